@@ -1,0 +1,245 @@
+"""Mapping one request call's arguments from requests to httpx.
+
+Shared by ``module_functions`` (``requests.get(...)``) and ``session_to_client``
+(``session.get(...)``): both take the same arguments in requests, and httpx's
+module functions and client methods take the same ones back, except where noted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+from codemods.base import append_args, find_kwarg, has_star_args, is_str_or_bytes_literal, kwarg, literal_text, with_keyword
+from migrator.findings import Code
+
+VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
+# httpx's helpers for these verbs take no body: such calls go through request("VERB", ...)
+_NO_BODY_VERBS = ("get", "head", "options", "delete")
+_BODY_ARGS = ("data", "json", "files", "content")
+
+# requests' positional parameters after the url, per verb; module function and Session method
+_POSITIONAL = {
+    "module": {
+        "get": ("params",),
+        "post": ("data", "json"),
+        "put": ("data",),
+        "patch": ("data",),
+    },
+    "client": {
+        "request": ("params", "data", "headers", "cookies", "files", "auth", "timeout",
+                    "allow_redirects", "proxies", "hooks", "stream", "verify", "cert", "json"),
+        "post": ("data", "json"),
+        "put": ("data",),
+        "patch": ("data",),
+    },
+}
+_SAME = {"headers", "cookies", "files", "auth", "json", "params", "data", "timeout", "verify"}
+
+ARGS_UNKNOWN = Code(
+    "request-args-unknown",
+    "error",
+    "The call passes *args or **kwargs; it was not migrated",
+    "Arguments hidden in ``*args``/``**kwargs`` may include ``allow_redirects``, ``stream``, "
+    "``proxies`` or other names httpx spells differently or does not take, so the call cannot be "
+    "rewritten exactly.",
+    "Spell the arguments out (or migrate the call by hand): allow_redirects→follow_redirects, "
+    "proxies→proxy/mounts, stream=True→httpx.stream(...).",
+)
+ARG_UNSUPPORTED = Code(
+    "request-arg-unsupported",
+    "error",
+    "An argument of this request call has no exact httpx equivalent here; the call was not migrated",
+    "``stream``, ``proxies``, ``cert``, ``hooks`` and ``verify`` other than True/False change how httpx "
+    "must be called (a stream context, a client with mounts, an SSL context); on client methods "
+    "httpx takes none of them. Rewriting the call anyway would drop the argument.",
+    "Migrate the call by hand: stream=True → ``with httpx.stream(...) as r``; proxies → a client "
+    "with ``proxy=``/``mounts=``; verify='ca.pem'/cert → ``verify=ssl.create_default_context(...)``.",
+)
+PARAMS_SEMANTICS = Code(
+    "params-semantics",
+    "warning",
+    "params= behaves differently in httpx unless the URL has no query and no value is None or bool",
+    "requests merges ``params=`` into a query already in the URL, drops keys whose value is None "
+    "and sends True as ``True``; httpx replaces the URL's query, sends None as ``k=`` and True as "
+    "``true``. The call was migrated; the tool could not prove the URL and values are safe.",
+    "Check the URL never carries a query string and no value is None or a bool; otherwise merge "
+    "them yourself (``httpx.URL(url).copy_merge_params(params)``) and drop None values.",
+)
+DATA_TYPE_UNKNOWN = Code(
+    "data-type-unknown",
+    "warning",
+    "data= holds a value of unknown type: fine for a dict, not for bytes/str or a list of pairs",
+    "httpx takes form fields in ``data=`` (a dict) and raw bodies in ``content=``. A list of "
+    "``(key, value)`` pairs raises TypeError in httpx; bytes/str still work but are deprecated.",
+    "If the value is bytes or str, pass it as ``content=``; if it is a list of pairs, turn it "
+    "into a dict of lists.",
+)
+DATA_PAIRS = Code(
+    "data-list-of-pairs",
+    "error",
+    "data= is a list or tuple of pairs, which httpx rejects; the call was not migrated",
+    "requests accepts form fields as a list of ``(key, value)`` tuples; httpx raises TypeError.",
+    "Turn the pairs into a dict of lists, ``{'a': ['1', '2']}``, then run the tool again.",
+)
+TIMEOUT_MAYBE_TUPLE = Code(
+    "timeout-maybe-tuple",
+    "warning",
+    "timeout= is not a literal: if it is a (connect, read) tuple httpx reads it differently",
+    "requests takes ``timeout=(connect, read)``; httpx rejects a 2-tuple and needs "
+    "``httpx.Timeout(connect=..., read=..., write=None, pool=None)``.",
+    "If the value can be a tuple, build an ``httpx.Timeout`` from it.",
+)
+VERIFY_DISABLED = Code(
+    "tls-verify-disabled",
+    "warning",
+    "TLS certificate verification is disabled (verify=False), kept as it was",
+    "The migration keeps ``verify=False`` because removing it would change behaviour, but it "
+    "is a security risk worth a second look while the code is being touched anyway.",
+    "Verify against a CA bundle instead: ``verify=ssl.create_default_context(cafile=...)``.",
+)
+
+
+@dataclass
+class MappedCall:
+    method: str  # the httpx function/method name to call
+    args: list[cst.Arg]
+    follows_redirects: bool
+
+
+def map_request_args(
+    ctx, original: cst.Call, updated: cst.Call, verb: str, *, on_client: bool
+) -> MappedCall | None:
+    """httpx arguments for a requests call, or None (with a finding) when not exact."""
+    args = list(updated.args)
+    if has_star_args(args):
+        ctx.report(ARGS_UNKNOWN, original, f"{verb}() gets *args/**kwargs; not migrated")
+        return None
+    leading = 2 if verb == "request" else 1  # method and url stay positional
+    names = _POSITIONAL["client" if on_client else "module"].get(verb, ())
+    positional = [a for a in args if a.keyword is None]
+    if len(positional) > leading + len(names):
+        ctx.report(ARGS_UNKNOWN, original, f"{verb}() gets more positional arguments than requests takes")
+        return None
+    out: list[cst.Arg] = positional[:leading]
+    extra = positional[leading:]
+    for arg, name in zip(extra, names):
+        out.append(with_keyword(arg, name))
+    out += [a for a in args if a.keyword is not None]
+    url = out[leading - 1].value if len(out) >= leading else None
+
+    mapped: list[cst.Arg] = []
+    for arg in out:
+        if arg.keyword is None:
+            mapped.append(arg)
+            continue
+        name = arg.keyword.value
+        value = arg.value
+        if name == "allow_redirects":
+            mapped.append(arg.with_changes(keyword=cst.Name("follow_redirects")))
+        elif name == "data":
+            if is_str_or_bytes_literal(value):
+                mapped.append(arg.with_changes(keyword=cst.Name("content")))
+            elif isinstance(value, (cst.List, cst.Tuple)):
+                ctx.report(DATA_PAIRS, original, "data= is a sequence of pairs; httpx raises TypeError")
+                return None
+            else:
+                if not isinstance(value, cst.Dict) and not (isinstance(value, cst.Name) and value.value == "None"):
+                    ctx.report(DATA_TYPE_UNKNOWN, original, "data= may be bytes/str or a list of pairs")
+                mapped.append(arg)
+        elif name == "params":
+            if not _params_exact(url, value):
+                ctx.report(PARAMS_SEMANTICS, original, "params= merge/None/bool semantics differ in httpx")
+            mapped.append(arg)
+        elif name == "timeout":
+            mapped.append(_timeout_arg(ctx, original, arg))
+        elif name == "verify" and not on_client and _bool_literal(value) is not None:
+            if _bool_literal(value) is False:
+                ctx.report(VERIFY_DISABLED, original, "verify=False: TLS certificates are not checked")
+            mapped.append(arg)
+        elif name in _SAME and name != "verify":
+            mapped.append(arg)
+        else:
+            ctx.report(
+                ARG_UNSUPPORTED,
+                original,
+                f"{verb}(..., {name}=...) has no exact httpx equivalent"
+                + (" on a client method" if on_client else "")
+                + "; not migrated",
+            )
+            return None
+
+    method = verb
+    if verb in _NO_BODY_VERBS and any(find_kwarg(mapped, b) for b in _BODY_ARGS):
+        method = "request"
+        mapped.insert(0, cst.Arg(cst.SimpleString(f'"{verb.upper()}"'), comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))))
+
+    follow_arg = find_kwarg(mapped, "follow_redirects")
+    extra_args: list[cst.Arg] = []
+    if follow_arg is not None:
+        follows = _bool_literal(follow_arg.value) is not False
+    elif verb == "head":
+        follows = False
+        if on_client:  # the client follows redirects; requests' Session.head does not
+            extra_args.append(kwarg("follow_redirects", cst.Name("False")))
+    else:
+        follows = True
+        if not on_client:
+            extra_args.append(kwarg("follow_redirects", cst.Name("True")))
+    if not on_client and find_kwarg(mapped, "timeout") is None:
+        extra_args.append(kwarg("timeout", cst.parse_expression(ctx.options.timeout_source())))
+    return MappedCall(method, append_args(_fix_commas(mapped), extra_args), follows)
+
+
+def _fix_commas(args: list[cst.Arg]) -> list[cst.Arg]:
+    """Positional-to-keyword moves can leave a comma missing between two args."""
+    out = []
+    for i, arg in enumerate(args):
+        if i < len(args) - 1 and not isinstance(arg.comma, cst.Comma):
+            arg = arg.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        out.append(arg)
+    return out
+
+
+def _bool_literal(node: cst.BaseExpression) -> bool | None:
+    if isinstance(node, cst.Name) and node.value in ("True", "False"):
+        return node.value == "True"
+    return None
+
+
+def _plain_value(node: cst.BaseExpression) -> bool:
+    """A literal that requests and httpx encode identically in a query string."""
+    if isinstance(node, (cst.SimpleString, cst.Integer, cst.Float)):
+        return isinstance(node, cst.SimpleString) is False or isinstance(literal_text(node), str)
+    if isinstance(node, (cst.List, cst.Tuple)):
+        return all(_plain_value(el.value) for el in node.elements)
+    return False
+
+
+def _params_exact(url: cst.BaseExpression | None, params: cst.BaseExpression) -> bool:
+    text = literal_text(url) if url is not None else None
+    if text is None or "?" in text:
+        return False
+    if not isinstance(params, cst.Dict):
+        return False
+    return all(isinstance(el, cst.DictElement) and _plain_value(el.value) for el in params.elements)
+
+
+def _timeout_arg(ctx, original: cst.Call, arg: cst.Arg) -> cst.Arg:
+    value = arg.value
+    if isinstance(value, cst.Tuple) and len(value.elements) == 2:
+        connect, read = (el.value for el in value.elements)
+        timeout = cst.Call(
+            func=ctx.httpx("Timeout"),
+            args=[
+                kwarg("connect", connect).with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+                kwarg("read", read).with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+                kwarg("write", cst.Name("None")).with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+                kwarg("pool", cst.Name("None")),
+            ],
+        )
+        return arg.with_changes(value=timeout)
+    if not isinstance(value, (cst.Integer, cst.Float)) and not (isinstance(value, cst.Name) and value.value == "None"):
+        ctx.report(TIMEOUT_MAYBE_TUPLE, original, "timeout= may be a (connect, read) tuple")
+    return arg

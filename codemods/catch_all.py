@@ -1,0 +1,223 @@
+"""The catch-all: every use of requests that no codemod migrated is reported, at its line.
+
+## What it does
+Runs last and rewrites nothing. It reports:
+
+- every name that still refers to requests or urllib3 after the other codemods ran
+  (``requests.adapters.HTTPAdapter``, ``requests.Response`` in an annotation, ``raise
+  requests.HTTPError(...)``, a call left unmigrated, …): ``requests-unmigrated``;
+- attributes read on a response from a migrated call whose meaning differs in httpx:
+  ``response-attribute`` (an error where httpx has no such attribute, like ``r.ok``,
+  ``r.reason`` or ``r.iter_content``; a warning where the value differs, like ``r.text``'s
+  default charset or ``r.url``'s type);
+- a response tested for truth (``if r:``, ``not r``, ``bool(r)``): an httpx Response is always
+  true, requests' is ``r.ok`` (``response-truthiness``);
+- a response from a migrated call that leaves the function (returned, passed on, stored), where
+  code the tool cannot see may use requests-only attributes (``response-escapes``), or that is used
+  as a context manager, which an httpx Response is not (``response-not-context-manager``).
+
+Imports of requests stay while anything reported here still uses them.
+
+## Why
+The promise of the tool is that nothing changes silently: code may stay unmigrated, but then the
+report says where and why.
+
+## When it reports instead of rewriting
+Always: it only reports. A line that already has an error or warning from another codemod does
+not get a second ``requests-unmigrated`` finding.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from codemods.base import Codemod
+from migrator.engine import ObjectInfo
+from migrator.findings import Code
+
+UNMIGRATED = Code(
+    "requests-unmigrated",
+    "error",
+    "This use of requests was not migrated",
+    "No codemod rewrites this name in this position yet, so the line still uses requests (and the "
+    "import of requests stays).",
+    "Migrate the line by hand, or keep requests here on purpose.",
+)
+ATTRIBUTE = Code(
+    "response-attribute",
+    "error",
+    "A response attribute that httpx lacks or defines differently",
+    "httpx's Response has no ``ok``, ``reason``, ``iter_content``, ``raw``, ``apparent_encoding``, "
+    "``is_permanent_redirect``, ``connection`` or ``next``; ``text`` decodes ``text/*`` without a "
+    "charset as UTF-8 (requests: ISO-8859-1), ``url`` is an ``httpx.URL``, ``iter_lines`` yields "
+    "str, ``is_redirect`` is true for any 3xx, and ``raise_for_status`` raises on 3xx.",
+    "ok → ``not r.is_error``; reason → ``reason_phrase``; iter_content(n) → ``iter_bytes(n)``; "
+    "url → ``str(r.url)`` where a str is needed; next → ``next_request``.",
+)
+ATTRIBUTE_WARNING = Code(
+    "response-attribute-differs",
+    "warning",
+    "A response attribute whose value differs in httpx",
+    "The attribute exists on httpx's Response but its value differs: ``text`` decodes ``text/*`` "
+    "without a charset as UTF-8 (requests: ISO-8859-1), ``url`` is an ``httpx.URL``, ``encoding`` "
+    "defaults to utf-8, ``iter_lines`` yields str, ``is_redirect`` is true for any 3xx.",
+    "Check the line: ``str(r.url)`` where a str is needed, ``r.has_redirect_location`` for "
+    "requests' ``is_redirect``, drop ``.decode()`` on lines from ``iter_lines``.",
+)
+TRUTHINESS = Code(
+    "response-truthiness",
+    "error",
+    "A response tested for truth: always true in httpx",
+    "``bool(response)`` is ``response.ok`` in requests (false for 4xx/5xx); an httpx Response is "
+    "always true, so the branch now always runs.",
+    "Test ``not r.is_error`` instead (``r.is_success`` is 2xx only, which is not the same).",
+)
+ESCAPES = Code(
+    "response-escapes",
+    "warning",
+    "An httpx.Response now leaves this function where the tool cannot follow it",
+    "The value used to be a requests.Response; code that receives it may read requests-only "
+    "attributes (``ok``, ``reason``, ``iter_content``…) that httpx lacks.",
+    "Check the code that receives this response.",
+)
+NOT_CM = Code(
+    "response-not-context-manager",
+    "error",
+    "An httpx.Response is not a context manager",
+    "``with requests.get(...) as r:`` works because requests' Response closes itself on exit; "
+    "httpx's Response has no ``__enter__``.",
+    "Use ``with httpx.stream(...) as r:`` for a streamed response, or drop the ``with``.",
+)
+
+_SAME = frozenset({"status_code", "content", "headers", "json", "cookies", "elapsed", "history", "close", "links"})
+_MISSING = frozenset({"ok", "reason", "iter_content", "raw", "apparent_encoding", "is_permanent_redirect", "connection", "next"})
+_DIFFERS = {
+    "text": "text/* without a charset decodes as UTF-8 in httpx, ISO-8859-1 in requests",
+    "url": "r.url is an httpx.URL, not a str: use str(r.url) where a str is needed",
+    "encoding": "r.encoding defaults to utf-8 in httpx where requests guessed or gave None",
+    "request": "r.request is an httpx.Request: .url is an httpx.URL and .body is .content",
+    "iter_lines": "iter_lines() yields str in httpx, bytes in requests",
+    "is_redirect": "is_redirect is true for any 3xx in httpx; has_redirect_location is requests' meaning",
+}
+_HINTS = (
+    ("requests.auth.", "httpx.BasicAuth / httpx.DigestAuth, or a subclass of httpx.Auth"),
+    ("requests.adapters.", "an httpx.HTTPTransport(retries=..., limits=...) passed as transport= or mounts="),
+    ("urllib3.", "httpx.HTTPTransport(retries=n) retries connects only; httpx-retries keeps status retries"),
+    ("requests.Session", "httpx.Client"),
+    ("requests.Response", "httpx.Response"),
+    ("requests.exceptions.", "see the exceptions codemod's table; raising or subclassing needs a hand port"),
+)
+
+
+class CatchAll(Codemod):
+    name = "catch_all"
+    codes = (UNMIGRATED, ATTRIBUTE, ATTRIBUTE_WARNING, TRUTHINESS, ESCAPES, NOT_CM)
+
+    def leave_Call(self, ctx, original: cst.Call, updated: cst.Call):
+        if ctx.made_as(updated) not in ("response", "response-nofollow"):
+            return updated
+        parent = ctx.parent()
+        if isinstance(parent, cst.WithItem):
+            ctx.report(NOT_CM, original, "an httpx.Response cannot be used in a with statement")
+        elif isinstance(parent, (cst.Return, cst.Yield, cst.Arg, cst.Element, cst.DictElement)):
+            ctx.report(ESCAPES, original, "this httpx.Response is passed on where it cannot be followed")
+        return updated
+
+    def leave_Assign(self, ctx, original: cst.Assign, updated: cst.Assign):
+        made = ctx.made_as(updated.value)
+        for target in updated.targets:
+            if made in ("response", "response-nofollow"):
+                ctx.bind_object(target.target, ObjectInfo("response", original.value, made == "response"))
+            elif isinstance(target.target, cst.Name):
+                info = ctx.object_info(target.target)
+                if info is not None and info.kind == "response":
+                    ctx.bind_object(target.target, None)
+        return updated
+
+    def leave_Attribute(self, ctx, original: cst.Attribute, updated: cst.Attribute):
+        receiver = updated.value
+        made = ctx.made_as(receiver)
+        if made in ("response", "response-nofollow"):
+            follows = made == "response"
+        else:
+            info = ctx.object_info(original.value)
+            if info is None or info.kind != "response":
+                return updated
+            follows = info.follows_redirects
+        attr = original.attr.value
+        if attr in _SAME:
+            return updated
+        if attr == "raise_for_status":
+            if not follows:
+                ctx.report(ATTRIBUTE, original, "raise_for_status() raises on 3xx in httpx, and redirects are not followed here")
+        elif attr in _MISSING:
+            ctx.report(ATTRIBUTE, original, f"httpx.Response has no .{attr}")
+        elif attr in _DIFFERS:
+            ctx.report(ATTRIBUTE_WARNING, original, _DIFFERS[attr])
+        else:
+            ctx.report(ATTRIBUTE, original, f"response.{attr}: not known to the tool; check it exists in httpx")
+        return updated
+
+    def leave_Name(self, ctx, original: cst.Name, updated: cst.Name):
+        info = ctx.object_info(original)
+        if info is None or info.kind != "response":
+            return updated
+        parent = ctx.parent()
+        if isinstance(parent, cst.Attribute) or isinstance(parent, cst.AssignTarget):
+            return updated
+        if _truth_tested(parent, original):
+            ctx.report(TRUTHINESS, original, "an httpx.Response is always true; requests' was r.ok")
+        elif isinstance(parent, (cst.Return, cst.Yield, cst.Arg, cst.Element, cst.DictElement)):
+            if not _is_print_arg(ctx):
+                ctx.report(ESCAPES, original, f"{original.value} (an httpx.Response now) leaves the function here")
+        return updated
+
+
+
+
+def _truth_tested(parent: cst.CSTNode | None, node: cst.Name) -> bool:
+    if isinstance(parent, (cst.If, cst.While, cst.IfExp)) and parent.test is node:
+        return True
+    if isinstance(parent, cst.UnaryOperation) and isinstance(parent.operator, cst.Not):
+        return True
+    if isinstance(parent, cst.BooleanOperation):
+        return True
+    return False
+
+
+def _is_print_arg(ctx) -> bool:
+    call = ctx.parent(2)
+    return isinstance(call, cst.Call) and isinstance(call.func, cst.Name) and call.func.value in ("print", "str", "repr", "id", "type", "isinstance")
+
+
+def hint_for(qualname: str) -> str:
+    for prefix, hint in _HINTS:
+        if qualname.startswith(prefix):
+            return f"httpx equivalent: {hint}"
+    return UNMIGRATED.fix
+
+
+def survivors(ctx, final: cst.Module) -> None:
+    """Report each requests name recorded during the traversal that is still in the output."""
+    if not ctx.refs:
+        return
+    present: set[int] = set()
+
+    class _Collect(cst.CSTVisitor):
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            if isinstance(node, (cst.Name, cst.Attribute)):
+                present.add(id(node))
+            return True
+
+    final.visit(_Collect())
+    ctx.current_codemod = CatchAll.name
+    for updated, original, qual in ctx.refs:
+        if id(updated) in present:
+            ctx.report(UNMIGRATED, original, f"{qual} is still used here", hint_for(qual))
+            ctx.surviving_heads.add(original.value if isinstance(original, cst.Name) else _head(original))
+
+
+def _head(node: cst.BaseExpression) -> str:
+    while isinstance(node, cst.Attribute):
+        node = node.value
+    return node.value  # type: ignore[union-attr]

@@ -1,0 +1,81 @@
+"""requests.get/post/put/patch/delete/head/options/request → the httpx functions.
+
+## What it does
+Rewrites calls of requests' module-level request functions (under any import
+spelling: ``requests.get``, ``import requests as rq``, ``from requests import get as fetch``)
+to the httpx function of the same verb, and maps their arguments:
+
+- ``allow_redirects=`` becomes ``follow_redirects=``; where it was not given, requests'
+  default is written out: ``follow_redirects=True`` for every verb but HEAD (httpx follows
+  no redirects by default, requests follows them for all verbs but ``requests.head``);
+- ``timeout`` is always explicit: ``timeout=None`` (requests' own behaviour: wait forever),
+  or the number given with ``--timeout``; httpx would otherwise apply its 5-second default;
+- ``timeout=(connect, read)`` becomes ``httpx.Timeout(connect=..., read=..., write=None, pool=None)``;
+- ``data=`` holding a str/bytes literal becomes ``content=``;
+- positional arguments after the URL (``requests.post(url, payload)``) become keywords,
+  since httpx takes them by keyword only;
+- a body (``json=``, ``data=``, ``files=``) on GET, HEAD, OPTIONS or DELETE goes through
+  ``httpx.request("GET", ...)``: httpx's verb helpers take no body for those verbs.
+
+## Why
+httpx's functions look like requests' but differ in defaults that change behaviour
+silently: redirects are not followed, and every phase of the request times out after
+5 seconds. Writing requests' defaults out keeps the program doing what it did.
+httpx follows at most 20 redirects where requests follows 30; module functions cannot
+raise that limit, so the rare chain of 21–30 redirects now raises ``httpx.TooManyRedirects``.
+JSON bodies are sent compact (``{"a":1}``): the same JSON, different bytes.
+
+## When it reports instead of rewriting
+- ``*args``/``**kwargs`` in the call (``request-args-unknown``), more positional arguments than
+  requests takes, ``stream=``, ``proxies=``, ``cert=``, ``hooks=``, or ``verify=`` other than
+  True/False (``request-arg-unsupported``), ``data=`` as a list of pairs (``data-list-of-pairs``):
+  the call is left as it is, with an error finding.
+- migrated, with a warning to review: ``params=`` unless the URL is a literal without a query and
+  every value a plain literal (``params-semantics``); ``data=`` of unknown type
+  (``data-type-unknown``); ``timeout=`` that may be a tuple (``timeout-maybe-tuple``);
+  ``verify=False`` (``tls-verify-disabled``).
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from codemods._request_args import (
+    ARG_UNSUPPORTED, ARGS_UNKNOWN, DATA_PAIRS, DATA_TYPE_UNKNOWN, PARAMS_SEMANTICS,
+    TIMEOUT_MAYBE_TUPLE, VERBS, VERIFY_DISABLED, map_request_args,
+)
+from codemods.base import Codemod
+from migrator.findings import Code
+
+REDIRECT_LIMIT = Code(
+    "redirect-limit",
+    "info",
+    "httpx follows at most 20 redirects where requests follows 30",
+    "httpx's module functions take no ``max_redirects``; a chain of 21 to 30 redirects, which "
+    "requests followed, now raises ``httpx.TooManyRedirects``. Reported once per file.",
+    "If an endpoint redirects that often, use a client: ``httpx.Client(max_redirects=30)``.",
+)
+
+_QUALNAMES = {f"requests.{verb}": verb for verb in VERBS}
+
+
+class ModuleFunctions(Codemod):
+    name = "module_functions"
+    codes = (ARGS_UNKNOWN, ARG_UNSUPPORTED, DATA_PAIRS, DATA_TYPE_UNKNOWN, PARAMS_SEMANTICS,
+             TIMEOUT_MAYBE_TUPLE, VERIFY_DISABLED, REDIRECT_LIMIT)
+
+    def __init__(self) -> None:
+        self.limit_reported = False
+
+    def leave_Call(self, ctx, original: cst.Call, updated: cst.Call):
+        verb = _QUALNAMES.get(ctx.resolve(original.func) or "")
+        if verb is None:
+            return updated
+        mapped = map_request_args(ctx, original, updated, verb, on_client=False)
+        if mapped is None:
+            return updated
+        if mapped.follows_redirects and not self.limit_reported:
+            self.limit_reported = True
+            ctx.report(REDIRECT_LIMIT, original, "redirect chains of 21-30 hops now raise TooManyRedirects")
+        call = updated.with_changes(func=ctx.httpx(mapped.method), args=mapped.args)
+        return ctx.mark(call, "response" if mapped.follows_redirects else "response-nofollow")

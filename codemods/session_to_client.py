@@ -1,0 +1,303 @@
+"""requests.Session() → httpx.Client(...), closed by a ``with`` block where its life is one block.
+
+## What it does
+- ``requests.Session()`` / ``requests.session()`` become
+  ``httpx.Client(follow_redirects=True, max_redirects=30, timeout=None)``: requests' defaults
+  written out (httpx follows no redirects, stops after 20, and times out after 5 s by default).
+  ``--timeout SECONDS`` writes that number instead of ``None``.
+- ``with requests.Session() as s:`` maps directly to ``with httpx.Client(...) as s:``.
+- A session created in a function and used only through its attributes by the statements that
+  follow it in the same block is wrapped: ``with httpx.Client(...) as s:`` around exactly those
+  statements, and a final ``s.close()`` is dropped (the ``with`` closes it).
+- Calls through a known session (a local name, a module-level name, or ``self.<attr>`` set in the
+  class) get the request-argument mapping of ``module_functions``; ``s.head(url)`` gets
+  ``follow_redirects=False``, since requests' ``Session.head`` does not follow redirects and the
+  client does.
+
+## Why
+A Session and a Client differ in their defaults, so a bare ``httpx.Client()`` changes behaviour.
+An httpx client also holds its connection pool until closed; a ``with`` block makes that explicit
+where the tool can prove the client does not outlive the block.
+
+## When it reports instead of rewriting
+- a session attribute or method httpx has no runtime equivalent for (``verify``, ``cert``,
+  ``proxies``, ``trust_env``, ``max_redirects``, ``mount``, ``hooks``, ``stream``, ``adapters``,
+  ``prepare_request``, ``send``, …): ``client-attribute-unsupported``;
+- per-request arguments httpx client methods do not take (``verify``, ``proxies``, ``stream``,
+  ``cert``, ``hooks``): ``request-arg-unsupported``, the call is left as it was;
+- a session created where its uses cannot be followed (passed straight to a function, returned,
+  stored in a container): ``client-untracked``;
+- a client that is neither in a ``with`` block nor closed anywhere in the file: ``client-not-closed``.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from codemods._request_args import VERBS, map_request_args
+from codemods.base import Codemod, kwarg
+from migrator.engine import ObjectInfo
+from migrator.findings import Code
+
+_SESSION_FACTORIES = ("requests.Session", "requests.session")
+
+# Client attributes that keep their meaning in httpx (verbs are handled as calls).
+_SAME_ATTRS = frozenset({"headers", "cookies", "auth", "params", "close", "__enter__", "__exit__", *VERBS})
+
+ATTR_UNSUPPORTED = Code(
+    "client-attribute-unsupported",
+    "error",
+    "This Session attribute has no exact httpx.Client equivalent after construction",
+    "httpx takes ``verify``, ``cert``, ``proxies``/``proxy``, ``trust_env``, ``max_redirects`` and "
+    "transports (``mount``) only in the Client constructor; setting them later is accepted and does "
+    "nothing (``trust_env`` raises). Hooks, adapters, ``prepare_request`` and ``send`` have other APIs.",
+    "Move the setting into ``httpx.Client(...)`` (e.g. ``httpx.Client(verify=False)``, "
+    "``mounts={...}``, ``event_hooks={...}``), or use ``client.build_request``/``client.send``.",
+)
+UNTRACKED = Code(
+    "client-untracked",
+    "warning",
+    "The new httpx.Client's uses could not be followed",
+    "The session is created where the tool cannot see how it is used (returned, passed to a call, "
+    "put in a container), so calls made through it were not checked or rewritten: "
+    "``allow_redirects``, per-request ``verify``/``proxies``/``stream`` and ``head()``'s redirect "
+    "default all differ on an httpx client.",
+    "Review every call made through this client, or bind it to a name first and run the tool again.",
+)
+NOT_CLOSED = Code(
+    "client-not-closed",
+    "info",
+    "The httpx.Client is never closed",
+    "An httpx client keeps its connection pool (and sockets) until ``close()``. The tool wraps a "
+    "client in ``with`` only where its whole life is one block; this one lives longer (module "
+    "level, on ``self``, returned or shared) and no ``close()`` call on it was found.",
+    "Close it when its owner is done (``client.close()``, a ``close()``/``__exit__`` on the owner), "
+    "or create it in a ``with`` block.",
+)
+
+
+def _is_session_call(ctx, node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Call) and not node.args and ctx.resolve(node.func) in _SESSION_FACTORIES
+
+
+class SessionToClient(Codemod):
+    name = "session_to_client"
+    codes = (ATTR_UNSUPPORTED, UNTRACKED, NOT_CLOSED)
+
+    def __init__(self) -> None:
+        self.created: list[tuple[str, cst.CSTNode]] = []  # (key, original call) not in a with
+        self.closed: set[str] = set()
+
+    # --- knowing which names hold sessions ------------------------------------
+    def visit_Module(self, ctx, node: cst.Module) -> None:
+        for stmt in node.body:
+            target, value = _simple_assign(stmt)
+            if isinstance(target, cst.Name) and _is_session_call(ctx, value):
+                ctx.bind_object(target, ObjectInfo("client", value))
+
+    def visit_ClassDef(self, ctx, node: cst.ClassDef) -> None:
+        # self.<attr> = requests.Session() anywhere in a method's top-level statements
+        for item in node.body.body:
+            if isinstance(item, cst.FunctionDef) and isinstance(item.body, cst.IndentedBlock):
+                for stmt in item.body.body:
+                    target, value = _simple_assign(stmt)
+                    if isinstance(target, cst.Attribute) and _is_session_call(ctx, value):
+                        key = f"self.{target.attr.value}"
+                        ctx.scope.objects[key] = ObjectInfo("client", value)
+
+    # --- rewriting ------------------------------------------------------------
+    def leave_Call(self, ctx, original: cst.Call, updated: cst.Call):
+        if _is_session_call(ctx, original):
+            return self._new_client(ctx, original, updated)
+        func = original.func
+        if not isinstance(func, cst.Attribute):
+            return updated
+        info = ctx.object_info(func.value)
+        if info is None or info.kind != "client":
+            return updated
+        attr = func.attr.value
+        if attr == "close":
+            self.closed.add(_key(func.value))
+            return updated
+        if attr not in VERBS:
+            return updated
+        mapped = map_request_args(ctx, original, updated, attr, on_client=True)
+        if mapped is None:
+            return updated
+        new_func = updated.func.with_changes(attr=cst.Name(mapped.method))  # type: ignore[union-attr]
+        call = updated.with_changes(func=new_func, args=mapped.args)
+        return ctx.mark(call, "response" if mapped.follows_redirects else "response-nofollow")
+
+    def _new_client(self, ctx, original: cst.Call, updated: cst.Call) -> cst.Call:
+        parent = ctx.parent()
+        timeout = cst.parse_expression(ctx.options.timeout_source())
+        comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        call = cst.Call(
+            func=ctx.httpx("Client"),
+            args=[
+                kwarg("follow_redirects", cst.Name("True")).with_changes(comma=comma),
+                kwarg("max_redirects", cst.Integer("30")).with_changes(comma=comma),
+                kwarg("timeout", timeout),
+            ],
+            lpar=updated.lpar,
+            rpar=updated.rpar,
+        )
+        if isinstance(parent, cst.WithItem):
+            return ctx.mark(call, "client")
+        if isinstance(parent, cst.Assign) and len(parent.targets) == 1:
+            target = parent.targets[0].target
+            if isinstance(target, cst.Name) or (
+                isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self"
+            ):
+                self.created.append((_key(target), original))
+                return ctx.mark(call, "client")
+        ctx.report(UNTRACKED, original, "requests.Session() migrated where its uses cannot be followed")
+        return ctx.mark(call, "client")
+
+    def leave_Assign(self, ctx, original: cst.Assign, updated: cst.Assign):
+        if len(updated.targets) != 1:
+            return updated
+        target = updated.targets[0].target
+        if ctx.made_as(updated.value) == "client":
+            ctx.bind_object(target, ObjectInfo("client", original.value))
+        elif isinstance(target, cst.Name) and (info := ctx.object_info(target)) and info.kind == "client":
+            ctx.bind_object(target, None)  # rebound to something else
+        return updated
+
+    def leave_WithItem(self, ctx, original: cst.WithItem, updated: cst.WithItem):
+        if ctx.made_as(updated.item) == "client" and updated.asname is not None:
+            ctx.bind_object(updated.asname.name, ObjectInfo("client", original.item))  # type: ignore[arg-type]
+        return updated
+
+    def leave_Attribute(self, ctx, original: cst.Attribute, updated: cst.Attribute):
+        info = ctx.object_info(original.value)
+        if info is not None and info.kind == "client" and original.attr.value not in _SAME_ATTRS:
+            ctx.report(
+                ATTR_UNSUPPORTED,
+                original,
+                f"session.{original.attr.value} has no exact httpx.Client equivalent here",
+            )
+        return updated
+
+    # --- lifetime ---------------------------------------------------------------
+    def leave_FunctionDef(self, ctx, original: cst.FunctionDef, updated: cst.FunctionDef):
+        if not isinstance(updated.body, cst.IndentedBlock):
+            return updated
+        body = list(updated.body.body)
+        for i, stmt in enumerate(body):
+            target, value = _simple_assign(stmt)
+            if not isinstance(target, cst.Name) or ctx.made_as(value) != "client":
+                continue
+            wrapped = _wrap_in_with(body, i, target.value, ctx.scope.local)
+            if wrapped is not None:
+                info = ctx.scope.objects.get(target.value)
+                self.created = [(k, n) for k, n in self.created if info is None or n is not info.node]
+                return updated.with_changes(body=updated.body.with_changes(body=wrapped))
+        return updated
+
+    def leave_Module(self, ctx, original: cst.Module, updated: cst.Module):
+        for key, node in self.created:
+            if key not in self.closed:
+                ctx.report(NOT_CLOSED, node, f"httpx.Client bound to {key} is never closed")
+        return updated
+
+
+def _key(target: cst.BaseExpression) -> str:
+    if isinstance(target, cst.Name):
+        return target.value
+    if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
+        return f"{target.value.value}.{target.attr.value}"
+    return "?"
+
+
+def _simple_assign(stmt: cst.CSTNode) -> tuple[cst.BaseExpression | None, cst.BaseExpression | None]:
+    if (
+        isinstance(stmt, cst.SimpleStatementLine)
+        and len(stmt.body) == 1
+        and isinstance(stmt.body[0], cst.Assign)
+        and len(stmt.body[0].targets) == 1
+    ):
+        return stmt.body[0].targets[0].target, stmt.body[0].value
+    return None, None
+
+
+class _Uses(cst.CSTVisitor):
+    """How a name is used in a statement: only as ``name.attr`` (safe), or otherwise."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.attr_uses = 0
+        self.other_uses = 0
+        self.nested = 0
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        if isinstance(node.value, cst.Name) and node.value.value == self.name:
+            if self.nested:
+                self.other_uses += 1
+            else:
+                self.attr_uses += 1
+        else:
+            node.value.visit(self)  # not node.attr: ``x.s`` is no use of ``s``
+        return False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value == self.name:
+            self.other_uses += 1
+
+    def _enter(self, node) -> None:
+        self.nested += 1
+
+    def _leave(self, node) -> None:
+        self.nested -= 1
+
+    visit_FunctionDef = visit_Lambda = visit_ClassDef = _enter  # closures outlive the block
+    leave_FunctionDef = leave_Lambda = leave_ClassDef = _leave
+
+
+def _uses(stmt: cst.CSTNode, name: str) -> _Uses:
+    v = _Uses(name)
+    stmt.visit(v)
+    return v
+
+
+def _wrap_in_with(body: list, i: int, name: str, local: set[str]) -> list | None:
+    """``body`` with statements i..last use of ``name`` turned into a with block, or None."""
+    if name not in local:
+        return None  # declared global/nonlocal: the client outlives the function
+    last = None
+    for k, stmt in enumerate(body):
+        if k == i:
+            continue
+        use = _uses(stmt, name)
+        if not (use.attr_uses or use.other_uses):
+            continue
+        if k < i or use.other_uses:
+            return None  # used before, rebound, or escaping: not a one-block life
+        last = k
+    if last is None:
+        return None
+    region = body[i + 1 : last + 1]
+    if _is_close_call(region[-1], name) and len(region) > 1:
+        region = region[:-1]
+    line = body[i]
+    assign = line.body[0]
+    with_node = cst.With(
+        items=[cst.WithItem(item=assign.value, asname=cst.AsName(name=cst.Name(name)))],
+        body=cst.IndentedBlock(body=region, header=line.trailing_whitespace),
+        leading_lines=line.leading_lines,
+    )
+    return body[:i] + [with_node] + body[last + 1 :]
+
+
+def _is_close_call(stmt: cst.CSTNode, name: str) -> bool:
+    if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Expr)):
+        return False
+    call = stmt.body[0].value
+    return (
+        isinstance(call, cst.Call)
+        and not call.args
+        and isinstance(call.func, cst.Attribute)
+        and call.func.attr.value == "close"
+        and isinstance(call.func.value, cst.Name)
+        and call.func.value.value == name
+    )

@@ -1,0 +1,288 @@
+"""One traversal of one tree runs every codemod, in order.
+
+The engine owns what codemods share: the import table, the scope stack that
+says when a name is shadowed, the objects known to be sessions/clients or
+responses, the findings, and the modules the rewritten code needs imported.
+Codemods only see :class:`Context`; they never parse or walk the file again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from migrator.findings import Code, Finding
+from migrator.names import ImportTable, LocalBindings, dotted, head_name
+from migrator.options import Options
+
+_SCOPE_NODES = (cst.FunctionDef, cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+
+
+class Scope:
+    __slots__ = ("kind", "node", "_local", "_imports", "objects")
+
+    def __init__(self, kind: str, node: cst.CSTNode | None, imports: dict[str, str] | None = None):
+        self.kind = kind  # "module" | "function" | "class"
+        self.node = node
+        self._local: set[str] | None = None if kind == "function" else set()
+        self._imports = imports if imports is not None else {}
+        # name (or "self.attr" on a class scope) -> ObjectInfo
+        self.objects: dict[str, ObjectInfo] = {}
+
+    def _load(self) -> None:
+        if self._local is None:
+            self._local, self._imports = LocalBindings.of(self.node)
+
+    @property
+    def local(self) -> set[str]:
+        self._load()
+        return self._local  # type: ignore[return-value]
+
+    @property
+    def imports(self) -> dict[str, str]:
+        self._load()
+        return self._imports
+
+
+@dataclass
+class ObjectInfo:
+    """What the engine knows about a name bound to a migrated requests object."""
+
+    kind: str  # "client" (was a Session) or "response"
+    node: cst.CSTNode  # the original node that created it
+    follows_redirects: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class PendingFinding:
+    code: Code
+    node: cst.CSTNode
+    message: str
+    hint: str
+    codemod: str
+
+
+class Context:
+    def __init__(self, module: cst.Module, path: str, options: Options, httpx_alias: str | None):
+        self.module = module
+        self.path = path
+        self.options = options
+        self.table = ImportTable()
+        self.table.scan_module(module)
+        self.scopes: list[Scope] = [Scope("module", module, self.table.bindings)]
+        self.parents: list[cst.CSTNode] = []
+        self.pending: list[PendingFinding] = []
+        self.refs: list[tuple[cst.CSTNode, cst.CSTNode, str]] = []
+        self.required_imports: set[str] = set()
+        self.httpx_alias = httpx_alias or "httpx"
+        self.current_codemod = ""
+        # ids of nodes (updated tree) that codemods built, with what they are
+        self.made: dict[int, tuple[cst.CSTNode, str]] = {}
+        # import-bound names that surviving (unmigrated) code still uses
+        self.surviving_heads: set[str] = set()
+
+    # ---- names -------------------------------------------------------------
+    def resolve_name(self, name: str) -> str | None:
+        innermost = self.scopes[-1]
+        for scope in reversed(self.scopes):
+            if scope.kind == "class" and scope is not innermost:
+                continue  # class bodies are not visible from their methods
+            if scope.kind == "module":
+                return scope.imports.get(name)
+            if name in scope.imports:
+                return scope.imports[name]
+            if name in scope.local:
+                return None
+        return None
+
+    def resolve(self, node: cst.BaseExpression) -> str | None:
+        """Qualified requests/urllib3 name of a Name/Attribute chain, or None."""
+        text = dotted(node)
+        if text is None:
+            return None
+        head, _, rest = text.partition(".")
+        qual = self.resolve_name(head)
+        if qual is None:
+            return None
+        from migrator.names import canonical
+
+        return canonical(f"{qual}.{rest}") if rest else qual
+
+    # ---- objects: clients and responses --------------------------------------
+    def bind_object(self, target: cst.BaseExpression, info: ObjectInfo | None) -> None:
+        """Record (or with None forget) what a name or ``self.attr`` now holds."""
+        key, scope = self._object_slot(target)
+        if scope is None:
+            return
+        if info is None:
+            scope.objects.pop(key, None)
+        else:
+            scope.objects[key] = info
+
+    def object_info(self, node: cst.BaseExpression) -> ObjectInfo | None:
+        if isinstance(node, cst.Name):
+            innermost = self.scopes[-1]
+            for scope in reversed(self.scopes):
+                if scope.kind == "class" and scope is not innermost:
+                    continue
+                if node.value in scope.objects:
+                    return scope.objects[node.value]
+                if scope.kind == "function" and node.value in scope.local:
+                    return None
+            return None
+        key, scope = self._object_slot(node)
+        if scope is not None and key is not None and isinstance(node, cst.Attribute):
+            return scope.objects.get(key)
+        return None
+
+    def _object_slot(self, target: cst.BaseExpression) -> tuple[str | None, Scope | None]:
+        if isinstance(target, cst.Name):
+            return target.value, self.scopes[-1]
+        if (
+            isinstance(target, cst.Attribute)
+            and isinstance(target.value, cst.Name)
+            and target.value.value == "self"
+        ):
+            cls = self.enclosing_class()
+            if cls is not None:
+                return "self." + target.attr.value, cls
+        return None, None
+
+    def enclosing_class(self) -> Scope | None:
+        for scope in reversed(self.scopes):
+            if scope.kind == "class":
+                return scope
+        return None
+
+    @property
+    def scope(self) -> Scope:
+        return self.scopes[-1]
+
+    def parent(self, depth: int = 1) -> cst.CSTNode | None:
+        """The node ``depth`` levels above the one being visited/left."""
+        index = -1 - depth
+        return self.parents[index] if len(self.parents) >= depth + 1 else None
+
+    # ---- building httpx code -----------------------------------------------
+    def httpx(self, *attrs: str) -> cst.Attribute:
+        """``httpx.<attrs>`` under the name the file imports httpx as."""
+        self.required_imports.add("httpx")
+        node: cst.BaseExpression = cst.Name(self.httpx_alias)
+        for attr in attrs:
+            node = cst.Attribute(value=node, attr=cst.Name(attr))
+        return node  # type: ignore[return-value]
+
+    def stdlib(self, module: str, *attrs: str) -> cst.BaseExpression:
+        self.required_imports.add(module)
+        node: cst.BaseExpression = cst.Name(module)
+        for attr in attrs:
+            node = cst.Attribute(value=node, attr=cst.Name(attr))
+        return node
+
+    def mark(self, node: cst.CSTNode, what: str) -> cst.CSTNode:
+        """Remember that a codemod built ``node`` (e.g. a migrated request call)."""
+        self.made[id(node)] = (node, what)
+        return node
+
+    def made_as(self, node: cst.CSTNode) -> str | None:
+        entry = self.made.get(id(node))
+        return entry[1] if entry is not None and entry[0] is node else None
+
+    # ---- findings ----------------------------------------------------------
+    def report(self, code: Code, node: cst.CSTNode, message: str, hint: str = "") -> None:
+        """A finding at an *original* node (the one from the file as read)."""
+        self.pending.append(PendingFinding(code, node, message, hint or code.fix, self.current_codemod))
+
+    def resolve_findings(self) -> list[Finding]:
+        if not self.pending:
+            return []
+        positions = MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider)
+        out = []
+        for p in self.pending:
+            pos = positions.get(p.node)
+            line, col = (pos.start.line, pos.start.column + 1) if pos else (1, 1)
+            out.append(
+                Finding(p.code.code, p.code.severity, self.path, line, col, p.message, p.hint, p.codemod)
+            )
+        return out
+
+
+Handler = Callable[..., Any]
+
+
+class Engine(cst.CSTTransformer):
+    """Dispatches every node to the codemods' handlers, in codemod order."""
+
+    def __init__(self, ctx: Context, codemods: Sequence[Any]):
+        super().__init__()
+        self.ctx = ctx
+        self.visitors: dict[str, list[tuple[str, Handler]]] = {}
+        self.leavers: dict[str, list[tuple[str, Handler]]] = {}
+        for codemod in codemods:
+            for attr in dir(codemod):
+                if attr.startswith("visit_"):
+                    self.visitors.setdefault(attr[6:], []).append((codemod.name, getattr(codemod, attr)))
+                elif attr.startswith("leave_"):
+                    self.leavers.setdefault(attr[6:], []).append((codemod.name, getattr(codemod, attr)))
+        self._in_import = 0
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        ctx = self.ctx
+        ctx.parents.append(node)
+        if isinstance(node, _SCOPE_NODES):
+            ctx.scopes.append(Scope("function", node))
+        elif isinstance(node, cst.ClassDef):
+            ctx.scopes.append(Scope("class", node))
+        elif isinstance(node, (cst.Import, cst.ImportFrom)):
+            self._in_import += 1
+        for name, handler in self.visitors.get(type(node).__name__, ()):
+            ctx.current_codemod = name
+            handler(ctx, node)
+        return True
+
+    def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode) -> Any:
+        ctx = self.ctx
+        kind = type(original).__name__
+        for name, handler in self.leavers.get(kind, ()):
+            ctx.current_codemod = name
+            updated = handler(ctx, original, updated)
+            if type(updated).__name__ != kind:
+                break
+        if isinstance(original, (cst.Name, cst.Attribute)) and not self._in_import:
+            self._record_ref(original, updated)
+        if isinstance(original, _SCOPE_NODES + (cst.ClassDef,)):
+            ctx.scopes.pop()
+        elif isinstance(original, (cst.Import, cst.ImportFrom)):
+            self._in_import -= 1
+        ctx.parents.pop()
+        return updated
+
+    def _record_ref(self, original: cst.CSTNode, updated: cst.CSTNode) -> None:
+        """Remember each maximal requests name in the code, to report what survives."""
+        ctx = self.ctx
+        parent = ctx.parent()
+        if isinstance(parent, cst.Attribute) and parent.value is original:
+            return  # only the longest chain counts
+        if isinstance(original, cst.Name) and not _is_load(parent, original):
+            return
+        if head_name(original) is None:  # type: ignore[arg-type]
+            return
+        qual = ctx.resolve(original)  # type: ignore[arg-type]
+        if qual is None:
+            return
+        if isinstance(updated, (cst.Name, cst.Attribute)) and dotted(updated) == dotted(original):  # type: ignore[arg-type]
+            ctx.refs.append((updated, original, qual))
+
+
+def _is_load(parent: cst.CSTNode | None, name: cst.Name) -> bool:
+    if isinstance(parent, cst.Attribute):
+        return parent.attr is not name
+    if isinstance(parent, cst.Arg):
+        return parent.keyword is not name
+    if isinstance(parent, (cst.Param, cst.FunctionDef, cst.ClassDef, cst.AsName, cst.ImportAlias, cst.Global, cst.Nonlocal)):
+        return False
+    return True

@@ -1,0 +1,85 @@
+"""Findings: what a run could not migrate exactly, or wants a person to review.
+
+Every finding carries a stable *code*.  Codes are declared once, as ``Code``
+objects, next to the codemod (or engine part) that emits them; the declaration
+holds the text of the code's documentation page, so the docs cannot drift.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import ClassVar
+
+SEVERITIES = ("error", "warning", "info")
+
+
+@dataclasses.dataclass(frozen=True)
+class Code:
+    """A stable report code and its documentation.
+
+    ``severity``: ``error`` when the code was not migrated or behaviour is at
+    risk, ``warning`` when it was migrated but wants review, ``info`` otherwise.
+    """
+
+    code: str
+    severity: str
+    title: str
+    why: str
+    fix: str
+    example: str = ""
+
+    registry: ClassVar[dict[str, "Code"]] = {}
+
+    def __post_init__(self) -> None:
+        if self.severity not in SEVERITIES:
+            raise ValueError(f"bad severity {self.severity!r} for {self.code}")
+        known = Code.registry.get(self.code)
+        if known is not None and known != self:
+            raise ValueError(f"report code {self.code} declared twice")
+        Code.registry[self.code] = self
+
+
+@dataclasses.dataclass
+class Finding:
+    code: str
+    severity: str
+    path: str
+    line: int
+    column: int
+    message: str
+    hint: str
+    codemod: str
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.line, self.column, self.code, self.message)
+
+
+# Codes the engine itself emits (codemods declare theirs in their own modules).
+PARSE_ERROR = Code(
+    "parse-error",
+    "error",
+    "The file could not be parsed; it was left byte-identical",
+    "The file is not valid Python 3 for LibCST (a syntax error, Python 2 code, or an "
+    "encoding that cannot be decoded). Rewriting what cannot be parsed would risk breaking it.",
+    "Fix the syntax error (or port the file to Python 3) and run the tool again.",
+)
+INTERNAL_ERROR = Code(
+    "internal-error",
+    "error",
+    "A codemod failed on this file; the file was left unchanged",
+    "A codemod raised an exception, or its output did not parse. The whole file is left "
+    "as it was so that a half-applied migration never reaches disk; the rest of the run goes on.",
+    "Please report the file (or a reduced copy) together with the message; migrate it by hand meanwhile.",
+)
+FORMAT_SKIPPED = Code(
+    "format-skipped",
+    "info",
+    "black did not format the touched lines of this file",
+    "The file's indentation is not four spaces, its line endings are mixed, or black would "
+    "have moved lines no codemod touched. Formatting is skipped rather than letting any "
+    "untouched line move.",
+    "Run your own formatter over the changed lines if you want them reflowed.",
+)

@@ -1,0 +1,22 @@
+"""What a run was asked to do, after config file and command line are merged."""
+
+from __future__ import annotations
+
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True)
+class Options:
+    # ``None``: write requests' own behaviour, ``timeout=None``. A number: that many seconds.
+    timeout: float | None = None
+    format: bool = True
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+
+    def timeout_source(self) -> str:
+        """The timeout as Python source, for codemods that write it out."""
+        if self.timeout is None:
+            return "None"
+        value = self.timeout
+        return repr(int(value)) if float(value).is_integer() else repr(value)

@@ -1,0 +1,119 @@
+"""One file through the migration: read, filter, parse once, rewrite, fix imports, verify, format.
+
+Pure with respect to the file system except for reading: what to do with the
+result (write, diff, check) is the CLI's business.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import libcst as cst
+
+import codemods
+from codemods import catch_all
+from migrator import findings as F
+from migrator.engine import Context, Engine
+from migrator.findings import Finding
+from migrator.formatting import format_touched
+from migrator.imports import existing_module_alias, fix_imports
+from migrator.names import IMPORT_RE, head_name
+from migrator.options import Options
+from migrator.sourcefile import SourceText, decode
+
+# errors and warnings from the codemods already name a line; the catch-all does not repeat them
+_DEDUPE_WITH = ("error", "warning")
+
+
+@dataclasses.dataclass
+class SourceResult:
+    code: str
+    findings: list[Finding]
+    original: str
+
+    @property
+    def changed(self) -> bool:
+        return self.original != self.code
+
+
+@dataclasses.dataclass
+class FileResult:
+    path: str
+    original: bytes
+    new: bytes | None  # None: unchanged
+    findings: list[Finding]
+    skipped: bool = False  # never imported requests: one read, nothing more
+
+    @property
+    def changed(self) -> bool:
+        return self.new is not None and self.new != self.original
+
+
+def _finding(code: F.Code, path: str, message: str, line: int = 1, column: int = 1) -> Finding:
+    return Finding(code.code, code.severity, path, line, column, message, code.fix, "engine")
+
+
+def migrate_source(text: str, path: str, options: Options) -> SourceResult:
+    """Migrate one module's source; never raises for bad input or a failing codemod."""
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        return SourceResult(text, [_finding(F.PARSE_ERROR, path, f"cannot parse: {exc.message}", exc.raw_line, exc.raw_column + 1)], text)
+    try:
+        ctx = Context(module, path, options, existing_module_alias(module, "httpx"))
+        engine = Engine(ctx, [cls() for cls in codemods.selected(options.select, options.ignore)])
+        final = module.visit(engine)
+        catch_all.survivors(ctx, final)
+        referenced = {head_name(original) for _, original, _ in ctx.refs}
+        drop = {name for name in referenced if name} - ctx.surviving_heads
+        add = {m for m in ctx.required_imports if not _imports_module(module, m, ctx.httpx_alias)}
+        final = fix_imports(final, drop, add)
+        code = final.code
+        found = ctx.resolve_findings()
+        if code != text:
+            compile(code, path, "exec")
+            cst.parse_module(code)
+    except Exception as exc:  # a codemod bug must not stop the run nor reach the disk
+        return SourceResult(text, [_finding(F.INTERNAL_ERROR, path, f"{type(exc).__name__}: {exc}")], text)
+    if code != text and options.format:
+        formatted = format_touched(text, code, module.default_indent)
+        if formatted is None:
+            found.append(_finding(F.FORMAT_SKIPPED, path, "touched lines left unformatted"))
+        else:
+            code = formatted
+    return SourceResult(code, _dedupe(found), text)
+
+
+def _imports_module(module: cst.Module, name: str, httpx_alias: str) -> bool:
+    if name == "httpx":
+        return existing_module_alias(module, "httpx") is not None
+    return existing_module_alias(module, name) == name
+
+
+def _dedupe(found: list[Finding]) -> list[Finding]:
+    flagged = {(f.line) for f in found if f.codemod != catch_all.CatchAll.name and f.severity in _DEDUPE_WITH}
+    out = [
+        f for f in found
+        if not (f.code == catch_all.UNMIGRATED.code and f.line in flagged)
+    ]
+    return sorted(out, key=Finding.sort_key)
+
+
+def migrate_file(path: str, options: Options, display_path: str | None = None) -> FileResult:
+    shown = display_path or path
+    with open(path, "rb") as fh:
+        data = fh.read()
+    if not IMPORT_RE.search(data):
+        return FileResult(shown, data, None, [], skipped=True)
+    try:
+        source: SourceText = decode(data)
+    except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
+        return FileResult(shown, data, None, [_finding(F.PARSE_ERROR, shown, f"cannot decode: {exc}")])
+    result = migrate_source(source.text, shown, options)
+    if result.code == source.text:
+        return FileResult(shown, data, None, result.findings)
+    try:
+        new = source.encode(result.code)
+    except UnicodeEncodeError as exc:
+        return FileResult(shown, data, None, [_finding(F.INTERNAL_ERROR, shown, f"cannot re-encode: {exc}")])
+    return FileResult(shown, data, new, result.findings)
