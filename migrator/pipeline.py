@@ -43,6 +43,8 @@ class FileResult:
     new: bytes | None  # None: unchanged
     findings: list[Finding]
     skipped: bool = False  # never imported requests: one read, nothing more
+    old_text: str = ""  # decoded texts, for the diff, when the file changes
+    new_text: str = ""
 
     @property
     def changed(self) -> bool:
@@ -100,9 +102,12 @@ def _dedupe(found: list[Finding]) -> list[Finding]:
 
 
 def migrate_file(path: str, options: Options, display_path: str | None = None) -> FileResult:
-    shown = display_path or path
     with open(path, "rb") as fh:
         data = fh.read()
+    return migrate_bytes(data, display_path or path, options)
+
+
+def migrate_bytes(data: bytes, shown: str, options: Options) -> FileResult:
     if not IMPORT_RE.search(data):
         return FileResult(shown, data, None, [], skipped=True)
     try:
@@ -116,4 +121,4 @@ def migrate_file(path: str, options: Options, display_path: str | None = None) -
         new = source.encode(result.code)
     except UnicodeEncodeError as exc:
         return FileResult(shown, data, None, [_finding(F.INTERNAL_ERROR, shown, f"cannot re-encode: {exc}")])
-    return FileResult(shown, data, new, result.findings)
+    return FileResult(shown, data, new, result.findings, old_text=source.text, new_text=result.code)

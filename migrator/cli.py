@@ -1,0 +1,158 @@
+"""The ``migrate`` command (also installed as ``requests2httpx``, and ``python -m migrator``)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+import codemods
+from migrator import __version__, config, report
+from migrator.diff import colorize, unified
+from migrator.discovery import discover
+from migrator.options import Options
+from migrator.runner import default_jobs, run
+from migrator.sourcefile import atomic_write
+
+EPILOG = """\
+Examples:
+
+  migrate --dry-run src/            show the diff, write nothing
+
+  migrate src/ --report report.json  migrate, and save every finding as JSON
+
+  migrate --check .                 CI: exit 1 if anything would still be migrated
+
+  migrate --timeout 30 src/         write timeout=30 where requests had none
+
+Exit codes: 0 done (or nothing to do); 1 --check found files that would change;
+2 bad usage, bad configuration, or a path that cannot be read.
+
+Configuration: [tool.requests2httpx] in the nearest pyproject.toml, keys
+timeout, exclude, select, ignore, format. Command-line flags win.
+"""
+
+app = typer.Typer(add_completion=False, rich_markup_mode=None, context_settings={"help_option_names": ["-h", "--help"]})
+
+
+def _fail(message: str) -> "typer.Exit":
+    typer.echo(f"migrate: error: {message}", err=True)
+    return typer.Exit(2)
+
+
+def _split(values: Optional[List[str]]) -> tuple[str, ...]:
+    out: list[str] = []
+    for value in values or ():
+        out += [v.strip() for v in value.split(",") if v.strip()]
+    return tuple(out)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"requests2httpx {__version__}")
+        raise typer.Exit(0)
+
+
+@app.command(epilog=EPILOG)
+def migrate(
+    paths: List[str] = typer.Argument(None, help="Files or folders to migrate (default: the current folder)."),
+    dry_run: bool = typer.Option(False, "--dry-run", "--diff", help="Print a unified diff of what would change; write nothing."),
+    check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if any file would change (for CI)."),
+    report_file: Optional[str] = typer.Option(None, "--report", metavar="FILE", help="Write every finding as JSON to FILE ('-' for stdout)."),
+    timeout: Optional[str] = typer.Option(None, "--timeout", metavar="none|SECONDS", help="Timeout written on calls that had none: 'none' keeps requests' wait-forever (default), a number sets seconds."),
+    select: Optional[List[str]] = typer.Option(None, "--select", metavar="CODEMOD", help="Run only these codemods (repeat or comma-separate). See --list-codemods."),
+    ignore: Optional[List[str]] = typer.Option(None, "--ignore", metavar="CODEMOD", help="Do not run these codemods. The catch-all report always runs."),
+    exclude: Optional[List[str]] = typer.Option(None, "--exclude", metavar="GLOB", help="Skip files or folders matching GLOB (repeatable), besides .gitignore and the usual venv/build/cache folders."),
+    format_: Optional[bool] = typer.Option(None, "--format/--no-format", help="Run black on the lines the codemods touched (default: on)."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: the CPU count)."),
+    list_codemods: bool = typer.Option(False, "--list-codemods", help="List the codemods in the order they run, and exit."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the diff (with --dry-run) and errors."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Also print each finding's hint."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+) -> None:
+    """Migrate Python code from requests to httpx, and report what it could not migrate exactly.
+
+    By default files are rewritten in place. Every finding (what could not be migrated, or needs
+    review) is printed as PATH:LINE:COL: SEVERITY [CODE] MESSAGE on stderr.
+    """
+    if list_codemods:
+        for cls in codemods.ORDER:
+            title = (sys.modules[cls.__module__].__doc__ or "").strip().splitlines()[0]
+            typer.echo(f"{cls.name:20} {title}")
+        raise typer.Exit(0)
+    paths = paths or ["."]
+    try:
+        section, _ = config.load(Path(paths[0]))
+    except config.ConfigError as exc:
+        raise _fail(str(exc))
+    try:
+        timeout_value = config.parse_timeout(timeout if timeout is not None else section.get("timeout", "none"))
+    except ValueError:
+        raise _fail(f"--timeout takes 'none' or a positive number of seconds, not {timeout!r}")
+    options = Options(
+        timeout=timeout_value,
+        format=format_ if format_ is not None else section.get("format", True),
+        select=_split(select) or tuple(section.get("select", ())),
+        ignore=_split(ignore) or tuple(section.get("ignore", ())),
+        exclude=_split(exclude) + tuple(section.get("exclude", ())),
+    )
+    try:
+        codemods.selected(options.select, options.ignore)
+    except ValueError as exc:
+        raise _fail(str(exc))
+    try:
+        files = discover(paths, options.exclude)
+    except FileNotFoundError as exc:
+        raise _fail(f"no such file or folder: {exc.args[0]}")
+    except OSError as exc:
+        raise _fail(f"cannot read {exc.filename}: {exc.strerror}")
+
+    try:
+        results = run(files, options, jobs or default_jobs())
+    except OSError as exc:
+        raise _fail(f"cannot read {exc.filename}: {exc.strerror}")
+    except KeyboardInterrupt:
+        typer.echo("migrate: interrupted; no file was written", err=True)
+        raise typer.Exit(130)
+
+    mode = "check" if check else "dry-run" if dry_run else "write"
+    color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    for result in results:
+        if not result.changed:
+            continue
+        if dry_run:
+            diff = unified(result.path, result.old_text, result.new_text)
+            typer.echo(colorize(diff) if color else diff, nl=False)
+        elif check:
+            if not quiet:
+                typer.echo(f"would migrate {result.path}", err=True)
+        else:
+            try:
+                atomic_write(result.path, result.new)  # type: ignore[arg-type]
+            except OSError as exc:
+                raise _fail(f"cannot write {result.path}: {exc.strerror}")
+            if verbose:
+                typer.echo(f"migrated {result.path}", err=True)
+
+    if not quiet:
+        for line in report.finding_lines((f for r in results for f in r.findings), verbose):
+            typer.echo(line, err=True)
+        typer.echo(report.human_summary(results, mode), err=True)
+    if report_file:
+        text = report.as_json(results)
+        if report_file == "-":
+            typer.echo(text, nl=False)
+        else:
+            try:
+                Path(report_file).write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise _fail(f"cannot write report {report_file}: {exc.strerror}")
+    if check and any(r.changed for r in results):
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    app(prog_name="migrate")

@@ -1,0 +1,61 @@
+"""The residual-issues report: JSON for machines, a short summary for people."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Iterable
+
+from migrator import __version__
+from migrator.findings import SEVERITIES, Finding
+from migrator.pipeline import FileResult
+
+REPORT_VERSION = 1
+
+
+def summary(results: list[FileResult]) -> dict:
+    findings = [f for r in results for f in r.findings]
+    by_sev = Counter(f.severity for f in findings)
+    return {
+        "files_scanned": len(results),
+        "files_using_requests": sum(1 for r in results if not r.skipped),
+        "files_changed": sum(1 for r in results if r.changed),
+        "findings": {sev: by_sev.get(sev, 0) for sev in SEVERITIES},
+        "codes": dict(sorted(Counter(f.code for f in findings).items())),
+    }
+
+
+def as_json(results: list[FileResult]) -> str:
+    doc = {
+        "version": REPORT_VERSION,
+        "tool": {"name": "requests2httpx", "version": __version__},
+        "files": [
+            {"path": r.path, "changed": r.changed, "findings": len(r.findings)}
+            for r in results
+            if not r.skipped
+        ],
+        "findings": [f.as_dict() for r in results for f in r.findings],
+        "summary": summary(results),
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def finding_lines(findings: Iterable[Finding], verbose: bool = False) -> list[str]:
+    out = []
+    for f in findings:
+        out.append(f"{f.path}:{f.line}:{f.column}: {f.severity} [{f.code}] {f.message}")
+        if verbose and f.hint:
+            out.append(f"    hint: {f.hint}")
+    return out
+
+
+def human_summary(results: list[FileResult], mode: str) -> str:
+    s = summary(results)
+    verb = {"write": "changed", "dry-run": "would change", "check": "would change"}[mode]
+    sev = s["findings"]
+    parts = [f"{sev[k]} {k}{'s' if sev[k] != 1 and k != 'info' else ''}" for k in SEVERITIES]
+    files = "file" if s["files_scanned"] == 1 else "files"
+    return (
+        f"{s['files_scanned']} {files} scanned, {s['files_using_requests']} use requests, "
+        f"{s['files_changed']} {verb}; findings: {', '.join(parts)}"
+    )

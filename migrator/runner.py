@@ -1,0 +1,52 @@
+"""Running the pipeline over many files, in parallel, with results in a stable order."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from typing import Callable
+
+from migrator.names import IMPORT_RE
+from migrator.options import Options
+from migrator.pipeline import FileResult, migrate_bytes
+
+# Below this many candidate files a process pool costs more than it saves.
+_POOL_THRESHOLD = 8
+
+
+def _work(item: tuple[bytes, str, Options]) -> FileResult:
+    data, shown, options = item
+    return migrate_bytes(data, shown, options)
+
+
+def run(paths: list[str], options: Options, jobs: int, progress: Callable[[int], None] | None = None) -> list[FileResult]:
+    """Migrate ``paths`` (already discovered, in order); results come back in the same order."""
+    results: list[FileResult | None] = [None] * len(paths)
+    todo: list[tuple[int, tuple[bytes, str, Options]]] = []
+    for i, path in enumerate(paths):
+        with open(path, "rb") as fh:
+            data = fh.read()
+        if IMPORT_RE.search(data):
+            todo.append((i, (data, path, options)))
+        else:  # one read, nothing more
+            results[i] = FileResult(path, data, None, [], skipped=True)
+            if progress:
+                progress(1)
+    jobs = max(1, jobs)
+    if jobs == 1 or len(todo) < _POOL_THRESHOLD:
+        for i, item in todo:
+            results[i] = _work(item)
+            if progress:
+                progress(1)
+    else:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            chunk = max(1, min(32, len(todo) // (jobs * 4)))
+            for (i, _), result in zip(todo, pool.map(_work, [item for _, item in todo], chunksize=chunk)):
+                results[i] = result
+                if progress:
+                    progress(1)
+    return [r for r in results if r is not None]
+
+
+def default_jobs() -> int:
+    return os.cpu_count() or 1
