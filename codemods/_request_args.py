@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from codemods.base import append_args, find_kwarg, has_star_args, is_str_or_bytes_literal, kwarg, literal_text, with_keyword
+from codemods.base import append_args, body_literal_kind, find_kwarg, has_star_args, kwarg, literal_text, with_keyword
 from migrator.findings import Code
 
 VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
@@ -83,6 +83,16 @@ DATA_PAIRS = Code(
     "requests accepts form fields as a list of ``(key, value)`` tuples; httpx raises TypeError.",
     "Turn the pairs into a dict of lists, ``{'a': ['1', '2']}``, then run the tool again.",
 )
+DATA_STR_ENCODING = Code(
+    "data-str-encoding",
+    "warning",
+    "A str body may hold non-ASCII text, which requests and httpx encode differently",
+    "requests sends a ``str`` body encoded as ISO-8859-1 (and fails on characters outside it); "
+    "httpx's ``content=`` encodes a str as UTF-8. For ASCII text the bytes are the same, so only "
+    "bodies that are not provably ASCII are reported. The call was migrated to ``content=``.",
+    "Encode explicitly: ``content=text.encode('iso-8859-1')`` keeps requests' bytes; "
+    "``.encode('utf-8')`` is what most servers expect.",
+)
 TIMEOUT_MAYBE_TUPLE = Code(
     "timeout-maybe-tuple",
     "warning",
@@ -139,7 +149,10 @@ def map_request_args(
         if name == "allow_redirects":
             mapped.append(arg.with_changes(keyword=cst.Name("follow_redirects")))
         elif name == "data":
-            if is_str_or_bytes_literal(value):
+            kind = body_literal_kind(value)
+            if kind is not None:
+                if kind == "str":
+                    ctx.report(DATA_STR_ENCODING, original, "a str body is sent as ISO-8859-1 by requests, UTF-8 by httpx")
                 mapped.append(arg.with_changes(keyword=cst.Name("content")))
             elif isinstance(value, (cst.List, cst.Tuple)):
                 ctx.report(DATA_PAIRS, original, "data= is a sequence of pairs; httpx raises TypeError")

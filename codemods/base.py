@@ -82,13 +82,21 @@ def append_args(args: Sequence[cst.Arg], extra: Sequence[cst.Arg]) -> list[cst.A
     return out
 
 
-def is_str_or_bytes_literal(node: cst.BaseExpression) -> bool:
-    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
-        return True
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
-        # "...".encode(...) and b"...".decode(...) are str/bytes whatever their arguments
-        return node.func.attr.value in ("encode", "decode") and is_str_or_bytes_literal(node.func.value)
-    return False
+def body_literal_kind(node: cst.BaseExpression) -> str | None:
+    """How a literal ``data=`` body is encoded: "exact" when requests and httpx send the same
+    bytes (bytes, ASCII str, ``.encode()``), "str" for a str that may hold non-ASCII text
+    (requests encodes a str body as ISO-8859-1, httpx as UTF-8), None when not a literal."""
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return "exact" if isinstance(value, bytes) or value.isascii() else "str"
+    if isinstance(node, cst.ConcatenatedString):
+        kinds = {body_literal_kind(node.left), body_literal_kind(node.right)}
+        return "exact" if kinds == {"exact"} else "str"
+    if isinstance(node, cst.FormattedString):
+        return "str"
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "encode":
+        return "exact" if body_literal_kind(node.func.value) is not None else None
+    return None
 
 
 def literal_text(node: cst.BaseExpression) -> str | None:

@@ -11,7 +11,7 @@ to the httpx function of the same verb, and maps their arguments:
 - ``timeout`` is always explicit: ``timeout=None`` (requests' own behaviour: wait forever),
   or the number given with ``--timeout``; httpx would otherwise apply its 5-second default;
 - ``timeout=(connect, read)`` becomes ``httpx.Timeout(connect=..., read=..., write=None, pool=None)``;
-- ``data=`` holding a str/bytes literal becomes ``content=``;
+- ``data=`` holding a bytes or str literal (or ``.encode(...)`` of one) becomes ``content=``;
 - positional arguments after the URL (``requests.post(url, payload)``) become keywords,
   since httpx takes them by keyword only;
 - a body (``json=``, ``data=``, ``files=``) on GET, HEAD, OPTIONS or DELETE goes through
@@ -32,7 +32,7 @@ JSON bodies are sent compact (``{"a":1}``): the same JSON, different bytes.
   the call is left as it is, with an error finding.
 - migrated, with a warning to review: ``params=`` unless the URL is a literal without a query and
   every value a plain literal (``params-semantics``); ``data=`` of unknown type
-  (``data-type-unknown``); ``timeout=`` that may be a tuple (``timeout-maybe-tuple``);
+  (``data-type-unknown``); a str body that may not be ASCII (``data-str-encoding``); ``timeout=`` that may be a tuple (``timeout-maybe-tuple``);
   ``verify=False`` (``tls-verify-disabled``).
 """
 
@@ -41,7 +41,7 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods._request_args import (
-    ARG_UNSUPPORTED, ARGS_UNKNOWN, DATA_PAIRS, DATA_TYPE_UNKNOWN, PARAMS_SEMANTICS,
+    ARG_UNSUPPORTED, ARGS_UNKNOWN, DATA_PAIRS, DATA_STR_ENCODING, DATA_TYPE_UNKNOWN, PARAMS_SEMANTICS,
     TIMEOUT_MAYBE_TUPLE, VERBS, VERIFY_DISABLED, map_request_args,
 )
 from codemods.base import Codemod
@@ -61,7 +61,7 @@ _QUALNAMES = {f"requests.{verb}": verb for verb in VERBS}
 
 class ModuleFunctions(Codemod):
     name = "module_functions"
-    codes = (ARGS_UNKNOWN, ARG_UNSUPPORTED, DATA_PAIRS, DATA_TYPE_UNKNOWN, PARAMS_SEMANTICS,
+    codes = (ARGS_UNKNOWN, ARG_UNSUPPORTED, DATA_PAIRS, DATA_STR_ENCODING, DATA_TYPE_UNKNOWN, PARAMS_SEMANTICS,
              TIMEOUT_MAYBE_TUPLE, VERIFY_DISABLED, REDIRECT_LIMIT)
 
     def __init__(self) -> None:
