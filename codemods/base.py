@@ -83,8 +83,8 @@ def append_args(args: Sequence[cst.Arg], extra: Sequence[cst.Arg]) -> list[cst.A
 
 
 def body_literal_kind(node: cst.BaseExpression) -> str | None:
-    """How a literal ``data=`` body is encoded: "exact" when requests and httpx send the same
-    bytes (bytes, ASCII str, ``.encode()``), "str" for a str that may hold non-ASCII text
+    """How a ``data=`` body is encoded: "exact" when requests and httpx send the same
+    bytes (bytes, ASCII str, ``x.encode(...)``), "str" for a str that may hold non-ASCII text
     (requests encodes a str body as ISO-8859-1, httpx as UTF-8), None when not a literal."""
     if isinstance(node, cst.SimpleString):
         value = node.evaluated_value
@@ -95,7 +95,7 @@ def body_literal_kind(node: cst.BaseExpression) -> str | None:
     if isinstance(node, cst.FormattedString):
         return "str"
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "encode":
-        return "exact" if body_literal_kind(node.func.value) is not None else None
+        return "exact"  # str.encode(...) is bytes, whatever the str
     return None
 
 

@@ -113,9 +113,19 @@ class Exceptions(Codemod):
     codes = (JSON_NOT_CAUGHT, BROADER, EXC_RESPONSE)
 
     def _map(self, ctx, original: cst.BaseExpression, updated: cst.BaseExpression, caught: list[str]):
+        """The httpx spelling of an exception expression (a class or a tuple of them)."""
+        broader: list[tuple[str, cst.CSTNode]] = []
+        new = self._map_one(ctx, original, updated, caught, broader)
+        for short, node in broader:
+            if short == "ConnectionError" and {"Timeout", "ReadTimeout"} & set(caught):
+                continue  # the timeouts TransportError adds are caught here anyway
+            ctx.report(BROADER, node, _BROADER[short])
+        return new
+
+    def _map_one(self, ctx, original, updated, caught: list[str], broader: list):
         if isinstance(original, cst.Tuple) and isinstance(updated, cst.Tuple):
             elements = [
-                u.with_changes(value=self._map(ctx, o.value, u.value, caught))
+                u.with_changes(value=self._map_one(ctx, o.value, u.value, caught, broader))
                 for o, u in zip(original.elements, updated.elements)
             ]
             return updated.with_changes(elements=elements)
@@ -129,7 +139,7 @@ class Exceptions(Codemod):
         if short not in _HTTPX:
             return updated
         if short in _BROADER:
-            ctx.report(BROADER, original, _BROADER[short])
+            broader.append((short, original))
         return ctx.httpx(_HTTPX[short]).with_changes(lpar=updated.lpar, rpar=updated.rpar)
 
     def leave_ExceptHandler(self, ctx, original: cst.ExceptHandler, updated: cst.ExceptHandler):

@@ -1,0 +1,170 @@
+"""The migrate command as a user runs it: the installed console script, in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.fixture_cases import FIXTURES
+
+BIN = Path(sys.executable).parent
+SIMPLE = "import requests\n\n\ndef f(url):\n    return requests.get(url).status_code\n"
+
+
+def run(*args, cwd=None, script="migrate"):
+    exe = BIN / script
+    cmd = [str(exe), *args] if exe.exists() else [sys.executable, "-m", "migrator", *args]
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env, timeout=120)
+
+
+@pytest.fixture
+def project(tmp_path):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "client.py").write_text(SIMPLE)
+    (tmp_path / "pkg" / "plain.py").write_text("import os\n")
+    return tmp_path
+
+
+def test_console_script_dry_run_on_the_demo_project():
+    before = {p: p.read_bytes() for p in (FIXTURES / "demo_project").rglob("*.py")}
+    proc = run("--dry-run", str(FIXTURES / "demo_project"))
+    assert proc.returncode == 0, proc.stderr
+    assert "+++ b/" in proc.stdout and "+import httpx" in proc.stdout
+    assert "-        self.session = requests.Session()" in proc.stdout
+    assert "weather/download.py:10:16: error [request-arg-unsupported]" in proc.stderr
+    assert "4 files scanned, 3 use requests, 3 would change" in proc.stderr
+    assert {p: p.read_bytes() for p in before} == before  # nothing written
+
+
+def test_both_script_names_and_python_m_work():
+    for script in ("migrate", "requests2httpx"):
+        proc = run("--version", script=script)
+        assert proc.returncode == 0 and proc.stdout.startswith("requests2httpx ")
+    proc = subprocess.run([sys.executable, "-m", "migrator", "--help"], capture_output=True, text=True)
+    assert proc.returncode == 0
+    assert "Exit codes" in proc.stdout and "--dry-run" in proc.stdout
+
+
+def test_dry_run_writes_nothing_bytes_and_mtime(project):
+    path = project / "pkg" / "client.py"
+    os.utime(path, (1_000_000_000, 1_000_000_000))
+    proc = run("--dry-run", str(project))
+    assert proc.returncode == 0
+    assert "--- a/" in proc.stdout
+    assert path.read_text() == SIMPLE
+    assert path.stat().st_mtime == 1_000_000_000
+
+
+def test_check_exits_1_then_0_after_migration_and_second_run_changes_nothing(project):
+    assert run("--check", str(project)).returncode == 1
+    proc = run(str(project))
+    assert proc.returncode == 0, proc.stderr
+    migrated = (project / "pkg" / "client.py").read_text()
+    assert "httpx.get(url, follow_redirects=True, timeout=None)" in migrated
+    assert "import requests" not in migrated
+    assert run("--check", str(project)).returncode == 0
+    run(str(project))
+    assert (project / "pkg" / "client.py").read_text() == migrated
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["/no/such/dir"], "no such file or folder: /no/such/dir"),
+        (["--timeout", "soon", "."], "--timeout takes 'none' or a positive number"),
+        (["--select", "nope", "."], "unknown codemod 'nope'"),
+        (["--jobs", "0", "."], ""),
+        (["--frobnicate"], ""),
+    ],
+)
+def test_bad_usage_exits_2_without_traceback(project, args, message):
+    proc = run(*args, cwd=project)
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert message in proc.stderr
+
+
+def test_bad_config_exits_2(project):
+    (project / "pyproject.toml").write_text("[tool.requests2httpx]\ntimout = 3\n")
+    proc = run(".", cwd=project)
+    assert proc.returncode == 2 and "unknown key 'timout'" in proc.stderr
+    (project / "pyproject.toml").write_text("[tool.requests2httpx\n")
+    proc = run(".", cwd=project)
+    assert proc.returncode == 2 and "cannot read" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_config_sets_timeout_and_the_command_line_wins(project):
+    (project / "pyproject.toml").write_text('[tool.requests2httpx]\ntimeout = 10\nformat = false\n')
+    proc = run("--dry-run", ".", cwd=project)
+    assert "+    return httpx.get(url, follow_redirects=True, timeout=10).status_code" in proc.stdout
+    proc = run("--dry-run", "--timeout", "none", ".", cwd=project)
+    assert "timeout=None" in proc.stdout
+
+
+def test_report_json(project, tmp_path):
+    (project / "pkg" / "bad.py").write_text("import requests\nr = requests.get('u', stream=True)\n")
+    report = tmp_path / "report.json"
+    proc = run("--dry-run", "--report", str(report), str(project))
+    assert proc.returncode == 0
+    doc = json.loads(report.read_text())
+    assert doc["version"] == 1
+    assert {f["path"] for f in doc["files"]} == {
+        str(project / "pkg" / "bad.py"), str(project / "pkg" / "client.py")}
+    bad = [f for f in doc["findings"] if f["code"] == "request-arg-unsupported"]
+    assert len(bad) == 1
+    assert set(bad[0]) == {"path", "line", "column", "code", "severity", "message", "hint", "codemod"}
+    assert (bad[0]["line"], bad[0]["severity"], bad[0]["codemod"]) == (2, "error", "module_functions")
+    assert doc["summary"]["files_scanned"] == 3 and doc["summary"]["files_changed"] == 1
+
+
+def test_select_and_ignore(project):
+    (project / "pkg" / "exc.py").write_text(
+        "import requests\n\ntry:\n    requests.get('u')\nexcept requests.Timeout:\n    pass\n")
+    proc = run("--dry-run", "--select", "exceptions", str(project / "pkg" / "exc.py"))
+    assert "+except httpx.TimeoutException:" in proc.stdout
+    assert "requests.get('u')" in proc.stdout and "-    requests.get" not in proc.stdout
+    assert "[requests-unmigrated] requests.get is still used here" in proc.stderr
+    proc = run("--dry-run", "--ignore", "exceptions", str(project / "pkg" / "exc.py"))
+    assert '+    httpx.get("u"' in proc.stdout and "except requests.Timeout" in proc.stdout
+
+
+def test_list_codemods_in_order():
+    proc = run("--list-codemods")
+    names = [line.split()[0] for line in proc.stdout.splitlines()]
+    assert names == ["module_functions", "session_to_client", "exceptions", "status_codes", "catch_all"]
+
+
+def test_discovery_skips_venvs_gitignored_and_excluded(project):
+    for rel in (".venv/lib/x.py", "build/x.py", "ignored/x.py", "generated/x.py", "keep/x.py"):
+        (project / rel).parent.mkdir(parents=True, exist_ok=True)
+        (project / rel).write_text(SIMPLE)
+    (project / ".gitignore").write_text("ignored/\n")
+    proc = run("--dry-run", "--exclude", "generated", str(project))
+    changed = {line[6:] for line in proc.stdout.splitlines() if line.startswith("+++ b/")}
+    assert changed == {str(project / "keep/x.py").lstrip("/"), str(project / "pkg/client.py").lstrip("/")}
+
+
+def test_jobs_do_not_change_the_output(project):
+    for i in range(12):
+        shutil.copy(project / "pkg" / "client.py", project / "pkg" / f"c{i:02}.py")
+    one = run("--dry-run", "--jobs", "1", str(project))
+    two = run("--dry-run", "--jobs", "2", str(project))
+    assert one.returncode == two.returncode == 0
+    assert one.stdout == two.stdout and one.stderr == two.stderr
+    assert one.stdout.count("+++ b/") == 13
+
+
+def test_no_format_leaves_long_lines(project):
+    (project / "pkg" / "client.py").write_text(
+        "import requests\nr = requests.post('http://example.invalid/a/long/path', json={'key': 'value'})\n")
+    formatted = run("--dry-run", str(project)).stdout
+    raw = run("--dry-run", "--no-format", str(project)).stdout
+    assert "+r = httpx.post('http://example.invalid/a/long/path', json={'key': 'value'}, follow_redirects=True, timeout=None)" in raw
+    assert "+r = httpx.post(\n" in formatted

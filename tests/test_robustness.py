@@ -1,0 +1,135 @@
+"""Never break a file: encodings, BOM, line endings, indentation, syntax errors, modes, atomicity."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+from migrator import pipeline
+from migrator.options import Options
+from migrator.pipeline import migrate_bytes, migrate_file
+
+SIMPLE = "import requests\n\n\ndef f(url):\n    return requests.get(url).status_code\n"
+
+
+def test_crlf_line_endings_survive():
+    result = migrate_bytes(SIMPLE.replace("\n", "\r\n").encode(), "x.py", Options())
+    assert result.changed
+    text = result.new.decode()
+    assert "httpx.get(" in text
+    assert text.count("\r\n") == text.count("\n")  # every newline is still CRLF
+
+
+def test_utf8_bom_survives():
+    data = b"\xef\xbb\xbf" + "# café\n".encode() + SIMPLE.encode()
+    result = migrate_bytes(data, "x.py", Options())
+    assert result.new.startswith(b"\xef\xbb\xbf# caf\xc3\xa9\n")
+    assert b"httpx.get(" in result.new
+
+
+def test_latin1_coding_cookie_survives():
+    source = "# -*- coding: latin-1 -*-\n" + SIMPLE + 'GREETING = "olá, señor"\n'
+    result = migrate_bytes(source.encode("latin-1"), "x.py", Options())
+    assert result.changed
+    assert 'GREETING = "olá, señor"'.encode("latin-1") in result.new
+    assert result.new.decode("latin-1").startswith("# -*- coding: latin-1 -*-\n")
+
+
+def test_tab_indentation_survives_and_formatting_is_skipped():
+    source = (
+        "import requests\n\n\ndef f(url):\n\ts = requests.Session()\n"
+        "\tr = s.get(url)\n\ts.close()\n\treturn r.status_code\n"
+    )
+    result = migrate_bytes(source.encode(), "x.py", Options())
+    text = result.new.decode()
+    assert "\twith httpx.Client(" in text
+    assert "\t\tr = s.get(url)\n" in text
+    assert "    " not in text
+    assert "format-skipped" in [f.code for f in result.findings]
+
+
+def test_match_statements_parse_and_migrate():
+    source = (
+        "import requests\n\n\ndef f(url, kind):\n    match kind:\n        case 'json':\n"
+        "            return requests.get(url).json()\n        case _:\n            return None\n"
+    )
+    result = migrate_bytes(source.encode(), "x.py", Options())
+    assert b"case 'json':" in result.new
+    assert b"httpx.get(url, follow_redirects=True, timeout=None).json()" in result.new
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import requests\n\ndef f(:\n    pass\n",
+        'import requests\nprint "python 2"\n',
+        "import requests\nx = requests.get(\n",
+    ],
+    ids=["syntax-error", "python2", "unterminated"],
+)
+def test_unparsable_files_are_left_byte_identical_and_reported(source):
+    result = migrate_bytes(source.encode(), "x.py", Options())
+    assert result.new is None
+    assert [f.code for f in result.findings] == ["parse-error"]
+    assert result.findings[0].severity == "error"
+
+
+def test_undecodable_file_is_reported_not_raised():
+    data = b"# coding: utf-8\nimport requests\nx = '\xff\xfe'\n"
+    result = migrate_bytes(data, "x.py", Options())
+    assert result.new is None and result.findings[0].code == "parse-error"
+
+
+def test_file_without_requests_import_is_skipped_after_one_read():
+    result = migrate_bytes(b"import os\nrequests = 1\n", "x.py", Options())
+    assert result.skipped and result.new is None and not result.findings
+
+
+def test_a_failing_codemod_becomes_an_internal_error_finding(monkeypatch):
+    from codemods.module_functions import ModuleFunctions
+
+    def boom(self, ctx, original, updated):
+        raise RuntimeError("codemod bug")
+
+    monkeypatch.setattr(ModuleFunctions, "leave_Call", boom)
+    result = migrate_bytes(SIMPLE.encode(), "x.py", Options())
+    assert result.new is None
+    assert [(f.code, f.severity) for f in result.findings] == [("internal-error", "error")]
+    assert "codemod bug" in result.findings[0].message
+
+
+def test_output_that_does_not_compile_is_never_returned(monkeypatch):
+    monkeypatch.setattr(pipeline, "fix_imports", lambda module, drop, add: _broken(module))
+    result = migrate_bytes(SIMPLE.encode(), "x.py", Options())
+    assert result.new is None
+    assert result.findings[0].code == "internal-error"
+
+
+def _broken(module):
+    import libcst as cst
+
+    # a tree whose code does not compile: 'return' outside a function
+    return module.with_changes(body=[*module.body, cst.SimpleStatementLine([cst.Return()])])
+
+
+def test_written_file_keeps_its_mode_and_leaves_no_temp_files(tmp_path):
+    from migrator.sourcefile import atomic_write
+
+    path = tmp_path / "tool.py"
+    path.write_text(SIMPLE)
+    os.chmod(path, 0o755)
+    result = migrate_file(str(path), Options())
+    atomic_write(str(path), result.new)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o755
+    assert os.listdir(tmp_path) == ["tool.py"]
+    assert "httpx" in path.read_text()
+
+
+def test_mixed_line_endings_are_kept_as_they_are():
+    data = b"import requests\r\n\ndef f(url):\r\n    return requests.get(url)\n"
+    result = migrate_bytes(data, "x.py", Options())
+    assert result.new is not None
+    assert b"import httpx\r\n" in result.new
+    assert b"def f(url):\r\n" in result.new
