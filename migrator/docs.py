@@ -1,0 +1,157 @@
+"""Generate docs/codemods/*.md and docs/codes/*.md from the codemods' own docstrings and codes.
+
+Pages are built from what the code declares (a codemod's module docstring, each ``Code``'s
+texts) and from the fixtures (the before/after example, a line that triggers each code), so
+they cannot drift: ``tests/test_docs.py`` fails when a page on disk differs from what this
+module generates.  Regenerate with ``python -m migrator.docs``.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import codemods
+from migrator import findings as engine_findings
+from migrator.findings import Code
+
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
+FIXTURES = ROOT / "fixtures"
+
+_ENGINE_CODES = (engine_findings.PARSE_ERROR, engine_findings.INTERNAL_ERROR, engine_findings.FORMAT_SKIPPED)
+
+
+def _module_doc(cls: type) -> tuple[str, str]:
+    doc = (sys.modules[cls.__module__].__doc__ or "").strip()
+    title, _, body = doc.partition("\n")
+    return title.strip(), body.strip()
+
+
+def _rst_to_md(text: str) -> str:
+    return text.replace("``", "`")
+
+
+def _owners() -> dict[str, str]:
+    owner = {c.code: "engine" for c in _ENGINE_CODES}
+    for cls in codemods.ORDER:
+        for code in cls.codes:
+            owner.setdefault(code.code, cls.name)
+    return owner
+
+
+def _all_codes() -> list[Code]:
+    seen: dict[str, Code] = {c.code: c for c in _ENGINE_CODES}
+    for cls in codemods.ORDER:
+        for code in cls.codes:
+            seen.setdefault(code.code, code)
+    return sorted(seen.values(), key=lambda c: c.code)
+
+
+def _example_line(code: str) -> tuple[str, str] | None:
+    """(fixture case, source line) of the first fixture that reports ``code``."""
+    for findings in sorted(FIXTURES.glob("*/*/findings.txt")):
+        for entry in findings.read_text().splitlines():
+            number, _, found = entry.partition(" ")
+            if found == code:
+                lines = (findings.parent / "before.py").read_text().splitlines()
+                case = f"{findings.parent.parent.name}/{findings.parent.name}"
+                return case, lines[int(number) - 1].strip()
+    return None
+
+
+def codemod_page(cls: type) -> str:
+    title, body = _module_doc(cls)
+    out = [f"# `{cls.name}`: {_rst_to_md(title)}", "", _rst_to_md(body), ""]
+    basic = FIXTURES / cls.name / "basic"
+    out += [
+        "## Before",
+        "",
+        "```python",
+        (basic / "before.py").read_text().rstrip(),
+        "```",
+        "",
+        "## After",
+        "",
+        "```python",
+        (basic / "after.py").read_text().rstrip(),
+        "```",
+        "",
+        f"(From `fixtures/{cls.name}/basic/`, which the test suite migrates and runs against a "
+        "real HTTP server with both libraries.)",
+        "",
+    ]
+    if cls.codes:
+        out += ["## Report codes", ""]
+        out += [f"- [`{c.code}`](../codes/{c.code}.md) ({c.severity}): {_rst_to_md(c.title)}" for c in cls.codes]
+        out.append("")
+    return "\n".join(out)
+
+
+def code_page(code: Code, owner: str) -> str:
+    out = [
+        f"# `{code.code}`",
+        "",
+        f"**{_rst_to_md(code.title)}**",
+        "",
+        f"- Severity: `{code.severity}`",
+        f"- Emitted by: " + (f"[`{owner}`](../codemods/{owner}.md)" if owner != "engine" else "the engine"),
+        "",
+        "## Why",
+        "",
+        _rst_to_md(code.why),
+        "",
+        "## What to do",
+        "",
+        _rst_to_md(code.fix),
+        "",
+    ]
+    example = _example_line(code.code)
+    if example:
+        case, line = example
+        out += ["## Example", "", f"From `fixtures/{case}/before.py`:", "", "```python", line, "```", ""]
+    return "\n".join(out)
+
+
+def index_page() -> str:
+    out = ["# Codemods and report codes", "", "Codemods run in this order, all on one parse of each file:", ""]
+    for cls in codemods.ORDER:
+        title, _ = _module_doc(cls)
+        out.append(f"1. [`{cls.name}`](codemods/{cls.name}.md): {_rst_to_md(title)}")
+    out += ["", "## Report codes", "", "| code | severity | what |", "|---|---|---|"]
+    for code in _all_codes():
+        out.append(f"| [`{code.code}`](codes/{code.code}.md) | {code.severity} | {_rst_to_md(code.title)} |")
+    out += [
+        "",
+        "Severities: `error` — not migrated, or behaviour at risk; `warning` — migrated, review it; "
+        "`info` — worth knowing.",
+        "",
+    ]
+    return "\n".join(out)
+
+
+def generate() -> dict[Path, str]:
+    pages = {DOCS / "index.md": index_page()}
+    for cls in codemods.ORDER:
+        pages[DOCS / "codemods" / f"{cls.name}.md"] = codemod_page(cls)
+    owners = _owners()
+    for code in _all_codes():
+        pages[DOCS / "codes" / f"{code.code}.md"] = code_page(code, owners[code.code])
+    return pages
+
+
+def main() -> None:
+    pages = generate()
+    for folder in (DOCS / "codemods", DOCS / "codes"):
+        if folder.exists():
+            for stale in folder.glob("*.md"):
+                if stale not in pages:
+                    stale.unlink()
+    for path, text in pages.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    print(f"wrote {len(pages)} pages under {DOCS.relative_to(ROOT)}/")
+
+
+if __name__ == "__main__":
+    main()
