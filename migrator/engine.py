@@ -27,7 +27,7 @@ class Scope:
     def __init__(self, kind: str, node: cst.CSTNode | None, imports: dict[str, str] | None = None):
         self.kind = kind  # "module" | "function" | "class"
         self.node = node
-        self._local: set[str] | None = None if kind == "function" else set()
+        self._local: set[str] | None = None if kind in ("function", "class") else set()
         self._imports = imports if imports is not None else {}
         # name (or "self.attr" on a class scope) -> ObjectInfo
         self.objects: dict[str, ObjectInfo] = {}
@@ -279,10 +279,12 @@ class Engine(cst.CSTTransformer):
 
 
 def _is_load(parent: cst.CSTNode | None, name: cst.Name) -> bool:
+    if isinstance(parent, (cst.AssignTarget, cst.AnnAssign, cst.AugAssign, cst.For, cst.CompFor, cst.NamedExpr)):
+        return parent.target is not name  # a store is no use of the library
     if isinstance(parent, cst.Attribute):
         return parent.attr is not name
     if isinstance(parent, cst.Arg):
         return parent.keyword is not name
-    if isinstance(parent, (cst.Param, cst.FunctionDef, cst.ClassDef, cst.AsName, cst.ImportAlias, cst.Global, cst.Nonlocal)):
+    if isinstance(parent, (cst.Param, cst.FunctionDef, cst.ClassDef, cst.AsName, cst.ImportAlias, cst.NameItem)):
         return False
     return True

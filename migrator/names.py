@@ -143,7 +143,7 @@ def _walk_top_level(body):
 
 
 class LocalBindings(cst.CSTVisitor):
-    """Names a function (or lambda, comprehension) binds in its own scope.
+    """Names a function (or class body, lambda, comprehension) binds in its own scope.
 
     Nested functions and classes are not entered: their own names are bound here,
     what they bind inside is theirs.
@@ -160,6 +160,8 @@ class LocalBindings(cst.CSTVisitor):
         v = cls()
         if isinstance(node, (cst.FunctionDef, cst.Lambda)):
             v._params(node.params)
+            node.body.visit(v)
+        elif isinstance(node, cst.ClassDef):
             node.body.visit(v)
         else:  # comprehension
             node.visit(v)

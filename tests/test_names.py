@@ -1,0 +1,92 @@
+"""Name resolution from imports, in all their spellings, and shadowing."""
+
+from __future__ import annotations
+
+import libcst as cst
+import pytest
+
+from migrator.engine import Context, Engine
+from migrator.names import canonical, import_bindings
+from migrator.options import Options
+
+
+@pytest.mark.parametrize(
+    "statement, expected",
+    [
+        ("import requests", {"requests": "requests"}),
+        ("import requests as rq", {"rq": "requests"}),
+        ("import requests.adapters", {"requests": "requests"}),
+        ("import requests.adapters as ad", {"ad": "requests.adapters"}),
+        ("from requests import Session, get as fetch", {"Session": "requests.Session", "fetch": "requests.get"}),
+        ("from requests.exceptions import HTTPError", {"HTTPError": "requests.exceptions.HTTPError"}),
+        ("from requests import ConnectionError", {"ConnectionError": "requests.exceptions.ConnectionError"}),
+        ("from requests.sessions import Session", {"Session": "requests.Session"}),
+        ("from requests.api import post", {"post": "requests.post"}),
+        ("from requests.status_codes import codes", {"codes": "requests.codes"}),
+        ("from urllib3.util.retry import Retry", {"Retry": "urllib3.Retry"}),
+        ("from requests.packages.urllib3.util.retry import Retry", {"Retry": "urllib3.Retry"}),
+        ("import os, requests", {"requests": "requests"}),
+        ("from . import requests", {}),
+        ("import httpx", {}),
+    ],
+)
+def test_import_bindings(statement, expected):
+    stmt = cst.parse_statement(statement).body[0]
+    assert import_bindings(stmt) == expected
+
+
+def test_canonical_spellings():
+    assert canonical("requests.exceptions.Timeout") == canonical("requests.Timeout") == "requests.exceptions.Timeout"
+    assert canonical("requests.packages.urllib3.util.retry.Retry") == "urllib3.Retry"
+    assert canonical("requests.adapters.HTTPAdapter") == "requests.adapters.HTTPAdapter"
+
+
+def _resolved(source: str) -> list[tuple[str, str]]:
+    """(dotted text, qualified name) of every requests reference the engine records."""
+    module = cst.parse_module(source)
+    ctx = Context(module, "x.py", Options(), None)
+    module.visit(Engine(ctx, []))
+    return [(cst.Module([]).code_for_node(orig), qual) for _, orig, qual in ctx.refs]
+
+
+def test_shadowing_parameters_locals_and_comprehensions():
+    source = """
+import requests
+from requests import get
+
+def param(requests):
+    return requests.get(1)
+
+def local():
+    get = dict.get
+    return get({}, 1)
+
+def uses_global():
+    return requests.get(1)
+
+def nested():
+    requests = None
+    def inner():
+        return requests.get(1)   # the enclosing local, not the library
+    return inner
+
+def local_import():
+    import requests as r2
+    return r2.post(1)
+
+squares = [requests for requests in range(3)]
+"""
+    assert _resolved(source) == [("requests.get", "requests.get"), ("r2.post", "requests.post")]
+
+
+def test_global_declaration_is_not_shadowing():
+    source = "import requests\n\ndef f():\n    global requests\n    return requests.head(1)\n"
+    assert _resolved(source) == [("requests.head", "requests.head")]
+
+
+def test_class_body_names_do_not_leak_into_methods():
+    source = (
+        "import requests\n\nclass A:\n    requests = None\n    x = requests\n\n"
+        "    def m(self):\n        return requests.get(1)\n"
+    )
+    assert _resolved(source) == [("requests.get", "requests.get")]  # `x = requests` is the class attribute
