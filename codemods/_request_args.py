@@ -121,7 +121,21 @@ class MappedCall:
 def map_request_args(
     ctx, original: cst.Call, updated: cst.Call, verb: str, *, on_client: bool
 ) -> MappedCall | None:
-    """httpx arguments for a requests call, or None (with a finding) when not exact."""
+    """httpx arguments for a requests call, or None (with one error finding) when not exact.
+
+    Review warnings about a call are only kept when the call is migrated: a call left as it
+    was gets the one error that says why.
+    """
+    mark = len(ctx.pending)
+    mapped = _map(ctx, original, updated, verb, on_client)
+    if mapped is None:
+        errors = [p for p in ctx.pending[mark:] if p.code.severity == "error"]
+        del ctx.pending[mark:]
+        ctx.pending.extend(errors[:1])
+    return mapped
+
+
+def _map(ctx, original: cst.Call, updated: cst.Call, verb: str, on_client: bool) -> MappedCall | None:
     args = list(updated.args)
     if has_star_args(args):
         ctx.report(ARGS_UNKNOWN, original, f"{verb}() gets *args/**kwargs; not migrated")

@@ -102,8 +102,7 @@ class SessionToClient(Codemod):
                 for stmt in item.body.body:
                     target, value = _simple_assign(stmt)
                     if isinstance(target, cst.Attribute) and _is_session_call(ctx, value):
-                        key = f"self.{target.attr.value}"
-                        ctx.scope.objects[key] = ObjectInfo("client", value)
+                        ctx.bind_object(target, ObjectInfo("client", value))
 
     # --- rewriting ------------------------------------------------------------
     def leave_Call(self, ctx, original: cst.Call, updated: cst.Call):

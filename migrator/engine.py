@@ -84,6 +84,8 @@ class Context:
         self.made: dict[int, tuple[cst.CSTNode, str]] = {}
         # import-bound names that surviving (unmigrated) code still uses
         self.surviving_heads: set[str] = set()
+        # every name (or self.<attr> attr) ever bound to a tracked object, for a cheap first test
+        self.object_names: set[str] = set()
 
     # ---- names -------------------------------------------------------------
     def resolve_name(self, name: str) -> str | None:
@@ -118,6 +120,7 @@ class Context:
         key, scope = self._object_slot(target)
         if scope is None:
             return
+        self.object_names.add(key.rpartition(".")[2])  # type: ignore[union-attr]
         if info is None:
             scope.objects.pop(key, None)
         else:
@@ -125,6 +128,8 @@ class Context:
 
     def object_info(self, node: cst.BaseExpression) -> ObjectInfo | None:
         if isinstance(node, cst.Name):
+            if node.value not in self.object_names:
+                return None  # the common case, answered without computing any scope
             innermost = self.scopes[-1]
             for scope in reversed(self.scopes):
                 if scope.kind == "class" and scope is not innermost:
