@@ -84,6 +84,8 @@ class Context:
         self.made: dict[int, tuple[cst.CSTNode, str]] = {}
         # import-bound names that surviving (unmigrated) code still uses
         self.surviving_heads: set[str] = set()
+        # import-bound names the file's code used at all (migrated or not)
+        self.referenced_heads: set[str] = set()
         # every name (or self.<attr> attr) ever bound to a tracked object, for a cheap first test
         self.object_names: set[str] = set()
 
@@ -279,6 +281,7 @@ class Engine(cst.CSTTransformer):
         qual = ctx.resolve(original)  # type: ignore[arg-type]
         if qual is None:
             return
+        ctx.referenced_heads.add(head_name(original))  # type: ignore[arg-type]
         if isinstance(updated, (cst.Name, cst.Attribute)) and dotted(updated) == dotted(original):  # type: ignore[arg-type]
             ctx.refs.append((updated, original, qual))
 

@@ -17,7 +17,7 @@ from migrator.engine import Context, Engine
 from migrator.findings import Finding
 from migrator.formatting import format_touched
 from migrator.imports import existing_module_alias, fix_imports
-from migrator.names import IMPORT_RE, head_name
+from migrator.names import IMPORT_RE
 from migrator.options import Options
 from migrator.sourcefile import SourceText, decode
 
@@ -66,8 +66,7 @@ def migrate_source(text: str, path: str, options: Options) -> SourceResult:
         engine = Engine(ctx, [cls() for cls in codemods.selected(options.select, options.ignore)])
         final = module.visit(engine)
         catch_all.survivors(ctx, final)
-        referenced = {head_name(original) for _, original, _ in ctx.refs}
-        drop = {name for name in referenced if name} - ctx.surviving_heads
+        drop = ctx.referenced_heads - ctx.surviving_heads
         add = {m for m in ctx.required_imports if not _imports_module(module, m, ctx.httpx_alias)}
         final = fix_imports(final, drop, add)
         code = final.code

@@ -1,0 +1,53 @@
+"""Import fix-up: httpx added where used, requests imports dropped once nothing uses them."""
+
+from __future__ import annotations
+
+from migrator.options import Options
+from migrator.pipeline import migrate_source
+
+
+def migrate(source: str) -> str:
+    return migrate_source(source, "x.py", Options(format=False)).code
+
+
+def test_partly_used_from_import_keeps_only_what_is_still_used():
+    out = migrate(
+        "from requests import get, Session, codes as C\n\n"
+        "def f(u):\n    s: Session = None\n    return get(u).status_code == C.ok\n"
+    )
+    assert out.startswith("from requests import Session\nimport httpx\n")
+    assert "httpx.codes.OK" in out
+
+
+def test_new_import_takes_the_place_of_the_removed_one_with_its_comments():
+    out = migrate("import os\n# HTTP client\nimport requests\nimport sys\n\nrequests.get('u')\n")
+    assert out.startswith("import os\n# HTTP client\nimport httpx\nimport sys\n")
+
+
+def test_existing_httpx_alias_is_used_and_not_imported_twice():
+    out = migrate("import httpx as hx\nimport requests\n\nrequests.get('u')\n")
+    assert out == "import httpx as hx\n\nhx.get('u', follow_redirects=True, timeout=None)\n"
+
+
+def test_unreferenced_from_import_is_kept_as_a_possible_re_export():
+    source = "from requests import Session  # re-exported\n"
+    assert migrate(source) == source
+
+
+def test_requests_stays_imported_while_anything_uses_it():
+    out = migrate("import requests\n\nrequests.get('u')\nprint(requests.__version__)\n")
+    assert out.startswith("import requests\nimport httpx\n")
+
+
+def test_emptied_block_gets_pass_and_stays_valid():
+    out = migrate("try:\n    import requests\nexcept ImportError:\n    pass\n\nrequests.get('u')\n")
+    compile(out, "x.py", "exec")
+    assert "import requests" not in out and "import httpx" in out
+
+
+def test_json_is_imported_for_json_decode_error():
+    out = migrate(
+        "import requests\n\ntry:\n    requests.get('u').json()\nexcept requests.JSONDecodeError:\n    pass\n"
+    )
+    assert out.startswith("import httpx\nimport json\n")
+    assert "except json.JSONDecodeError:" in out
