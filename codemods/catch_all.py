@@ -23,8 +23,8 @@ The promise of the tool is that nothing changes silently: code may stay unmigrat
 report says where and why.
 
 ## When it reports instead of rewriting
-Always: it only reports. A line that already has an error or warning from another codemod does
-not get a second ``requests-unmigrated`` finding.
+Always: it only reports. A requests name inside code another codemod already reported as an
+error (a call left unmigrated, an unsupported session attribute) is not reported twice.
 """
 
 from __future__ import annotations
@@ -213,7 +213,7 @@ def survivors(ctx, final: cst.Module) -> None:
     ctx.current_codemod = CatchAll.name
     for updated, original, qual in ctx.refs:
         if id(updated) in present:
-            ctx.report(UNMIGRATED, original, f"{qual} is still used here", hint_for(qual))
+            ctx.report(UNMIGRATED, original, f"{qual} is still used here", hint_for(qual), leftover=True)
             ctx.surviving_heads.add(original.value if isinstance(original, cst.Name) else _head(original))
 
 

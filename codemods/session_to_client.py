@@ -26,7 +26,8 @@ where the tool can prove the client does not outlive the block.
 - per-request arguments httpx client methods do not take (``verify``, ``proxies``, ``stream``,
   ``cert``, ``hooks``): ``request-arg-unsupported``, the call is left as it was;
 - a session created where its uses cannot be followed (passed straight to a function, returned,
-  stored in a container): ``client-untracked``;
+  stored in a container): ``client-untracked``; a known session handed on the same way:
+  ``client-escapes``;
 - a client that is neither in a ``with`` block nor closed anywhere in the file: ``client-not-closed``.
 """
 
@@ -64,6 +65,15 @@ UNTRACKED = Code(
     "default all differ on an httpx client.",
     "Review every call made through this client, or bind it to a name first and run the tool again.",
 )
+ESCAPES = Code(
+    "client-escapes",
+    "warning",
+    "An httpx.Client (was a requests.Session) is handed to code the tool cannot see",
+    "The session is passed to a call, returned, yielded or stored in a container. The receiving "
+    "code may expect a requests.Session: ``mount``, ``verify`` or ``proxies`` set afterwards, "
+    "``allow_redirects=`` or per-request ``stream=`` all fail or do nothing on an httpx client.",
+    "Check the receiving code works with an httpx.Client (or migrate it in the same run).",
+)
 NOT_CLOSED = Code(
     "client-not-closed",
     "info",
@@ -82,7 +92,7 @@ def _is_session_call(ctx, node: cst.BaseExpression) -> bool:
 
 class SessionToClient(Codemod):
     name = "session_to_client"
-    codes = (ATTR_UNSUPPORTED, UNTRACKED, NOT_CLOSED)
+    codes = (ATTR_UNSUPPORTED, UNTRACKED, ESCAPES, NOT_CLOSED)
 
     def __init__(self) -> None:
         self.created: list[tuple[str, cst.CSTNode]] = []  # (key, original call) not in a with
@@ -176,6 +186,13 @@ class SessionToClient(Codemod):
                 original,
                 f"session.{original.attr.value} has no exact httpx.Client equivalent here",
             )
+        return updated
+
+    def leave_Name(self, ctx, original: cst.Name, updated: cst.Name):
+        info = ctx.object_info(original)
+        if info is not None and info.kind == "client":
+            if isinstance(ctx.parent(), (cst.Return, cst.Yield, cst.Arg, cst.Element, cst.DictElement)):
+                ctx.report(ESCAPES, original, f"{original.value} (an httpx.Client now) is handed on here")
         return updated
 
     # --- lifetime ---------------------------------------------------------------

@@ -64,6 +64,12 @@ class PendingFinding:
     message: str
     hint: str
     codemod: str
+    leftover: bool = False
+
+
+def _within(inner, outer) -> bool:
+    return (outer.start.line, outer.start.column) <= (inner.start.line, inner.start.column) and (
+        inner.end.line, inner.end.column) <= (outer.end.line, outer.end.column)
 
 
 class Context:
@@ -200,22 +206,31 @@ class Context:
         return entry[1] if entry is not None and entry[0] is node else None
 
     # ---- findings ----------------------------------------------------------
-    def report(self, code: Code, node: cst.CSTNode, message: str, hint: str = "") -> None:
-        """A finding at an *original* node (the one from the file as read)."""
-        self.pending.append(PendingFinding(code, node, message, hint or code.fix, self.current_codemod))
+    def report(self, code: Code, node: cst.CSTNode, message: str, hint: str = "", leftover: bool = False) -> None:
+        """A finding at an *original* node (the one from the file as read).
+
+        ``leftover``: a requests use that survived; dropped when it lies inside a node
+        another codemod already reported as an error.
+        """
+        self.pending.append(PendingFinding(code, node, message, hint or code.fix, self.current_codemod, leftover))
 
     def resolve_findings(self) -> list[Finding]:
         if not self.pending:
             return []
         positions = MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider)
+        # A leftover-use finding inside a node that a codemod already reported as an error
+        # (a call left unmigrated, an unsupported attribute) would say the same thing twice.
+        claimed = [positions[p.node] for p in self.pending if p.code.severity == "error" and not p.leftover and p.node in positions]
         out = []
         for p in self.pending:
             pos = positions.get(p.node)
+            if p.leftover and pos is not None and any(_within(pos, c) for c in claimed):
+                continue
             line, col = (pos.start.line, pos.start.column + 1) if pos else (1, 1)
             out.append(
                 Finding(p.code.code, p.code.severity, self.path, line, col, p.message, p.hint, p.codemod)
             )
-        return out
+        return sorted(out, key=Finding.sort_key)
 
 
 Handler = Callable[..., Any]

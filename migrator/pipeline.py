@@ -21,8 +21,6 @@ from migrator.names import IMPORT_RE
 from migrator.options import Options
 from migrator.sourcefile import SourceText, decode
 
-# errors and warnings from the codemods already name a line; the catch-all does not repeat them
-_DEDUPE_WITH = ("error", "warning")
 
 
 @dataclasses.dataclass
@@ -82,22 +80,13 @@ def migrate_source(text: str, path: str, options: Options) -> SourceResult:
             found.append(_finding(F.FORMAT_SKIPPED, path, "touched lines left unformatted"))
         else:
             code = formatted
-    return SourceResult(code, _dedupe(found), text)
+    return SourceResult(code, found, text)
 
 
 def _imports_module(module: cst.Module, name: str, httpx_alias: str) -> bool:
     if name == "httpx":
         return existing_module_alias(module, "httpx") is not None
     return existing_module_alias(module, name) == name
-
-
-def _dedupe(found: list[Finding]) -> list[Finding]:
-    flagged = {(f.line) for f in found if f.codemod != catch_all.CatchAll.name and f.severity in _DEDUPE_WITH}
-    out = [
-        f for f in found
-        if not (f.code == catch_all.UNMIGRATED.code and f.line in flagged)
-    ]
-    return sorted(out, key=Finding.sort_key)
 
 
 def migrate_file(path: str, options: Options, display_path: str | None = None) -> FileResult:
