@@ -101,6 +101,17 @@ TIMEOUT_MAYBE_TUPLE = Code(
     "``httpx.Timeout(connect=..., read=..., write=None, pool=None)``.",
     "If the value can be a tuple, build an ``httpx.Timeout`` from it.",
 )
+REDIRECT_CONTENT_TYPE = Code(
+    "redirect-content-type",
+    "info",
+    "A redirected request with a body keeps its Content-Type header in httpx",
+    "When a 301/302/303 redirect turns a request with a body into a GET, requests drops the "
+    "body's ``Content-Type`` header from the follow-up request; httpx drops the body but keeps "
+    "``Content-Type``. Only servers that look at Content-Type on a bodiless GET can tell. "
+    "Reported once per file, at the first request with a body that follows redirects.",
+    "Nothing, usually. If the redirect target is strict about it, follow the redirect yourself "
+    "(``follow_redirects=False``, then a plain GET of ``r.headers['location']``).",
+)
 VERIFY_DISABLED = Code(
     "tls-verify-disabled",
     "warning",
@@ -216,6 +227,8 @@ def _map(ctx, original: cst.Call, updated: cst.Call, verb: str, on_client: bool)
             extra_args.append(kwarg("follow_redirects", cst.Name("True")))
     if not on_client and find_kwarg(mapped, "timeout") is None:
         extra_args.append(kwarg("timeout", cst.parse_expression(ctx.options.timeout_source())))
+    if follows and any(find_kwarg(mapped, b) for b in _BODY_ARGS):
+        ctx.report_once(REDIRECT_CONTENT_TYPE, original, "if redirected to a GET, httpx still sends this body's Content-Type")
     return MappedCall(method, append_args(_fix_commas(mapped), extra_args), follows)
 
 

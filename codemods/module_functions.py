@@ -23,7 +23,9 @@ silently: redirects are not followed, and every phase of the request times out a
 5 seconds. Writing requests' defaults out keeps the program doing what it did.
 httpx follows at most 20 redirects where requests follows 30; module functions cannot
 raise that limit, so the rare chain of 21–30 redirects now raises ``httpx.TooManyRedirects``.
-JSON bodies are sent compact (``{"a":1}``): the same JSON, different bytes.
+JSON bodies are sent compact (``{"a":1}``): the same JSON, different bytes. When a
+301/302/303 redirect turns a request with a body into a GET, httpx keeps the body's
+``Content-Type`` header, which requests drops (``redirect-content-type``, once per file).
 
 ## When it reports instead of rewriting
 - ``*args``/``**kwargs`` in the call (``request-args-unknown``), more positional arguments than
@@ -41,7 +43,7 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods._request_args import (
-    ARG_UNSUPPORTED, ARGS_UNKNOWN, DATA_PAIRS, DATA_STR_ENCODING, DATA_TYPE_UNKNOWN, PARAMS_SEMANTICS,
+    ARG_UNSUPPORTED, ARGS_UNKNOWN, DATA_PAIRS, REDIRECT_CONTENT_TYPE, DATA_STR_ENCODING, DATA_TYPE_UNKNOWN, PARAMS_SEMANTICS,
     TIMEOUT_MAYBE_TUPLE, VERBS, VERIFY_DISABLED, map_request_args,
 )
 from codemods.base import Codemod
@@ -62,10 +64,7 @@ _QUALNAMES = {f"requests.{verb}": verb for verb in VERBS}
 class ModuleFunctions(Codemod):
     name = "module_functions"
     codes = (ARGS_UNKNOWN, ARG_UNSUPPORTED, DATA_PAIRS, DATA_STR_ENCODING, DATA_TYPE_UNKNOWN, PARAMS_SEMANTICS,
-             TIMEOUT_MAYBE_TUPLE, VERIFY_DISABLED, REDIRECT_LIMIT)
-
-    def __init__(self) -> None:
-        self.limit_reported = False
+             TIMEOUT_MAYBE_TUPLE, VERIFY_DISABLED, REDIRECT_LIMIT, REDIRECT_CONTENT_TYPE)
 
     def leave_Call(self, ctx, original: cst.Call, updated: cst.Call):
         verb = _QUALNAMES.get(ctx.resolve(original.func) or "")
@@ -74,8 +73,7 @@ class ModuleFunctions(Codemod):
         mapped = map_request_args(ctx, original, updated, verb, on_client=False)
         if mapped is None:
             return updated
-        if mapped.follows_redirects and not self.limit_reported:
-            self.limit_reported = True
-            ctx.report(REDIRECT_LIMIT, original, "redirect chains of 21-30 hops now raise TooManyRedirects")
+        if mapped.follows_redirects:
+            ctx.report_once(REDIRECT_LIMIT, original, "redirect chains of 21-30 hops now raise TooManyRedirects")
         call = updated.with_changes(func=ctx.httpx(mapped.method), args=mapped.args)
         return ctx.mark(call, "response" if mapped.follows_redirects else "response-nofollow")

@@ -94,6 +94,7 @@ class Context:
         self.referenced_heads: set[str] = set()
         # every name (or self.<attr> attr) ever bound to a tracked object, for a cheap first test
         self.object_names: set[str] = set()
+        self._once: set[str] = set()
 
     # ---- names -------------------------------------------------------------
     def resolve_name(self, name: str) -> str | None:
@@ -213,6 +214,12 @@ class Context:
         another codemod already reported as an error.
         """
         self.pending.append(PendingFinding(code, node, message, hint or code.fix, self.current_codemod, leftover))
+
+    def report_once(self, code: Code, node: cst.CSTNode, message: str) -> None:
+        """A finding about the whole file, at the first place it applies."""
+        if code.code not in self._once:
+            self._once.add(code.code)
+            self.report(code, node, message)
 
     def resolve_findings(self) -> list[Finding]:
         if not self.pending:

@@ -8,6 +8,7 @@ overlap a touched range.
 
 from __future__ import annotations
 
+import ast
 import difflib
 
 
@@ -45,8 +46,10 @@ def format_touched(before: str, after: str, indent: str) -> str | None:
         else:
             merged.extend(a[i1:i2])
     result = "".join(merged)
+    # The merge works line by line; formatting must never change the code itself, so the
+    # result must have the same syntax tree as what the codemods produced.
     try:
-        compile(result, "<formatted>", "exec")
+        same = ast.dump(ast.parse(result)) == ast.dump(ast.parse(after))
     except SyntaxError:
-        return None
-    return result
+        same = False
+    return result if same else None

@@ -133,3 +133,15 @@ def test_mixed_line_endings_are_kept_as_they_are():
     assert result.new is not None
     assert b"import httpx\r\n" in result.new
     assert b"def f(url):\r\n" in result.new
+
+
+def test_formatting_never_changes_the_code_itself():
+    # black moves the blank line around the new import; a line-wise merge once dropped the import
+    source = '\nimport requests\ndef main(base):\n    return requests.post(base + "/r", data={"a": "b"}).status_code\n'
+    result = migrate_bytes(source.encode(), "x.py", Options())
+    text = result.new.decode()
+    assert "import httpx" in text
+    import ast
+
+    unformatted = migrate_bytes(source.encode(), "x.py", Options(format=False)).new.decode()
+    assert ast.dump(ast.parse(text)) == ast.dump(ast.parse(unformatted))
