@@ -11,7 +11,7 @@ import pytest
 
 from migrator.options import Options
 from migrator.pipeline import migrate_source
-from tests.equivalence import assert_equivalent, run_program
+from tests.scenario import assert_equivalent, run_program
 from tests.fixture_cases import case_id, cases, runnable
 from tests.loopback import LoopbackServers
 
