@@ -66,6 +66,7 @@ def migrate(
     select: Optional[List[str]] = typer.Option(None, "--select", metavar="CODEMOD", help="Run only these codemods (repeat or comma-separate). See --list-codemods."),
     ignore: Optional[List[str]] = typer.Option(None, "--ignore", metavar="CODEMOD", help="Do not run these codemods. The catch-all report always runs."),
     exclude: Optional[List[str]] = typer.Option(None, "--exclude", metavar="GLOB", help="Skip files or folders matching GLOB (repeatable), besides .gitignore and the usual venv/build/cache folders."),
+    retries: Optional[str] = typer.Option(None, "--retries", metavar="httpx|httpx-retries", help="How urllib3 Retry policies migrate: 'httpx' keeps connect retries (and reports the rest), 'httpx-retries' writes httpx_retries.RetryTransport, a new dependency."),
     format_: Optional[bool] = typer.Option(None, "--format/--no-format", help="Run black on the lines the codemods touched (default: on)."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: the CPU count)."),
     list_codemods: bool = typer.Option(False, "--list-codemods", help="List the codemods in the order they run, and exit."),
@@ -92,7 +93,11 @@ def migrate(
         timeout_value = config.parse_timeout(timeout if timeout is not None else section.get("timeout", "none"))
     except ValueError:
         raise _fail(f"--timeout takes 'none' or a positive number of seconds, not {timeout!r}")
+    retries_value = retries if retries is not None else section.get("retries", "httpx")
+    if retries_value not in ("httpx", "httpx-retries"):
+        raise _fail(f"--retries takes 'httpx' or 'httpx-retries', not {retries_value!r}")
     options = Options(
+        retries=retries_value,
         timeout=timeout_value,
         format=format_ if format_ is not None else section.get("format", True),
         select=_split(select) or tuple(section.get("select", ())),

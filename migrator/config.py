@@ -17,6 +17,7 @@ KEYS = {
     "select": "list of codemods to run (default: all)",
     "ignore": "list of codemods not to run",
     "format": "true/false: run black on the lines the codemods touched",
+    "retries": '"httpx" (connect retries only) or "httpx-retries" (keep urllib3 Retry rules via the httpx-retries package)',
 }
 
 

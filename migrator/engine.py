@@ -95,6 +95,8 @@ class Context:
         # every name (or self.<attr> attr) ever bound to a tracked object, for a cheap first test
         self.object_names: set[str] = set()
         self._once: set[str] = set()
+        # ids of original statements a codemod has taken charge of (others leave them alone)
+        self.claimed: set[int] = set()
 
     # ---- names -------------------------------------------------------------
     def resolve_name(self, name: str) -> str | None:
@@ -175,6 +177,10 @@ class Context:
     @property
     def scope(self) -> Scope:
         return self.scopes[-1]
+
+    def in_claimed(self) -> bool:
+        """Is the node being visited inside a statement some codemod has claimed?"""
+        return bool(self.claimed) and any(id(p) in self.claimed for p in self.parents)
 
     def parent(self, depth: int = 1) -> cst.CSTNode | None:
         """The node ``depth`` levels above the one being visited/left."""

@@ -13,6 +13,8 @@ class Options:
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    # "httpx" (connect retries, what httpx itself can do) or "httpx-retries" (the package)
+    retries: str = "httpx"
 
     def timeout_source(self) -> str:
         """The timeout as Python source, for codemods that write it out."""

@@ -31,3 +31,14 @@ def expected_findings(case: Path) -> list[tuple[int, str]]:
 def runnable(case: Path) -> bool:
     """A case whose before.py defines main(base_url): it runs in the equivalence harness."""
     return "\ndef main(" in (case / "before.py").read_text()
+
+
+def options(case: Path):
+    """Options for a case: defaults, or ``key=value`` lines in ``options.txt`` beside it."""
+    from migrator.options import Options
+
+    path = case / "options.txt"
+    if not path.exists():
+        return Options()
+    values = dict(line.split("=", 1) for line in path.read_text().split() if "=" in line)
+    return Options(**values)

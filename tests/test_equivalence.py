@@ -12,7 +12,7 @@ import pytest
 from migrator.options import Options
 from migrator.pipeline import migrate_source
 from tests.scenario import assert_equivalent, run_program
-from tests.fixture_cases import case_id, cases, runnable
+from tests.fixture_cases import case_id, cases, options, runnable
 from tests.loopback import LoopbackServers
 
 RUNNABLE = [c for c in cases() if runnable(c)]
@@ -32,7 +32,7 @@ def test_most_fixtures_are_runnable_scenarios():
 
 @pytest.mark.parametrize("case", RUNNABLE, ids=case_id)
 def test_migrated_fixture_behaves_like_the_original(case, servers, tmp_path):
-    produced = migrate_source((case / "before.py").read_text(), "before.py", Options()).code
+    produced = migrate_source((case / "before.py").read_text(), "before.py", options(case)).code
     (tmp_path / "after.py").write_text(produced)
     observed = assert_equivalent(case / "before.py", tmp_path / "after.py", servers)
     assert "uncaught" not in str(observed["result"]), observed["result"]

@@ -7,7 +7,7 @@ import pytest
 
 from migrator.options import Options
 from migrator.pipeline import migrate_source
-from tests.fixture_cases import case_id, cases, expected_findings
+from tests.fixture_cases import case_id, cases, expected_findings, options
 
 CASES = cases()
 
@@ -22,7 +22,7 @@ def test_there_are_fixtures_for_every_codemod():
 @pytest.mark.parametrize("case", CASES, ids=case_id)
 def test_before_becomes_after(case):
     before = (case / "before.py").read_text()
-    result = migrate_source(before, "before.py", Options())
+    result = migrate_source(before, "before.py", options(case))
     assert result.code == (case / "after.py").read_text()
     assert [(f.line, f.code) for f in result.findings] == expected_findings(case)
 
@@ -30,4 +30,4 @@ def test_before_becomes_after(case):
 @pytest.mark.parametrize("case", CASES, ids=case_id)
 def test_second_run_changes_nothing(case):
     after = (case / "after.py").read_text()
-    assert migrate_source(after, "after.py", Options()).code == after
+    assert migrate_source(after, "after.py", options(case)).code == after
