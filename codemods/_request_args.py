@@ -101,6 +101,15 @@ TIMEOUT_MAYBE_TUPLE = Code(
     "``httpx.Timeout(connect=..., read=..., write=None, pool=None)``.",
     "If the value can be a tuple, build an ``httpx.Timeout`` from it.",
 )
+AUTH_ENCODING = Code(
+    "auth-encoding",
+    "info",
+    "Basic-auth credentials are encoded as UTF-8 by httpx, ISO-8859-1 by requests",
+    "For ASCII user names and passwords the header is the same; with other characters the bytes "
+    "differ and the server may reject them. Reported once per file, where the credentials are not "
+    "ASCII literals.",
+    "If credentials can hold non-ASCII text, check the server accepts UTF-8 Basic credentials.",
+)
 REDIRECT_CONTENT_TYPE = Code(
     "redirect-content-type",
     "info",
@@ -196,6 +205,10 @@ def _map(ctx, original: cst.Call, updated: cst.Call, verb: str, on_client: bool)
             if _bool_literal(value) is False:
                 ctx.report(VERIFY_DISABLED, original, "verify=False: TLS certificates are not checked")
             mapped.append(arg)
+        elif name == "auth" and isinstance(value, cst.Tuple):
+            if not all(ascii_literal(el.value) for el in value.elements):
+                ctx.report_once(AUTH_ENCODING, original, "non-ASCII Basic credentials would be encoded differently")
+            mapped.append(arg)
         elif name in _SAME and name != "verify":
             mapped.append(arg)
         else:
@@ -240,6 +253,11 @@ def _fix_commas(args: list[cst.Arg]) -> list[cst.Arg]:
             arg = arg.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
         out.append(arg)
     return out
+
+
+def ascii_literal(node: cst.BaseExpression) -> bool:
+    text = literal_text(node)
+    return text is not None and text.isascii()
 
 
 def _bool_literal(node: cst.BaseExpression) -> bool | None:

@@ -1,0 +1,136 @@
+"""requests' auth classes → httpx's; ``AuthBase`` subclasses → ``httpx.Auth`` with ``auth_flow``.
+
+## What it does
+- ``HTTPBasicAuth(user, password)`` → ``httpx.BasicAuth(user, password)``;
+  ``HTTPDigestAuth(user, password)`` → ``httpx.DigestAuth(user, password)``;
+- ``class TokenAuth(requests.auth.AuthBase)`` whose ``__call__(self, r)`` sets headers on the request
+  and ends with ``return r`` becomes ``class TokenAuth(httpx.Auth)`` with
+  ``def auth_flow(self, r): ...; yield r``, httpx's way of writing the same thing.
+
+## Why
+httpx takes ``auth=`` as a tuple, an ``httpx.Auth`` instance or a callable, but requests' auth
+classes build requests' ``PreparedRequest`` objects; httpx's own classes are the exact equivalents.
+
+## When it reports instead of rewriting
+- ``HTTPProxyAuth``: httpx puts proxy credentials in the proxy URL
+  (``proxy="http://user:pass@host:port"``); reported by the catch-all;
+- an ``AuthBase`` subclass whose ``__call__`` does more than read and set ``r.headers`` /
+  ``r.method`` and return ``r`` at its end (``r.url`` is an ``httpx.URL``, ``r.body`` is
+  ``r.content``, ``register_hook`` does not exist): ``auth-subclass-not-migrated``;
+- credentials that are not ASCII string literals: requests encodes Basic credentials as
+  ISO-8859-1, httpx as UTF-8 (``auth-encoding``, once per file).
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from codemods._request_args import AUTH_ENCODING as ENCODING, ascii_literal
+from codemods.base import Codemod
+from migrator.findings import Code
+
+_CLASSES = {"requests.auth.HTTPBasicAuth": "BasicAuth", "requests.auth.HTTPDigestAuth": "DigestAuth"}
+
+SUBCLASS = Code(
+    "auth-subclass-not-migrated",
+    "error",
+    "A requests.auth.AuthBase subclass the tool could not turn into an httpx.Auth",
+    "httpx calls ``auth_flow(request)``, a generator that yields the request; requests calls "
+    "``__call__(r)`` with a ``PreparedRequest`` and uses what it returns. The tool migrates "
+    "``__call__`` methods that only read and set ``r.headers``/``r.method`` and end with ``return r``; "
+    "this one does more, and ``r.url``/``r.body``/hooks differ in httpx.",
+    "Write ``class X(httpx.Auth)`` with ``def auth_flow(self, request): ...; yield request``; use "
+    "``request.content`` for the body and ``str(request.url)`` for the URL.",
+)
+class Auth(Codemod):
+    name = "auth"
+    codes = (SUBCLASS, ENCODING)
+
+    def leave_Call(self, ctx, original: cst.Call, updated: cst.Call):
+        target = _CLASSES.get(ctx.resolve(original.func) or "")
+        if target is None:
+            return updated
+        if target == "BasicAuth" and not all(ascii_literal(a.value) for a in original.args):
+            ctx.report_once(ENCODING, original, "non-ASCII Basic credentials would be encoded differently")
+        return updated.with_changes(func=ctx.httpx(target))
+
+    def leave_ClassDef(self, ctx, original: cst.ClassDef, updated: cst.ClassDef):
+        bases = [b for b in original.bases if ctx.resolve(b.value) == "requests.auth.AuthBase"]
+        if not bases or len(original.bases) != 1:
+            return updated
+        body = list(updated.body.body)
+        for i, item in enumerate(body):
+            if isinstance(item, cst.FunctionDef) and item.name.value == "__call__":
+                flow = _auth_flow(item)
+                if flow is None:
+                    ctx.report(SUBCLASS, original, f"{original.name.value}.__call__ does more than set headers and return the request")
+                    return updated
+                body[i] = flow
+                new_base = updated.bases[0].with_changes(value=ctx.httpx("Auth"))
+                return updated.with_changes(bases=[new_base], body=updated.body.with_changes(body=body))
+        return updated
+
+
+class _RequestUse(cst.CSTVisitor):
+    """Does the function use its request parameter only as ``r.headers`` / ``r.method``?"""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.ok = True
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        if isinstance(node.value, cst.Name) and node.value.value == self.name:
+            self.ok &= node.attr.value in ("headers", "method")
+            return False
+        return True
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value == self.name:
+            self.ok = False
+
+    def visit_Return(self, node: cst.Return) -> bool:
+        return False  # checked separately
+
+    def visit_Yield(self, node: cst.Yield) -> None:
+        self.ok = False
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+
+def _auth_flow(func: cst.FunctionDef) -> cst.FunctionDef | None:
+    params = func.params
+    if len(params.params) != 2 or params.star_arg is not cst.MaybeSentinel.DEFAULT or params.star_kwarg or params.kwonly_params:
+        return None
+    name = params.params[1].name.value
+    if not isinstance(func.body, cst.IndentedBlock) or not func.body.body:
+        return None
+    *head, last = func.body.body
+    ret = last.body[0] if isinstance(last, cst.SimpleStatementLine) and len(last.body) == 1 else None
+    if not (isinstance(ret, cst.Return) and isinstance(ret.value, cst.Name) and ret.value.value == name):
+        return None
+    check = _RequestUse(name)
+    for stmt in head:
+        stmt.visit(check)
+        if _has_return(stmt):
+            return None
+    if not check.ok:
+        return None
+    yield_line = last.with_changes(body=[cst.Expr(cst.Yield(value=cst.Name(name)))])
+    return func.with_changes(name=cst.Name("auth_flow"), body=func.body.with_changes(body=[*head, yield_line]))
+
+
+class _Returns(cst.CSTVisitor):
+    found = False
+
+    def visit_Return(self, node: cst.Return) -> None:
+        self.found = True
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+
+def _has_return(stmt: cst.CSTNode) -> bool:
+    v = _Returns()
+    stmt.visit(v)
+    return v.found
