@@ -18,6 +18,12 @@ statements that configure the session in straight-line code are moved into the c
   status, backoff and method rules. Adapters and ``Retry`` objects bound to a name just for the mount
   are inlined. A transport gets the client's ``verify`` too, since httpx does not pass it down.
 
+- ``s.hooks["response"].append(f)`` / ``s.hooks = {"response": [f]}`` → ``event_hooks={"response": [f]}``,
+  when ``f`` is a lambda or a function of this file that takes the response alone (requests passes
+  extra keyword arguments, httpx none), does not read the body (httpx calls hooks before reading it),
+  returns nothing (requests used a returned value as the response), and does not call
+  ``raise_for_status()`` (which raises on every redirect in httpx, and hooks see redirects).
+
 Header, auth, params and cookie settings in between stay where they are: httpx clients accept them
 after construction.
 
@@ -47,6 +53,7 @@ from codemods._client_options import (
     ENV_PROXIES, NotExact, POOL_SETTINGS, RETRIES_NARROWER, TransportSpec, call_with_kwargs,
     mount_prefix, proxies_from, tls_verify, transport_from_adapter,
 )
+from codemods._hooks import check_hook, hooks_from
 from codemods._request_args import VERIFY_DISABLED
 from codemods.base import Codemod, kwarg, literal_text
 from migrator.findings import Code
@@ -131,7 +138,7 @@ class ClientConfiguration(Codemod):
         plan = self.plans.get(id(original))
         if plan is None or ctx.made_as(updated) != "client":
             return updated
-        kwargs, transports, proxies, cert = {}, {}, {}, None
+        kwargs, transports, proxies, cert, hooks = {}, {}, {}, None, []
         use_helpers: set[str] = set()
         converted: dict[str, TransportSpec] = {}  # an adapter mounted twice is converted (and reported) once
         for stmt, kind, value in plan.statements:
@@ -148,6 +155,11 @@ class ClientConfiguration(Codemod):
                     proxies = proxies_from(value)
                 elif kind == "proxies_update":
                     proxies = {**proxies, **proxies_from(value)}
+                elif kind in ("hooks", "hook_append"):
+                    new_hooks = hooks_from(value)
+                    for hook in new_hooks:
+                        check_hook(ctx.module, hook)
+                    hooks = hooks + new_hooks if kind == "hook_append" else new_hooks
                 elif kind == "mount":
                     prefix, adapter = value.args[0].value, value.args[1].value  # type: ignore[union-attr]
                     pattern = mount_prefix(prefix)
@@ -182,6 +194,8 @@ class ClientConfiguration(Codemod):
                 stmt = next(s for s, k, _ in plan.statements if k == "cert")
                 self.removed.discard(id(stmt))
                 ctx.report(NOT_HOISTED, stmt, f"{plan.target}.cert: {exc}")
+        if hooks:
+            kwargs["event_hooks"] = cst.Dict([cst.DictElement(cst.SimpleString('"response"'), cst.List([cst.Element(h) for h in hooks]))])
         new_args = _merge(ctx, updated, kwargs, transports, proxies, original)
         call = updated.with_changes(args=new_args)
         return ctx.mark(call, "client")
@@ -261,6 +275,12 @@ def _classify(ctx, stmt, target: str):
             attr = text[len(target) + 1 :]
             if attr in _HOISTED_ATTRS and isinstance(where, cst.Attribute):
                 return (attr, small.value)
+            if attr == "hooks" and isinstance(where, cst.Attribute):
+                return ("hooks", small.value)
+            if attr == "hooks" and isinstance(where, cst.Subscript):
+                key = where.slice[0].slice
+                if isinstance(key, cst.Index) and literal_text(key.value) == "response":
+                    return ("hooks", small.value)
             if attr.split(".")[0] in _STAY_ATTRS:
                 return "stay"
             return None
@@ -275,6 +295,17 @@ def _classify(ctx, stmt, target: str):
             return ("mount", call)
         if func == f"{target}.proxies.update" and len(call.args) == 1 and not call.args[0].keyword:
             return ("proxies_update", call.args[0].value)
+        hooks_list = call.func.value if isinstance(call.func, cst.Attribute) else None
+        if (
+            isinstance(hooks_list, cst.Subscript)
+            and dotted(hooks_list.value) == f"{target}.hooks"
+            and call.func.attr.value in ("append", "extend")
+            and len(call.args) == 1
+        ):
+            key = hooks_list.slice[0].slice
+            if isinstance(key, cst.Index) and literal_text(key.value) == "response":
+                value = call.args[0].value
+                return ("hook_append", value if call.func.attr.value == "extend" else cst.List([cst.Element(value)]))
         if func.startswith(target + ".") and func[len(target) + 1 :].split(".")[0] in _STAY_ATTRS:
             return "stay"
     return None

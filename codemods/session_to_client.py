@@ -200,16 +200,18 @@ class SessionToClient(Codemod):
         if not isinstance(updated.body, cst.IndentedBlock):
             return updated
         body = list(updated.body.body)
-        for i, stmt in enumerate(body):
-            target, value = _simple_assign(stmt)
-            if not isinstance(target, cst.Name) or ctx.made_as(value) != "client":
-                continue
-            wrapped = _wrap_in_with(body, i, target.value, ctx.scope.local)
-            if wrapped is not None:
-                info = ctx.scope.objects.get(target.value)
-                self.created = [(k, n) for k, n in self.created if info is None or n is not info.node]
-                return updated.with_changes(body=updated.body.with_changes(body=wrapped))
-        return updated
+        changed = False
+        i = 0
+        while i < len(body):  # several sessions in one function each get their own block
+            target, value = _simple_assign(body[i])
+            if isinstance(target, cst.Name) and ctx.made_as(value) == "client":
+                wrapped = _wrap_in_with(body, i, target.value, ctx.scope.local)
+                if wrapped is not None:
+                    info = ctx.scope.objects.get(target.value)
+                    self.created = [(k, n) for k, n in self.created if info is None or n is not info.node]
+                    body, changed = wrapped, True
+            i += 1
+        return updated.with_changes(body=updated.body.with_changes(body=body)) if changed else updated
 
     def leave_Module(self, ctx, original: cst.Module, updated: cst.Module):
         for key, node in self.created:

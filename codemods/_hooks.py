@@ -1,0 +1,89 @@
+"""Can a requests response hook run unchanged as an httpx event hook?
+
+requests calls ``hook(response, **kwargs)`` after the body was read (unless streaming) and uses a
+non-None return value as the new response; httpx calls ``hook(response)`` before the body is read
+and ignores what it returns.  A hook is kept when none of that can matter.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from codemods._client_options import NotExact
+
+# reading these needs the body, which httpx has not read when it calls a hook
+_BODY_READERS = frozenset({"content", "text", "json", "iter_content", "iter_lines", "raw", "apparent_encoding"})
+
+
+class _HookBody(cst.CSTVisitor):
+    def __init__(self, param: str):
+        self.param = param
+        self.problem: str | None = None
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if isinstance(node.value, cst.Name) and node.value.value == self.param:
+            if node.attr.value in _BODY_READERS:
+                self.problem = f"it reads {self.param}.{node.attr.value}, and httpx has not read the body yet"
+            elif node.attr.value == "raise_for_status":
+                self.problem = "it calls raise_for_status(), which raises on every redirect in httpx"
+
+    def visit_Return(self, node: cst.Return) -> None:
+        if node.value is not None and not (isinstance(node.value, cst.Name) and node.value.value == "None"):
+            self.problem = "it returns a value, which requests used as the response and httpx ignores"
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+
+def _one_arg_callable(params: cst.Parameters) -> str:
+    """The response parameter's name, when the function can be called with one argument."""
+    positional = [*params.posonly_params, *params.params]
+    if not positional or params.kwonly_params and any(p.default is None for p in params.kwonly_params):
+        raise NotExact("the hook cannot be called with the response alone")
+    if any(p.default is None for p in positional[1:]):
+        raise NotExact("the hook takes more than the response")
+    return positional[0].name.value
+
+
+def check_hook(module: cst.Module, hook: cst.BaseExpression) -> None:
+    """Raise NotExact unless ``hook`` is a function of this module (or a lambda) that fits httpx."""
+    if isinstance(hook, cst.Lambda):
+        param = _one_arg_callable(hook.params)
+        body = _HookBody(param)
+        hook.body.visit(body)
+        if body.problem is None and not _returns_none(hook.body):
+            body.problem = "the lambda's value would be used by requests as the response"
+        if body.problem:
+            raise NotExact(f"the hook cannot become an event hook: {body.problem}")
+        return
+    if not isinstance(hook, cst.Name):
+        raise NotExact("the hook is not a function defined in this file")
+    func = next((s for s in module.body if isinstance(s, cst.FunctionDef) and s.name.value == hook.value), None)
+    if func is None:
+        raise NotExact(f"{hook.value} is not a function defined at the top of this file")
+    param = _one_arg_callable(func.params)
+    body = _HookBody(param)
+    func.body.visit(body)
+    if body.problem:
+        raise NotExact(f"{hook.value} cannot become an event hook: {body.problem}")
+
+
+def _returns_none(expr: cst.BaseExpression) -> bool:
+    """A lambda body whose value is None: print(...), a call of a method that returns None, ..."""
+    if isinstance(expr, cst.Name):
+        return expr.value == "None"
+    return isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value == "print"
+
+
+def hooks_from(value: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """The response hooks in ``{"response": f}`` / ``{"response": [f, g]}`` / ``[f]`` / ``f``."""
+    if isinstance(value, cst.Dict):
+        hooks: list[cst.BaseExpression] = []
+        for el in value.elements:
+            if not isinstance(el, cst.DictElement) or not isinstance(el.key, cst.SimpleString) or el.key.evaluated_value != "response":
+                raise NotExact("only 'response' hooks exist in requests; this dict has other keys")
+            hooks += hooks_from(el.value)
+        return hooks
+    if isinstance(value, (cst.List, cst.Tuple)):
+        return [el.value for el in value.elements]
+    return [value]
