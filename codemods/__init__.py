@@ -11,11 +11,12 @@ from codemods.module_functions import ModuleFunctions
 from codemods.session_to_client import SessionToClient
 from codemods.client_configuration import ClientConfiguration
 from codemods.auth import Auth
+from codemods.annotations import Annotations
 from codemods.exceptions import Exceptions
 from codemods.status_codes import StatusCodes
 from codemods.catch_all import CatchAll
 
-ORDER = (ModuleFunctions, SessionToClient, ClientConfiguration, Auth, Exceptions, StatusCodes, CatchAll)
+ORDER = (ModuleFunctions, SessionToClient, ClientConfiguration, Auth, Annotations, Exceptions, StatusCodes, CatchAll)
 BY_NAME = {cls.name: cls for cls in ORDER}
 
 

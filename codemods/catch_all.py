@@ -113,6 +113,12 @@ class CatchAll(Codemod):
     name = "catch_all"
     codes = (UNMIGRATED, ATTRIBUTE, ATTRIBUTE_WARNING, TRUTHINESS, ESCAPES, NOT_CM)
 
+    def visit_FunctionDef(self, ctx, node: cst.FunctionDef) -> None:
+        # a parameter annotated requests.Response holds a response (an httpx one, once callers migrate)
+        for param in (*node.params.posonly_params, *node.params.params, *node.params.kwonly_params):
+            if param.annotation is not None and ctx.resolve(param.annotation.annotation) == "requests.Response":
+                ctx.bind_object(param.name, ObjectInfo("response", param, follows_redirects=True))
+
     def leave_Call(self, ctx, original: cst.Call, updated: cst.Call):
         if ctx.made_as(updated) not in ("response", "response-nofollow"):
             return updated

@@ -9,8 +9,8 @@
 - A session created in a function and used only through its attributes by the statements that
   follow it in the same block is wrapped: ``with httpx.Client(...) as s:`` around exactly those
   statements, and a final ``s.close()`` is dropped (the ``with`` closes it).
-- Calls through a known session (a local name, a module-level name, or ``self.<attr>`` set in the
-  class) get the request-argument mapping of ``module_functions``; ``s.head(url)`` gets
+- Calls through a known session (a local name, a module-level name, ``self.<attr>`` set in the
+  class, or a parameter annotated ``requests.Session``) get the request-argument mapping of ``module_functions``; ``s.head(url)`` gets
   ``follow_redirects=False``, since requests' ``Session.head`` does not follow redirects and the
   client does.
 
@@ -41,6 +41,7 @@ from migrator.engine import ObjectInfo
 from migrator.findings import Code
 
 _SESSION_FACTORIES = ("requests.Session", "requests.session")
+_SESSION_TYPES = ("requests.Session",)
 
 # Client attributes that keep their meaning in httpx (verbs are handled as calls).
 _SAME_ATTRS = frozenset({"headers", "cookies", "auth", "params", "close", "__enter__", "__exit__", *VERBS})
@@ -113,6 +114,12 @@ class SessionToClient(Codemod):
                     target, value = _simple_assign(stmt)
                     if isinstance(target, cst.Attribute) and _is_session_call(ctx, value):
                         ctx.bind_object(target, ObjectInfo("client", value))
+
+    def visit_FunctionDef(self, ctx, node: cst.FunctionDef) -> None:
+        # a parameter annotated requests.Session is a session (a client, once callers migrate)
+        for param in (*node.params.posonly_params, *node.params.params, *node.params.kwonly_params):
+            if param.annotation is not None and ctx.resolve(param.annotation.annotation) in _SESSION_TYPES:
+                ctx.bind_object(param.name, ObjectInfo("client", param))
 
     # --- rewriting ------------------------------------------------------------
     def leave_Call(self, ctx, original: cst.Call, updated: cst.Call):

@@ -1,0 +1,54 @@
+"""Type annotations that name requests classes → the httpx classes the code now uses.
+
+## What it does
+Inside annotations (parameters, return types, annotated assignments, including nested forms like
+``Optional[requests.Session]`` or ``requests.Response | None``):
+
+| requests | httpx |
+|---|---|
+| ``requests.Session`` | ``httpx.Client`` |
+| ``requests.Response`` | ``httpx.Response`` |
+| ``requests.PreparedRequest``, ``requests.Request`` | ``httpx.Request`` |
+| ``requests.auth.AuthBase`` | ``httpx.Auth`` |
+
+## Why
+After the migration these names hold httpx objects; annotations naming requests classes would keep
+the import of requests alive and mislead type checkers.
+
+## When it reports instead of rewriting
+Annotations in strings (``"requests.Session"``) are not parsed and are left alone; a requests class
+with no httpx counterpart in an annotation is reported by the catch-all.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from codemods.base import Codemod
+
+_MAP = {
+    "requests.Session": "Client",
+    "requests.Response": "Response",
+    "requests.PreparedRequest": "Request",
+    "requests.Request": "Request",
+    "requests.auth.AuthBase": "Auth",
+}
+
+
+class Annotations(Codemod):
+    name = "annotations"
+
+    def _rewrite(self, ctx, original, updated):
+        target = _MAP.get(ctx.resolve(original) or "")
+        if target is None or not any(isinstance(p, cst.Annotation) for p in ctx.parents):
+            return updated
+        return ctx.httpx(target)
+
+    def leave_Attribute(self, ctx, original: cst.Attribute, updated: cst.Attribute):
+        return self._rewrite(ctx, original, updated)
+
+    def leave_Name(self, ctx, original: cst.Name, updated: cst.Name):
+        parent = ctx.parent()
+        if isinstance(parent, cst.Attribute) and parent.value is original:
+            return updated  # the head of a longer chain: the chain decides
+        return self._rewrite(ctx, original, updated)
