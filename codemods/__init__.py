@@ -8,6 +8,7 @@ catch-all runs last, reporting every requests use the others left behind.
 from __future__ import annotations
 
 from codemods.module_functions import ModuleFunctions
+from codemods.session_subclass import SessionSubclass
 from codemods.session_to_client import SessionToClient
 from codemods.client_configuration import ClientConfiguration
 from codemods.auth import Auth
@@ -16,7 +17,7 @@ from codemods.exceptions import Exceptions
 from codemods.status_codes import StatusCodes
 from codemods.catch_all import CatchAll
 
-ORDER = (ModuleFunctions, SessionToClient, ClientConfiguration, Auth, Annotations, Exceptions, StatusCodes, CatchAll)
+ORDER = (ModuleFunctions, SessionSubclass, SessionToClient, ClientConfiguration, Auth, Annotations, Exceptions, StatusCodes, CatchAll)
 BY_NAME = {cls.name: cls for cls in ORDER}
 
 

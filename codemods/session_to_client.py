@@ -36,7 +36,7 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods._request_args import VERBS, map_request_args
-from codemods.base import Codemod, kwarg
+from codemods.base import Codemod, append_args, kwarg
 from migrator.engine import ObjectInfo
 from migrator.findings import Code
 
@@ -88,7 +88,22 @@ NOT_CLOSED = Code(
 
 
 def _is_session_call(ctx, node: cst.BaseExpression) -> bool:
-    return isinstance(node, cst.Call) and not node.args and ctx.resolve(node.func) in _SESSION_FACTORIES
+    """``requests.Session()``, or an instance of a Session subclass this file migrates."""
+    if not isinstance(node, cst.Call):
+        return False
+    if isinstance(node.func, cst.Name) and node.func.value in ctx.client_factories:
+        return ctx.resolve_name(node.func.value) is None  # not shadowed by an import
+    return not node.args and ctx.resolve(node.func) in _SESSION_FACTORIES
+
+
+def client_defaults(ctx) -> list[cst.Arg]:
+    """requests' defaults, as httpx.Client arguments."""
+    comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    return [
+        kwarg("follow_redirects", cst.Name("True")).with_changes(comma=comma),
+        kwarg("max_redirects", cst.Integer("30")).with_changes(comma=comma),
+        kwarg("timeout", cst.parse_expression(ctx.options.timeout_source())),
+    ]
 
 
 class SessionToClient(Codemod):
@@ -145,19 +160,18 @@ class SessionToClient(Codemod):
         return ctx.mark(call, "response" if mapped.follows_redirects else "response-nofollow")
 
     def _new_client(self, ctx, original: cst.Call, updated: cst.Call) -> cst.Call:
+        if isinstance(original.func, cst.Name) and original.func.value in ctx.client_factories:
+            # an instance of a Session subclass migrated to httpx.Client: requests' defaults are
+            # written out here unless the class's __init__ passes them to super().__init__()
+            call = updated
+            if not ctx.client_factories[original.func.value]:
+                call = updated.with_changes(args=append_args(updated.args, client_defaults(ctx)))
+        else:
+            call = cst.Call(func=ctx.httpx("Client"), args=client_defaults(ctx), lpar=updated.lpar, rpar=updated.rpar)
+        return self._track(ctx, original, call)
+
+    def _track(self, ctx, original: cst.Call, call: cst.Call) -> cst.Call:
         parent = ctx.parent()
-        timeout = cst.parse_expression(ctx.options.timeout_source())
-        comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-        call = cst.Call(
-            func=ctx.httpx("Client"),
-            args=[
-                kwarg("follow_redirects", cst.Name("True")).with_changes(comma=comma),
-                kwarg("max_redirects", cst.Integer("30")).with_changes(comma=comma),
-                kwarg("timeout", timeout),
-            ],
-            lpar=updated.lpar,
-            rpar=updated.rpar,
-        )
         if isinstance(parent, cst.WithItem):
             return ctx.mark(call, "client")
         if isinstance(parent, cst.Assign) and len(parent.targets) == 1:

@@ -97,6 +97,8 @@ class Context:
         self._once: set[str] = set()
         # ids of original statements a codemod has taken charge of (others leave them alone)
         self.claimed: set[int] = set()
+        # classes of this file that become httpx.Client subclasses -> whether they define __init__
+        self.client_factories: dict[str, bool] = {}
 
     # ---- names -------------------------------------------------------------
     def resolve_name(self, name: str) -> str | None:

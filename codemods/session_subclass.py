@@ -1,0 +1,182 @@
+"""``class X(requests.Session)`` → ``class X(httpx.Client)``, where its overrides still fit.
+
+## What it does
+A subclass of ``requests.Session`` becomes a subclass of ``httpx.Client`` when:
+
+- its ``__init__`` (if any) calls ``super().__init__()`` with no arguments: the call gets requests'
+  defaults, ``super().__init__(follow_redirects=True, max_redirects=30, timeout=None)``;
+- the only other override of the session API is ``request(self, method, url, *args, **kwargs)``
+  (or ``**kwargs`` alone) passing its arguments through — httpx's ``get``/``post``/… call
+  ``self.request`` with keywords, as requests' do;
+- nothing in the class names a requests-only request argument (``"allow_redirects"``,
+  ``"proxies"``, ``"verify"``, ``"stream"``, ``"cert"``, ``"hooks"``).
+
+Instances (``s = X(...)``) are then followed like sessions: their calls get the argument mapping of
+``session_to_client``.
+
+## Why
+Sessions are subclassed to add a base URL, default headers or logging; the same subclass of
+``httpx.Client`` keeps doing that, while a half-migrated one would mix both libraries' APIs.
+
+## When it reports instead of rewriting
+Any other override (``send``, ``prepare_request``, ``merge_environment_settings``, ``rebuild_auth``,
+…), ``super().__init__(...)`` with arguments, or requests-only argument names in the class:
+``session-subclass-not-migrated``, and the class stays a ``requests.Session``.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from codemods.base import Codemod, kwarg
+from migrator.findings import Code
+
+_SESSION_API = frozenset({
+    "request", "send", "prepare_request", "merge_environment_settings", "get_adapter", "mount", "close",
+    "rebuild_auth", "rebuild_proxies", "rebuild_method", "resolve_redirects", "should_strip_auth",
+    "get_redirect_target", "__enter__", "__exit__", "get", "post", "put", "patch", "delete", "head", "options",
+})
+_REQUESTS_ONLY_ARGS = frozenset({"allow_redirects", "proxies", "verify", "stream", "cert", "hooks"})
+
+NOT_MIGRATED = Code(
+    "session-subclass-not-migrated",
+    "error",
+    "A requests.Session subclass the tool could not turn into an httpx.Client subclass",
+    "Its overrides do not fit httpx.Client: httpx's ``send``, ``build_request`` and hooks differ "
+    "from requests' ``send``, ``prepare_request`` and adapters, and requests-only argument names "
+    "(``allow_redirects``, ``proxies``, ``stream``…) mean nothing to httpx. The class stays a "
+    "requests.Session, and so does everything built on it.",
+    "Port the overrides by hand: ``request(self, method, url, **kwargs)`` maps directly; ``send`` "
+    "becomes ``send(self, request, **kwargs)``; ``prepare_request`` becomes ``build_request``.",
+)
+
+
+class SessionSubclass(Codemod):
+    name = "session_subclass"
+    codes = (NOT_MIGRATED,)
+
+    def __init__(self) -> None:
+        self.ok_classes: set[str] = set()
+
+    def visit_Module(self, ctx, node: cst.Module) -> None:
+        # decided up front, so instances created anywhere in the file are known to be clients
+        for stmt in node.body:
+            if isinstance(stmt, cst.ClassDef) and _is_session_subclass(ctx, stmt):
+                problem = _problem(stmt)
+                if problem is None:
+                    self.ok_classes.add(stmt.name.value)
+                    ctx.client_factories[stmt.name.value] = any(
+                        isinstance(i, cst.FunctionDef) and i.name.value == "__init__" for i in stmt.body.body)
+                else:
+                    ctx.report(NOT_MIGRATED, stmt, f"{stmt.name.value}: {problem}")
+
+    def leave_ClassDef(self, ctx, original: cst.ClassDef, updated: cst.ClassDef):
+        if original.name.value not in self.ok_classes or not _is_session_subclass(ctx, original):
+            return updated
+        bases = [b.with_changes(value=ctx.httpx("Client")) for b in updated.bases]
+        return updated.with_changes(bases=bases, body=updated.body.visit(_SuperInit(ctx)))
+
+
+def _is_session_subclass(ctx, cls: cst.ClassDef) -> bool:
+    return len(cls.bases) == 1 and ctx.resolve(cls.bases[0].value) == "requests.Session"
+
+
+def _problem(cls: cst.ClassDef) -> str | None:
+    for item in cls.body.body:
+        if not isinstance(item, cst.FunctionDef):
+            continue
+        name = item.name.value
+        if name == "__init__":
+            calls = _SuperInitCalls()
+            item.visit(calls)
+            if calls.with_args:
+                return "super().__init__() is called with arguments requests.Session does not take"
+        elif name == "request":
+            if not _pass_through_signature(item.params):
+                return "request() does not take (self, method, url, *args, **kwargs)"
+        elif name in _SESSION_API:
+            return f"it overrides {name}(), whose httpx counterpart differs"
+    settings = _SelfSettings()
+    cls.visit(settings)
+    if settings.found:
+        return f"it sets self.{sorted(settings.found)[0]}, which httpx reads only in the constructor"
+    strings = _Strings()
+    cls.visit(strings)
+    if strings.found:
+        return f"it uses the requests-only argument name {sorted(strings.found)[0]!r}"
+    return None
+
+
+def _pass_through_signature(params: cst.Parameters) -> bool:
+    names = [p.name.value for p in params.params]
+    return (
+        names[:3] == ["self", "method", "url"]
+        and len(names) == 3
+        and isinstance(params.star_kwarg, cst.Param)
+        and not params.kwonly_params
+    )
+
+
+class _SuperInitCalls(cst.CSTVisitor):
+    with_args = False
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if _is_super_init(node) and node.args:
+            self.with_args = True
+
+
+class _SelfSettings(cst.CSTVisitor):
+    """``self.verify = ...``, ``self.mount(...)`` and the like inside the class."""
+
+    _ATTRS = frozenset({"verify", "cert", "proxies", "trust_env", "max_redirects", "mount", "hooks", "adapters", "stream"})
+
+    def __init__(self) -> None:
+        self.found: set[str] = set()
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if isinstance(node.value, cst.Name) and node.value.value == "self" and node.attr.value in self._ATTRS:
+            self.found.add(node.attr.value)
+
+
+class _Strings(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.found: set[str] = set()
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        value = node.evaluated_value
+        if value in _REQUESTS_ONLY_ARGS:
+            self.found.add(value)  # type: ignore[arg-type]
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None and node.keyword.value in _REQUESTS_ONLY_ARGS:
+            self.found.add(node.keyword.value)
+
+
+def _is_super_init(node: cst.Call) -> bool:
+    func = node.func
+    return (
+        isinstance(func, cst.Attribute)
+        and func.attr.value == "__init__"
+        and isinstance(func.value, cst.Call)
+        and isinstance(func.value.func, cst.Name)
+        and func.value.func.value == "super"
+    )
+
+
+class _SuperInit(cst.CSTTransformer):
+    """``super().__init__()`` gets requests' defaults written out."""
+
+    def __init__(self, ctx):
+        super().__init__()
+        self.ctx = ctx
+
+    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.Call:
+        if not _is_super_init(original) or original.args:
+            return updated
+        timeout = cst.parse_expression(self.ctx.options.timeout_source())
+        comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        return updated.with_changes(args=[
+            kwarg("follow_redirects", cst.Name("True")).with_changes(comma=comma),
+            kwarg("max_redirects", cst.Integer("30")).with_changes(comma=comma),
+            kwarg("timeout", timeout),
+        ])
