@@ -20,7 +20,9 @@ Sessions are subclassed to add a base URL, default headers or logging; the same 
 
 ## When it reports instead of rewriting
 Any other override (``send``, ``prepare_request``, ``merge_environment_settings``, ``rebuild_auth``,
-…), ``super().__init__(...)`` with arguments, or requests-only argument names in the class:
+…), ``super().__init__(...)`` with arguments, requests-only argument names in the class, or an
+attribute httpx.Client defines differently (``self.base_url`` is an ``httpx.URL`` property in httpx,
+``self.timeout``, ``self.verify``…):
 ``session-subclass-not-migrated``, and the class stays a ``requests.Session``.
 """
 
@@ -99,7 +101,7 @@ def _problem(cls: cst.ClassDef) -> str | None:
     settings = _SelfSettings()
     cls.visit(settings)
     if settings.found:
-        return f"it sets self.{sorted(settings.found)[0]}, which httpx reads only in the constructor"
+        return f"it uses self.{sorted(settings.found)[0]}, which httpx.Client reads only in its constructor or defines differently"
     strings = _Strings()
     cls.visit(strings)
     if strings.found:
@@ -126,9 +128,15 @@ class _SuperInitCalls(cst.CSTVisitor):
 
 
 class _SelfSettings(cst.CSTVisitor):
-    """``self.verify = ...``, ``self.mount(...)`` and the like inside the class."""
+    """``self.verify = ...``, ``self.mount(...)``, and attributes that httpx.Client already has
+    with another meaning (``self.base_url`` becomes an ``httpx.URL`` through httpx's property)."""
 
-    _ATTRS = frozenset({"verify", "cert", "proxies", "trust_env", "max_redirects", "mount", "hooks", "adapters", "stream"})
+    _ATTRS = frozenset({
+        "verify", "cert", "proxies", "trust_env", "max_redirects", "mount", "hooks", "adapters", "stream",
+        "base_url", "timeout", "event_hooks", "follow_redirects", "is_closed",
+        "_base_url", "_auth", "_params", "_headers", "_cookies", "_timeout", "_event_hooks", "_trust_env",
+        "_default_encoding", "_state", "_transport", "_mounts",
+    })
 
     def __init__(self) -> None:
         self.found: set[str] = set()
