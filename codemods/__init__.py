@@ -13,11 +13,12 @@ from codemods.session_to_client import SessionToClient
 from codemods.client_configuration import ClientConfiguration
 from codemods.auth import Auth
 from codemods.annotations import Annotations
+from codemods.prepared_requests import PreparedRequests
 from codemods.exceptions import Exceptions
 from codemods.status_codes import StatusCodes
 from codemods.catch_all import CatchAll
 
-ORDER = (ModuleFunctions, SessionSubclass, SessionToClient, ClientConfiguration, Auth, Annotations, Exceptions, StatusCodes, CatchAll)
+ORDER = (ModuleFunctions, SessionSubclass, SessionToClient, ClientConfiguration, Auth, Annotations, PreparedRequests, Exceptions, StatusCodes, CatchAll)
 BY_NAME = {cls.name: cls for cls in ORDER}
 
 

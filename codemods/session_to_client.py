@@ -202,6 +202,7 @@ class SessionToClient(Codemod):
     def leave_Attribute(self, ctx, original: cst.Attribute, updated: cst.Attribute):
         info = ctx.object_info(original.value)
         if info is not None and info.kind == "client" and original.attr.value not in _SAME_ATTRS and not ctx.in_claimed():
+            # (send/prepare_request calls are claimed by prepared_requests when it runs)
             ctx.report(
                 ATTR_UNSUPPORTED,
                 original,

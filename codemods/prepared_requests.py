@@ -1,0 +1,140 @@
+"""``requests.Request`` / ``prepare_request`` / ``prepare`` / ``send`` → httpx's request objects.
+
+## What it does
+- ``requests.Request("GET", url, params=..., json=...)`` → ``httpx.Request("GET", url, ...)``, with
+  the request-argument mapping of ``module_functions`` (``data=b"..."`` → ``content=``);
+- ``session.prepare_request(req)`` → ``session.build_request("GET", url, ...)`` with the arguments
+  ``req`` was created with (httpx's ``build_request`` merges the client's headers, cookies and
+  params, as ``prepare_request`` merged the session's);
+- ``req.prepare()`` → ``req``: an ``httpx.Request`` needs no preparing;
+- ``session.send(prepared, allow_redirects=False)`` → ``session.send(prepared, follow_redirects=False)``.
+
+## Why
+httpx has one request type, built by ``client.build_request`` (or ``httpx.Request``) and sent with
+``client.send``; requests' two-step ``Request``/``PreparedRequest`` maps onto it directly.
+
+## When it reports instead of rewriting
+``prepared-request-not-migrated``, the code left as it was, when:
+- ``Request(...)`` takes ``auth=`` or ``hooks=`` (httpx puts auth on ``send``, hooks on the client),
+  or arguments the tool cannot read;
+- ``prepare_request`` gets a request whose arguments the tool did not see created in the same
+  function;
+- ``send`` gets ``timeout=`` (httpx takes it in ``build_request``), ``stream=``, ``verify=``,
+  ``proxies=`` or ``cert=``.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from codemods._request_args import map_request_args
+from codemods.base import Codemod, find_kwarg
+from migrator.engine import ObjectInfo
+from migrator.findings import Code
+
+NOT_MIGRATED = Code(
+    "prepared-request-not-migrated",
+    "error",
+    "A prepared-request step the tool could not migrate exactly",
+    "httpx builds requests with ``client.build_request(method, url, ..., timeout=...)`` and sends "
+    "them with ``client.send(request, follow_redirects=..., auth=...)``. This step passes something "
+    "those do not take in the same place (``timeout`` on ``send``, ``auth`` on the request, hooks), "
+    "or its request was built where the tool could not see its arguments.",
+    "Build the request with ``client.build_request(...)`` (timeout there), send it with "
+    "``client.send(request, auth=..., follow_redirects=...)``.",
+)
+
+ATTRIBUTE = Code(
+    "request-attribute",
+    "warning",
+    "An attribute of a request object that differs on httpx.Request",
+    "``url`` is an ``httpx.URL`` (not a str), the body is ``content`` (not ``body``), and "
+    "``hooks``, ``prepare_*`` and ``path_url`` do not exist.",
+    "Use ``str(request.url)``, ``request.content``, ``request.url.raw_path``.",
+)
+
+_SEND_OK = frozenset({"allow_redirects"})
+
+
+class PreparedRequests(Codemod):
+    name = "prepared_requests"
+    codes = (NOT_MIGRATED, ATTRIBUTE)
+
+    def visit_Call(self, ctx, node: cst.Call) -> None:
+        # take charge of client.send/prepare_request before session_to_client reports them
+        func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in ("send", "prepare_request"):
+            info = ctx.object_info(func.value)
+            if info is not None and info.kind == "client":
+                ctx.claimed.add(id(node))
+
+    def leave_Call(self, ctx, original: cst.Call, updated: cst.Call):
+        if ctx.resolve(original.func) == "requests.Request":
+            return self._request(ctx, original, updated)
+        func = original.func
+        if not isinstance(func, cst.Attribute):
+            return updated
+        attr = func.attr.value
+        if attr == "prepare" and not original.args and ctx.made_as(updated.func.value) == "request":  # type: ignore[union-attr]
+            return updated.func.value  # type: ignore[union-attr]
+        receiver = ctx.object_info(func.value)
+        if receiver is None:
+            return updated
+        if receiver.kind == "client" and attr == "prepare_request":
+            return self._prepare_request(ctx, original, updated)
+        if receiver.kind == "client" and attr == "send":
+            return self._send(ctx, original, updated)
+        if receiver.kind == "request" and attr == "prepare" and not original.args:
+            return updated.func.value  # type: ignore[union-attr]
+        return updated
+
+    def _request(self, ctx, original: cst.Call, updated: cst.Call):
+        for bad in ("auth", "hooks"):
+            if find_kwarg(original.args, bad) is not None:
+                ctx.report(NOT_MIGRATED, original, f"Request(..., {bad}=...): httpx takes {bad} elsewhere")
+                return updated
+        positional = [a for a in updated.args if a.keyword is None]
+        if len(positional) != 2 or any(a.star for a in updated.args):
+            ctx.report(NOT_MIGRATED, original, "Request(...) without a literal method and url the tool can read")
+            return updated
+        mapped = map_request_args(ctx, original, updated.with_changes(args=updated.args), "request", on_client=True)
+        if mapped is None:
+            return updated
+        args = [a for a in mapped.args if not (a.keyword and a.keyword.value == "follow_redirects")]
+        call = updated.with_changes(func=ctx.httpx("Request"), args=args)
+        return ctx.mark(call, "request")
+
+    def _prepare_request(self, ctx, original: cst.Call, updated: cst.Call):
+        arg = original.args[0].value if len(original.args) == 1 and not original.args[0].keyword else None
+        info = ctx.object_info(arg) if isinstance(arg, cst.Name) else None
+        built = info.extra.get("args") if info is not None and info.kind == "request" else None
+        if built is None and isinstance(updated.args[0].value, cst.Call) and ctx.made_as(updated.args[0].value) == "request":
+            built = updated.args[0].value.args
+        if built is None:
+            ctx.report(NOT_MIGRATED, original, "prepare_request() of a request built where the tool cannot see it")
+            return updated
+        new_func = updated.func.with_changes(attr=cst.Name("build_request"))  # type: ignore[union-attr]
+        return ctx.mark(updated.with_changes(func=new_func, args=built), "request")
+
+    def _send(self, ctx, original: cst.Call, updated: cst.Call):
+        args = []
+        for arg in updated.args:
+            name = arg.keyword.value if arg.keyword is not None else None
+            if arg.star or (name is not None and name not in _SEND_OK):
+                ctx.report(NOT_MIGRATED, original, f"send(..., {name or '**'}=...) has no place on httpx's send()")
+                return updated
+            args.append(arg.with_changes(keyword=cst.Name("follow_redirects")) if name == "allow_redirects" else arg)
+        follows = find_kwarg(args, "follow_redirects")
+        nofollow = follows is not None and isinstance(follows.value, cst.Name) and follows.value.value == "False"
+        return ctx.mark(updated.with_changes(args=args), "response-nofollow" if nofollow else "response")
+
+    def leave_Attribute(self, ctx, original: cst.Attribute, updated: cst.Attribute):
+        info = ctx.object_info(original.value)
+        if info is not None and info.kind == "request" and original.attr.value not in ("headers", "method", "prepare"):
+            ctx.report(ATTRIBUTE, original, f"request.{original.attr.value} differs on an httpx.Request")
+        return updated
+
+    def leave_Assign(self, ctx, original: cst.Assign, updated: cst.Assign):
+        if ctx.made_as(updated.value) == "request" and len(updated.targets) == 1:
+            ctx.bind_object(updated.targets[0].target, ObjectInfo("request", original, extra={"args": updated.value.args}))
+        return updated
