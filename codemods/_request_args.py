@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from codemods._client_options import tls_verify
 from codemods.base import append_args, body_literal_kind, find_kwarg, has_star_args, kwarg, literal_text, with_keyword
 from migrator.findings import Code
 
@@ -51,9 +52,10 @@ ARG_UNSUPPORTED = Code(
     "request-arg-unsupported",
     "error",
     "An argument of this request call has no exact httpx equivalent here; the call was not migrated",
-    "``stream``, ``proxies``, ``cert``, ``hooks`` and ``verify`` other than True/False change how httpx "
-    "must be called (a stream context, a client with mounts, an SSL context); on client methods "
-    "httpx takes none of them. Rewriting the call anyway would drop the argument.",
+    "``stream``, ``cert`` and ``hooks``, ``proxies`` with a different proxy per scheme, and ``verify`` "
+    "other than a bool or a CA path literal change how httpx must be called (a stream context, a "
+    "client with mounts, an SSL context); on client methods httpx takes none of them. Rewriting the "
+    "call anyway would drop the argument.",
     "Migrate the call by hand: stream=True → ``with httpx.stream(...) as r``; proxies → a client "
     "with ``proxy=``/``mounts=``; verify='ca.pem'/cert → ``verify=ssl.create_default_context(...)``.",
 )
@@ -205,6 +207,14 @@ def _map(ctx, original: cst.Call, updated: cst.Call, verb: str, on_client: bool)
             if _bool_literal(value) is False:
                 ctx.report(VERIFY_DISABLED, original, "verify=False: TLS certificates are not checked")
             mapped.append(arg)
+        elif name == "verify" and not on_client and literal_text(value) is not None:
+            mapped.append(arg.with_changes(value=tls_verify(ctx, value)))
+        elif name == "proxies" and not on_client:
+            proxy = _single_proxy(ctx, value)
+            if proxy is None:
+                ctx.report(ARG_UNSUPPORTED, original, f"{verb}(..., proxies=...) needs one proxy for every scheme to become proxy=; not migrated")
+                return None
+            mapped.append(arg.with_changes(keyword=cst.Name("proxy"), value=proxy))
         elif name == "auth" and isinstance(value, cst.Tuple):
             if not all(ascii_literal(el.value) for el in value.elements):
                 ctx.report_once(AUTH_ENCODING, original, "non-ASCII Basic credentials would be encoded differently")
@@ -253,6 +263,20 @@ def _fix_commas(args: list[cst.Arg]) -> list[cst.Arg]:
             arg = arg.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
         out.append(arg)
     return out
+
+
+def _single_proxy(ctx, value: cst.BaseExpression) -> cst.BaseExpression | None:
+    """The one proxy a ``proxies={...}`` literal gives every scheme, else None."""
+    from codemods._client_options import NotExact, proxies_from
+
+    try:
+        patterns = proxies_from(value)
+    except NotExact:
+        return None
+    codes = {ctx.module.code_for_node(v) for v in patterns.values()}
+    if len(codes) == 1 and set(patterns) in ({"http://", "https://"}, {"all://"}):
+        return next(iter(patterns.values()))
+    return None
 
 
 def ascii_literal(node: cst.BaseExpression) -> bool:

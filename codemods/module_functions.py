@@ -14,6 +14,8 @@ to the httpx function of the same verb, and maps their arguments:
 - ``data=`` holding a bytes or str literal (or ``.encode(...)`` of one) becomes ``content=``;
 - positional arguments after the URL (``requests.post(url, payload)``) become keywords,
   since httpx takes them by keyword only;
+- ``proxies={"http": P, "https": P}`` (one proxy for every scheme) becomes ``proxy=P``;
+  ``verify="ca.pem"`` becomes ``verify=ssl.create_default_context(cafile="ca.pem")``;
 - a body (``json=``, ``data=``, ``files=``) on GET, HEAD, OPTIONS or DELETE goes through
   ``httpx.request("GET", ...)``: httpx's verb helpers take no body for those verbs.
 
@@ -29,8 +31,8 @@ JSON bodies are sent compact (``{"a":1}``): the same JSON, different bytes. When
 
 ## When it reports instead of rewriting
 - ``*args``/``**kwargs`` in the call (``request-args-unknown``), more positional arguments than
-  requests takes, ``stream=``, ``proxies=``, ``cert=``, ``hooks=``, or ``verify=`` other than
-  True/False (``request-arg-unsupported``), ``data=`` as a list of pairs (``data-list-of-pairs``):
+  requests takes, ``stream=``, ``cert=``, ``hooks=``, ``proxies=`` with a different proxy per scheme,
+  or ``verify=`` other than a bool or a string literal (``request-arg-unsupported``), ``data=`` as a list of pairs (``data-list-of-pairs``):
   the call is left as it is, with an error finding.
 - migrated, with a warning to review: ``params=`` unless the URL is a literal without a query and
   every value a plain literal (``params-semantics``); ``data=`` of unknown type
