@@ -100,6 +100,7 @@ _DIFFERS = {
     "is_redirect": "is_redirect is true for any 3xx in httpx; has_redirect_location is requests' meaning",
 }
 _HINTS = (
+    ("requests.auth.HTTPProxyAuth", "credentials in the proxy URL: proxy=\"http://user:pass@host:port\""),
     ("requests.auth.", "httpx.BasicAuth / httpx.DigestAuth, or a subclass of httpx.Auth"),
     ("requests.adapters.", "an httpx.HTTPTransport(retries=..., limits=...) passed as transport= or mounts="),
     ("urllib3.", "httpx.HTTPTransport(retries=n) retries connects only; httpx-retries keeps status retries"),
