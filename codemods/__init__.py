@@ -16,9 +16,10 @@ from codemods.annotations import Annotations
 from codemods.prepared_requests import PreparedRequests
 from codemods.exceptions import Exceptions
 from codemods.status_codes import StatusCodes
+from codemods.response_api import ResponseApi
 from codemods.catch_all import CatchAll
 
-ORDER = (ModuleFunctions, SessionSubclass, SessionToClient, ClientConfiguration, Auth, Annotations, PreparedRequests, Exceptions, StatusCodes, CatchAll)
+ORDER = (ModuleFunctions, SessionSubclass, SessionToClient, ClientConfiguration, Auth, Annotations, PreparedRequests, Exceptions, StatusCodes, ResponseApi, CatchAll)
 BY_NAME = {cls.name: cls for cls in ORDER}
 
 

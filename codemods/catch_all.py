@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from codemods._responses import response_info
 from codemods.base import Codemod
 from migrator.engine import ObjectInfo
 from migrator.findings import Code
@@ -121,6 +122,8 @@ class CatchAll(Codemod):
                 ctx.bind_object(param.name, ObjectInfo("response", param, follows_redirects=True))
 
     def leave_Call(self, ctx, original: cst.Call, updated: cst.Call):
+        if isinstance(original.func, cst.Attribute):
+            self._judge(ctx, original.func, updated.func)
         if ctx.made_as(updated) not in ("response", "response-nofollow"):
             return updated
         parent = ctx.parent()
@@ -142,20 +145,26 @@ class CatchAll(Codemod):
         return updated
 
     def leave_Attribute(self, ctx, original: cst.Attribute, updated: cst.Attribute):
-        receiver = updated.value
-        made = ctx.made_as(receiver)
-        if made in ("response", "response-nofollow"):
-            follows = made == "response"
-        else:
-            info = ctx.object_info(original.value)
-            if info is None or info.kind != "response":
-                return updated
-            follows = info.follows_redirects
+        parent = ctx.parent()
+        if isinstance(parent, cst.Call) and parent.func is original:
+            return updated  # a method: judged with its call, after response_api had its say
+        self._judge(ctx, original, updated)
+        return updated
+
+    def _judge(self, ctx, original: cst.Attribute, updated: cst.BaseExpression) -> None:
+        """Report a response attribute left as it was, when httpx lacks it or means otherwise."""
+        if id(original) in ctx.claimed or not isinstance(updated, cst.Attribute):
+            return
+        if updated.attr.value != original.attr.value:
+            return  # rewritten
+        info = response_info(ctx, original.value, updated.value)
+        if info is None:
+            return
         attr = original.attr.value
         if attr in _SAME:
-            return updated
+            return
         if attr == "raise_for_status":
-            if not follows:
+            if not info.follows_redirects:
                 ctx.report(ATTRIBUTE, original, "raise_for_status() raises on 3xx in httpx, and redirects are not followed here")
         elif attr in _MISSING:
             ctx.report(ATTRIBUTE, original, f"httpx.Response has no .{attr}")
@@ -163,7 +172,6 @@ class CatchAll(Codemod):
             ctx.report(ATTRIBUTE_WARNING, original, _DIFFERS[attr])
         else:
             ctx.report(ATTRIBUTE, original, f"response.{attr}: not known to the tool; check it exists in httpx")
-        return updated
 
     def leave_Name(self, ctx, original: cst.Name, updated: cst.Name):
         info = ctx.object_info(original)

@@ -104,12 +104,13 @@ def _differs_and_is_reported(servers, tmp_path, source, code):
             import requests
             def main(base):
                 r = requests.get(base + "/status/404")
-                return "truthy" if r else "falsy"
+                value = r and "ok"
+                return value if value == "ok" else "a falsy response"
         """),
         ("response-attribute", """
             import requests
             def main(base):
-                return requests.get(base + "/status/404").ok
+                return requests.get(base + "/text").apparent_encoding
         """),
         ("response-attribute-differs", """
             import requests

@@ -1,0 +1,240 @@
+"""The response API: ``ok``, truthiness, ``reason``, ``next``, ``url``, ``iter_content``, ``iter_lines``.
+
+## What it does
+On responses the tool can follow (see ``catch_all``'s list), rewrites requests' API to httpx's:
+
+| requests | httpx |
+|---|---|
+| ``r.ok`` | ``not r.is_error`` (status < 400) |
+| ``if r:``, ``while r:``, ``bool(r)`` | ``not r.is_error`` |
+| ``not r`` / ``not r.ok`` | ``r.is_error`` |
+| ``r.reason`` | ``r.reason_phrase`` |
+| ``r.next`` | ``r.next_request`` |
+| ``r.is_redirect`` | ``r.has_redirect_location`` |
+| ``r.is_permanent_redirect`` | ``(r.status_code in (301, 308) and "location" in r.headers)`` |
+| ``r.url`` (also ``r.request.url``, ``h.url`` of history items) | ``str(r.url)``, except in f-strings, ``print``, ``str()``, ``format``/``%`` |
+| ``r.iter_content(n)`` | ``r.iter_bytes(n)`` (``iter_content()`` → ``iter_bytes(1)``: requests' default chunk is one byte) |
+| ``r.iter_content(n, decode_unicode=True)`` | ``r.iter_text(n)`` |
+| ``r.iter_lines()`` | ``r.iter_lines()``, and ``line.decode()``/``line.decode("utf-8")`` on its lines → ``line`` |
+
+## Why
+``r.is_success`` is 2xx only, so it is not ``r.ok``; an httpx Response is always true; ``r.url`` is
+an ``httpx.URL``, which str methods, concatenation, JSON and ``urlparse`` reject; ``iter_lines``
+yields ``str`` in httpx, so ``.decode()`` on a line raises.
+
+## When it reports instead of rewriting
+- a truth test whose value is used, not just tested (``x = r and r.json()``): ``response-truthiness``
+  (catch-all);
+- ``iter_lines(delimiter=...)``, or a line from ``iter_lines`` used as bytes in another way
+  (``line.startswith(b"data:")``, ``line.decode("latin-1")``): ``response-lines-are-str``;
+- ``iter_content(decode_unicode=True)`` → ``iter_text``: httpx decodes text without a charset as
+  UTF-8, requests as ISO-8859-1 (``response-attribute-differs``, migrated).
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from codemods._responses import response_info
+from codemods.base import Codemod, find_kwarg
+from migrator.engine import ObjectInfo
+from migrator.findings import Code
+
+LINES_ARE_STR = Code(
+    "response-lines-are-str",
+    "error",
+    "Lines from iter_lines() are str in httpx, bytes in requests",
+    "requests' ``iter_lines()`` yields bytes (unless ``decode_unicode=True``); httpx's yields str "
+    "decoded with the response's charset. ``.decode()`` on a line raises, bytes comparisons never "
+    "match. The tool drops a plain ``.decode()``/``.decode('utf-8')``; this use it could not fix.",
+    "Treat lines as str: drop ``.decode(...)``, compare with str literals, or use "
+    "``r.iter_bytes()`` and split the lines yourself.",
+)
+
+_RENAMES = {"reason": "reason_phrase", "next": "next_request", "is_redirect": "has_redirect_location"}
+_NO_STR_NEEDED = ("print", "str", "repr", "format")
+_UTF8 = ("utf-8", "utf8", "UTF-8", "UTF8")
+
+
+def _is_error(receiver: cst.BaseExpression) -> cst.Attribute:
+    return cst.Attribute(receiver, cst.Name("is_error"))
+
+
+def _not(expr: cst.BaseExpression) -> cst.UnaryOperation:
+    return cst.UnaryOperation(cst.Not(), expr)
+
+
+def _parens(node: cst.BaseExpression) -> cst.BaseExpression:
+    return node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
+
+class ResponseApi(Codemod):
+    name = "response_api"
+    codes = (LINES_ARE_STR,)
+
+    # --- comprehensions: their element is visited before their ``for``, so bind up front -------
+    def _comprehension(self, ctx, node) -> None:
+        comp = node.for_in
+        while comp is not None:
+            it = comp.iter
+            if isinstance(it, cst.Attribute) and it.attr.value == "history" and response_info(ctx, it.value):
+                ctx.bind_object(comp.target, ObjectInfo("response", comp, False))
+            elif (
+                isinstance(it, cst.Call) and isinstance(it.func, cst.Attribute) and it.func.attr.value == "iter_lines"
+                and response_info(ctx, it.func.value) and isinstance(comp.target, cst.Name)
+            ):
+                ctx.bind_object(comp.target, ObjectInfo("line", comp))
+            comp = comp.inner_for_in
+
+    visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = _comprehension
+
+    # --- attributes ----------------------------------------------------------------------------
+    def leave_Attribute(self, ctx, original: cst.Attribute, updated: cst.Attribute):
+        attr = original.attr.value
+        if attr == "url" and _is_request_of_response(ctx, original.value):
+            return self._url(ctx, updated)
+        if attr == "request" and isinstance(ctx.parent(), cst.Attribute) and ctx.parent().attr.value in ("url", "headers", "method"):
+            ctx.claimed.add(id(original))  # r.request.url is handled with the .url; headers and method match
+            return updated
+        line = ctx.object_info(original.value) if isinstance(original.value, cst.Name) else None
+        if line is not None and line.kind == "line" and attr != "decode":
+            ctx.report(LINES_ARE_STR, original, f"{original.value.value} is a str in httpx; check this use")
+            return updated
+        if response_info(ctx, original.value, updated.value) is None:
+            return updated
+        parent = ctx.parent()
+        if attr == "history" and isinstance(parent, cst.For) and parent.iter is original:
+            ctx.bind_object(parent.target, ObjectInfo("response", original, False))  # each a redirect response
+        if attr in _RENAMES:
+            return updated.with_changes(attr=cst.Name(_RENAMES[attr]))
+        if attr == "ok":
+            return ctx.mark(self._truth(ctx, updated.value), "ok-test")
+        if attr == "is_permanent_redirect":
+            r = updated.value
+            permanent = cst.Comparison(
+                cst.Attribute(r, cst.Name("status_code")),
+                [cst.ComparisonTarget(cst.In(), cst.parse_expression("(301, 308)"))],
+            )
+            located = cst.Comparison(
+                cst.SimpleString('"location"'), [cst.ComparisonTarget(cst.In(), cst.Attribute(r, cst.Name("headers")))]
+            )
+            return _parens(cst.BooleanOperation(permanent, cst.And(), located))
+        if attr == "url":
+            return self._url(ctx, updated)
+        return updated
+
+    def _truth(self, ctx, receiver: cst.BaseExpression) -> cst.BaseExpression:
+        """``not r.is_error``, parenthesised unless the context makes that needless."""
+        expr = _not(_is_error(receiver))
+        parent = ctx.parent()
+        bare = isinstance(parent, (cst.If, cst.While, cst.IfExp, cst.BooleanOperation, cst.Assign, cst.Return, cst.Arg, cst.AnnAssign, cst.Expr, cst.UnaryOperation))
+        return expr if bare else _parens(expr)
+
+    def _url(self, ctx, updated: cst.Attribute) -> cst.BaseExpression:
+        ctx.claimed.add(id(ctx.parents[-1]))  # judged here: needs no str() or gets one
+        parent, grand = ctx.parent(), ctx.parent(2)
+        if isinstance(parent, cst.FormattedStringExpression):
+            return updated
+        if isinstance(parent, cst.Arg) and isinstance(grand, cst.Call):
+            func = grand.func
+            name = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else ""
+            if name in _NO_STR_NEEDED:
+                return updated
+        if isinstance(parent, cst.BinaryOperation) and isinstance(parent.operator, cst.Modulo) and parent.right is not parent.left:
+            if isinstance(parent.left, (cst.SimpleString, cst.FormattedString)) or isinstance(parent.right, cst.Tuple):
+                return updated  # "%s" % r.url calls str() itself
+        return cst.Call(cst.Name("str"), [cst.Arg(updated)])
+
+    # --- calls and truth tests ---------------------------------------------------------------------
+    def leave_Call(self, ctx, original: cst.Call, updated: cst.Call):
+        func = original.func
+        if isinstance(func, cst.Name) and func.value == "bool" and len(updated.args) == 1:
+            if ctx.made_as(updated.args[0].value) == "ok-test":  # bool(r) / bool(r.ok)
+                return updated.args[0].value
+            return updated
+        if not isinstance(func, cst.Attribute):
+            return updated
+        owner = ctx.object_info(func.value) if isinstance(func.value, cst.Name) else None
+        if owner is not None and owner.kind == "line" and func.attr.value == "decode":
+            encoding = original.args[0].value if original.args else None
+            if not original.args or (len(original.args) == 1 and isinstance(encoding, cst.SimpleString) and encoding.evaluated_value in _UTF8):
+                return updated.func.value  # type: ignore[union-attr]
+            ctx.report(LINES_ARE_STR, original, "this line is already a str in httpx")
+            return updated
+        if response_info(ctx, func.value, updated.func.value) is None:  # type: ignore[union-attr]
+            return updated
+        if func.attr.value == "iter_content":
+            return self._iter_content(ctx, original, updated)
+        if func.attr.value == "iter_lines":
+            ctx.claimed.add(id(original.func))
+            if find_kwarg(original.args, "delimiter") or len([a for a in original.args if a.keyword is None]) > 2:
+                ctx.report(LINES_ARE_STR, original, "iter_lines(delimiter=...) has no httpx equivalent")
+                return updated
+            loop = ctx.parent()
+            if isinstance(loop, cst.For) and loop.iter is original and isinstance(loop.target, cst.Name):
+                ctx.bind_object(loop.target, ObjectInfo("line", original))  # the body is visited next
+            else:
+                ctx.report(LINES_ARE_STR, original, "these lines are str in httpx; check how they are used")
+            return updated.with_changes(args=[])
+        return updated
+
+    def _iter_content(self, ctx, original: cst.Call, updated: cst.Call):
+        from codemods.catch_all import ATTRIBUTE_WARNING
+
+        args = list(updated.args)
+        size = next((a.value for a in args if a.keyword is None or a.keyword.value == "chunk_size"), None)
+        decode = find_kwarg(args, "decode_unicode")
+        positional = [a for a in args if a.keyword is None]
+        if len(positional) > 1:
+            decode_value = positional[1].value
+        else:
+            decode_value = decode.value if decode is not None else cst.Name("False")
+        if not (isinstance(decode_value, cst.Name) and decode_value.value in ("True", "False")):
+            return updated  # left for the catch-all to report
+        text = decode_value.value == "True"
+        if size is None:
+            size = cst.Integer("1")  # requests' default chunk size
+        if text:
+            ctx.report(ATTRIBUTE_WARNING, original, "iter_text() decodes text without a charset as UTF-8; requests used ISO-8859-1")
+        new_args = [] if isinstance(size, cst.Name) and size.value == "None" else [cst.Arg(size)]
+        new_func = updated.func.with_changes(attr=cst.Name("iter_text" if text else "iter_bytes"))  # type: ignore[union-attr]
+        return updated.with_changes(func=new_func, args=new_args)
+
+    def leave_Name(self, ctx, original: cst.Name, updated: cst.Name):
+        """A response tested for truth: ``if r:``, ``not r``, ``bool(r)``, ``r and x`` in a test."""
+        if not _in_truth_test(ctx, original) or response_info(ctx, original) is None:
+            return updated
+        return ctx.mark(self._truth(ctx, updated), "ok-test")
+
+    def leave_UnaryOperation(self, ctx, original: cst.UnaryOperation, updated: cst.UnaryOperation):
+        if not isinstance(updated.operator, cst.Not):
+            return updated
+        operand = updated.expression
+        if ctx.made_as(operand) == "ok-test":  # not r / not r.ok
+            inner = operand.expression  # type: ignore[attr-defined]
+            return inner.with_changes(lpar=[], rpar=[])
+        return updated
+
+
+def _in_truth_test(ctx, name: cst.Name) -> bool:
+    """Is ``name`` only tested for truth (its value never used)?"""
+    child: cst.CSTNode = name
+    for depth in range(1, len(ctx.parents)):
+        parent = ctx.parent(depth)
+        if isinstance(parent, cst.BooleanOperation):
+            child = parent
+            continue
+        if isinstance(parent, (cst.If, cst.While, cst.IfExp)):
+            return parent.test is child
+        if isinstance(parent, cst.UnaryOperation):
+            return isinstance(parent.operator, cst.Not)
+        if isinstance(parent, cst.Arg):
+            call = ctx.parent(depth + 1)
+            return isinstance(call, cst.Call) and isinstance(call.func, cst.Name) and call.func.value == "bool"
+        return False
+    return False
+
+
+def _is_request_of_response(ctx, node: cst.BaseExpression) -> bool:
+    """``r.request`` of a known response (its ``.url`` is an httpx.URL too)."""
+    return isinstance(node, cst.Attribute) and node.attr.value == "request" and response_info(ctx, node.value) is not None
