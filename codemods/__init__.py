@@ -14,12 +14,13 @@ from codemods.client_configuration import ClientConfiguration
 from codemods.auth import Auth
 from codemods.annotations import Annotations
 from codemods.prepared_requests import PreparedRequests
+from codemods.streaming import Streaming
 from codemods.exceptions import Exceptions
 from codemods.status_codes import StatusCodes
 from codemods.response_api import ResponseApi
 from codemods.catch_all import CatchAll
 
-ORDER = (ModuleFunctions, SessionSubclass, SessionToClient, ClientConfiguration, Auth, Annotations, PreparedRequests, Exceptions, StatusCodes, ResponseApi, CatchAll)
+ORDER = (ModuleFunctions, SessionSubclass, SessionToClient, ClientConfiguration, Auth, Annotations, PreparedRequests, Streaming, Exceptions, StatusCodes, ResponseApi, CatchAll)
 BY_NAME = {cls.name: cls for cls in ORDER}
 
 

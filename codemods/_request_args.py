@@ -138,6 +138,7 @@ class MappedCall:
     method: str  # the httpx function/method name to call
     args: list[cst.Arg]
     follows_redirects: bool
+    stream: bool = False  # stream=True was given: the caller makes it a stream() context
 
 
 def map_request_args(
@@ -176,13 +177,16 @@ def _map(ctx, original: cst.Call, updated: cst.Call, verb: str, on_client: bool)
     url = out[leading - 1].value if len(out) >= leading else None
 
     mapped: list[cst.Arg] = []
+    stream = False
     for arg in out:
         if arg.keyword is None:
             mapped.append(arg)
             continue
         name = arg.keyword.value
         value = arg.value
-        if name == "allow_redirects":
+        if name == "stream" and _bool_literal(value) is not None:
+            stream = bool(_bool_literal(value))  # dropped: httpx streams with stream(), not a flag
+        elif name == "allow_redirects":
             mapped.append(arg.with_changes(keyword=cst.Name("follow_redirects")))
         elif name == "data":
             kind = body_literal_kind(value)
@@ -231,6 +235,9 @@ def _map(ctx, original: cst.Call, updated: cst.Call, verb: str, on_client: bool)
             )
             return None
 
+    if mapped and len(mapped) < len(out):
+        # an argument was dropped (stream=): the last one keeps the call's original trailing comma
+        mapped[-1] = mapped[-1].with_changes(comma=out[-1].comma)
     method = verb
     if verb in _NO_BODY_VERBS and any(find_kwarg(mapped, b) for b in _BODY_ARGS):
         method = "request"
@@ -252,7 +259,7 @@ def _map(ctx, original: cst.Call, updated: cst.Call, verb: str, on_client: bool)
         extra_args.append(kwarg("timeout", cst.parse_expression(ctx.options.timeout_source())))
     if follows and any(find_kwarg(mapped, b) for b in _BODY_ARGS):
         ctx.report_once(REDIRECT_CONTENT_TYPE, original, "if redirected to a GET, httpx still sends this body's Content-Type")
-    return MappedCall(method, append_args(_fix_commas(mapped), extra_args), follows)
+    return MappedCall(method, append_args(_fix_commas(mapped), extra_args), follows, stream)
 
 
 def _fix_commas(args: list[cst.Arg]) -> list[cst.Arg]:

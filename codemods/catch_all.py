@@ -65,6 +65,14 @@ ATTRIBUTE_WARNING = Code(
     "Check the line: ``str(r.url)`` where a str is needed, ``r.has_redirect_location`` for "
     "requests' ``is_redirect``, drop ``.decode()`` on lines from ``iter_lines``.",
 )
+STREAM_NOT_READ = Code(
+    "stream-not-read",
+    "error",
+    "content/text/json of a streamed httpx response before it is read",
+    "With ``stream=True`` requests reads the body when ``r.content``, ``r.text`` or ``r.json()`` is "
+    "first used; inside ``httpx.stream(...)`` they raise ``httpx.ResponseNotRead`` until ``r.read()``.",
+    "Call ``r.read()`` first, or drop the streaming if the whole body is wanted anyway.",
+)
 TRUTHINESS = Code(
     "response-truthiness",
     "error",
@@ -113,7 +121,7 @@ _HINTS = (
 
 class CatchAll(Codemod):
     name = "catch_all"
-    codes = (UNMIGRATED, ATTRIBUTE, ATTRIBUTE_WARNING, TRUTHINESS, ESCAPES, NOT_CM)
+    codes = (UNMIGRATED, ATTRIBUTE, ATTRIBUTE_WARNING, STREAM_NOT_READ, TRUTHINESS, ESCAPES, NOT_CM)
 
     def visit_FunctionDef(self, ctx, node: cst.FunctionDef) -> None:
         # a parameter annotated requests.Response holds a response (an httpx one, once callers migrate)
@@ -136,12 +144,18 @@ class CatchAll(Codemod):
     def leave_Assign(self, ctx, original: cst.Assign, updated: cst.Assign):
         made = ctx.made_as(updated.value)
         for target in updated.targets:
-            if made in ("response", "response-nofollow"):
-                ctx.bind_object(target.target, ObjectInfo("response", original.value, made == "response"))
+            if made in ("response", "response-nofollow", "stream-assign"):
+                stream = {"stream": made == "stream-assign"}
+                ctx.bind_object(target.target, ObjectInfo("response", original.value, made != "response-nofollow", stream))
             elif isinstance(target.target, cst.Name):
                 info = ctx.object_info(target.target)
                 if info is not None and info.kind == "response":
                     ctx.bind_object(target.target, None)
+        return updated
+
+    def leave_WithItem(self, ctx, original: cst.WithItem, updated: cst.WithItem):
+        if ctx.made_as(updated.item) == "stream" and updated.asname is not None:
+            ctx.bind_object(updated.asname.name, ObjectInfo("response", original.item, True, {"stream": True}))  # type: ignore[arg-type]
         return updated
 
     def leave_Attribute(self, ctx, original: cst.Attribute, updated: cst.Attribute):
@@ -161,6 +175,9 @@ class CatchAll(Codemod):
         if info is None:
             return
         attr = original.attr.value
+        if info.extra.get("stream") and attr in ("content", "text", "json"):
+            ctx.report(STREAM_NOT_READ, original, f"r.{attr} of a stream raises ResponseNotRead until r.read()")
+            return
         if attr in _SAME:
             return
         if attr == "raise_for_status":

@@ -48,7 +48,8 @@ from codemods._request_args import (
     ARG_UNSUPPORTED, ARGS_UNKNOWN, AUTH_ENCODING, DATA_PAIRS, REDIRECT_CONTENT_TYPE, DATA_STR_ENCODING, DATA_TYPE_UNKNOWN, PARAMS_SEMANTICS,
     TIMEOUT_MAYBE_TUPLE, VERBS, VERIFY_DISABLED, map_request_args,
 )
-from codemods.base import Codemod
+from codemods.base import Codemod, find_kwarg
+from codemods.streaming import check_stream_context, stream_args, stream_flag
 from migrator.findings import Code
 
 REDIRECT_LIMIT = Code(
@@ -72,10 +73,16 @@ class ModuleFunctions(Codemod):
         verb = _QUALNAMES.get(ctx.resolve(original.func) or "")
         if verb is None:
             return updated
+        if find_kwarg(original.args, "stream") is not None and stream_flag(original) is not False:
+            if not check_stream_context(ctx, original):
+                return updated
         mapped = map_request_args(ctx, original, updated, verb, on_client=False)
         if mapped is None:
             return updated
         if mapped.follows_redirects:
             ctx.report_once(REDIRECT_LIMIT, original, "redirect chains of 21-30 hops now raise TooManyRedirects")
+        if mapped.stream:
+            call = updated.with_changes(func=ctx.httpx("stream"), args=stream_args(verb, mapped.method, mapped.args))
+            return ctx.mark(call, "stream" if isinstance(ctx.parent(), cst.WithItem) else "stream-assign")
         call = updated.with_changes(func=ctx.httpx(mapped.method), args=mapped.args)
         return ctx.mark(call, "response" if mapped.follows_redirects else "response-nofollow")

@@ -39,6 +39,7 @@ from codemods._responses import response_info
 from codemods.base import Codemod, find_kwarg
 from migrator.engine import ObjectInfo
 from migrator.findings import Code
+from migrator.names import dotted as dotted_name
 
 LINES_ARE_STR = Code(
     "response-lines-are-str",
@@ -202,9 +203,24 @@ class ResponseApi(Codemod):
 
     def leave_Name(self, ctx, original: cst.Name, updated: cst.Name):
         """A response tested for truth: ``if r:``, ``not r``, ``bool(r)``, ``r and x`` in a test."""
+        line = ctx.object_info(original)
+        if line is not None and line.kind == "line":
+            self._line_use(ctx, original)
+            return updated
         if not _in_truth_test(ctx, original) or response_info(ctx, original) is None:
             return updated
         return ctx.mark(self._truth(ctx, updated), "ok-test")
+
+    def _line_use(self, ctx, name: cst.Name) -> None:
+        """A bare use of a line from iter_lines(): fine where str and bytes behave alike."""
+        parent = ctx.parent()
+        if isinstance(parent, (cst.Attribute, cst.For, cst.CompFor)) or _in_truth_test(ctx, name):
+            return  # attributes are judged in leave_Attribute; the loop target itself
+        if isinstance(parent, cst.Arg):
+            call = ctx.parent(2)
+            if isinstance(call, cst.Call) and (dotted_name(call.func) or "") in ("json.loads", "len"):
+                return
+        ctx.report(LINES_ARE_STR, name, f"{name.value} is a str in httpx, bytes in requests")
 
     def leave_UnaryOperation(self, ctx, original: cst.UnaryOperation, updated: cst.UnaryOperation):
         if not isinstance(updated.operator, cst.Not):

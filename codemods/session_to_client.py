@@ -36,7 +36,9 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods._request_args import VERBS, map_request_args
-from codemods.base import Codemod, append_args, kwarg
+from codemods._blocks import simple_assign as _simple_assign, wrap_in_with
+from codemods.base import Codemod, append_args, find_kwarg, kwarg
+from codemods.streaming import check_stream_context, stream_args, stream_flag
 from migrator.engine import ObjectInfo
 from migrator.findings import Code
 
@@ -152,9 +154,16 @@ class SessionToClient(Codemod):
             return updated
         if attr not in VERBS:
             return updated
+        if find_kwarg(original.args, "stream") is not None and stream_flag(original) is not False:
+            if not check_stream_context(ctx, original):
+                return updated
         mapped = map_request_args(ctx, original, updated, attr, on_client=True)
         if mapped is None:
             return updated
+        if mapped.stream:
+            func = updated.func.with_changes(attr=cst.Name("stream"))  # type: ignore[union-attr]
+            call = updated.with_changes(func=func, args=stream_args(attr, mapped.method, mapped.args))
+            return ctx.mark(call, "stream" if isinstance(ctx.parent(), cst.WithItem) else "stream-assign")
         new_func = updated.func.with_changes(attr=cst.Name(mapped.method))  # type: ignore[union-attr]
         call = updated.with_changes(func=new_func, args=mapped.args)
         return ctx.mark(call, "response" if mapped.follows_redirects else "response-nofollow")
@@ -227,7 +236,8 @@ class SessionToClient(Codemod):
         while i < len(body):  # several sessions in one function each get their own block
             target, value = _simple_assign(body[i])
             if isinstance(target, cst.Name) and ctx.made_as(value) == "client":
-                wrapped = _wrap_in_with(body, i, target.value, ctx.scope.local)
+                # a name declared global/nonlocal outlives the function: no with block then
+                wrapped = wrap_in_with(body, i, target.value) if target.value in ctx.scope.local else None
                 if wrapped is not None:
                     info = ctx.scope.objects.get(target.value)
                     self.created = [(k, n) for k, n in self.created if info is None or n is not info.node]
@@ -250,94 +260,3 @@ def _key(target: cst.BaseExpression) -> str:
     return "?"
 
 
-def _simple_assign(stmt: cst.CSTNode) -> tuple[cst.BaseExpression | None, cst.BaseExpression | None]:
-    if (
-        isinstance(stmt, cst.SimpleStatementLine)
-        and len(stmt.body) == 1
-        and isinstance(stmt.body[0], cst.Assign)
-        and len(stmt.body[0].targets) == 1
-    ):
-        return stmt.body[0].targets[0].target, stmt.body[0].value
-    return None, None
-
-
-class _Uses(cst.CSTVisitor):
-    """How a name is used in a statement: only as ``name.attr`` (safe), or otherwise."""
-
-    def __init__(self, name: str):
-        self.name = name
-        self.attr_uses = 0
-        self.other_uses = 0
-        self.nested = 0
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        if isinstance(node.value, cst.Name) and node.value.value == self.name:
-            if self.nested:
-                self.other_uses += 1
-            else:
-                self.attr_uses += 1
-        else:
-            node.value.visit(self)  # not node.attr: ``x.s`` is no use of ``s``
-        return False
-
-    def visit_Name(self, node: cst.Name) -> None:
-        if node.value == self.name:
-            self.other_uses += 1
-
-    def _enter(self, node) -> None:
-        self.nested += 1
-
-    def _leave(self, node) -> None:
-        self.nested -= 1
-
-    visit_FunctionDef = visit_Lambda = visit_ClassDef = _enter  # closures outlive the block
-    leave_FunctionDef = leave_Lambda = leave_ClassDef = _leave
-
-
-def _uses(stmt: cst.CSTNode, name: str) -> _Uses:
-    v = _Uses(name)
-    stmt.visit(v)
-    return v
-
-
-def _wrap_in_with(body: list, i: int, name: str, local: set[str]) -> list | None:
-    """``body`` with statements i..last use of ``name`` turned into a with block, or None."""
-    if name not in local:
-        return None  # declared global/nonlocal: the client outlives the function
-    last = None
-    for k, stmt in enumerate(body):
-        if k == i:
-            continue
-        use = _uses(stmt, name)
-        if not (use.attr_uses or use.other_uses):
-            continue
-        if k < i or use.other_uses:
-            return None  # used before, rebound, or escaping: not a one-block life
-        last = k
-    if last is None:
-        return None
-    region = body[i + 1 : last + 1]
-    if _is_close_call(region[-1], name) and len(region) > 1:
-        region = region[:-1]
-    line = body[i]
-    assign = line.body[0]
-    with_node = cst.With(
-        items=[cst.WithItem(item=assign.value, asname=cst.AsName(name=cst.Name(name)))],
-        body=cst.IndentedBlock(body=region, header=line.trailing_whitespace),
-        leading_lines=line.leading_lines,
-    )
-    return body[:i] + [with_node] + body[last + 1 :]
-
-
-def _is_close_call(stmt: cst.CSTNode, name: str) -> bool:
-    if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Expr)):
-        return False
-    call = stmt.body[0].value
-    return (
-        isinstance(call, cst.Call)
-        and not call.args
-        and isinstance(call.func, cst.Attribute)
-        and call.func.attr.value == "close"
-        and isinstance(call.func.value, cst.Name)
-        and call.func.value.value == name
-    )

@@ -38,7 +38,8 @@ def test_console_script_dry_run_on_the_demo_project():
     assert proc.returncode == 0, proc.stderr
     assert "+++ b/" in proc.stdout and "+import httpx" in proc.stdout
     assert "-        self.session = requests.Session()" in proc.stdout
-    assert "weather/download.py:10:16: error [request-arg-unsupported]" in proc.stderr
+    assert '+    with httpx.stream("GET", url, timeout=60, follow_redirects=True) as response:' in proc.stdout
+    assert "weather/api.py:19:9: warning [retries-narrower]" in proc.stderr
     assert "4 files scanned, 3 use requests, 3 would change" in proc.stderr
     assert {p: p.read_bytes() for p in before} == before  # nothing written
 
@@ -109,7 +110,7 @@ def test_config_sets_timeout_and_the_command_line_wins(project):
 
 
 def test_report_json(project, tmp_path):
-    (project / "pkg" / "bad.py").write_text("import requests\nr = requests.get('u', stream=True)\n")
+    (project / "pkg" / "bad.py").write_text("import requests\nr = requests.get('u', cert='c.pem')\n")
     report = tmp_path / "report.json"
     proc = run("--dry-run", "--report", str(report), str(project))
     assert proc.returncode == 0
@@ -138,7 +139,7 @@ def test_select_and_ignore(project):
 def test_list_codemods_in_order():
     proc = run("--list-codemods")
     names = [line.split()[0] for line in proc.stdout.splitlines()]
-    assert names == ["module_functions", "session_subclass", "session_to_client", "client_configuration", "auth", "annotations", "prepared_requests", "exceptions", "status_codes", "response_api", "catch_all"]
+    assert names == ["module_functions", "session_subclass", "session_to_client", "client_configuration", "auth", "annotations", "prepared_requests", "streaming", "exceptions", "status_codes", "response_api", "catch_all"]
 
 
 def test_discovery_skips_venvs_gitignored_and_excluded(project):

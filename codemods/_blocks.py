@@ -1,0 +1,109 @@
+"""Statement-level helpers: the shape of simple assignments, and wrapping a name's life in ``with``.
+
+A client or a streamed response whose whole life is a run of statements in one block, used only
+through its attributes, can be given a ``with`` block around exactly those statements.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+
+def simple_assign(stmt: cst.CSTNode) -> tuple[cst.BaseExpression | None, cst.BaseExpression | None]:
+    if (
+        isinstance(stmt, cst.SimpleStatementLine)
+        and len(stmt.body) == 1
+        and isinstance(stmt.body[0], cst.Assign)
+        and len(stmt.body[0].targets) == 1
+    ):
+        return stmt.body[0].targets[0].target, stmt.body[0].value
+    return None, None
+
+
+class _Uses(cst.CSTVisitor):
+    """How a name is used in a statement: only as ``name.attr`` (safe), or otherwise."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.attr_uses = 0
+        self.other_uses = 0
+        self.nested = 0
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        if isinstance(node.value, cst.Name) and node.value.value == self.name:
+            if self.nested:
+                self.other_uses += 1
+            else:
+                self.attr_uses += 1
+        else:
+            node.value.visit(self)  # not node.attr: ``x.s`` is no use of ``s``
+        return False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value == self.name:
+            self.other_uses += 1
+
+    def _enter(self, node) -> None:
+        self.nested += 1
+
+    def _leave(self, node) -> None:
+        self.nested -= 1
+
+    visit_FunctionDef = visit_Lambda = visit_ClassDef = _enter  # closures outlive the block
+    leave_FunctionDef = leave_Lambda = leave_ClassDef = _leave
+
+
+def _uses(stmt: cst.CSTNode, name: str) -> _Uses:
+    v = _Uses(name)
+    stmt.visit(v)
+    return v
+
+
+def region_end(body: list, i: int, name: str) -> int | None:
+    """The index of the last statement after ``body[i]`` that uses ``name``, when every use of
+    ``name`` outside ``body[i]`` is ``name.attr`` in the statements that follow it; else None."""
+    last = None
+    for k, stmt in enumerate(body):
+        if k == i:
+            continue
+        use = _uses(stmt, name)
+        if not (use.attr_uses or use.other_uses):
+            continue
+        if k < i or use.other_uses:
+            return None  # used before, rebound, or escaping: not a one-block life
+        last = k
+    return last
+
+
+def wrap_in_with(body: list, i: int, name: str) -> list | None:
+    """``body`` with ``body[i]`` (``name = <context manager>``) turned into a with block around
+    the statements that use ``name``; a final ``name.close()`` is dropped. None when ``name``
+    escapes or is used before (see ``region_end``)."""
+    last = region_end(body, i, name)
+    if last is None:
+        return None
+    region = body[i + 1 : last + 1]
+    if is_close_call(region[-1], name) and len(region) > 1:
+        region = region[:-1]
+    line = body[i]
+    assign = line.body[0]
+    with_node = cst.With(
+        items=[cst.WithItem(item=assign.value, asname=cst.AsName(name=cst.Name(name)))],
+        body=cst.IndentedBlock(body=region, header=line.trailing_whitespace),
+        leading_lines=line.leading_lines,
+    )
+    return body[:i] + [with_node] + body[last + 1 :]
+
+
+def is_close_call(stmt: cst.CSTNode, name: str) -> bool:
+    if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Expr)):
+        return False
+    call = stmt.body[0].value
+    return (
+        isinstance(call, cst.Call)
+        and not call.args
+        and isinstance(call.func, cst.Attribute)
+        and call.func.attr.value == "close"
+        and isinstance(call.func.value, cst.Name)
+        and call.func.value.value == name
+    )
