@@ -121,7 +121,18 @@ _HINTS = (
 
 class CatchAll(Codemod):
     name = "catch_all"
+    response_functions: set[str] = set()
     codes = (UNMIGRATED, ATTRIBUTE, ATTRIBUTE_WARNING, STREAM_NOT_READ, TRUTHINESS, ESCAPES, NOT_CM)
+
+    def visit_Module(self, ctx, node: cst.Module) -> None:
+        # functions of this file annotated ``-> requests.Response``: their results are responses
+        self.response_functions = {
+            stmt.name.value
+            for stmt in node.body
+            if isinstance(stmt, cst.FunctionDef)
+            and stmt.returns is not None
+            and ctx.resolve(stmt.returns.annotation) == "requests.Response"
+        }
 
     def visit_FunctionDef(self, ctx, node: cst.FunctionDef) -> None:
         # a parameter annotated requests.Response holds a response (an httpx one, once callers migrate)
@@ -147,6 +158,8 @@ class CatchAll(Codemod):
             if made in ("response", "response-nofollow", "stream-assign"):
                 stream = {"stream": made == "stream-assign"}
                 ctx.bind_object(target.target, ObjectInfo("response", original.value, made != "response-nofollow", stream))
+            elif _calls_one_of(updated.value, self.response_functions) and ctx.resolve(updated.value.func) is None:
+                ctx.bind_object(target.target, ObjectInfo("response", original.value, True))
             elif isinstance(target.target, cst.Name):
                 info = ctx.object_info(target.target)
                 if info is not None and info.kind == "response":
@@ -205,6 +218,10 @@ class CatchAll(Codemod):
         return updated
 
 
+
+
+def _calls_one_of(node: cst.BaseExpression, names: set[str]) -> bool:
+    return isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value in names
 
 
 def _truth_tested(parent: cst.CSTNode | None, node: cst.Name) -> bool:
