@@ -8,6 +8,7 @@ Codemods only see :class:`Context`; they never parse or walk the file again.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
@@ -94,6 +95,7 @@ class Context:
         self.referenced_heads: set[str] = set()
         # every name (or self.<attr> attr) ever bound to a tracked object, for a cheap first test
         self.object_names: set[str] = set()
+        self.suppressed_statements = 0
         self._once: set[str] = set()
         # ids of original statements a codemod has taken charge of (others leave them alone)
         self.claimed: set[int] = set()
@@ -266,31 +268,56 @@ class Engine(cst.CSTTransformer):
                 elif attr.startswith("leave_"):
                     self.leavers.setdefault(attr[6:], []).append((codemod.name, getattr(codemod, attr)))
         self._in_import = 0
+        # ``# requests2httpx: ignore`` (no codes) on a statement: nothing in it is rewritten
+        self._suppress = 0
+        self._suppressed_nodes: set[int] = set()
+        self._header_ends: set[int] = set()
+
+    def _suppression_starts(self, node: cst.CSTNode) -> None:
+        if isinstance(node, cst.SimpleStatementLine) and _ignores_all(node.trailing_whitespace.comment):
+            self._suppress += 1
+            self._suppressed_nodes.add(id(node))
+            self.ctx.suppressed_statements += 1
+        elif isinstance(node, (cst.With, cst.For, cst.If, cst.While)) and isinstance(node.body, cst.IndentedBlock):
+            if _ignores_all(node.body.header.comment):
+                self._suppress += 1  # the header only: it ends where the body starts
+                self._header_ends.add(id(node.body))
+                self.ctx.suppressed_statements += 1
+        elif id(node) in self._header_ends:
+            self._suppress -= 1
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         ctx = self.ctx
         ctx.parents.append(node)
+        self._suppression_starts(node)
         if isinstance(node, _SCOPE_NODES):
             ctx.scopes.append(Scope("function", node))
         elif isinstance(node, cst.ClassDef):
             ctx.scopes.append(Scope("class", node))
         elif isinstance(node, (cst.Import, cst.ImportFrom)):
             self._in_import += 1
-        for name, handler in self.visitors.get(type(node).__name__, ()):
-            ctx.current_codemod = name
-            handler(ctx, node)
+        if not self._suppress:
+            for name, handler in self.visitors.get(type(node).__name__, ()):
+                ctx.current_codemod = name
+                handler(ctx, node)
         return True
 
     def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode) -> Any:
         ctx = self.ctx
         kind = type(original).__name__
-        for name, handler in self.leavers.get(kind, ()):
-            ctx.current_codemod = name
-            updated = handler(ctx, original, updated)
-            if type(updated).__name__ != kind:
-                break
-        if isinstance(original, (cst.Name, cst.Attribute)) and not self._in_import:
-            self._record_ref(original, updated)
+        if self._suppress:
+            if isinstance(original, (cst.Name, cst.Attribute)) and not self._in_import and ctx.resolve(original):
+                ctx.surviving_heads.add(head_name(original))  # type: ignore[arg-type]  # keep its import
+        else:
+            for name, handler in self.leavers.get(kind, ()):
+                ctx.current_codemod = name
+                updated = handler(ctx, original, updated)
+                if type(updated).__name__ != kind:
+                    break
+            if isinstance(original, (cst.Name, cst.Attribute)) and not self._in_import:
+                self._record_ref(original, updated)
+        if id(original) in self._suppressed_nodes:
+            self._suppress -= 1
         if isinstance(original, _SCOPE_NODES + (cst.ClassDef,)):
             ctx.scopes.pop()
         elif isinstance(original, (cst.Import, cst.ImportFrom)):
@@ -314,6 +341,28 @@ class Engine(cst.CSTTransformer):
         ctx.referenced_heads.add(head_name(original))  # type: ignore[arg-type]
         if isinstance(updated, (cst.Name, cst.Attribute)) and dotted(updated) == dotted(original):  # type: ignore[arg-type]
             ctx.refs.append((updated, original, qual))
+
+
+SUPPRESS_RE = re.compile(r"#\s*requests2httpx:\s*ignore\b(?:\[([^\]]*)\])?")
+
+
+def _ignores_all(comment: cst.Comment | None) -> bool:
+    """``# requests2httpx: ignore`` with no codes: leave the statement as it is."""
+    match = SUPPRESS_RE.search(comment.value) if comment is not None else None
+    return match is not None and not match.group(1)
+
+
+def suppressions(text: str) -> dict[int, set[str] | None]:
+    """Line -> the codes ignored there (None: every code), from the source's comments."""
+    out: dict[int, set[str] | None] = {}
+    if "requests2httpx" not in text:
+        return out
+    for number, line in enumerate(text.splitlines(), 1):
+        match = SUPPRESS_RE.search(line)
+        if match:
+            codes = {c.strip() for c in (match.group(1) or "").split(",") if c.strip()}
+            out[number] = codes or None
+    return out
 
 
 def _is_load(parent: cst.CSTNode | None, name: cst.Name) -> bool:

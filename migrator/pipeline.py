@@ -13,7 +13,7 @@ import libcst as cst
 import codemods
 from codemods import catch_all
 from migrator import findings as F
-from migrator.engine import Context, Engine
+from migrator.engine import Context, Engine, suppressions
 from migrator.findings import Finding
 from migrator.formatting import format_touched
 from migrator.imports import existing_module_alias, fix_imports
@@ -28,6 +28,7 @@ class SourceResult:
     code: str
     findings: list[Finding]
     original: str
+    suppressed: int = 0  # statements and findings silenced by ``# requests2httpx: ignore``
 
     @property
     def changed(self) -> bool:
@@ -41,6 +42,7 @@ class FileResult:
     new: bytes | None  # None: unchanged
     findings: list[Finding]
     skipped: bool = False  # never imported requests: one read, nothing more
+    suppressed: int = 0
     old_text: str = ""  # decoded texts, for the diff, when the file changes
     new_text: str = ""
 
@@ -69,6 +71,10 @@ def migrate_source(text: str, path: str, options: Options) -> SourceResult:
         final = fix_imports(final, drop, add)
         code = final.code
         found = ctx.resolve_findings()
+        ignored = suppressions(text)
+        kept = [f for f in found if not _suppressed(f, ignored)]
+        suppressed = ctx.suppressed_statements + len(found) - len(kept)
+        found = kept
         if code != text:
             compile(code, path, "exec")
             cst.parse_module(code)
@@ -80,7 +86,14 @@ def migrate_source(text: str, path: str, options: Options) -> SourceResult:
             found.append(_finding(F.FORMAT_SKIPPED, path, "touched lines left unformatted"))
         else:
             code = formatted
-    return SourceResult(code, found, text)
+    return SourceResult(code, found, text, suppressed)
+
+
+def _suppressed(finding: Finding, ignored: dict[int, set[str] | None]) -> bool:
+    if finding.line not in ignored or finding.code in ("parse-error", "internal-error"):
+        return False
+    codes = ignored[finding.line]
+    return codes is None or finding.code in codes
 
 
 def _imports_module(module: cst.Module, name: str, httpx_alias: str) -> bool:
@@ -104,9 +117,9 @@ def migrate_bytes(data: bytes, shown: str, options: Options) -> FileResult:
         return FileResult(shown, data, None, [_finding(F.PARSE_ERROR, shown, f"cannot decode: {exc}")])
     result = migrate_source(source.text, shown, options)
     if result.code == source.text:
-        return FileResult(shown, data, None, result.findings)
+        return FileResult(shown, data, None, result.findings, suppressed=result.suppressed)
     try:
         new = source.encode(result.code)
     except UnicodeEncodeError as exc:
         return FileResult(shown, data, None, [_finding(F.INTERNAL_ERROR, shown, f"cannot re-encode: {exc}")])
-    return FileResult(shown, data, new, result.findings, old_text=source.text, new_text=result.code)
+    return FileResult(shown, data, new, result.findings, old_text=source.text, new_text=result.code, suppressed=result.suppressed)

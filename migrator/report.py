@@ -22,6 +22,7 @@ def summary(results: list[FileResult]) -> dict:
         "files_changed": sum(1 for r in results if r.changed),
         "findings": {sev: by_sev.get(sev, 0) for sev in SEVERITIES},
         "codes": dict(sorted(Counter(f.code for f in findings).items())),
+        "suppressed": sum(r.suppressed for r in results),
     }
 
 
@@ -55,7 +56,8 @@ def human_summary(results: list[FileResult], mode: str) -> str:
     sev = s["findings"]
     parts = [f"{sev[k]} {k}{'s' if sev[k] != 1 and k != 'info' else ''}" for k in SEVERITIES]
     files = "file" if s["files_scanned"] == 1 else "files"
+    suppressed = f"; {s['suppressed']} suppressed" if s["suppressed"] else ""
     return (
         f"{s['files_scanned']} {files} scanned, {s['files_using_requests']} use requests, "
-        f"{s['files_changed']} {verb}; findings: {', '.join(parts)}"
+        f"{s['files_changed']} {verb}; findings: {', '.join(parts)}{suppressed}"
     )
