@@ -10,7 +10,7 @@ from typing import List, Optional
 import typer
 
 import codemods
-from migrator import __version__, config, report
+from migrator import __version__, config, formats, report
 from migrator.diff import colorize, unified
 from migrator.discovery import discover
 from migrator.options import Options
@@ -70,6 +70,7 @@ def migrate(
     format_: Optional[bool] = typer.Option(None, "--format/--no-format", help="Run black on the lines the codemods touched (default: on)."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: the CPU count)."),
     list_codemods: bool = typer.Option(False, "--list-codemods", help="List the codemods in the order they run, and exit."),
+    output_format: str = typer.Option("text", "--output-format", metavar="text|json|sarif|github", help="How findings are printed: text (stderr), or json, sarif (SARIF 2.1.0) or github (workflow annotations) on stdout, in which case no diff is printed."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the diff (with --dry-run) and errors."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Also print each finding's hint."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
@@ -84,6 +85,8 @@ def migrate(
             title = (sys.modules[cls.__module__].__doc__ or "").strip().splitlines()[0]
             typer.echo(f"{cls.name:20} {title}")
         raise typer.Exit(0)
+    if output_format not in ("text", "json", "sarif", "github"):
+        raise _fail(f"--output-format takes text, json, sarif or github, not {output_format!r}")
     paths = paths or ["."]
     try:
         section, _ = config.load(Path(paths[0]))
@@ -128,11 +131,13 @@ def migrate(
     for result in results:
         if not result.changed:
             continue
-        if dry_run:
+        if dry_run and output_format == "text":
             diff = unified(result.path, result.old_text, result.new_text)
             typer.echo(colorize(diff) if color else diff, nl=False)
+        elif dry_run:
+            pass  # stdout carries the machine-readable output
         elif check:
-            if not quiet:
+            if not quiet and output_format == "text":
                 typer.echo(f"would migrate {result.path}", err=True)
         else:
             try:
@@ -142,9 +147,17 @@ def migrate(
             if verbose:
                 typer.echo(f"migrated {result.path}", err=True)
 
-    if not quiet:
+    with_pending = mode != "write"
+    if output_format == "json":
+        typer.echo(report.as_json(results), nl=False)
+    elif output_format == "sarif":
+        typer.echo(formats.sarif(results, with_pending), nl=False)
+    elif output_format == "github":
+        typer.echo(formats.github(results, with_pending), nl=False)
+    elif not quiet:
         for line in report.finding_lines((f for r in results for f in r.findings), verbose):
             typer.echo(line, err=True)
+    if not quiet:
         typer.echo(report.human_summary(results, mode), err=True)
     if report_file:
         text = report.as_json(results)
