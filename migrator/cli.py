@@ -10,7 +10,8 @@ from typing import List, Optional
 import typer
 
 import codemods
-from migrator import __version__, config, formats, report
+from migrator import __version__, config, formats, packages, report
+from migrator.progress import progress_bar
 from migrator.diff import colorize, unified
 from migrator.discovery import discover
 from migrator.options import Options
@@ -69,6 +70,7 @@ def migrate(
     retries: Optional[str] = typer.Option(None, "--retries", metavar="httpx|httpx-retries", help="How urllib3 Retry policies migrate: 'httpx' keeps connect retries (and reports the rest), 'httpx-retries' writes httpx_retries.RetryTransport, a new dependency."),
     format_: Optional[bool] = typer.Option(None, "--format/--no-format", help="Run black on the lines the codemods touched (default: on)."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: the CPU count)."),
+    shard_spec: Optional[str] = typer.Option(None, "--shard", metavar="K/N", help="Process only shard K of N (1-based): split a monorepo across CI jobs; the N shards cover every file once."),
     list_codemods: bool = typer.Option(False, "--list-codemods", help="List the codemods in the order they run, and exit."),
     output_format: str = typer.Option("text", "--output-format", metavar="text|json|sarif|github", help="How findings are printed: text (stderr), or json, sarif (SARIF 2.1.0) or github (workflow annotations) on stdout, in which case no diff is printed."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the diff (with --dry-run) and errors."),
@@ -118,8 +120,17 @@ def migrate(
     except OSError as exc:
         raise _fail(f"cannot read {exc.filename}: {exc.strerror}")
 
+    if shard_spec is not None:
+        try:
+            k, n = (int(x) for x in shard_spec.split("/"))
+            if not 1 <= k <= n:
+                raise ValueError
+        except ValueError:
+            raise _fail(f"--shard takes K/N with 1 <= K <= N, not {shard_spec!r}")
+        files = packages.shard(files, k, n)
     try:
-        results = run(files, options, jobs or default_jobs())
+        with progress_bar(len(files), enabled=not quiet and output_format == "text") as advance:
+            results = run(files, options, jobs or default_jobs(), advance)
     except OSError as exc:
         raise _fail(f"cannot read {exc.filename}: {exc.strerror}")
     except KeyboardInterrupt:
@@ -158,6 +169,15 @@ def migrate(
         for line in report.finding_lines((f for r in results for f in r.findings), verbose):
             typer.echo(line, err=True)
     if not quiet:
+        package_rows = packages.summaries([r for r in results if not r.skipped])
+        if len(package_rows) > 1:
+            for row in package_rows:
+                sev = row["findings"]
+                typer.echo(
+                    f"  {row['package']}: {row['files_changed']} of {row['files']} files {'changed' if mode == 'write' else 'to change'}, "
+                    f"{sev['error']} errors, {sev['warning']} warnings, {sev['info']} info",
+                    err=True,
+                )
         typer.echo(report.human_summary(results, mode), err=True)
     if report_file:
         text = report.as_json(results)

@@ -6,7 +6,7 @@ import json
 from collections import Counter
 from typing import Iterable
 
-from migrator import __version__
+from migrator import __version__, packages
 from migrator.findings import SEVERITIES, Finding
 from migrator.pipeline import FileResult
 
@@ -37,6 +37,7 @@ def as_json(results: list[FileResult]) -> str:
         ],
         "findings": [f.as_dict() for r in results for f in r.findings],
         "summary": summary(results),
+        "packages": packages.summaries([r for r in results if not r.skipped]),
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 

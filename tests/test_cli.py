@@ -169,3 +169,29 @@ def test_no_format_leaves_long_lines(project):
     raw = run("--dry-run", "--no-format", str(project)).stdout
     assert "+r = httpx.post('http://example.invalid/a/long/path', json={'key': 'value'}, follow_redirects=True, timeout=None)" in raw
     assert "+r = httpx.post(\n" in formatted
+
+
+def test_shards_cover_every_file_exactly_once(tmp_path):
+    for i in range(30):
+        (tmp_path / f"m{i:02}.py").write_text(SIMPLE)
+    seen = []
+    for k in (1, 2, 3):
+        proc = run("--dry-run", "--shard", f"{k}/3", str(tmp_path))
+        assert proc.returncode == 0
+        seen += [line[6:] for line in proc.stdout.splitlines() if line.startswith("+++ b/")]
+    assert len(seen) == 30 and len(set(seen)) == 30
+    assert run("--shard", "4/3", str(tmp_path)).returncode == 2
+
+
+def test_per_package_summary_in_a_monorepo(tmp_path):
+    for name in ("alpha", "beta"):
+        (tmp_path / name / "src").mkdir(parents=True)
+        (tmp_path / name / "pyproject.toml").write_text(f'[project]\nname = "{name}"\n')
+        (tmp_path / name / "src" / "client.py").write_text(SIMPLE)
+    (tmp_path / "beta" / "src" / "bad.py").write_text("import requests\nrequests.get('u', cert='c')\n")
+    report = tmp_path / "r.json"
+    proc = run("--dry-run", "--report", str(report), ".", cwd=tmp_path)
+    assert "  alpha: 1 of 1 files to change, 0 errors" in proc.stderr
+    assert "  beta: 1 of 2 files to change, 1 errors" in proc.stderr
+    rows = {row["package"]: row for row in json.loads(report.read_text())["packages"]}
+    assert rows["beta"]["findings"]["error"] == 1 and rows["alpha"]["files_changed"] == 1
