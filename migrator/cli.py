@@ -10,7 +10,7 @@ from typing import List, Optional
 import typer
 
 import codemods
-from migrator import __version__, config, formats, packages, report
+from migrator import __version__, config, dependencies, formats, packages, report
 from migrator.progress import progress_bar
 from migrator.diff import colorize, unified
 from migrator.discovery import discover
@@ -137,6 +137,7 @@ def migrate(
         typer.echo("migrate: interrupted; no file was written", err=True)
         raise typer.Exit(130)
 
+    results += dependencies.results_for(results, packages.package_of)
     mode = "check" if check else "dry-run" if dry_run else "write"
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
     for result in results:

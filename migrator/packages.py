@@ -14,7 +14,7 @@ MARKERS = ("pyproject.toml", "setup.cfg", "setup.py")
 
 @lru_cache(maxsize=None)
 def package_of_dir(folder: str) -> str:
-    """The package folder owning ``folder`` ("." when none above it has a marker)."""
+    """The package folder owning ``folder`` ("" when no folder above it has a marker)."""
     current = os.path.abspath(folder)
     while True:
         if any(os.path.isfile(os.path.join(current, m)) for m in MARKERS):
@@ -22,7 +22,7 @@ def package_of_dir(folder: str) -> str:
             return current if rel.startswith("..") else rel
         parent = os.path.dirname(current)
         if parent == current:
-            return "."
+            return ""
         current = parent
 
 
@@ -31,19 +31,26 @@ def package_of(path: str) -> str:
 
 
 def shard(paths: list[str], k: int, n: int) -> list[str]:
-    """The files of shard k (1-based) of n: a stable hash of each path, so shards never overlap."""
-    return [p for p in paths if zlib.crc32(p.replace(os.sep, "/").encode()) % n == k - 1]
+    """The files of shard k (1-based) of n, by a stable hash, so shards never overlap.
+
+    A package is kept whole (its dependency files depend on all of its code); files outside any
+    package are spread one by one."""
+    def key(path: str) -> str:
+        package = package_of(path)
+        return package or path
+
+    return [p for p in paths if zlib.crc32(key(p).replace(os.sep, "/").encode()) % n == k - 1]
 
 
 def summaries(results) -> list[dict]:
     by_package: dict[str, dict] = {}
     for r in results:
         entry = by_package.setdefault(package_of(r.path), {"files": 0, "files_changed": 0, "severity": Counter()})
-        entry["files"] += 1
-        entry["files_changed"] += r.changed
+        entry["files"] += r.kind == "code"
+        entry["files_changed"] += r.changed and r.kind == "code"
         entry["severity"].update(f.severity for f in r.findings)
     return [
-        {"package": name, "files": e["files"], "files_changed": e["files_changed"],
+        {"package": name or "(no package)", "files": e["files"], "files_changed": e["files_changed"],
          "findings": {s: e["severity"].get(s, 0) for s in SEVERITIES}}
         for name, e in sorted(by_package.items())
     ]

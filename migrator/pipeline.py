@@ -43,6 +43,7 @@ class FileResult:
     findings: list[Finding]
     skipped: bool = False  # never imported requests: one read, nothing more
     suppressed: int = 0
+    kind: str = "code"  # or "dependencies" (requirements, pyproject.toml, setup.cfg, setup.py)
     old_text: str = ""  # decoded texts, for the diff, when the file changes
     new_text: str = ""
 

@@ -16,10 +16,12 @@ REPORT_VERSION = 1
 def summary(results: list[FileResult]) -> dict:
     findings = [f for r in results for f in r.findings]
     by_sev = Counter(f.severity for f in findings)
+    code = [r for r in results if r.kind == "code"]
     return {
-        "files_scanned": len(results),
-        "files_using_requests": sum(1 for r in results if not r.skipped),
-        "files_changed": sum(1 for r in results if r.changed),
+        "files_scanned": len(code),
+        "files_using_requests": sum(1 for r in code if not r.skipped),
+        "files_changed": sum(1 for r in code if r.changed),
+        "dependency_files_changed": sum(1 for r in results if r.kind == "dependencies" and r.changed),
         "findings": {sev: by_sev.get(sev, 0) for sev in SEVERITIES},
         "codes": dict(sorted(Counter(f.code for f in findings).items())),
         "suppressed": sum(r.suppressed for r in results),
@@ -31,7 +33,7 @@ def as_json(results: list[FileResult]) -> str:
         "version": REPORT_VERSION,
         "tool": {"name": "requests2httpx", "version": __version__},
         "files": [
-            {"path": r.path, "changed": r.changed, "findings": len(r.findings)}
+            {"path": r.path, "kind": r.kind, "changed": r.changed, "findings": len(r.findings)}
             for r in results
             if not r.skipped
         ],
@@ -58,7 +60,9 @@ def human_summary(results: list[FileResult], mode: str) -> str:
     parts = [f"{sev[k]} {k}{'s' if sev[k] != 1 and k != 'info' else ''}" for k in SEVERITIES]
     files = "file" if s["files_scanned"] == 1 else "files"
     suppressed = f"; {s['suppressed']} suppressed" if s["suppressed"] else ""
+    deps = s["dependency_files_changed"]
+    deps_text = f" (+{deps} dependency file{'s' if deps != 1 else ''})" if deps else ""
     return (
         f"{s['files_scanned']} {files} scanned, {s['files_using_requests']} use requests, "
-        f"{s['files_changed']} {verb}; findings: {', '.join(parts)}{suppressed}"
+        f"{s['files_changed']} {verb}{deps_text}; findings: {', '.join(parts)}{suppressed}"
     )

@@ -40,7 +40,8 @@ def test_console_script_dry_run_on_the_demo_project():
     assert "-        self.session = requests.Session()" in proc.stdout
     assert '+    with httpx.stream("GET", url, timeout=60, follow_redirects=True) as response:' in proc.stdout
     assert "weather/api.py:19:9: warning [retries-narrower]" in proc.stderr
-    assert "4 files scanned, 3 use requests, 3 would change" in proc.stderr
+    assert "4 files scanned, 3 use requests, 3 would change (+1 dependency file)" in proc.stderr
+    assert '-dependencies = ["requests>=2.31"]\n+dependencies = ["httpx>=0.28"]' in proc.stdout
     assert {p: p.read_bytes() for p in before} == before  # nothing written
 
 
@@ -191,7 +192,18 @@ def test_per_package_summary_in_a_monorepo(tmp_path):
     (tmp_path / "beta" / "src" / "bad.py").write_text("import requests\nrequests.get('u', cert='c')\n")
     report = tmp_path / "r.json"
     proc = run("--dry-run", "--report", str(report), ".", cwd=tmp_path)
-    assert "  alpha: 1 of 1 files to change, 0 errors" in proc.stderr
+    assert "  alpha: 1 of 1 files to change, 0 errors, 1 warnings" in proc.stderr  # httpx-not-declared
     assert "  beta: 1 of 2 files to change, 1 errors" in proc.stderr
     rows = {row["package"]: row for row in json.loads(report.read_text())["packages"]}
     assert rows["beta"]["findings"]["error"] == 1 and rows["alpha"]["files_changed"] == 1
+
+
+def test_dependency_files_are_part_of_check_and_write(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "app"\ndependencies = [\n    "requests>=2",  # http\n]\n')
+    (tmp_path / "requirements-dev.txt").write_text("pytest\ntypes-requests\n")
+    (tmp_path / "app.py").write_text(SIMPLE)
+    assert run("--check", ".", cwd=tmp_path).returncode == 1
+    assert run(".", cwd=tmp_path).returncode == 0
+    assert '    "httpx>=0.28",  # http\n' in (tmp_path / "pyproject.toml").read_text()
+    assert (tmp_path / "requirements-dev.txt").read_text() == "pytest\n"
+    assert run("--check", ".", cwd=tmp_path).returncode == 0  # the second run changes nothing

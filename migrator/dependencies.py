@@ -1,0 +1,384 @@
+"""Dependency files of migrated packages: requests → httpx, plus what the migrated code needs.
+
+For each package (see ``packages``) the migrated code decides what its dependency files must
+say: ``httpx`` (with ``[socks]``/``[http2]`` extras when the code needs them) once any file uses
+httpx, ``httpx-retries`` for ``RetryTransport``; ``requests`` and ``types-requests`` go once no
+file imports requests any more. ``responses``/``requests-mock`` are reported (their migration is
+the test-mocks work). Files are edited line by line — comments, ordering and formatting survive:
+``requirements*.txt``, ``pyproject.toml`` (``[project]`` dependencies and optional dependencies,
+Poetry's tables), ``setup.cfg`` (``install_requires``/``extras_require``) and ``setup.py``
+(through LibCST).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import glob
+import os
+import re
+
+import libcst as cst
+
+from migrator.findings import Code, Finding
+
+HTTPX_SPEC = ">=0.28"
+RETRIES_SPEC = ">=0.4"
+_REQUESTS_IMPORT = re.compile(r"^[ \t]*(?:import[ \t]+[^#\n]*\brequests\b|from[ \t]+requests\b)", re.M)
+_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?")
+
+TEST_MOCKS = Code(
+    "test-mock-dependency",
+    "info",
+    "A requests mocking library is still a dependency",
+    "``responses`` and ``requests-mock`` patch requests, so tests that used them will not intercept "
+    "httpx calls; their httpx counterparts are ``respx`` and ``pytest-httpx``.",
+    "Migrate those tests to respx or pytest-httpx, then drop the old library.",
+)
+UNDECLARED = Code(
+    "httpx-not-declared",
+    "warning",
+    "The migrated code uses httpx but no dependency file of its package names requests to replace",
+    "The tool adds httpx next to requests in dependency files it can read; this package declares "
+    "requests nowhere it could find (or has no dependency file), so nothing was added.",
+    "Add ``httpx>=0.28`` to the package's dependencies.",
+)
+
+
+@dataclasses.dataclass
+class Needs:
+    """What one package's migrated code needs from its dependency files."""
+
+    httpx: bool = False
+    httpx_extras: set[str] = dataclasses.field(default_factory=set)
+    httpx_retries: bool = False
+    drop_requests: bool = False
+
+    def httpx_requirement(self) -> str:
+        extras = f"[{','.join(sorted(self.httpx_extras))}]" if self.httpx_extras else ""
+        return f"httpx{extras}{HTTPX_SPEC}"
+
+    def additions(self) -> list[str]:
+        out = [self.httpx_requirement()] if self.httpx else []
+        return out + ([f"httpx-retries{RETRIES_SPEC}"] if self.httpx_retries else [])
+
+
+def needs_of(texts: list[str]) -> Needs:
+    """From the final text of every Python file of a package."""
+    needs = Needs()
+    for text in texts:
+        if re.search(r"^[ \t]*(?:import[ \t]+httpx\b|from[ \t]+httpx\b)", text, re.M):
+            needs.httpx = True
+        if "httpx_retries" in text:
+            needs.httpx_retries = True
+        if re.search(r"socks[45]h?://", text):
+            needs.httpx_extras.add("socks")
+        if "http2=True" in text:
+            needs.httpx_extras.add("http2")
+    needs.drop_requests = not any(_REQUESTS_IMPORT.search(t) for t in texts)
+    return needs
+
+
+def normalized(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def dependency_files(package_dir: str) -> list[str]:
+    found = sorted(glob.glob(os.path.join(package_dir, "requirements*.txt")))
+    found += sorted(glob.glob(os.path.join(package_dir, "requirements", "*.txt")))
+    for name in ("pyproject.toml", "setup.cfg", "setup.py"):
+        path = os.path.join(package_dir, name)
+        if os.path.isfile(path):
+            found.append(path)
+    return [os.path.normpath(p) for p in found]
+
+
+@dataclasses.dataclass
+class Edit:
+    text: str
+    findings: list[Finding]
+    declared_requests: bool
+
+
+def rewrite(path: str, text: str, needs: Needs) -> Edit:
+    name = os.path.basename(path)
+    if name == "setup.py":
+        return _setup_py(path, text, needs)
+    return _lines(path, text, needs, name)
+
+
+# --- requirement strings --------------------------------------------------------------------------
+def _split_requirement(req: str) -> tuple[str, str, str] | None:
+    """(normalized name, extras text, the rest) of a PEP 508 requirement string."""
+    match = _NAME.match(req)
+    if not match:
+        return None
+    return normalized(match.group(1)), match.group(2) or "", req[match.end():]
+
+
+def _replacement(req: str, needs: Needs) -> str:
+    """``requests[socks]>=2.31; python_version>'3'`` → ``httpx[socks]>=0.28; python_version>'3'``."""
+    _, extras, rest = _split_requirement(req)  # type: ignore[misc]
+    marker = rest[rest.index(";"):] if ";" in rest else ""
+    wanted = set(needs.httpx_extras)
+    if "socks" in extras:
+        wanted.add("socks")
+    extras_text = f"[{','.join(sorted(wanted))}]" if wanted else ""
+    return f"httpx{extras_text}{HTTPX_SPEC}{marker}"
+
+
+# --- line-based files: requirements, pyproject.toml, setup.cfg --------------------------------------
+_STRING = re.compile(r""""([^"\n]*)"|'([^'\n]*)'""")
+_SECTION = re.compile(r"^\s*\[([^\]]+)\]\s*(#.*)?$")
+
+
+def _lines(path: str, text: str, needs: Needs, name: str) -> Edit:
+    lines = text.splitlines(keepends=True)
+    out: list[str] = []
+    findings: list[Finding] = []
+    declared = False
+    section = ""
+    in_array = False  # inside a dependencies array of pyproject.toml
+    in_cfg_list = False  # inside install_requires/extras_require of setup.cfg
+    kind = "requirements" if name.endswith(".txt") else "pyproject" if name == "pyproject.toml" else "cfg"
+    for number, line in enumerate(lines, 1):
+        header = _SECTION.match(line)
+        if header and kind != "requirements":
+            section, in_array, in_cfg_list = header.group(1).strip(), False, False
+            out.append(line)
+            continue
+        if kind == "requirements":
+            out += _requirement_line(line, needs, path, number, findings)
+            declared |= _names_requests(line)
+            continue
+        if kind == "cfg":
+            key = re.match(r"^(\w[\w-]*)\s*=", line)
+            if key:
+                in_cfg_list = section in ("options", "options.extras_require") and (
+                    key.group(1) in ("install_requires", "tests_require") or section == "options.extras_require")
+                head, _, value = line.partition("=")
+                if in_cfg_list and value.strip():
+                    replaced = _requirement_line(value, needs, path, number, findings)
+                    declared |= _names_requests(value)
+                    out.append(head + "=" + "".join(replaced) if replaced else head + "=\n")
+                    continue
+                out.append(line)
+                continue
+            if in_cfg_list and line[:1] in (" ", "\t") and line.strip():
+                declared |= _names_requests(line)
+                out += _requirement_line(line, needs, path, number, findings)
+                continue
+            if line.strip() and line[:1] not in (" ", "\t"):
+                in_cfg_list = False
+            out.append(line)
+            continue
+        # pyproject.toml
+        poetry = section.startswith("tool.poetry") and section.endswith("dependencies")
+        if poetry:
+            match = re.match(r"^(\s*)([A-Za-z0-9][A-Za-z0-9._-]*)(\s*=\s*)(.*)$", line.rstrip("\n"))
+            if match and normalized(match.group(2)) == "requests":
+                declared = True
+                new = []
+                if needs.httpx:
+                    extras = sorted(needs.httpx_extras)
+                    value = f'{{ version = "^0.28", extras = {extras!r} }}'.replace("'", '"') if extras else '"^0.28"'
+                    new.append(f"{match.group(1)}httpx{match.group(3)}{value}\n")
+                if needs.httpx_retries:
+                    new.append(f'{match.group(1)}httpx-retries{match.group(3)}"^0.4"\n')
+                out += new + ([] if needs.drop_requests else [line])
+                continue
+            if match and normalized(match.group(2)) == "types-requests" and needs.drop_requests:
+                continue
+            if match:
+                _note_mocks(match.group(2), path, number, findings)
+            out.append(line)
+            continue
+        starts = re.match(r"^\s*([\w.-]+)\s*=\s*\[", line)
+        dependency_table = section in ("project.optional-dependencies", "dependency-groups")
+        if starts and ((section == "project" and starts.group(1) == "dependencies") or dependency_table):
+            in_array = True
+        if in_array:
+            new_line, found = _array_line(line, needs, path, number, findings)
+            declared |= found
+            if new_line is not None:
+                out.append(new_line)
+            if "]" in _strip_strings(line):
+                in_array = False
+            continue
+        out.append(line)
+    return Edit("".join(out), findings, declared)
+
+
+def _strip_strings(line: str) -> str:
+    """The line's code with strings emptied and the comment dropped (to find a closing ``]``)."""
+    return _STRING.sub('""', line).split("#", 1)[0]
+
+
+def _names_requests(line: str) -> bool:
+    split = _split_requirement(line.split("#", 1)[0])
+    return split is not None and split[0] == "requests"
+
+
+def _note_mocks(name: str, path: str, number: int, findings: list[Finding]) -> None:
+    if normalized(name) in ("responses", "requests-mock"):
+        findings.append(Finding(TEST_MOCKS.code, TEST_MOCKS.severity, path, number, 1,
+                                f"{name} mocks requests, not httpx", TEST_MOCKS.fix, "dependencies"))
+
+
+def _requirement_line(line: str, needs: Needs, path: str, number: int, findings: list[Finding]) -> list[str]:
+    """One requirements-style line, edited: the lines that replace it (maybe none)."""
+    body, hash_, comment = line.partition("#")
+    stripped = body.strip()
+    split = _split_requirement(stripped) if stripped and not stripped.startswith("-") else None
+    if split is None:
+        return [line]
+    name = split[0]
+    _note_mocks(name, path, number, findings)
+    indent = body[: len(body) - len(body.lstrip())]
+    ending = "\n" if line.endswith("\n") else ""
+    trailing = (body[len(body.rstrip()):].replace("\n", "") + hash_ + comment.rstrip("\n")) if hash_ else ""
+    if name == "types-requests" and needs.drop_requests:
+        return []
+    if name != "requests":
+        return [line]
+    new = []
+    if needs.httpx:
+        new.append(indent + _replacement(stripped, needs) + (trailing if needs.drop_requests else "") + ending)
+    if needs.httpx_retries:
+        new.append(f"{indent}httpx-retries{RETRIES_SPEC}{ending}")
+    if not needs.drop_requests:
+        new.insert(0, line if line.endswith("\n") else line + "\n")
+    elif not needs.httpx:
+        return []
+    return new
+
+
+def _array_line(line: str, needs: Needs, path: str, number: int, findings: list[Finding]) -> tuple[str | None, bool]:
+    """A line inside a TOML array of requirement strings, edited (None: drop the whole line)."""
+    found = False
+    pieces: list[str] = []
+    position = 0
+    kept_any = False
+    strings = list(_STRING.finditer(line))
+    for match in strings:
+        quote = match.group(0)[0]
+        req = match.group(1) if match.group(1) is not None else match.group(2)
+        split = _split_requirement(req)
+        items = [match.group(0)]
+        if split is not None:
+            _note_mocks(_NAME.match(req).group(1), path, number, findings)  # type: ignore[union-attr]
+            if split[0] == "types-requests" and needs.drop_requests:
+                items = []
+            elif split[0] == "requests":
+                found = True
+                items = [] if needs.drop_requests else [match.group(0)]
+                items += [f"{quote}{r}{quote}" for r in (
+                    ([_replacement(req, needs)] if needs.httpx else [])
+                    + ([f"httpx-retries{RETRIES_SPEC}"] if needs.httpx_retries else []))]
+        if items:
+            pieces.append(line[position:match.start()] + ", ".join(items))
+            position = match.end()
+            kept_any = True
+        else:
+            # drop the string and the comma (and spaces) after it
+            pieces.append(line[position:match.start()])
+            rest = re.match(r"\s*,[ \t]*", line[match.end():])
+            position = match.end() + (rest.end() if rest else 0)
+    pieces.append(line[position:])
+    new = "".join(pieces)
+    if strings and not kept_any and re.fullmatch(r"\s*(#.*)?\n?", new):
+        return None, found  # the line held only dropped items
+    return new, found
+
+
+# --- setup.py, through LibCST ------------------------------------------------------------------------
+class _SetupRequirements(cst.CSTTransformer):
+    _KEYS = ("install_requires", "extras_require", "tests_require")
+
+    def __init__(self, needs: Needs):
+        super().__init__()
+        self.needs = needs
+        self.depth = 0
+        self.declared = False
+
+    def visit_Arg(self, node: cst.Arg) -> None:
+        if node.keyword is not None and node.keyword.value in self._KEYS:
+            self.depth += 1
+
+    def leave_Arg(self, original: cst.Arg, updated: cst.Arg) -> cst.Arg:
+        if original.keyword is not None and original.keyword.value in self._KEYS:
+            self.depth -= 1
+        return updated
+
+    def leave_List(self, original: cst.List, updated: cst.List) -> cst.List:
+        if not self.depth:
+            return updated
+        elements: list[cst.Element] = []
+        for el in updated.elements:
+            value = el.value
+            req = value.evaluated_value if isinstance(value, cst.SimpleString) else None
+            split = _split_requirement(req) if isinstance(req, str) else None
+            if split is None:
+                elements.append(el)
+                continue
+            if split[0] == "types-requests" and self.needs.drop_requests:
+                continue
+            if split[0] != "requests":
+                elements.append(el)
+                continue
+            self.declared = True
+            quote = value.quote  # type: ignore[union-attr]
+            if not self.needs.drop_requests:
+                elements.append(el)
+            for new in ([_replacement(req, self.needs)] if self.needs.httpx else []) + (
+                [f"httpx-retries{RETRIES_SPEC}"] if self.needs.httpx_retries else []
+            ):
+                elements.append(el.with_changes(value=cst.SimpleString(f"{quote}{new}{quote}")))
+        if elements and len(elements) < len(updated.elements):
+            last_comma = updated.elements[-1].comma
+            elements[-1] = elements[-1].with_changes(comma=last_comma)
+        return updated.with_changes(elements=elements)
+
+
+def _setup_py(path: str, text: str, needs: Needs) -> Edit:
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError:
+        return Edit(text, [], False)
+    transformer = _SetupRequirements(needs)
+    new = module.visit(transformer)
+    return Edit(new.code, [], transformer.declared)
+
+
+# --- a run's dependency-file results ------------------------------------------------------------------
+def results_for(code_results: list, package_of) -> list:
+    """FileResults for the dependency files of every package whose code the run migrated."""
+    from migrator.pipeline import FileResult
+
+    by_package: dict[str, list] = {}
+    for r in code_results:
+        by_package.setdefault(package_of(r.path), []).append(r)
+    out = []
+    for package, members in sorted(by_package.items()):
+        if not package or all(m.skipped for m in members):
+            continue  # files in no package, or a package that never used requests
+        texts = [m.new_text if m.changed else m.original.decode("utf-8", "replace") for m in members]
+        needs = needs_of(texts)
+        declared = False
+        for path in dependency_files(package):
+            with open(path, "rb") as fh:
+                data = fh.read()
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            edit = rewrite(path, text, needs)
+            declared |= edit.declared_requests
+            new = edit.text.encode("utf-8") if edit.text != text else None
+            out.append(FileResult(path, data, new, edit.findings, kind="dependencies", old_text=text, new_text=edit.text))
+        if needs.httpx and not declared:
+            where = next(m.path for m in members if not m.skipped)
+            out.append(FileResult(where, b"", None, [Finding(
+                UNDECLARED.code, UNDECLARED.severity, where, 1, 1,
+                f"package {package!r}: no dependency file declares requests; add httpx{HTTPX_SPEC}",
+                UNDECLARED.fix, "dependencies")], kind="dependencies"))
+    return out

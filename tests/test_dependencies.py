@@ -1,0 +1,68 @@
+"""Dependency files: requests → httpx (with extras), types-requests dropped, comments and order kept."""
+
+from __future__ import annotations
+
+from migrator.dependencies import Needs, needs_of, rewrite
+
+DONE = Needs(httpx=True, drop_requests=True)
+MIXED = Needs(httpx=True, drop_requests=False)
+
+
+def test_needs_from_migrated_code():
+    needs = needs_of(["import httpx\nhttpx.Client(proxy='socks5://h:1')\n", "import httpx_retries\nimport httpx\n"])
+    assert needs.httpx and needs.httpx_retries and needs.httpx_extras == {"socks"} and needs.drop_requests
+    assert not needs_of(["import httpx\n", "from requests import Session\n"]).drop_requests
+
+
+def test_requirements_txt():
+    text = "# runtime\nclick==8.1\nrequests[socks]>=2.31  # HTTP client\ntypes-requests==2.31\nresponses\n"
+    edit = rewrite("requirements.txt", text, DONE)
+    assert edit.text == "# runtime\nclick==8.1\nhttpx[socks]>=0.28  # HTTP client\nresponses\n"
+    assert [f.code for f in edit.findings] == ["test-mock-dependency"] and edit.declared_requests
+
+
+def test_requirements_txt_mixed_keeps_requests_and_adds_httpx():
+    edit = rewrite("requirements-dev.txt", "requests==2.32.3\n", Needs(httpx=True, httpx_retries=True))
+    assert edit.text == "requests==2.32.3\nhttpx>=0.28\nhttpx-retries>=0.4\n"
+
+
+def test_pyproject_pep621_and_optional_dependencies():
+    text = (
+        '[project]\nname = "app"\n'
+        'dependencies = [\n    "click>=8",  # cli\n    "requests>=2.31; python_version >= \'3.8\'",\n]\n\n'
+        '[project.optional-dependencies]\ntest = ["pytest", "types-requests", "requests-mock"]\n'
+        '\n[tool.other]\nx = ["requests"]\n'
+    )
+    edit = rewrite("pyproject.toml", text, DONE)
+    assert '    "httpx>=0.28; python_version >= \'3.8\'",\n' in edit.text
+    assert 'test = ["pytest", "requests-mock"]' in edit.text
+    assert 'x = ["requests"]' in edit.text  # not a dependency table
+    assert "    \"click>=8\",  # cli\n" in edit.text
+    assert [f.code for f in edit.findings] == ["test-mock-dependency"]
+
+
+def test_pyproject_poetry():
+    text = '[tool.poetry.dependencies]\npython = "^3.10"\nrequests = "^2.31"\n\n[tool.poetry.group.dev.dependencies]\ntypes-requests = "*"\n'
+    edit = rewrite("pyproject.toml", text, Needs(httpx=True, drop_requests=True, httpx_extras={"socks"}))
+    assert edit.text == (
+        '[tool.poetry.dependencies]\npython = "^3.10"\nhttpx = { version = "^0.28", extras = ["socks"] }\n\n'
+        "[tool.poetry.group.dev.dependencies]\n"
+    )
+
+
+def test_setup_cfg():
+    text = "[metadata]\nname = app\n\n[options]\ninstall_requires =\n    click\n    requests>=2\nzip_safe = False\n"
+    edit = rewrite("setup.cfg", text, DONE)
+    assert edit.text == "[metadata]\nname = app\n\n[options]\ninstall_requires =\n    click\n    httpx>=0.28\nzip_safe = False\n"
+
+
+def test_setup_py_through_libcst():
+    text = "from setuptools import setup\n\nsetup(\n    name='app',\n    install_requires=['click', 'requests>=2', 'types-requests'],\n)\n"
+    edit = rewrite("setup.py", text, DONE)
+    assert "install_requires=['click', 'httpx>=0.28']," in edit.text
+    assert edit.declared_requests
+
+
+def test_nothing_to_do_leaves_files_byte_identical():
+    text = "requests>=2\n"
+    assert rewrite("requirements.txt", text, Needs(httpx=False, drop_requests=False)).text == text
