@@ -23,6 +23,7 @@ from migrator.findings import Code, Finding
 
 HTTPX_SPEC = ">=0.28"
 RETRIES_SPEC = ">=0.4"
+_HTTPX_DECLARED = re.compile(r"""(?:^|["'\s])httpx(?:\[[^\]]*\])?\s*(?:[<>=~!;"']|$)""", re.M)
 _REQUESTS_IMPORT = re.compile(r"^[ \t]*(?:import[ \t]+[^#\n]*\brequests\b|from[ \t]+requests\b)", re.M)
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?")
 
@@ -372,7 +373,7 @@ def results_for(code_results: list, package_of) -> list:
             except UnicodeDecodeError:
                 continue
             edit = rewrite(path, text, needs)
-            declared |= edit.declared_requests
+            declared |= edit.declared_requests or bool(_HTTPX_DECLARED.search(edit.text))
             new = edit.text.encode("utf-8") if edit.text != text else None
             out.append(FileResult(path, data, new, edit.findings, kind="dependencies", old_text=text, new_text=edit.text))
         if needs.httpx and not declared:
