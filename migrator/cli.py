@@ -61,6 +61,7 @@ def _version(value: bool) -> None:
 def migrate(
     paths: List[str] = typer.Argument(None, help="Files or folders to migrate (default: the current folder)."),
     dry_run: bool = typer.Option(False, "--dry-run", "--diff", help="Print a unified diff of what would change; write nothing."),
+    interactive: bool = typer.Option(False, "--interactive", "-i", help="Review the migration hunk by hunk and apply the ones you approve (needs a terminal)."),
     check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if any file would change (for CI)."),
     report_file: Optional[str] = typer.Option(None, "--report", metavar="FILE", help="Write every finding as JSON to FILE ('-' for stdout)."),
     timeout: Optional[str] = typer.Option(None, "--timeout", metavar="none|SECONDS", help="Timeout written on calls that had none: 'none' keeps requests' wait-forever (default), a number sets seconds."),
@@ -89,6 +90,10 @@ def migrate(
         raise typer.Exit(0)
     if output_format not in ("text", "json", "sarif", "github"):
         raise _fail(f"--output-format takes text, json, sarif or github, not {output_format!r}")
+    if interactive and (check or dry_run):
+        raise _fail("-i cannot be combined with --check or --dry-run")
+    if interactive and not sys.stdin.isatty():
+        raise _fail("-i needs a terminal to ask on; use --dry-run to review the diff instead")
     paths = paths or ["."]
     try:
         section, _ = config.load(Path(paths[0]))
@@ -140,6 +145,9 @@ def migrate(
     results += dependencies.results_for(results, packages.package_of)
     mode = "check" if check else "dry-run" if dry_run else "write"
     color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    if interactive:
+        _interactive(results, color)  # findings are shown with their hunks
+        raise typer.Exit(0)
     for result in results:
         if not result.changed:
             continue
@@ -191,6 +199,27 @@ def migrate(
                 raise _fail(f"cannot write report {report_file}: {exc.strerror}")
     if check and any(r.changed for r in results):
         raise typer.Exit(1)
+
+
+def _interactive(results, color: bool) -> None:
+    from migrator.interactive import review
+
+    try:
+        decided = review(results, input, sys.stdout, color)
+    except KeyboardInterrupt:
+        typer.echo("\nmigrate: interrupted; nothing was written", err=True)
+        raise typer.Exit(130)
+    for result, text in decided:
+        data = text.encode("utf-8") if result.kind != "code" else _encode_like(result, text)
+        atomic_write(result.path, data)
+        typer.echo(f"wrote {result.path}", err=True)
+    typer.echo(f"{len(decided)} file{'s' if len(decided) != 1 else ''} written", err=True)
+
+
+def _encode_like(result, text: str) -> bytes:
+    from migrator.sourcefile import decode
+
+    return decode(result.original).encode(text)
 
 
 def main() -> None:
