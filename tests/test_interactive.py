@@ -108,3 +108,23 @@ def test_assemble_and_fix_imports_for_one_hunk():
     partial = make_consistent(SOURCE, new, assemble(SOURCE, new, only_get))
     assert partial is not None
     assert "import requests" in partial and "import httpx" in partial
+
+
+def test_progress_bar_then_ctrl_c_stops_cleanly_with_no_half_written_file(tmp_path):
+    source = (Path(__file__).parent.parent / "fixtures" / "response_api" / "basic" / "before.py").read_text()
+    for i in range(600):
+        (tmp_path / f"m{i:03}.py").write_text(source)
+    child = pexpect.spawn(sys.executable, ["-m", "migrator", "--jobs", "2", str(tmp_path)],
+                          encoding="utf-8", timeout=120, env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin"})
+    child.expect("migrating")  # the progress bar: stderr is a terminal here
+    child.sendintr()
+    child.expect("interrupted; no file was written")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert not [n for n in names if n.startswith(".requests2httpx-")]  # no temp file left behind
+    for path in tmp_path.iterdir():
+        text = path.read_text()
+        assert text == source or ("import httpx" in text and "import requests" not in text)
+        compile(text, str(path), "exec")
