@@ -102,6 +102,12 @@ class Edit:
 
 def rewrite(path: str, text: str, needs: Needs) -> Edit:
     name = os.path.basename(path)
+    # what the file already declares is not added again (a second run changes nothing)
+    needs = dataclasses.replace(
+        needs,
+        httpx=needs.httpx and not _HTTPX_DECLARED.search(text),
+        httpx_retries=needs.httpx_retries and not re.search(r"httpx[-_]retries", text),
+    )
     if name == "setup.py":
         return _setup_py(path, text, needs)
     return _lines(path, text, needs, name)

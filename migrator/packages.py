@@ -1,7 +1,12 @@
-"""Packages of a monorepo: the nearest folder with pyproject.toml, setup.cfg or setup.py."""
+"""Packages of a monorepo: the nearest folder with pyproject.toml, setup.cfg or setup.py.
+
+A folder with only ``requirements*.txt`` counts too: applications often declare their
+dependencies nowhere else, and those files must follow the code like any other.
+"""
 
 from __future__ import annotations
 
+import glob
 import os
 import zlib
 from collections import Counter
@@ -17,7 +22,7 @@ def package_of_dir(folder: str) -> str:
     """The package folder owning ``folder`` ("" when no folder above it has a marker)."""
     current = os.path.abspath(folder)
     while True:
-        if any(os.path.isfile(os.path.join(current, m)) for m in MARKERS):
+        if any(os.path.isfile(os.path.join(current, m)) for m in MARKERS) or glob.glob(os.path.join(current, "requirements*.txt")):
             rel = os.path.relpath(current)
             return current if rel.startswith("..") else rel
         parent = os.path.dirname(current)

@@ -208,3 +208,33 @@ def test_dependency_files_are_part_of_check_and_write(tmp_path):
     assert (tmp_path / "requirements-dev.txt").read_text() == "pytest\n"
     second = run("--check", ".", cwd=tmp_path)
     assert second.returncode == 0 and "httpx-not-declared" not in second.stderr  # nothing left to do
+
+
+def test_monorepo_with_three_packages_and_every_kind_of_dependency_file(tmp_path):
+    layout = {
+        "svc-a/requirements.txt": "requests==2.32.3  # pinned\nclick\n",
+        "svc-a/requirements-dev.txt": "pytest\ntypes-requests\nresponses\n",
+        "svc-b/pyproject.toml": '[tool.poetry]\nname = "b"\n\n[tool.poetry.dependencies]\npython = "^3.10"\nrequests = "^2.31"\n',
+        "svc-c/setup.cfg": "[options]\ninstall_requires =\n    requests>=2\n",
+        "svc-c/setup.py": "from setuptools import setup\nsetup(install_requires=['requests>=2'])\n",
+    }
+    for rel, text in layout.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    for package in ("svc-a", "svc-b", "svc-c"):
+        (tmp_path / package / "client.py").write_text(SIMPLE)
+    (tmp_path / "svc-c" / "legacy.py").write_text("import requests\nrequests.get('u', cert='c')\n")  # keeps requests
+    assert run("--check", ".", cwd=tmp_path).returncode == 1
+    proc = run(".", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    read = lambda rel: (tmp_path / rel).read_text()
+    assert read("svc-a/requirements.txt") == "httpx>=0.28  # pinned\nclick\n"
+    assert read("svc-a/requirements-dev.txt") == "pytest\nresponses\n"
+    assert "svc-a/requirements-dev.txt:3:1: info [test-mock-dependency]" in proc.stderr
+    assert 'httpx = "^0.28"\n' in read("svc-b/pyproject.toml") and "requests" not in read("svc-b/pyproject.toml")
+    # svc-c still imports requests in legacy.py: requests stays, httpx is added next to it
+    assert read("svc-c/setup.cfg") == "[options]\ninstall_requires =\n    requests>=2\n    httpx>=0.28\n"
+    assert "install_requires=['requests>=2', 'httpx>=0.28']" in read("svc-c/setup.py")
+    for package in ("svc-a", "svc-b", "svc-c"):
+        assert f"  {package}: 1 of" in proc.stderr
+    assert run("--check", ".", cwd=tmp_path).returncode == 0
