@@ -29,12 +29,15 @@ error (a call left unmigrated, an unsupported session attribute) is not reported
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from codemods._responses import response_info
 from codemods.base import Codemod
 from migrator.engine import ObjectInfo
 from migrator.findings import Code
+from migrator.names import head_name
 
 UNMIGRATED = Code(
     "requests-unmigrated",
@@ -250,6 +253,10 @@ def survivors(ctx, final: cst.Module) -> None:
     """Report each requests name recorded during the traversal that is still in the output."""
     if not ctx.refs:
         return
+    code = final.code
+    heads = {head_name(orig) for _, orig, _ in ctx.refs}
+    if not any(re.search(rf"(?<![\w.]){re.escape(h)}\b", _without_imports(code)) for h in heads if h):
+        return  # no requests name is left outside import lines: nothing survived
     present: set[int] = set()
 
     class _Collect(cst.CSTVisitor):
@@ -264,6 +271,10 @@ def survivors(ctx, final: cst.Module) -> None:
         if id(updated) in present:
             ctx.report(UNMIGRATED, original, f"{qual} is still used here", hint_for(qual), leftover=True)
             ctx.surviving_heads.add(original.value if isinstance(original, cst.Name) else _head(original))
+
+
+def _without_imports(code: str) -> str:
+    return re.sub(r"^[ \t]*(?:import|from)[ \t][^\n]*", "", code, flags=re.M)
 
 
 def _head(node: cst.BaseExpression) -> str:

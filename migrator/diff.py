@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import difflib
+from migrator import linediff
 
 _RESET = "\033[0m"
 _STYLES = {"+++": "\033[1m", "---": "\033[1m", "@@": "\033[36m", "+": "\033[32m", "-": "\033[31m"}
@@ -10,9 +10,7 @@ _STYLES = {"+++": "\033[1m", "---": "\033[1m", "@@": "\033[36m", "+": "\033[32m"
 
 def unified(path: str, old: str, new: str) -> str:
     shown = path.replace("\\", "/").lstrip("/")
-    lines = difflib.unified_diff(
-        old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{shown}", f"b/{shown}"
-    )
+    lines = linediff.unified(old.splitlines(keepends=True), new.splitlines(keepends=True), f"a/{shown}", f"b/{shown}")
     out = []
     for line in lines:
         if not line.endswith("\n"):

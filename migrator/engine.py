@@ -16,7 +16,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from migrator.findings import Code, Finding
-from migrator.names import ImportTable, LocalBindings, dotted, head_name
+from migrator.names import ImportTable, LocalBindings, all_import_names as _all_import_names, canonical, dotted, head_name
 from migrator.options import Options
 
 _SCOPE_NODES = (cst.FunctionDef, cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
@@ -74,12 +74,14 @@ def _within(inner, outer) -> bool:
 
 
 class Context:
-    def __init__(self, module: cst.Module, path: str, options: Options, httpx_alias: str | None):
+    def __init__(self, module: cst.Module, path: str, options: Options, httpx_alias: str | None, source: str | None = None):
         self.module = module
         self.path = path
         self.options = options
         self.table = ImportTable()
         self.table.scan_module(module)
+        # every name any tracked import in the file binds (None: unknown, resolve them all)
+        self.import_names: set[str] | None = _all_import_names(source) if source is not None else None
         self.scopes: list[Scope] = [Scope("module", module, self.table.bindings)]
         self.parents: list[cst.CSTNode] = []
         self.pending: list[PendingFinding] = []
@@ -118,6 +120,11 @@ class Context:
 
     def resolve(self, node: cst.BaseExpression) -> str | None:
         """Qualified requests/urllib3 name of a Name/Attribute chain, or None."""
+        head_node = node
+        while isinstance(head_node, cst.Attribute):
+            head_node = head_node.value
+        if not isinstance(head_node, cst.Name) or (self.import_names is not None and head_node.value not in self.import_names):
+            return None  # the common case: no import anywhere in the file binds this name
         text = dotted(node)
         if text is None:
             return None
@@ -125,8 +132,6 @@ class Context:
         qual = self.resolve_name(head)
         if qual is None:
             return None
-        from migrator.names import canonical
-
         return canonical(f"{qual}.{rest}") if rest else qual
 
     # ---- objects: clients and responses --------------------------------------

@@ -9,14 +9,15 @@ overlap a touched range.
 from __future__ import annotations
 
 import ast
-import difflib
+
+from migrator import linediff
 
 
 def touched_ranges(before: str, after: str) -> list[tuple[int, int]]:
     """1-based inclusive line ranges of ``after`` that differ from ``before``."""
     a, b = before.splitlines(), after.splitlines()
     ranges = []
-    for tag, _i1, _i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for tag, _i1, _i2, j1, j2 in linediff.opcodes(a, b):
         if tag in ("replace", "insert") and j2 > j1:
             ranges.append((j1 + 1, j2))
     return ranges
@@ -39,7 +40,7 @@ def format_touched(before: str, after: str, indent: str) -> str | None:
     # line-ranges mode sometimes adjusts blank lines next to a range) keep our text.
     a, b = after.splitlines(keepends=True), out.splitlines(keepends=True)
     merged: list[str] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in linediff.opcodes(a, b):
         lo, hi = i1 + 1, max(i2, i1 + 1)
         if tag == "equal" or any(lo <= r_hi and r_lo <= hi for r_lo, r_hi in ranges):
             merged.extend(b[j1:j2])

@@ -9,12 +9,12 @@ none of it. Nothing is written for a file until its last hunk is decided.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 from typing import Callable, TextIO
 
 import libcst as cst
 
+from migrator import linediff
 from migrator.diff import colorize
 from migrator.imports import fix_imports
 from migrator.names import import_bindings
@@ -43,7 +43,7 @@ class Hunk:
 def hunks(old: str, new: str) -> list[Hunk]:
     a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
     out = []
-    for group in difflib.SequenceMatcher(None, a, b, autojunk=False).get_grouped_opcodes(3):
+    for group in linediff.grouped(linediff.opcodes(a, b), 3):
         i1, i2, j1, j2 = group[0][1], group[-1][2], group[0][3], group[-1][4]
         lines = [f"@@ -{i1 + 1},{i2 - i1} +{j1 + 1},{j2 - j1} @@\n"]
         for tag, a1, a2, b1, b2 in group:
@@ -61,7 +61,7 @@ def assemble(old: str, new: str, chosen: list[Hunk]) -> str:
     a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
     picked = {tuple(op) for h in chosen for op in h.opcodes if op[0] != "equal"}
     out: list[str] = []
-    for op in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+    for op in linediff.opcodes(a, b):
         tag, a1, a2, b1, b2 = op
         out += b[b1:b2] if tuple(op) in picked else a[a1:a2]
     return "".join(out)

@@ -233,3 +233,26 @@ class LocalBindings(cst.CSTVisitor):
 
     def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
         self.declared_global.update(n.name.value for n in node.names)
+
+
+_IMPORT_LINE = re.compile(r"^[ \t]*(?:from[ \t]+(?:requests|urllib3)\b|import[ \t]+[^#\n]*\b(?:requests|urllib3)\b)[^\n]*", re.M)
+
+
+def all_import_names(source: str) -> set[str] | None:
+    """Names bound anywhere in the file by imports of requests/urllib3, read from the text.
+
+    None when an import cannot be read on its own line (parenthesised over several lines, or
+    continued with a backslash): then every name must be resolved the slow way."""
+    names: set[str] = set()
+    for match in _IMPORT_LINE.finditer(source):
+        line = match.group(0).strip()
+        if line.endswith(("(", "\\")) or ";" in line:
+            return None
+        try:
+            stmt = cst.parse_statement(line)
+        except cst.ParserSyntaxError:
+            return None
+        for small in getattr(stmt, "body", ()):
+            if isinstance(small, (cst.Import, cst.ImportFrom)):
+                names.update(import_bindings(small))
+    return names

@@ -63,7 +63,7 @@ def migrate_source(text: str, path: str, options: Options) -> SourceResult:
     except cst.ParserSyntaxError as exc:
         return SourceResult(text, [_finding(F.PARSE_ERROR, path, f"cannot parse: {exc.message}", exc.raw_line, exc.raw_column + 1)], text)
     try:
-        ctx = Context(module, path, options, existing_module_alias(module, "httpx"))
+        ctx = Context(module, path, options, existing_module_alias(module, "httpx"), source=text)
         engine = Engine(ctx, [cls() for cls in codemods.selected(options.select, options.ignore)])
         final = module.visit(engine)
         catch_all.survivors(ctx, final)
