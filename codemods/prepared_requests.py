@@ -7,7 +7,9 @@
   ``req`` was created with (httpx's ``build_request`` merges the client's headers, cookies and
   params, as ``prepare_request`` merged the session's);
 - ``req.prepare()`` → ``req``: an ``httpx.Request`` needs no preparing;
-- ``session.send(prepared, allow_redirects=False)`` → ``session.send(prepared, follow_redirects=False)``.
+- ``session.send(prepared, allow_redirects=False)`` → ``session.send(prepared, follow_redirects=False)``;
+  ``send(prepared, timeout=T)`` moves ``timeout=T`` to the ``build_request`` that made ``prepared``
+  (httpx reads a request's timeout from the request).
 
 ## Why
 httpx has one request type, built by ``client.build_request`` (or ``httpx.Request``) and sent with
@@ -19,8 +21,8 @@ httpx has one request type, built by ``client.build_request`` (or ``httpx.Reques
   or arguments the tool cannot read;
 - ``prepare_request`` gets a request whose arguments the tool did not see created in the same
   function;
-- ``send`` gets ``timeout=`` (httpx takes it in ``build_request``), ``stream=``, ``verify=``,
-  ``proxies=`` or ``cert=``.
+- ``send`` gets ``timeout=`` for a request not built by ``build_request`` in the same or an
+  enclosing block (or sent twice with different timeouts), ``stream=``, ``verify=``, ``proxies=`` or ``cert=``.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods._request_args import map_request_args
-from codemods.base import Codemod, find_kwarg
+from codemods.base import Codemod, append_args, find_kwarg, kwarg
 from migrator.engine import ObjectInfo
 from migrator.findings import Code
 
@@ -59,6 +61,10 @@ _SEND_OK = frozenset({"allow_redirects"})
 class PreparedRequests(Codemod):
     name = "prepared_requests"
     codes = (NOT_MIGRATED, ATTRIBUTE)
+
+    def __init__(self) -> None:
+        # id(original statement of ``p = client.build_request(...)``) -> (statement, code, timeout)
+        self.timeouts: dict[int, tuple] = {}
 
     def visit_Call(self, ctx, node: cst.Call) -> None:
         # take charge of client.send/prepare_request before session_to_client reports them
@@ -120,10 +126,14 @@ class PreparedRequests(Codemod):
         args = []
         for arg in updated.args:
             name = arg.keyword.value if arg.keyword is not None else None
+            if name == "timeout" and self._move_timeout(ctx, original, arg.value):
+                continue  # moved to the build_request() that made the request
             if arg.star or (name is not None and name not in _SEND_OK):
                 ctx.report(NOT_MIGRATED, original, f"send(..., {name or '**'}=...) has no place on httpx's send()")
                 return updated
             args.append(arg.with_changes(keyword=cst.Name("follow_redirects")) if name == "allow_redirects" else arg)
+        if args and len(args) < len(updated.args):  # timeout moved: keep the call's own trailing comma
+            args[-1] = args[-1].with_changes(comma=updated.args[-1].comma)
         follows = find_kwarg(args, "follow_redirects")
         nofollow = follows is not None and isinstance(follows.value, cst.Name) and follows.value.value == "False"
         return ctx.mark(updated.with_changes(args=args), "response-nofollow" if nofollow else "response")
@@ -134,7 +144,46 @@ class PreparedRequests(Codemod):
             ctx.report(ATTRIBUTE, original, f"request.{original.attr.value} differs on an httpx.Request")
         return updated
 
+    def _move_timeout(self, ctx, original: cst.Call, timeout: cst.BaseExpression) -> bool:
+        """``send(prepared, timeout=T)``: httpx takes the timeout in ``build_request``. Possible when
+        ``prepared`` was built by ``client.build_request`` in this block or one enclosing it."""
+        target = original.args[0].value if original.args and original.args[0].keyword is None else None
+        info = ctx.object_info(target) if isinstance(target, cst.Name) else None
+        if info is None or info.kind != "request" or not info.extra.get("built_in") or info.extra["built_in"] not in ctx.parents:
+            return False
+        code = ctx.module.code_for_node(timeout)
+        moved = self.timeouts.setdefault(id(info.extra["statement"]), (info.extra["statement"], code, timeout))
+        return moved[1] == code  # sent twice with different timeouts: not movable
+
     def leave_Assign(self, ctx, original: cst.Assign, updated: cst.Assign):
-        if ctx.made_as(updated.value) == "request" and len(updated.targets) == 1:
-            ctx.bind_object(updated.targets[0].target, ObjectInfo("request", original, extra={"args": updated.value.args}))
+        made = ctx.made_as(updated.value)
+        if made == "request" and len(updated.targets) == 1:
+            extra = {"args": updated.value.args}
+            if isinstance(updated.value, cst.Call) and isinstance(updated.value.func, cst.Attribute) and updated.value.func.attr.value == "build_request":
+                extra.update(built_in=ctx.parent(2), statement=ctx.parent(1))  # the block and the line
+            ctx.bind_object(updated.targets[0].target, ObjectInfo("request", original, extra=extra))
         return updated
+
+    def _apply_timeouts(self, original, updated):
+        """Add each moved timeout to the build_request() call of its statement."""
+        if not self.timeouts:
+            return updated
+        body = list(updated.body)
+        for index, stmt in enumerate(original.body):
+            entry = self.timeouts.get(id(stmt))
+            if entry is None or index >= len(body):
+                continue
+            line = body[index]
+            assign = line.body[0] if isinstance(line, cst.SimpleStatementLine) and line.body else None
+            if not (isinstance(assign, cst.Assign) and isinstance(assign.value, cst.Call)):
+                raise RuntimeError("lost track of a build_request() whose send() had a timeout")
+            call = assign.value
+            new_call = call.with_changes(args=append_args(call.args, [kwarg("timeout", entry[2])]))
+            body[index] = line.with_changes(body=[assign.with_changes(value=new_call), *line.body[1:]])
+        return updated.with_changes(body=body)
+
+    def leave_IndentedBlock(self, ctx, original, updated):
+        return self._apply_timeouts(original, updated)
+
+    def leave_Module(self, ctx, original, updated):
+        return self._apply_timeouts(original, updated)
