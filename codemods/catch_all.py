@@ -149,7 +149,7 @@ class CatchAll(Codemod):
         if ctx.made_as(updated) not in ("response", "response-nofollow"):
             return updated
         parent = ctx.parent()
-        if isinstance(parent, cst.WithItem):
+        if isinstance(parent, cst.WithItem) and id(original) not in ctx.claimed:
             ctx.report(NOT_CM, original, "an httpx.Response cannot be used in a with statement")
         elif isinstance(parent, (cst.Return, cst.Yield, cst.Arg, cst.Element, cst.DictElement)):
             ctx.report(ESCAPES, original, "this httpx.Response is passed on where it cannot be followed")

@@ -16,6 +16,7 @@ On responses the tool can follow (see ``catch_all``'s list), rewrites requests' 
 | ``r.iter_content(n)`` | ``r.iter_bytes(n)`` (``iter_content()`` → ``iter_bytes(1)``: requests' default chunk is one byte) |
 | ``r.iter_content(n, decode_unicode=True)`` | ``r.iter_text(n)`` |
 | ``r.iter_lines()`` | ``r.iter_lines()``, and ``line.decode()``/``line.decode("utf-8")`` on its lines → ``line`` |
+| ``with requests.get(url) as r:`` (no ``stream``) | ``r = httpx.get(url)`` followed by the block's statements: the body is already read, and an httpx Response is no context manager |
 
 ## Why
 ``r.is_success`` is 2xx only, so it is not ``r.ok``; an httpx Response is always true; ``r.url`` is
@@ -72,6 +73,9 @@ def _parens(node: cst.BaseExpression) -> cst.BaseExpression:
 class ResponseApi(Codemod):
     name = "response_api"
     codes = (LINES_ARE_STR,)
+
+    def __init__(self) -> None:
+        self.flatten: set[int] = set()  # ids of original calls in ``with <call> as r:`` to unwrap
 
     # --- comprehensions: their element is visited before their ``for``, so bind up front -------
     def _comprehension(self, ctx, node) -> None:
@@ -146,8 +150,39 @@ class ResponseApi(Codemod):
                 return updated  # "%s" % r.url calls str() itself
         return cst.Call(cst.Name("str"), [cst.Arg(updated)])
 
+    # --- with requests.get(...) as r: an httpx Response is no context manager -----------------------
+    def leave_With(self, ctx, original: cst.With, updated: cst.With):
+        if len(updated.items) != 1 or id(original.items[0].item) not in self.flatten:
+            return updated
+        item = updated.items[0]
+        call = item.item
+        header = updated.body.header if isinstance(updated.body, cst.IndentedBlock) else cst.TrailingWhitespace()
+        if item.asname is not None:
+            first: cst.BaseSmallStatement = cst.Assign([cst.AssignTarget(item.asname.name)], call)
+        else:
+            first = cst.Expr(call)
+        lines = [cst.SimpleStatementLine([first], leading_lines=updated.leading_lines, trailing_whitespace=header)]
+        if isinstance(updated.body, cst.IndentedBlock):
+            lines += list(updated.body.body)
+        else:
+            lines.append(cst.SimpleStatementLine(list(updated.body.body)))
+        # a body that was only ``pass`` has nothing left to do
+        lines = [lines[0]] + [l for l in lines[1:] if not _is_pass(l)]
+        return cst.FlattenSentinel(lines)
+
     # --- calls and truth tests ---------------------------------------------------------------------
     def leave_Call(self, ctx, original: cst.Call, updated: cst.Call):
+        parent = ctx.parent()
+        if ctx.made_as(updated) in ("response", "response-nofollow") and isinstance(parent, cst.WithItem):
+            with_node = ctx.parent(2)
+            if isinstance(with_node, cst.With) and len(with_node.items) == 1 and (
+                parent.asname is None or isinstance(parent.asname.name, cst.Name)
+            ):
+                # the response is read already; requests' with only closed it: drop the with
+                self.flatten.add(id(original))
+                ctx.claimed.add(id(original))
+                if parent.asname is not None:
+                    ctx.bind_object(parent.asname.name, ObjectInfo("response", original, ctx.made_as(updated) == "response"))
         func = original.func
         if isinstance(func, cst.Name) and func.value == "bool" and len(updated.args) == 1:
             if ctx.made_as(updated.args[0].value) == "ok-test":  # bool(r) / bool(r.ok)
@@ -230,6 +265,10 @@ class ResponseApi(Codemod):
             inner = operand.expression  # type: ignore[attr-defined]
             return inner.with_changes(lpar=[], rpar=[])
         return updated
+
+
+def _is_pass(stmt: cst.CSTNode) -> bool:
+    return isinstance(stmt, cst.SimpleStatementLine) and all(isinstance(s, cst.Pass) for s in stmt.body)
 
 
 def _in_truth_test(ctx, name: cst.Name) -> bool:
