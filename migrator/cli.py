@@ -21,6 +21,8 @@ from migrator.sourcefile import atomic_write
 EPILOG = """\
 Examples:
 
+  migrate lint src/                  find httpx pitfalls (see migrate lint --help)
+
   migrate --dry-run src/            show the diff, write nothing
 
   migrate src/ --report report.json  migrate, and save every finding as JSON
@@ -222,5 +224,72 @@ def _encode_like(result, text: str) -> bytes:
     return decode(result.original).encode(text)
 
 
+lint_app = typer.Typer(add_completion=False, rich_markup_mode=None, context_settings={"help_option_names": ["-h", "--help"]})
+
+
+@lint_app.command(epilog="Exit codes: 0 no error or warning; 1 errors or warnings found; 2 bad usage or an unreadable path.")
+def lint(
+    paths: List[str] = typer.Argument(None, help="Files or folders to check (default: the current folder)."),
+    output_format: str = typer.Option("text", "--output-format", metavar="text|json|sarif|github", help="How findings are printed (see migrate --help)."),
+    exclude: Optional[List[str]] = typer.Option(None, "--exclude", metavar="GLOB", help="Skip files or folders matching GLOB."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print findings only, no summary."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Also print each finding's hint."),
+) -> None:
+    """Find httpx pitfalls: un-awaited AsyncClient calls, blocking calls in async def, unclosed
+    clients, missing timeouts, removed/deprecated arguments, missing extras, unread streams, and a
+    client per request in a loop. Checks httpx code whether migrated or written by hand."""
+    from migrator.lint import lint_source
+    from migrator.pipeline import FileResult
+
+    if output_format not in ("text", "json", "sarif", "github"):
+        raise _fail(f"--output-format takes text, json, sarif or github, not {output_format!r}")
+    try:
+        files = discover(paths or ["."], _split(exclude))
+    except FileNotFoundError as exc:
+        raise _fail(f"no such file or folder: {exc.args[0]}")
+    results = []
+    for path in files:
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise _fail(f"cannot read {path}: {exc.strerror}")
+        findings = []
+        if b"httpx" in data:
+            text = data.decode("utf-8", "replace")
+            findings = lint_source(text, path, _declared(path))
+        results.append(FileResult(path, data, None, findings, skipped=not findings))
+    if output_format == "json":
+        typer.echo(report.as_json(results), nl=False)
+    elif output_format == "sarif":
+        typer.echo(formats.sarif(results, False), nl=False)
+    elif output_format == "github":
+        typer.echo(formats.github(results, False), nl=False)
+    else:
+        for line in report.finding_lines((f for r in results for f in r.findings), verbose):
+            typer.echo(line, err=True)
+    findings = [f for r in results for f in r.findings]
+    if not quiet:
+        typer.echo(f"{len(files)} files checked; {len(findings)} findings", err=True)
+    if any(f.severity in ("error", "warning") for f in findings):
+        raise typer.Exit(1)
+
+
+def _declared(path: str) -> str:
+    """The text of the dependency files of the package holding ``path`` (for extras)."""
+    package = packages.package_of(path)
+    if not package:
+        return ""
+    texts = []
+    for dep in dependencies.dependency_files(package):
+        try:
+            texts.append(Path(dep).read_text(encoding="utf-8", errors="replace"))
+        except OSError:
+            pass
+    return "\n".join(texts)
+
+
 def main() -> None:
+    if sys.argv[1:2] == ["lint"]:
+        lint_app(args=sys.argv[2:], prog_name="migrate lint")
+        return
     app(prog_name="migrate")

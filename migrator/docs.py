@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import codemods
+from migrator import dependencies, lint
 from migrator import findings as engine_findings
 from migrator.findings import Code
 
@@ -20,6 +21,12 @@ DOCS = ROOT / "docs"
 FIXTURES = ROOT / "fixtures"
 
 _ENGINE_CODES = (engine_findings.PARSE_ERROR, engine_findings.INTERNAL_ERROR, engine_findings.FORMAT_SKIPPED)
+_DEPENDENCY_CODES = (dependencies.TEST_MOCKS, dependencies.UNDECLARED)
+_OWNER_TEXT = {
+    "engine": "the engine",
+    "lint": "the lint checks (`migrate lint`, and migration reports for httpx code)",
+    "dependencies": "the dependency-file edits (`requirements*.txt`, `pyproject.toml`, `setup.cfg`, `setup.py`)",
+}
 
 
 def _module_doc(cls: type) -> tuple[str, str]:
@@ -37,6 +44,8 @@ def _owners() -> dict[str, str]:
     for cls in codemods.ORDER:
         for code in cls.codes:
             owner.setdefault(code.code, cls.name)
+    for code in (*lint.CODES, *_DEPENDENCY_CODES):
+        owner.setdefault(code.code, "lint" if code in lint.CODES else "dependencies")
     return owner
 
 
@@ -45,6 +54,8 @@ def _all_codes() -> list[Code]:
     for cls in codemods.ORDER:
         for code in cls.codes:
             seen.setdefault(code.code, code)
+    for code in (*lint.CODES, *_DEPENDENCY_CODES):
+        seen.setdefault(code.code, code)
     return sorted(seen.values(), key=lambda c: c.code)
 
 
@@ -95,7 +106,7 @@ def code_page(code: Code, owner: str) -> str:
         f"**{_rst_to_md(code.title)}**",
         "",
         f"- Severity: `{code.severity}`",
-        f"- Emitted by: " + (f"[`{owner}`](../codemods/{owner}.md)" if owner != "engine" else "the engine"),
+        "- Emitted by: " + _OWNER_TEXT.get(owner, f"[`{owner}`](../codemods/{owner}.md)"),
         "",
         "## Why",
         "",

@@ -17,6 +17,7 @@ from migrator.engine import Context, Engine, suppressions
 from migrator.findings import Finding
 from migrator.formatting import format_touched
 from migrator.imports import existing_module_alias, fix_imports
+from migrator.lint import HTTPX_IMPORT_RE, lint_source
 from migrator.names import IMPORT_RE
 from migrator.options import Options
 from migrator.sourcefile import SourceText, decode
@@ -111,6 +112,11 @@ def migrate_file(path: str, options: Options, display_path: str | None = None) -
 
 def migrate_bytes(data: bytes, shown: str, options: Options) -> FileResult:
     if not IMPORT_RE.search(data):
+        if HTTPX_IMPORT_RE.search(data):  # httpx code already: its pitfalls are reported too
+            try:
+                return FileResult(shown, data, None, lint_source(decode(data).text, shown), skipped=True)
+            except (SyntaxError, UnicodeDecodeError, LookupError):
+                pass
         return FileResult(shown, data, None, [], skipped=True)
     try:
         source: SourceText = decode(data)

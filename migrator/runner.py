@@ -6,6 +6,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from typing import Callable
 
+from migrator.lint import HTTPX_IMPORT_RE
 from migrator.names import IMPORT_RE
 from migrator.options import Options
 from migrator.pipeline import FileResult, migrate_bytes
@@ -26,7 +27,7 @@ def run(paths: list[str], options: Options, jobs: int, progress: Callable[[int],
     for i, path in enumerate(paths):
         with open(path, "rb") as fh:
             data = fh.read()
-        if IMPORT_RE.search(data):
+        if IMPORT_RE.search(data) or HTTPX_IMPORT_RE.search(data):
             todo.append((i, (data, path, options)))
         else:  # one read, nothing more
             results[i] = FileResult(path, data, None, [], skipped=True)

@@ -1,0 +1,271 @@
+"""``migrate lint``: the httpx pitfalls, in migrated code or code written by hand.
+
+One visitor over one parse of each file that imports httpx; each rule is a small method that
+reports with a stable code (documented under docs/codes/ like every other code). The same
+findings appear in migration reports for httpx files the migration leaves unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from codemods._request_args import VERBS, VERIFY_DISABLED
+from codemods.catch_all import STREAM_NOT_READ
+from codemods.session_to_client import NOT_CLOSED
+from migrator.findings import Code, Finding
+from migrator.names import dotted
+
+HTTPX_IMPORT_RE = re.compile(rb"^[ \t]*(?:import[ \t]+[^#\n]*\bhttpx\b|from[ \t]+httpx\b)", re.M)
+_CLIENT_METHODS = frozenset({*VERBS, "send", "stream", "build_request"})
+
+NOT_AWAITED = Code(
+    "async-not-awaited",
+    "error",
+    "An httpx.AsyncClient method is called without await",
+    "``client.get(...)`` on an AsyncClient returns a coroutine; without ``await`` no request is sent "
+    "and the code works on a coroutine object instead of a response.",
+    "Write ``await client.get(...)`` (and ``await client.aclose()``).",
+)
+BLOCKING_IN_ASYNC = Code(
+    "blocking-call-in-async",
+    "error",
+    "A blocking HTTP call inside async def",
+    "``httpx.get``, a sync ``httpx.Client`` or ``requests`` block the event loop while they wait for "
+    "the network: every other task stalls.",
+    "Use an ``httpx.AsyncClient``: ``async with httpx.AsyncClient() as client: r = await client.get(...)``.",
+)
+NO_TIMEOUT = Code(
+    "no-explicit-timeout",
+    "warning",
+    "No explicit timeout: httpx's 5-second default applies",
+    "httpx times out every phase after 5 s unless told otherwise; code migrated from requests (which "
+    "never times out by default) or written in a hurry may not expect that.",
+    "Pass ``timeout=`` (a number, ``httpx.Timeout(...)``, or ``None`` to wait forever) to the call or the client.",
+)
+REMOVED_ARGUMENT = Code(
+    "removed-argument",
+    "error",
+    "An argument httpx 0.28 no longer accepts",
+    "``proxies=`` and ``app=`` were removed in httpx 0.28: the call raises TypeError.",
+    "``proxies=`` → ``proxy=`` (one proxy) or ``mounts={...}``; ``app=`` → ``transport=httpx.ASGITransport(app=...)`` "
+    "(or ``httpx.WSGITransport``).",
+)
+DEPRECATED_ARGUMENT = Code(
+    "deprecated-argument",
+    "warning",
+    "An argument httpx 0.28 deprecates",
+    "``verify=<path>`` and ``cert=`` still work in httpx 0.28 but are deprecated in favour of an "
+    "``ssl.SSLContext``.",
+    "``verify=ssl.create_default_context(cafile=...)``, then ``ctx.load_cert_chain(...)`` for a client certificate.",
+)
+MISSING_EXTRA = Code(
+    "missing-extra",
+    "warning",
+    "A feature that needs an httpx extra the package does not declare",
+    "``http2=True`` needs the ``h2`` package (``httpx[http2]``) and a SOCKS proxy needs ``socksio`` "
+    "(``httpx[socks]``); without them httpx raises ImportError when the client is built.",
+    "Depend on ``httpx[http2]`` / ``httpx[socks]``.",
+)
+CLIENT_IN_LOOP = Code(
+    "client-per-request-in-loop",
+    "warning",
+    "A new client (or a module-level request function) for each iteration of a loop",
+    "Each ``httpx.get`` call and each new ``httpx.Client`` opens its own connection pool, so a loop of "
+    "requests never reuses a connection: a TCP (and TLS) handshake per request.",
+    "Create one client before the loop and make the requests through it.",
+)
+CODES = (NOT_AWAITED, BLOCKING_IN_ASYNC, NO_TIMEOUT, REMOVED_ARGUMENT, DEPRECATED_ARGUMENT, MISSING_EXTRA, CLIENT_IN_LOOP)
+
+
+class _Lint(cst.CSTVisitor):
+    def __init__(self, declared: str | None):
+        self.declared = declared  # the package's dependency files, as text (None: extras not checked)
+        self.httpx: set[str] = set()  # names the file binds to the httpx module
+        self.functions: dict[str, str] = {}  # local name -> httpx function (from httpx import get)
+        self.clients: dict[str, str] = {}  # name -> "sync" | "async"
+        self.closed: set[str] = set()
+        self.unmanaged: list[tuple[str, cst.CSTNode]] = []
+        self.streams: list[dict] = []
+        self.async_depth = 0
+        self.loop_depth = 0
+        self.awaited: set[int] = set()
+        self.found: list[tuple[Code, cst.CSTNode, str]] = []
+
+    def report(self, code: Code, node: cst.CSTNode, message: str) -> None:
+        self.found.append((code, node, message))
+
+    # --- names -------------------------------------------------------------------------------
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            if dotted(alias.name) == "httpx":
+                self.httpx.add(alias.asname.name.value if alias.asname else "httpx")  # type: ignore[union-attr]
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if node.module is not None and dotted(node.module) == "httpx" and not isinstance(node.names, cst.ImportStar):
+            for alias in node.names:
+                local = alias.asname.name.value if alias.asname else dotted(alias.name)  # type: ignore[union-attr]
+                self.functions[local] = dotted(alias.name) or ""
+
+    def _httpx_name(self, func: cst.BaseExpression) -> str | None:
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in self.httpx:
+            return func.attr.value
+        if isinstance(func, cst.Name) and func.value in self.functions:
+            return self.functions[func.value]
+        return None
+
+    # --- scopes ------------------------------------------------------------------------------
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.async_depth += node.asynchronous is not None
+        self.saved_loop = getattr(self, "saved_loop", [])
+        self.saved_loop.append(self.loop_depth)
+        self.loop_depth = 0
+
+    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.async_depth -= node.asynchronous is not None
+        self.loop_depth = self.saved_loop.pop()
+
+    def visit_For(self, node) -> None:
+        self.loop_depth += 1
+
+    def leave_For(self, node) -> None:
+        self.loop_depth -= 1
+
+    visit_While = visit_For
+    leave_While = leave_For
+
+    def visit_Await(self, node: cst.Await) -> None:
+        self.awaited.add(id(node.expression))
+
+    # --- clients -----------------------------------------------------------------------------
+    def visit_Assign(self, node: cst.Assign) -> None:
+        kind = self._client_kind(node.value)
+        if kind and len(node.targets) == 1:
+            name = dotted(node.targets[0].target)
+            if name:
+                self.clients[name] = kind
+                self.unmanaged.append((name, node.value))
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        item = node.item.expression if isinstance(node.item, cst.Await) else node.item
+        kind = self._client_kind(item)
+        if kind and node.asname is not None and isinstance(node.asname.name, cst.Name):
+            self.clients[node.asname.name.value] = kind
+        if isinstance(item, cst.Call) and node.asname is not None and isinstance(node.asname.name, cst.Name):
+            func = item.func
+            streamed = self._httpx_name(func) == "stream" or (
+                isinstance(func, cst.Attribute) and func.attr.value == "stream" and dotted(func.value) in self.clients
+            )
+            if streamed:
+                self.streams.append({"name": node.asname.name.value, "read": False})
+
+    def leave_With(self, node: cst.With) -> None:
+        names = {item.asname.name.value for item in node.items if item.asname and isinstance(item.asname.name, cst.Name)}
+        self.streams = [s for s in self.streams if s["name"] not in names]
+
+    def _client_kind(self, node: cst.BaseExpression) -> str | None:
+        if isinstance(node, cst.Call):
+            name = self._httpx_name(node.func)
+            if name == "Client":
+                return "sync"
+            if name == "AsyncClient":
+                return "async"
+        return None
+
+    # --- calls -------------------------------------------------------------------------------
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        name = self._httpx_name(func)
+        if name in ("Client", "AsyncClient"):
+            self._constructor(node, name)
+        elif name in VERBS or name == "stream":
+            self._module_call(node, name)
+        if isinstance(func, cst.Attribute):
+            owner = dotted(func.value)
+            kind = self.clients.get(owner or "")
+            attr = func.attr.value
+            if kind is not None and attr in ("close", "aclose"):
+                self.closed.add(owner)  # type: ignore[arg-type]
+            if kind == "async" and attr in _CLIENT_METHODS | {"aclose"} and attr not in ("stream", "build_request"):
+                if id(node) not in self.awaited:
+                    self.report(NOT_AWAITED, node, f"{owner}.{attr}(...) returns a coroutine; await it")
+            if kind == "sync" and self.async_depth and attr in _CLIENT_METHODS:
+                self.report(BLOCKING_IN_ASYNC, node, f"{owner}.{attr}(...) on a sync httpx.Client blocks the event loop")
+            if attr == "read" and not node.args:
+                for stream in self.streams:
+                    if stream["name"] == owner:
+                        stream["read"] = True
+        if self.async_depth and isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "requests":
+            self.report(BLOCKING_IN_ASYNC, node, f"requests.{func.attr.value}(...) blocks the event loop")
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if node.attr.value in ("content", "text", "json") and isinstance(node.value, cst.Name):
+            for stream in self.streams:
+                if stream["name"] == node.value.value and not stream["read"]:
+                    self.report(STREAM_NOT_READ, node, f"{stream['name']}.{node.attr.value} before {stream['name']}.read()")
+
+    def _arguments(self, node: cst.Call, where: str) -> dict[str, cst.BaseExpression]:
+        args = {a.keyword.value: a.value for a in node.args if a.keyword is not None}
+        for removed in ("proxies", "app"):
+            if removed in args:
+                self.report(REMOVED_ARGUMENT, node, f"{where}({removed}=...) raises TypeError in httpx 0.28")
+        verify = args.get("verify")
+        if isinstance(verify, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)):
+            self.report(DEPRECATED_ARGUMENT, node, f"{where}(verify=<path>) is deprecated")
+        if isinstance(verify, cst.Name) and verify.value == "False":
+            self.report(VERIFY_DISABLED, node, "verify=False: TLS certificates are not checked")
+        if "cert" in args:
+            self.report(DEPRECATED_ARGUMENT, node, f"{where}(cert=...) is deprecated")
+        proxy = args.get("proxy")
+        if self.declared is not None and isinstance(proxy, cst.SimpleString) and "socks" in proxy.value and not re.search(r"socksio|httpx\[[^\]]*socks", self.declared):
+            self.report(MISSING_EXTRA, node, "a SOCKS proxy needs httpx[socks] (socksio), which the package does not declare")
+        return args
+
+    def _constructor(self, node: cst.Call, name: str) -> None:
+        args = self._arguments(node, f"httpx.{name}")
+        if "timeout" not in args:
+            self.report(NO_TIMEOUT, node, f"httpx.{name}() without timeout= times out after 5 s")
+        http2 = args.get("http2")
+        if self.declared is not None and isinstance(http2, cst.Name) and http2.value == "True" and not re.search(r"\bh2\b|httpx\[[^\]]*http2", self.declared):
+            self.report(MISSING_EXTRA, node, "http2=True needs httpx[http2] (h2), which the package does not declare")
+        if self.loop_depth:
+            self.report(CLIENT_IN_LOOP, node, f"a new httpx.{name} per iteration: no connection is reused")
+        if name == "Client" and self.async_depth:
+            self.report(BLOCKING_IN_ASYNC, node, "a sync httpx.Client inside async def blocks the event loop")
+
+    def _module_call(self, node: cst.Call, name: str) -> None:
+        args = self._arguments(node, f"httpx.{name}")
+        if "timeout" not in args:
+            self.report(NO_TIMEOUT, node, f"httpx.{name}() without timeout= times out after 5 s")
+        if self.async_depth:
+            self.report(BLOCKING_IN_ASYNC, node, f"httpx.{name}() blocks the event loop")
+        if self.loop_depth:
+            self.report(CLIENT_IN_LOOP, node, f"httpx.{name}() in a loop opens a new connection each time")
+
+    def leave_Module(self, node: cst.Module) -> None:
+        for name, creation in self.unmanaged:
+            if name not in self.closed:
+                self.report(NOT_CLOSED, creation, f"the client bound to {name} is never closed")
+
+
+def lint_source(text: str, path: str, declared: str | None = None) -> list[Finding]:
+    """Lint findings for one file's source (no findings for a file that does not import httpx)."""
+    if not HTTPX_IMPORT_RE.search(text.encode("utf-8", "replace")):
+        return []
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError:
+        return []
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    visitor = _Lint(declared)
+    module.visit(visitor)
+    if not visitor.found:
+        return []
+    positions = wrapper.resolve(PositionProvider)
+    out = []
+    for code, node, message in visitor.found:
+        pos = positions[node].start
+        out.append(Finding(code.code, code.severity, path, pos.line, pos.column + 1, message, code.fix, "lint"))
+    return sorted(out, key=Finding.sort_key)

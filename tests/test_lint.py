@@ -1,0 +1,110 @@
+"""migrate lint: each pitfall found at its line, and the pitfalls are real (run against the server)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+from migrator.lint import lint_source
+from tests.loopback import LoopbackServers
+from tests.scenario import run_program
+
+SAMPLE = '''import httpx
+import requests
+
+
+async def fetch(urls):
+    async with httpx.AsyncClient(timeout=10) as client:
+        r = client.get(urls[0])
+        ok = await client.get(urls[1])
+    sync = httpx.get(urls[0])
+    requests.get(urls[0])
+    return r, ok, sync
+
+
+def loop(urls):
+    for url in urls:
+        httpx.get(url, timeout=5)
+        with httpx.Client(timeout=5) as c:
+            c.get(url)
+    client = httpx.Client(proxies={"http://": "http://p"}, verify="/ca.pem", http2=True, cert="c.pem")
+    with client.stream("GET", urls[0]) as r:
+        data = r.content
+        r.read()
+        text = r.text
+    return client, data, text
+
+
+def fine(url):
+    with httpx.Client(timeout=None, proxy="socks5://h:1") as client:
+        return client.get(url)
+'''
+
+
+def test_every_pitfall_at_its_line():
+    found = [(f.line, f.code) for f in lint_source(SAMPLE, "x.py", declared="httpx[socks]>=0.28")]
+    assert found == [
+        (7, "async-not-awaited"),
+        (9, "blocking-call-in-async"),
+        (9, "no-explicit-timeout"),
+        (10, "blocking-call-in-async"),
+        (16, "client-per-request-in-loop"),
+        (17, "client-per-request-in-loop"),
+        (19, "client-not-closed"),
+        (19, "deprecated-argument"),
+        (19, "deprecated-argument"),
+        (19, "missing-extra"),
+        (19, "no-explicit-timeout"),
+        (19, "removed-argument"),
+        (21, "stream-not-read"),
+    ]
+
+
+def test_files_without_httpx_have_nothing_to_lint():
+    assert lint_source("import requests\nrequests.get('u')\n", "x.py") == []
+
+
+def test_lint_command_exit_codes_and_formats(tmp_path):
+    (tmp_path / "bad.py").write_text(SAMPLE)
+    (tmp_path / "good.py").write_text("import httpx\n\nwith httpx.Client(timeout=3) as c:\n    c.get('u')\n")
+    run = lambda *a: subprocess.run([sys.executable, "-m", "migrator", "lint", *a], capture_output=True, text=True)
+    assert run(str(tmp_path / "good.py")).returncode == 0
+    proc = run("--output-format", "github", str(tmp_path))
+    assert proc.returncode == 1
+    assert f"::error file={tmp_path / 'bad.py'},line=7,col=13,title=async-not-awaited::" in proc.stdout
+    assert run("/no/such/dir").returncode == 2
+
+
+def test_the_pitfalls_are_real(tmp_path):
+    servers = LoopbackServers()
+    try:
+        path = tmp_path / "p.py"
+        path.write_text(textwrap.dedent('''
+            import asyncio
+            import httpx
+
+            def main(base):
+                async def not_awaited():
+                    async with httpx.AsyncClient(timeout=5) as client:
+                        r = client.get(base + "/json")
+                        kind = type(r).__name__
+                        r.close()  # the coroutine: no request was ever sent
+                        return kind
+                out = [asyncio.run(not_awaited())]
+                with httpx.stream("GET", base + "/json", timeout=5) as r:
+                    try:
+                        r.content
+                    except httpx.ResponseNotRead:
+                        out.append("ResponseNotRead")
+                try:
+                    httpx.Client(proxies={"http://": base})
+                except TypeError:
+                    out.append("proxies= TypeError")
+                return out
+        '''))
+        observed = run_program(path, servers)
+        assert observed["result"] == ["coroutine", "ResponseNotRead", "proxies= TypeError"]
+        assert len(observed["server_log"]) == 1  # the un-awaited get never reached the server
+    finally:
+        servers.close()
