@@ -7,6 +7,7 @@ catch-all runs last, reporting every requests use the others left behind.
 
 from __future__ import annotations
 
+from codemods.async_calls import AsyncCalls
 from codemods.module_functions import ModuleFunctions
 from codemods.session_subclass import SessionSubclass
 from codemods.session_to_client import SessionToClient
@@ -20,7 +21,7 @@ from codemods.status_codes import StatusCodes
 from codemods.response_api import ResponseApi
 from codemods.catch_all import CatchAll
 
-ORDER = (ModuleFunctions, SessionSubclass, SessionToClient, ClientConfiguration, Auth, Annotations, PreparedRequests, Streaming, Exceptions, StatusCodes, ResponseApi, CatchAll)
+ORDER = (AsyncCalls, ModuleFunctions, SessionSubclass, SessionToClient, ClientConfiguration, Auth, Annotations, PreparedRequests, Streaming, Exceptions, StatusCodes, ResponseApi, CatchAll)
 BY_NAME = {cls.name: cls for cls in ORDER}
 
 

@@ -17,6 +17,7 @@ KEYS = {
     "select": "list of codemods to run (default: all)",
     "ignore": "list of codemods not to run",
     "format": "true/false: run black on the lines the codemods touched",
+    "async": "true/false: await requests calls made directly in coroutines on an httpx.AsyncClient",
     "retries": '"httpx" (connect retries only) or "httpx-retries" (keep urllib3 Retry rules via the httpx-retries package)',
 }
 
@@ -52,6 +53,9 @@ def load(start: Path) -> tuple[dict[str, Any], Path | None]:
     for key in ("exclude", "select", "ignore"):
         if key in section and not (isinstance(section[key], list) and all(isinstance(v, str) for v in section[key])):
             raise ConfigError(f"{path}: [tool.requests2httpx] {key} must be a list of strings")
+    for key in ("format", "async"):
+        if key in section and not isinstance(section[key], bool):
+            raise ConfigError(f"{path}: [tool.requests2httpx] {key} must be true or false")
     if "format" in section and not isinstance(section["format"], bool):
         raise ConfigError(f"{path}: [tool.requests2httpx] format must be true or false")
     return section, path

@@ -15,6 +15,8 @@ class Options:
     exclude: tuple[str, ...] = ()
     # "httpx" (connect retries, what httpx itself can do) or "httpx-retries" (the package)
     retries: str = "httpx"
+    # --async: requests calls directly inside coroutines become awaits on an AsyncClient
+    async_calls: bool = False
 
     def timeout_source(self) -> str:
         """The timeout as Python source, for codemods that write it out."""

@@ -40,5 +40,8 @@ def options(case: Path):
     path = case / "options.txt"
     if not path.exists():
         return Options()
-    values = dict(line.split("=", 1) for line in path.read_text().split() if "=" in line)
+    values: dict = dict(line.split("=", 1) for line in path.read_text().split() if "=" in line)
+    for key, value in values.items():
+        if value in ("True", "False"):
+            values[key] = value == "True"
     return Options(**values)
