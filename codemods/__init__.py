@@ -18,10 +18,11 @@ from codemods.prepared_requests import PreparedRequests
 from codemods.streaming import Streaming
 from codemods.exceptions import Exceptions
 from codemods.status_codes import StatusCodes
+from codemods.mock_libraries import MockLibraries
 from codemods.response_api import ResponseApi
 from codemods.catch_all import CatchAll
 
-ORDER = (AsyncCalls, ModuleFunctions, SessionSubclass, SessionToClient, ClientConfiguration, Auth, Annotations, PreparedRequests, Streaming, Exceptions, StatusCodes, ResponseApi, CatchAll)
+ORDER = (AsyncCalls, ModuleFunctions, SessionSubclass, SessionToClient, ClientConfiguration, Auth, Annotations, PreparedRequests, Streaming, Exceptions, StatusCodes, ResponseApi, MockLibraries, CatchAll)
 BY_NAME = {cls.name: cls for cls in ORDER}
 
 

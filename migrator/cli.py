@@ -71,6 +71,7 @@ def migrate(
     ignore: Optional[List[str]] = typer.Option(None, "--ignore", metavar="CODEMOD", help="Do not run these codemods. The catch-all report always runs."),
     exclude: Optional[List[str]] = typer.Option(None, "--exclude", metavar="GLOB", help="Skip files or folders matching GLOB (repeatable), besides .gitignore and the usual venv/build/cache folders."),
     retries: Optional[str] = typer.Option(None, "--retries", metavar="httpx|httpx-retries", help="How urllib3 Retry policies migrate: 'httpx' keeps connect retries (and reports the rest), 'httpx-retries' writes httpx_retries.RetryTransport, a new dependency."),
+    tests: Optional[bool] = typer.Option(None, "--tests/--no-tests", help="Migrate test mocks (responses → respx) in every file / in none (default: files under tests/ or named test_*.py)."),
     async_calls: Optional[bool] = typer.Option(None, "--async/--no-async", help="Await requests calls made directly in coroutines on an httpx.AsyncClient (default: off)."),
     format_: Optional[bool] = typer.Option(None, "--format/--no-format", help="Run black on the lines the codemods touched (default: on)."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: the CPU count)."),
@@ -111,6 +112,7 @@ def migrate(
         raise _fail(f"--retries takes 'httpx' or 'httpx-retries', not {retries_value!r}")
     options = Options(
         async_calls=async_calls if async_calls is not None else section.get("async", False),
+        tests=tests,
         retries=retries_value,
         timeout=timeout_value,
         format=format_ if format_ is not None else section.get("format", True),

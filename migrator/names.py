@@ -14,7 +14,7 @@ import re
 
 import libcst as cst
 
-TRACKED_ROOTS = ("requests", "urllib3")
+TRACKED_ROOTS = ("requests", "urllib3", "responses", "requests_mock")
 
 # Public aliases that requests re-exports: every spelling maps to one canonical name,
 # so codemods match a single name whatever the import said.
@@ -37,7 +37,8 @@ _EXCEPTION_NAMES = frozenset(
 
 # Cheap pre-filter: a file that never imports requests or urllib3 costs one read.
 IMPORT_RE = re.compile(
-    rb"^[ \t]*(?:from[ \t]+(?:requests|urllib3)\b|import[ \t]+[^#\n]*\b(?:requests|urllib3)\b)",
+    rb"^[ \t]*(?:from[ \t]+(?:requests|urllib3|responses|requests_mock)\b"
+    rb"|import[ \t]+[^#\n]*\b(?:requests|urllib3|responses|requests_mock)\b)",
     re.M,
 )
 
@@ -235,7 +236,11 @@ class LocalBindings(cst.CSTVisitor):
         self.declared_global.update(n.name.value for n in node.names)
 
 
-_IMPORT_LINE = re.compile(r"^[ \t]*(?:from[ \t]+(?:requests|urllib3)\b|import[ \t]+[^#\n]*\b(?:requests|urllib3)\b)[^\n]*", re.M)
+_IMPORT_LINE = re.compile(
+    r"^[ \t]*(?:from[ \t]+(?:requests|urllib3|responses|requests_mock)\b"
+    r"|import[ \t]+[^#\n]*\b(?:requests|urllib3|responses|requests_mock)\b)[^\n]*",
+    re.M,
+)
 
 
 def all_import_names(source: str) -> set[str] | None:

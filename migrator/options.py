@@ -17,6 +17,8 @@ class Options:
     retries: str = "httpx"
     # --async: requests calls directly inside coroutines become awaits on an AsyncClient
     async_calls: bool = False
+    # test mocks (responses -> respx): None decides by path (tests/, test_*.py)
+    tests: bool | None = None
 
     def timeout_source(self) -> str:
         """The timeout as Python source, for codemods that write it out."""

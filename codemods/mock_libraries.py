@@ -1,0 +1,188 @@
+"""Test mocks: ``responses`` → ``respx``, so tests keep intercepting the (now httpx) calls.
+
+## What it does
+In test files (under ``tests/`` or named ``test_*.py``/``*_test.py``; ``--tests``/``--no-tests``
+to choose):
+
+| responses | respx |
+|---|---|
+| ``@responses.activate`` | ``@respx.mock`` |
+| ``responses.add(responses.GET, url, json=..., status=201, headers=...)``, ``responses.get(url, ...)`` | ``respx.get(url).mock(return_value=httpx.Response(201, json=..., headers=...))`` |
+| ``body="text"`` | ``content="text"`` with responses' default ``Content-Type: text/plain`` written out |
+| ``with responses.RequestsMock() as rsps: rsps.add(...)`` | ``with respx.mock(assert_all_called=True) as rsps: rsps.get(...).mock(...)`` |
+| ``responses.calls``, ``len(responses.calls)``, ``calls[0].request.method`` | ``respx.calls``, the same |
+| ``calls[0].request.url`` | ``str(respx.calls[0].request.url)`` (an ``httpx.URL`` otherwise) |
+
+## Why
+``responses`` patches requests' transport adapter, so after the migration it intercepts nothing:
+tests would hit the network or fail. ``respx`` patches httpx the same way.
+
+## When it reports instead of rewriting
+- ``responses.add`` with ``match=``, ``callback``/``add_callback``, ``stream=``, ``passthrough``, or
+  arguments it cannot read; ``calls[i].request.body`` (``.content`` in httpx, bytes);
+  ``assert_call_count``, ``replace``, ``upsert``, ``remove``: ``mock-not-migrated``;
+- an unmatched request raises ``AssertionError`` under respx where responses raised
+  ``requests.ConnectionError``: ``mock-unmatched-request`` (info, once per file).
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from codemods.base import Codemod, find_kwarg, kwarg
+from migrator.findings import Code
+
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+_ADD_KWARGS = frozenset({"method", "url", "json", "body", "status", "headers", "content_type"})
+
+NOT_MIGRATED = Code(
+    "mock-not-migrated",
+    "error",
+    "A responses feature the tool cannot translate to respx",
+    "Matchers, callbacks, streaming and registry edits have respx counterparts with other shapes "
+    "(``respx.route(...)`` patterns, ``side_effect=``); translating them blindly could change what a "
+    "test checks.",
+    "Port by hand: ``match=[json_params_matcher(...)]`` → ``respx.post(url, json=...)``; "
+    "``add_callback`` → ``.mock(side_effect=fn)``; ``request.body`` → ``request.content``.",
+)
+UNMATCHED = Code(
+    "mock-unmatched-request",
+    "info",
+    "An unmatched request raises AssertionError under respx",
+    "Under responses a request with no registered response raised ``requests.ConnectionError``; "
+    "under respx it raises ``respx.models.AllMockedAssertionError`` (an AssertionError). Tests that "
+    "expect the connection error for unmatched URLs need adjusting. Reported once per file.",
+    "Register the URL with ``side_effect=httpx.ConnectError`` where a test wants a connection error.",
+)
+
+
+def is_test_file(path: str) -> bool:
+    parts = path.replace("\\", "/").split("/")
+    name = parts[-1]
+    return "tests" in parts[:-1] or "test" in parts[:-1] or name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
+
+
+class MockLibraries(Codemod):
+    name = "mock_libraries"
+    codes = (NOT_MIGRATED, UNMATCHED)
+
+    def __init__(self) -> None:
+        self.mocks: set[str] = set()  # names bound to a RequestsMock()/respx router (``rsps``)
+
+    def _enabled(self, ctx) -> bool:
+        tests = ctx.options.tests
+        return tests if tests is not None else is_test_file(ctx.path)
+
+    def _respx(self, ctx, *attrs: str) -> cst.BaseExpression:
+        return ctx.stdlib("respx", *attrs)
+
+    # --- @responses.activate, RequestsMock() ------------------------------------------------------
+    def leave_Decorator(self, ctx, original: cst.Decorator, updated: cst.Decorator):
+        if self._enabled(ctx) and ctx.resolve(original.decorator) == "responses.activate":
+            ctx.report_once(UNMATCHED, original, "unmatched requests raise AssertionError under respx")
+            return updated.with_changes(decorator=self._respx(ctx, "mock"))
+        return updated
+
+    def leave_WithItem(self, ctx, original: cst.WithItem, updated: cst.WithItem):
+        item = original.item
+        if not (self._enabled(ctx) and isinstance(item, cst.Call) and ctx.resolve(item.func) == "responses.RequestsMock"):
+            return updated
+        fired = find_kwarg(item.args, "assert_all_requests_are_fired")
+        if any(a.keyword is None or a.keyword.value != "assert_all_requests_are_fired" for a in item.args):
+            ctx.report(NOT_MIGRATED, original, "RequestsMock(...) arguments other than assert_all_requests_are_fired")
+            return updated
+        value = fired.value if fired is not None else cst.Name("True")  # RequestsMock's default
+        if updated.asname is not None and isinstance(updated.asname.name, cst.Name):
+            self.mocks.add(updated.asname.name.value)
+        ctx.report_once(UNMATCHED, original, "unmatched requests raise AssertionError under respx")
+        return updated.with_changes(item=cst.Call(self._respx(ctx, "mock"), [kwarg("assert_all_called", value)]))
+
+    # --- registering responses ------------------------------------------------------------------------
+    def leave_Call(self, ctx, original: cst.Call, updated: cst.Call):
+        if not self._enabled(ctx) or not isinstance(original.func, cst.Attribute):
+            return updated
+        owner, attr = original.func.value, original.func.attr.value
+        is_module = ctx.resolve(owner) == "responses"
+        is_mock = isinstance(owner, cst.Name) and owner.value in self.mocks
+        if not (is_module or is_mock):
+            return updated
+        router = self._respx(ctx) if is_module else owner
+        if attr == "add" or attr.upper() in _METHODS:
+            return self._add(ctx, original, updated, router, None if attr == "add" else attr.upper())
+        if attr in ("add_callback", "assert_call_count", "replace", "upsert", "remove", "add_passthru", "passthrough"):
+            ctx.report(NOT_MIGRATED, original, f"responses.{attr}(...) has no direct respx translation")
+        return updated
+
+    def _add(self, ctx, original: cst.Call, updated: cst.Call, router, method: str | None):
+        args = list(updated.args)
+        positional = [a for a in args if a.keyword is None]
+        keywords = {a.keyword.value: a.value for a in args if a.keyword is not None}
+        if any(a.star for a in args) or set(keywords) - _ADD_KWARGS:
+            extra = sorted(set(keywords) - _ADD_KWARGS) or ["*args"]
+            ctx.report(NOT_MIGRATED, original, f"responses.add(..., {extra[0]}=...) is not translated")
+            return updated
+        if method is None:
+            first = positional.pop(0).value if positional else keywords.pop("method", None)
+            method = _method_name(ctx, first)
+        url = positional.pop(0).value if positional else keywords.pop("url", None)
+        if method is None or url is None or positional:
+            ctx.report(NOT_MIGRATED, original, "responses.add(...) with a method or url the tool cannot read")
+            return updated
+        status = keywords.pop("status", None)
+        response_args = [cst.Arg(status or cst.Integer("200"))]
+        content_type = keywords.pop("content_type", None)
+        headers = keywords.pop("headers", None)
+        if "json" in keywords:
+            response_args.append(kwarg("json", keywords.pop("json")))
+        else:
+            if "body" in keywords:
+                response_args.append(kwarg("content", keywords.pop("body")))
+            content_type = content_type or cst.SimpleString('"text/plain"')  # responses' default
+        header_items = []
+        if content_type is not None:
+            header_items.append(cst.DictElement(cst.SimpleString('"Content-Type"'), content_type))
+        if headers is not None:
+            if not isinstance(headers, cst.Dict):
+                ctx.report(NOT_MIGRATED, original, "headers= that is not a dict literal")
+                return updated
+            header_items += list(headers.elements)
+        if header_items:
+            response_args.append(kwarg("headers", cst.Dict(header_items)))
+        comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        response = cst.Call(ctx.httpx("Response"), [a.with_changes(comma=comma) for a in response_args[:-1]] + [response_args[-1]])
+        route = cst.Call(cst.Attribute(router, cst.Name(method.lower())), [cst.Arg(url)])
+        return cst.Call(cst.Attribute(route, cst.Name("mock")), [kwarg("return_value", response)])
+
+    # --- recorded calls ---------------------------------------------------------------------------------
+    def leave_Attribute(self, ctx, original: cst.Attribute, updated: cst.Attribute):
+        if not self._enabled(ctx):
+            return updated
+        if original.attr.value == "calls" and ctx.resolve(original.value) == "responses":
+            return self._respx(ctx, "calls")
+        if original.attr.value in ("url", "body") and _is_recorded_request(ctx, original.value, self.mocks):
+            if original.attr.value == "body":
+                ctx.report(NOT_MIGRATED, original, "request.body is request.content (bytes) in httpx")
+                return updated
+            return cst.Call(cst.Name("str"), [cst.Arg(updated)])
+        return updated
+
+
+def _method_name(ctx, node) -> str | None:
+    if node is None:
+        return None
+    qual = ctx.resolve(node) or ""
+    if qual.startswith("responses.") and qual.split(".")[1] in _METHODS:
+        return qual.split(".")[1]
+    if isinstance(node, cst.SimpleString) and str(node.evaluated_value).upper() in _METHODS:
+        return str(node.evaluated_value).upper()
+    return None
+
+
+def _is_recorded_request(ctx, node: cst.BaseExpression, mocks: set[str]) -> bool:
+    """``responses.calls[i].request`` / ``rsps.calls[i].request``."""
+    if not (isinstance(node, cst.Attribute) and node.attr.value == "request" and isinstance(node.value, cst.Subscript)):
+        return False
+    calls = node.value.value
+    if not (isinstance(calls, cst.Attribute) and calls.attr.value == "calls"):
+        return False
+    return ctx.resolve(calls.value) == "responses" or (isinstance(calls.value, cst.Name) and calls.value.value in mocks)
