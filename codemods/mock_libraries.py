@@ -13,6 +13,17 @@ to choose):
 | ``responses.calls``, ``len(responses.calls)``, ``calls[0].request.method`` | ``respx.calls``, the same |
 | ``calls[0].request.url`` | ``str(respx.calls[0].request.url)`` (an ``httpx.URL`` otherwise) |
 
+| requests_mock | respx |
+|---|---|
+| ``with requests_mock.Mocker() as m:`` | ``with respx.mock(assert_all_called=False) as m:`` |
+| the pytest fixture ``requests_mock`` | respx's fixture ``respx_mock`` |
+| ``m.get(url, json=..., status_code=201, text=..., headers=...)``, ``m.register_uri("GET", url, ...)`` | ``m.get(url).mock(return_value=httpx.Response(201, json=..., content=..., headers=...))`` |
+| ``exc=requests.ConnectTimeout`` | ``.mock(side_effect=httpx.ConnectTimeout)`` |
+| ``m.called``, ``m.call_count``, ``m.last_request`` | ``m.calls.called``, ``m.calls.call_count``, ``m.calls.last.request`` |
+
+respx adds ``Content-Length`` (and ``Content-Type`` for ``json=``) to mocked responses, which
+requests_mock did not.
+
 ## Why
 ``responses`` patches requests' transport adapter, so after the migration it intercepts nothing:
 tests would hit the network or fail. ``respx`` patches httpx the same way.
@@ -21,6 +32,8 @@ tests would hit the network or fail. ``respx`` patches httpx the same way.
 - ``responses.add`` with ``match=``, ``callback``/``add_callback``, ``stream=``, ``passthrough``, or
   arguments it cannot read; ``calls[i].request.body`` (``.content`` in httpx, bytes);
   ``assert_call_count``, ``replace``, ``upsert``, ``remove``: ``mock-not-migrated``;
+- requests_mock's ``reason=``, ``complete_qs``, ``additional_matcher``, the ``Mocker`` used as a
+  decorator, ``request_history`` and ``last_request.json()``/``.qs``: ``mock-not-migrated``;
 - an unmatched request raises ``AssertionError`` under respx where responses raised
   ``requests.ConnectionError``: ``mock-unmatched-request`` (info, once per file).
 """
@@ -67,7 +80,8 @@ class MockLibraries(Codemod):
     codes = (NOT_MIGRATED, UNMATCHED)
 
     def __init__(self) -> None:
-        self.mocks: set[str] = set()  # names bound to a RequestsMock()/respx router (``rsps``)
+        self.mocks: set[str] = set()  # names bound to a RequestsMock()/Mocker()/respx router (``rsps``)
+        self.mockers: set[str] = set()  # those that were requests_mock Mockers (or its fixture)
 
     def _enabled(self, ctx) -> bool:
         tests = ctx.options.tests
@@ -83,8 +97,34 @@ class MockLibraries(Codemod):
             return updated.with_changes(decorator=self._respx(ctx, "mock"))
         return updated
 
+    def visit_FunctionDef(self, ctx, node: cst.FunctionDef) -> None:
+        if self._enabled(ctx) and any(p.name.value == "requests_mock" for p in node.params.params):
+            self.mocks.add("requests_mock")  # requests-mock's pytest fixture, renamed below
+            self.mockers.add("requests_mock")
+
+    def leave_Param(self, ctx, original: cst.Param, updated: cst.Param):
+        if self._enabled(ctx) and original.name.value == "requests_mock":
+            return updated.with_changes(name=cst.Name("respx_mock"))
+        return updated
+
+    def leave_Name(self, ctx, original: cst.Name, updated: cst.Name):
+        # uses of the fixture (the import of the requests_mock module resolves, and is not renamed)
+        if "requests_mock" in self.mockers and original.value == "requests_mock" and ctx.resolve(original) is None:
+            parent = ctx.parent()
+            if not isinstance(parent, cst.Param) and not (isinstance(parent, cst.Attribute) and parent.attr is original):
+                return updated.with_changes(value="respx_mock")
+        return updated
+
     def leave_WithItem(self, ctx, original: cst.WithItem, updated: cst.WithItem):
         item = original.item
+        if self._enabled(ctx) and isinstance(item, cst.Call) and ctx.resolve(item.func) == "requests_mock.Mocker":
+            if item.args:
+                ctx.report(NOT_MIGRATED, original, "Mocker(...) arguments (real_http, ...) are not translated")
+                return updated
+            if updated.asname is not None and isinstance(updated.asname.name, cst.Name):
+                self.mocks.add(updated.asname.name.value)
+                self.mockers.add(updated.asname.name.value)
+            return updated.with_changes(item=cst.Call(self._respx(ctx, "mock"), [kwarg("assert_all_called", cst.Name("False"))]))
         if not (self._enabled(ctx) and isinstance(item, cst.Call) and ctx.resolve(item.func) == "responses.RequestsMock"):
             return updated
         fired = find_kwarg(item.args, "assert_all_requests_are_fired")
@@ -107,6 +147,8 @@ class MockLibraries(Codemod):
         if not (is_module or is_mock):
             return updated
         router = self._respx(ctx) if is_module else owner
+        if is_mock and owner.value in self.mockers:  # type: ignore[union-attr]
+            return self._mocker_call(ctx, original, updated, attr)
         if attr == "add" or attr.upper() in _METHODS:
             return self._add(ctx, original, updated, router, None if attr == "add" else attr.upper())
         if attr in ("add_callback", "assert_call_count", "replace", "upsert", "remove", "add_passthru", "passthrough"):
@@ -153,9 +195,64 @@ class MockLibraries(Codemod):
         route = cst.Call(cst.Attribute(router, cst.Name(method.lower())), [cst.Arg(url)])
         return cst.Call(cst.Attribute(route, cst.Name("mock")), [kwarg("return_value", response)])
 
+    def _mocker_call(self, ctx, original: cst.Call, updated: cst.Call, attr: str):
+        """``m.get(url, json=..., status_code=...)`` / ``m.register_uri(method, url, ...)``."""
+        args = list(updated.args)
+        if attr == "register_uri":
+            if len(args) < 2 or args[0].keyword is not None:
+                ctx.report(NOT_MIGRATED, original, "register_uri(...) without a literal method")
+                return updated
+            method = _method_name(ctx, args[0].value)
+            args = args[1:]
+        elif attr.upper() in _METHODS:
+            method = attr.upper()
+        else:
+            return updated
+        keywords = {a.keyword.value: a.value for a in args if a.keyword is not None}
+        positional = [a for a in args if a.keyword is None]
+        allowed = {"status_code", "json", "text", "content", "headers", "exc"}
+        if method is None or len(positional) != 1 or set(keywords) - allowed or any(a.star for a in args):
+            extra = sorted(set(keywords) - allowed) or ["*args"]
+            ctx.report(NOT_MIGRATED, original, f"{attr}(..., {extra[0]}=...) is not translated")
+            return updated
+        route = cst.Call(cst.Attribute(updated.func.value, cst.Name(method.lower())), [positional[0].with_changes(comma=cst.MaybeSentinel.DEFAULT)])  # type: ignore[union-attr]
+        if "exc" in keywords:
+            exc = keywords["exc"]
+            qual = ctx.resolve(exc) or ""
+            if qual.startswith("requests.exceptions."):
+                from codemods.exceptions import _HTTPX
+
+                short = qual.rsplit(".", 1)[1]
+                if short in _HTTPX:
+                    exc = ctx.httpx(_HTTPX[short])
+            return cst.Call(cst.Attribute(route, cst.Name("mock")), [kwarg("side_effect", exc)])
+        response_args = [cst.Arg(keywords.get("status_code", cst.Integer("200")))]
+        for source, target in (("json", "json"), ("text", "content"), ("content", "content"), ("headers", "headers")):
+            if source in keywords:
+                response_args.append(kwarg(target, keywords[source]))
+        comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        response = cst.Call(ctx.httpx("Response"), [a.with_changes(comma=comma) for a in response_args[:-1]] + [response_args[-1]])
+        return cst.Call(cst.Attribute(route, cst.Name("mock")), [kwarg("return_value", response)])
+
     # --- recorded calls ---------------------------------------------------------------------------------
     def leave_Attribute(self, ctx, original: cst.Attribute, updated: cst.Attribute):
         if not self._enabled(ctx):
+            return updated
+        owner = original.value
+        if isinstance(owner, cst.Name) and owner.value in self.mockers:
+            attr = original.attr.value
+            calls = cst.Attribute(updated.value, cst.Name("calls"))
+            if attr in ("called", "call_count"):
+                return cst.Attribute(calls, cst.Name(attr))
+            if attr == "last_request":
+                return cst.Attribute(cst.Attribute(calls, cst.Name("last")), cst.Name("request"))
+            if attr in ("request_history", "called_once"):
+                ctx.report(NOT_MIGRATED, original, f"{owner.value}.{attr} has no direct respx spelling")
+            return updated
+        if original.attr.value in ("url", "json", "qs", "text", "body") and _is_last_request(original.value, self.mockers):
+            if original.attr.value == "url":
+                return cst.Call(cst.Name("str"), [cst.Arg(updated)])
+            ctx.report(NOT_MIGRATED, original, f"last_request.{original.attr.value} differs on an httpx.Request")
             return updated
         if original.attr.value == "calls" and ctx.resolve(original.value) == "responses":
             return self._respx(ctx, "calls")
@@ -176,6 +273,13 @@ def _method_name(ctx, node) -> str | None:
     if isinstance(node, cst.SimpleString) and str(node.evaluated_value).upper() in _METHODS:
         return str(node.evaluated_value).upper()
     return None
+
+
+def _is_last_request(node: cst.BaseExpression, mockers: set[str]) -> bool:
+    return (
+        isinstance(node, cst.Attribute) and node.attr.value == "last_request"
+        and isinstance(node.value, cst.Name) and node.value.value in mockers
+    )
 
 
 def _is_recorded_request(ctx, node: cst.BaseExpression, mocks: set[str]) -> bool:
