@@ -12,13 +12,14 @@ import libcst as cst
 
 from migrator.engine import ObjectInfo
 
-RESPONSE_MARKS = ("response", "response-nofollow", "stream", "stream-assign")
+RESPONSE_MARKS = ("response", "response-nofollow", "stream", "stream-assign", "stream-async")
 
 
 def response_info(ctx, original: cst.BaseExpression, updated: cst.BaseExpression | None = None) -> ObjectInfo | None:
     made = ctx.made_as(updated) if updated is not None else None
     if made in RESPONSE_MARKS:
-        return ObjectInfo("response", original, made != "response-nofollow", extra={"stream": made.startswith("stream")})
+        extra = {"stream": made.startswith("stream"), "async": made == "stream-async"}
+        return ObjectInfo("response", original, made != "response-nofollow", extra=extra)
     if isinstance(original, cst.Subscript) and isinstance(original.value, cst.Attribute):
         history = original.value
         if history.attr.value == "history" and response_info(ctx, history.value) is not None:

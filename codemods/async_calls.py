@@ -11,6 +11,9 @@ the calls:
 
 Arguments are mapped as ``module_functions`` maps them (explicit timeout and redirect-following);
 ``max_redirects=30`` keeps requests' redirect limit, which module functions cannot.
+``with requests.get(url, stream=True) as r:`` becomes ``async with client.stream("GET", url) as r:``,
+and the loops over its body become ``async for`` over ``r.aiter_bytes(n)`` / ``aiter_text`` /
+``aiter_lines``.
 
 ## Why
 The point of moving async code to httpx is to stop blocking the event loop; a synchronous
@@ -18,7 +21,7 @@ The point of moving async code to httpx is to stop blocking the event loop; a sy
 
 ## When it reports instead of rewriting
 Only calls made directly in the coroutine are awaited; calls in nested (sync) functions and
-lambdas, streamed requests (``stream=True``) and sessions stay synchronous, migrated by the other
+lambdas, streams outside a ``with`` statement and sessions stay synchronous, migrated by the other
 codemods, and are reported as ``async-still-blocking``. No function changes from ``def`` to
 ``async def``, so no caller breaks.
 """
@@ -28,6 +31,7 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods._request_args import VERBS, map_request_args
+from codemods.streaming import stream_args, stream_flag
 from codemods.base import Codemod, find_kwarg, kwarg
 from migrator.findings import Code
 
@@ -49,6 +53,12 @@ class AsyncCalls(Codemod):
 
     def __init__(self) -> None:
         self.awaits: dict[int, tuple[str, set[int]]] = {}  # id(async def) -> (client name, ids of awaits)
+        self.async_withs: set[int] = set()  # ids of original ``with`` statements around a stream
+
+    def leave_With(self, ctx, original: cst.With, updated: cst.With):
+        if id(original) in self.async_withs:
+            return updated.with_changes(asynchronous=cst.Asynchronous())
+        return updated
 
     def leave_Call(self, ctx, original: cst.Call, updated: cst.Call):
         if not ctx.options.async_calls:
@@ -61,14 +71,25 @@ class AsyncCalls(Codemod):
             if _inside_coroutine(ctx):
                 ctx.report(STILL_BLOCKING, original, "this request is in a nested function of a coroutine")
             return updated
-        if find_kwarg(original.args, "stream") is not None:
-            ctx.report(STILL_BLOCKING, original, "streamed requests stay synchronous")
+        streamed = find_kwarg(original.args, "stream") is not None
+        parent, grand = ctx.parent(), ctx.parent(2)
+        with_stream = streamed and isinstance(parent, cst.WithItem) and isinstance(grand, cst.With) and len(grand.items) == 1
+        if streamed and (not with_stream or stream_flag(original) is not True):
+            ctx.report(STILL_BLOCKING, original, "a stream outside 'with ... as r:' stays synchronous")
             return updated
         mapped = map_request_args(ctx, original, updated, verb, on_client=False)
         if mapped is None:
             return updated
         name, ids = self.awaits.setdefault(id(func), (_client_name(ctx), set()))
         ctx.required_imports.add("httpx")
+        if with_stream:
+            # with requests.get(url, stream=True) as r: -> async with client.stream("GET", url) as r:
+            call = updated.with_changes(
+                func=cst.Attribute(cst.Name(name), cst.Name("stream")), args=stream_args(verb, mapped.method, mapped.args)
+            )
+            ids.add(id(call))
+            self.async_withs.add(id(grand))
+            return ctx.mark(call, "stream-async")
         call = updated.with_changes(func=cst.Attribute(cst.Name(name), cst.Name(mapped.method)), args=mapped.args)
         awaited = cst.Await(call)
         ids.add(id(awaited))

@@ -170,8 +170,10 @@ class CatchAll(Codemod):
         return updated
 
     def leave_WithItem(self, ctx, original: cst.WithItem, updated: cst.WithItem):
-        if ctx.made_as(updated.item) == "stream" and updated.asname is not None:
-            ctx.bind_object(updated.asname.name, ObjectInfo("response", original.item, True, {"stream": True}))  # type: ignore[arg-type]
+        made = ctx.made_as(updated.item)
+        if made in ("stream", "stream-async") and updated.asname is not None:
+            extra = {"stream": True, "async": made == "stream-async"}
+            ctx.bind_object(updated.asname.name, ObjectInfo("response", original.item, True, extra))  # type: ignore[arg-type]
         return updated
 
     def leave_Attribute(self, ctx, original: cst.Attribute, updated: cst.Attribute):

@@ -71,8 +71,8 @@ class ModuleFunctions(Codemod):
 
     def leave_Call(self, ctx, original: cst.Call, updated: cst.Call):
         verb = _QUALNAMES.get(ctx.resolve(original.func) or "")
-        if verb is None:
-            return updated
+        if verb is None or ctx.made_as(updated) is not None:
+            return updated  # not a request function, or async_calls rewrote it already
         if find_kwarg(original.args, "stream") is not None and stream_flag(original) is not False:
             if not check_stream_context(ctx, original):
                 return updated

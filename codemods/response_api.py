@@ -53,6 +53,16 @@ LINES_ARE_STR = Code(
     "``r.iter_bytes()`` and split the lines yourself.",
 )
 
+NOT_ASYNC_ITERATED = Code(
+    "async-stream-iteration",
+    "error",
+    "An async stream's body iterated outside an async for",
+    "With ``--async`` a streamed response comes from an ``httpx.AsyncClient``: its body is read with "
+    "``async for chunk in r.aiter_bytes()``. This iteration is not a plain ``for`` loop the tool "
+    "can make ``async for`` (``list(r.iter_content())``, passed to a function, ...).",
+    "Rewrite it as ``async for`` (``[c async for c in r.aiter_bytes()]``).",
+)
+
 _RENAMES = {"reason": "reason_phrase", "next": "next_request", "is_redirect": "has_redirect_location"}
 _NO_STR_NEEDED = ("print", "str", "repr", "format")
 _UTF8 = ("utf-8", "utf8", "UTF-8", "UTF8")
@@ -72,10 +82,11 @@ def _parens(node: cst.BaseExpression) -> cst.BaseExpression:
 
 class ResponseApi(Codemod):
     name = "response_api"
-    codes = (LINES_ARE_STR,)
+    codes = (LINES_ARE_STR, NOT_ASYNC_ITERATED)
 
     def __init__(self) -> None:
         self.flatten: set[int] = set()  # ids of original calls in ``with <call> as r:`` to unwrap
+        self.async_loops: set[int] = set()  # ids of original for-loops over an async stream
 
     # --- comprehensions: their element is visited before their ``for``, so bind up front -------
     def _comprehension(self, ctx, node) -> None:
@@ -211,7 +222,7 @@ class ResponseApi(Codemod):
                 ctx.bind_object(loop.target, ObjectInfo("line", original))  # the body is visited next
             else:
                 ctx.report(LINES_ARE_STR, original, "these lines are str in httpx; check how they are used")
-            return updated.with_changes(args=[])
+            return self._iterator(ctx, original, updated.with_changes(args=[]), "iter_lines")
         return updated
 
     def _iter_content(self, ctx, original: cst.Call, updated: cst.Call):
@@ -233,8 +244,31 @@ class ResponseApi(Codemod):
         if text:
             ctx.report(ATTRIBUTE_WARNING, original, "iter_text() decodes text without a charset as UTF-8; requests used ISO-8859-1")
         new_args = [] if isinstance(size, cst.Name) and size.value == "None" else [cst.Arg(size)]
-        new_func = updated.func.with_changes(attr=cst.Name("iter_text" if text else "iter_bytes"))  # type: ignore[union-attr]
-        return updated.with_changes(func=new_func, args=new_args)
+        method = "iter_text" if text else "iter_bytes"
+        return self._iterator(ctx, original, updated.with_changes(args=new_args), method)
+
+    def _iterator(self, ctx, original: cst.Call, updated: cst.Call, method: str):
+        """``r.iter_bytes(...)``, or on an async stream ``r.aiter_bytes(...)`` looped with ``async for``."""
+        info = response_info(ctx, original.func.value, updated.func.value)  # type: ignore[union-attr]
+        if info is not None and info.extra.get("async"):
+            method = "a" + method
+            loop = ctx.parent()
+            if isinstance(loop, (cst.For, cst.CompFor)) and loop.iter is original:
+                self.async_loops.add(id(loop))
+            else:
+                ctx.report(LINES_ARE_STR if "lines" in method else NOT_ASYNC_ITERATED, original, f"{method}() must be consumed with async for")
+        call = updated.with_changes(func=updated.func.with_changes(attr=cst.Name(method)))  # type: ignore[union-attr]
+        return call
+
+    def leave_For(self, ctx, original: cst.For, updated: cst.For):
+        if id(original) in self.async_loops:
+            return updated.with_changes(asynchronous=cst.Asynchronous())
+        return updated
+
+    def leave_CompFor(self, ctx, original: cst.CompFor, updated: cst.CompFor):
+        if id(original) in self.async_loops:
+            return updated.with_changes(asynchronous=cst.Asynchronous())
+        return updated
 
     def leave_Name(self, ctx, original: cst.Name, updated: cst.Name):
         """A response tested for truth: ``if r:``, ``not r``, ``bool(r)``, ``r and x`` in a test."""
