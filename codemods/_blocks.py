@@ -96,14 +96,17 @@ def wrap_in_with(body: list, i: int, name: str) -> list | None:
 
 
 def is_close_call(stmt: cst.CSTNode, name: str) -> bool:
+    """``name.close()`` (or ``await name.aclose()``) alone on its line."""
     if not (isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Expr)):
         return False
     call = stmt.body[0].value
+    if isinstance(call, cst.Await):
+        call = call.expression
     return (
         isinstance(call, cst.Call)
         and not call.args
         and isinstance(call.func, cst.Attribute)
-        and call.func.attr.value == "close"
+        and call.func.attr.value in ("close", "aclose")
         and isinstance(call.func.value, cst.Name)
         and call.func.value.value == name
     )

@@ -32,7 +32,7 @@ import libcst as cst
 
 from codemods._request_args import VERBS, map_request_args
 from codemods.streaming import stream_args, stream_flag
-from codemods.base import Codemod, find_kwarg, kwarg
+from codemods.base import Codemod, await_expression, find_kwarg, kwarg
 from migrator.findings import Code
 
 STILL_BLOCKING = Code(
@@ -91,7 +91,7 @@ class AsyncCalls(Codemod):
             self.async_withs.add(id(grand))
             return ctx.mark(call, "stream-async")
         call = updated.with_changes(func=cst.Attribute(cst.Name(name), cst.Name(mapped.method)), args=mapped.args)
-        awaited = cst.Await(call)
+        awaited = await_expression(ctx, call)
         ids.add(id(awaited))
         return ctx.mark(awaited, "response" if mapped.follows_redirects else "response-nofollow")
 

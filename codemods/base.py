@@ -105,3 +105,13 @@ def literal_text(node: cst.BaseExpression) -> str | None:
         value = node.evaluated_value
         return value if isinstance(value, str) else None
     return None
+
+
+def await_expression(ctx, call: cst.BaseExpression) -> cst.Await:
+    """``await call``, parenthesised where it is the object of ``.attr``, ``[...]`` or a call:
+    ``(await client.get(url)).json()`` (``await client.get(url).json()`` awaits ``.json()``)."""
+    parent = ctx.parent()
+    awaited = cst.Await(call)
+    if isinstance(parent, (cst.Attribute, cst.Subscript)) or (isinstance(parent, cst.Call) and parent.func is ctx.parents[-1]):
+        return awaited.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    return awaited

@@ -6,6 +6,10 @@
   written out (httpx follows no redirects, stops after 20, and times out after 5 s by default).
   ``--timeout SECONDS`` writes that number instead of ``None``.
 - ``with requests.Session() as s:`` maps directly to ``with httpx.Client(...) as s:``.
+- With ``--async``, a session created in a coroutine and used only there (through its attributes,
+  not from nested functions, never handed on) becomes an ``httpx.AsyncClient`` in ``async with``:
+  its calls are awaited, ``close()`` becomes ``await s.aclose()``, and ``with s.get(url, stream=True)
+  as r:`` becomes ``async with s.stream(...) as r:``.
 - A session created in a function and used only through its attributes by the statements that
   follow it in the same block is wrapped: ``with httpx.Client(...) as s:`` around exactly those
   statements, and a final ``s.close()`` is dropped (the ``with`` closes it).
@@ -36,8 +40,9 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods._request_args import VERBS, map_request_args
-from codemods._blocks import simple_assign as _simple_assign, wrap_in_with
-from codemods.base import Codemod, append_args, find_kwarg, kwarg
+from codemods.async_calls import STILL_BLOCKING
+from codemods._blocks import region_end, simple_assign as _simple_assign, wrap_in_with
+from codemods.base import Codemod, append_args, await_expression, find_kwarg, kwarg
 from codemods.streaming import check_stream_context, stream_args, stream_flag
 from migrator.engine import ObjectInfo
 from migrator.findings import Code
@@ -77,6 +82,15 @@ ESCAPES = Code(
     "``allow_redirects=`` or per-request ``stream=`` all fail or do nothing on an httpx client.",
     "Check the receiving code works with an httpx.Client (or migrate it in the same run).",
 )
+ASYNC_STREAM = Code(
+    "async-stream-not-migrated",
+    "error",
+    "A stream on a session that became an AsyncClient, outside a with statement",
+    "With ``--async`` a session used only in one coroutine becomes an ``httpx.AsyncClient``; its "
+    "streams must be opened with ``async with client.stream(...) as r:``, and this one is not in a "
+    "``with`` statement the tool can make async.",
+    "Open the stream with ``async with client.stream(...) as r:`` and read it with ``async for``.",
+)
 NOT_CLOSED = Code(
     "client-not-closed",
     "info",
@@ -110,11 +124,12 @@ def client_defaults(ctx) -> list[cst.Arg]:
 
 class SessionToClient(Codemod):
     name = "session_to_client"
-    codes = (ATTR_UNSUPPORTED, UNTRACKED, ESCAPES, NOT_CLOSED)
+    codes = (ATTR_UNSUPPORTED, UNTRACKED, ESCAPES, ASYNC_STREAM, NOT_CLOSED)
 
     def __init__(self) -> None:
         self.created: list[tuple[str, cst.CSTNode]] = []  # (key, original call) not in a with
         self.closed: set[str] = set()
+        self.async_withs: set[int] = set()  # ids of original with statements to make async with
 
     # --- knowing which names hold sessions ------------------------------------
     def visit_Module(self, ctx, node: cst.Module) -> None:
@@ -149,11 +164,16 @@ class SessionToClient(Codemod):
         if info is None or info.kind != "client":
             return updated
         attr = func.attr.value
+        is_async = info.extra.get("async", False)
         if attr == "close":
             self.closed.add(_key(func.value))
+            if is_async:  # an AsyncClient closes with aclose(), awaited
+                return await_expression(ctx, updated.with_changes(func=updated.func.with_changes(attr=cst.Name("aclose"))))  # type: ignore[union-attr]
             return updated
         if attr not in VERBS:
             return updated
+        if is_async:
+            return self._async_call(ctx, original, updated, attr)
         if find_kwarg(original.args, "stream") is not None and stream_flag(original) is not False:
             if not check_stream_context(ctx, original):
                 return updated
@@ -168,7 +188,64 @@ class SessionToClient(Codemod):
         call = updated.with_changes(func=new_func, args=mapped.args)
         return ctx.mark(call, "response" if mapped.follows_redirects else "response-nofollow")
 
+    def _async_call(self, ctx, original: cst.Call, updated: cst.Call, attr: str):
+        """A call on a session that became an AsyncClient: awaited, or an async stream."""
+        mapped = map_request_args(ctx, original, updated, attr, on_client=True)
+        if mapped is None:
+            return updated
+        parent, grand = ctx.parent(), ctx.parent(2)
+        if mapped.stream:
+            if not (isinstance(parent, cst.WithItem) and isinstance(grand, cst.With) and len(grand.items) == 1):
+                ctx.report(ASYNC_STREAM, original, "a stream on an AsyncClient must be opened with 'async with'")
+                return updated
+            self.async_withs.add(id(grand))
+            func = updated.func.with_changes(attr=cst.Name("stream"))  # type: ignore[union-attr]
+            return ctx.mark(updated.with_changes(func=func, args=stream_args(attr, mapped.method, mapped.args)), "stream-async")
+        func = updated.func.with_changes(attr=cst.Name(mapped.method))  # type: ignore[union-attr]
+        awaited = await_expression(ctx, updated.with_changes(func=func, args=mapped.args))
+        return ctx.mark(awaited, "response" if mapped.follows_redirects else "response-nofollow")
+
+    def leave_With(self, ctx, original: cst.With, updated: cst.With):
+        if id(original) in self.async_withs:
+            return updated.with_changes(asynchronous=cst.Asynchronous())
+        return updated
+
+    def _async_life(self, ctx, original: cst.Call) -> bool:
+        """With --async: can this Session() in a coroutine become an AsyncClient? Only when every
+        use is ``s.attr`` in the coroutine itself (no nested function, no escape)."""
+        func = ctx.scope.node
+        if not (ctx.options.async_calls and isinstance(func, cst.FunctionDef) and func.asynchronous is not None):
+            return False
+        parent, grand = ctx.parent(), ctx.parent(2)
+        if isinstance(parent, cst.WithItem) and parent.asname is not None and isinstance(parent.asname.name, cst.Name):
+            name, region = parent.asname.name.value, [grand]
+        elif isinstance(parent, cst.Assign) and isinstance(grand, cst.SimpleStatementLine):
+            target, _ = _simple_assign(grand)
+            block = ctx.parent(3)
+            if not isinstance(target, cst.Name) or not isinstance(block, cst.IndentedBlock) or ctx.parent(4) is not func:
+                return False
+            body = list(block.body)
+            index = next((k for k, stmt in enumerate(body) if stmt is grand), None)
+            last = region_end(body, index, target.value) if index is not None else None
+            if last is None:
+                return False
+            name, region = target.value, body[index + 1 : last + 1]
+        else:
+            return False
+        return all(_only_direct_attribute_uses(stmt, name) for stmt in region)
+
     def _new_client(self, ctx, original: cst.Call, updated: cst.Call) -> cst.Call:
+        if not (isinstance(original.func, cst.Name) and original.func.value in ctx.client_factories) and self._async_life(ctx, original):
+            call = cst.Call(func=ctx.httpx("AsyncClient"), args=client_defaults(ctx), lpar=updated.lpar, rpar=updated.rpar)
+            parent = ctx.parent()
+            if isinstance(parent, cst.WithItem):
+                self.async_withs.add(id(ctx.parent(2)))
+            else:
+                self.created.append((_key(parent.targets[0].target), original))
+            return ctx.mark(call, "async-client")
+        coroutine = ctx.scope.node
+        if ctx.options.async_calls and isinstance(coroutine, cst.FunctionDef) and coroutine.asynchronous is not None:
+            ctx.report(STILL_BLOCKING, original, "this session is used beyond the coroutine's own statements: it stays synchronous")
         if isinstance(original.func, cst.Name) and original.func.value in ctx.client_factories:
             # an instance of a Session subclass migrated to httpx.Client: requests' defaults are
             # written out here unless the class's __init__ passes them to super().__init__()
@@ -197,15 +274,18 @@ class SessionToClient(Codemod):
         if len(updated.targets) != 1:
             return updated
         target = updated.targets[0].target
-        if ctx.made_as(updated.value) == "client":
-            ctx.bind_object(target, ObjectInfo("client", original.value))
+        made = ctx.made_as(updated.value)
+        if made in ("client", "async-client"):
+            ctx.bind_object(target, ObjectInfo("client", original.value, extra={"async": made == "async-client"}))
         elif isinstance(target, cst.Name) and (info := ctx.object_info(target)) and info.kind == "client":
             ctx.bind_object(target, None)  # rebound to something else
         return updated
 
     def leave_WithItem(self, ctx, original: cst.WithItem, updated: cst.WithItem):
-        if ctx.made_as(updated.item) == "client" and updated.asname is not None:
-            ctx.bind_object(updated.asname.name, ObjectInfo("client", original.item))  # type: ignore[arg-type]
+        made = ctx.made_as(updated.item)
+        if made in ("client", "async-client") and updated.asname is not None:
+            extra = {"async": made == "async-client"}
+            ctx.bind_object(updated.asname.name, ObjectInfo("client", original.item, extra=extra))  # type: ignore[arg-type]
         return updated
 
     def leave_Attribute(self, ctx, original: cst.Attribute, updated: cst.Attribute):
@@ -235,9 +315,12 @@ class SessionToClient(Codemod):
         i = 0
         while i < len(body):  # several sessions in one function each get their own block
             target, value = _simple_assign(body[i])
-            if isinstance(target, cst.Name) and ctx.made_as(value) == "client":
+            made = ctx.made_as(value) if value is not None else None
+            if isinstance(target, cst.Name) and made in ("client", "async-client"):
                 # a name declared global/nonlocal outlives the function: no with block then
                 wrapped = wrap_in_with(body, i, target.value) if target.value in ctx.scope.local else None
+                if wrapped is not None and made == "async-client":
+                    wrapped[i] = wrapped[i].with_changes(asynchronous=cst.Asynchronous())
                 if wrapped is not None:
                     info = ctx.scope.objects.get(target.value)
                     self.created = [(k, n) for k, n in self.created if info is None or n is not info.node]
@@ -250,6 +333,39 @@ class SessionToClient(Codemod):
             if key not in self.closed:
                 ctx.report(NOT_CLOSED, node, f"httpx.Client bound to {key} is never closed")
         return updated
+
+
+class _DirectUses(cst.CSTVisitor):
+    def __init__(self, name: str):
+        self.name, self.ok, self.nested = name, True, 0
+
+    def visit_FunctionDef(self, node) -> None:
+        self.nested += 1
+
+    def leave_FunctionDef(self, node) -> None:
+        self.nested -= 1
+
+    visit_Lambda, leave_Lambda = visit_FunctionDef, leave_FunctionDef
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        if isinstance(node.value, cst.Name) and node.value.value == self.name:
+            self.ok &= not self.nested
+            return False
+        node.value.visit(self)
+        return False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value == self.name:
+            self.ok = False
+
+
+def _only_direct_attribute_uses(stmt: cst.CSTNode, name: str) -> bool:
+    """``name`` appears only as ``name.attr``, outside nested functions (its own with item aside)."""
+    if isinstance(stmt, cst.With):
+        stmt = stmt.body
+    v = _DirectUses(name)
+    stmt.visit(v)
+    return v.ok
 
 
 def _key(target: cst.BaseExpression) -> str:
