@@ -24,6 +24,13 @@ to choose):
 respx adds ``Content-Length`` (and ``Content-Type`` for ``json=``) to mocked responses, which
 requests_mock did not.
 
+With ``--mock-library pytest-httpx`` the same registrations become
+``httpx_mock.add_response(method=..., url=..., status_code=..., json=..., is_optional=True,
+is_reusable=True)`` (``add_exception`` for ``exc=``) on the ``httpx_mock`` fixture, which
+``@responses.activate`` tests now take as a parameter; a URL without a query string is matched
+as ``re.compile(r"<url>(\\?.*)?$")``, since responses ignored the query; recorded requests are
+``httpx_mock.get_requests()``.
+
 ## Why
 ``responses`` patches requests' transport adapter, so after the migration it intercepts nothing:
 tests would hit the network or fail. ``respx`` patches httpx the same way.
@@ -34,6 +41,8 @@ tests would hit the network or fail. ``respx`` patches httpx the same way.
   ``assert_call_count``, ``replace``, ``upsert``, ``remove``: ``mock-not-migrated``;
 - requests_mock's ``reason=``, ``complete_qs``, ``additional_matcher``, the ``Mocker`` used as a
   decorator, ``request_history`` and ``last_request.json()``/``.qs``: ``mock-not-migrated``;
+- with pytest-httpx: ``RequestsMock``/``Mocker`` context managers, registrations outside an
+  ``@responses.activate`` test, and ``responses.calls[i].response``;
 - an unmatched request raises ``AssertionError`` under respx where responses raised
   ``requests.ConnectionError``: ``mock-unmatched-request`` (info, once per file).
 """
@@ -42,6 +51,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from codemods._pytest_httpx import MockSpec, call_with, render_pytest_httpx
 from codemods.base import Codemod, find_kwarg, kwarg
 from migrator.findings import Code
 
@@ -82,6 +92,7 @@ class MockLibraries(Codemod):
     def __init__(self) -> None:
         self.mocks: set[str] = set()  # names bound to a RequestsMock()/Mocker()/respx router (``rsps``)
         self.mockers: set[str] = set()  # those that were requests_mock Mockers (or its fixture)
+        self.recorded: set[int] = set()  # ids of original ``responses.calls[i].request`` nodes
 
     def _enabled(self, ctx) -> bool:
         tests = ctx.options.tests
@@ -93,18 +104,45 @@ class MockLibraries(Codemod):
     # --- @responses.activate, RequestsMock() ------------------------------------------------------
     def leave_Decorator(self, ctx, original: cst.Decorator, updated: cst.Decorator):
         if self._enabled(ctx) and ctx.resolve(original.decorator) == "responses.activate":
-            ctx.report_once(UNMATCHED, original, "unmatched requests raise AssertionError under respx")
+            ctx.report_once(UNMATCHED, original, "unmatched requests fail differently under the new mock library")
+            if self._httpx_mock(ctx):
+                return cst.RemoveFromParent()  # the httpx_mock fixture takes its place
             return updated.with_changes(decorator=self._respx(ctx, "mock"))
         return updated
+
+    def _httpx_mock(self, ctx) -> bool:
+        return ctx.options.mock_library == "pytest-httpx"
+
+    def leave_FunctionDef(self, ctx, original: cst.FunctionDef, updated: cst.FunctionDef):
+        """pytest-httpx: a test that was @responses.activate asks for the httpx_mock fixture."""
+        if not (self._enabled(ctx) and self._httpx_mock(ctx)):
+            return updated
+        activated = any(ctx.resolve(d.decorator) == "responses.activate" for d in original.decorators)
+        if not activated or any(p.name.value == "httpx_mock" for p in updated.params.params):
+            return updated
+        params = list(updated.params.params)
+        if params:
+            params[-1] = params[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        params.append(cst.Param(cst.Name("httpx_mock")))
+        return updated.with_changes(params=updated.params.with_changes(params=params))
+
+    def _in_activated_test(self, ctx) -> bool:
+        return any(
+            isinstance(p, cst.FunctionDef) and any(ctx.resolve(d.decorator) == "responses.activate" for d in p.decorators)
+            for p in ctx.parents
+        )
 
     def visit_FunctionDef(self, ctx, node: cst.FunctionDef) -> None:
         if self._enabled(ctx) and any(p.name.value == "requests_mock" for p in node.params.params):
             self.mocks.add("requests_mock")  # requests-mock's pytest fixture, renamed below
             self.mockers.add("requests_mock")
 
+    def _fixture(self, ctx) -> str:
+        return "httpx_mock" if self._httpx_mock(ctx) else "respx_mock"
+
     def leave_Param(self, ctx, original: cst.Param, updated: cst.Param):
         if self._enabled(ctx) and original.name.value == "requests_mock":
-            return updated.with_changes(name=cst.Name("respx_mock"))
+            return updated.with_changes(name=cst.Name(self._fixture(ctx)))
         return updated
 
     def leave_Name(self, ctx, original: cst.Name, updated: cst.Name):
@@ -112,12 +150,15 @@ class MockLibraries(Codemod):
         if "requests_mock" in self.mockers and original.value == "requests_mock" and ctx.resolve(original) is None:
             parent = ctx.parent()
             if not isinstance(parent, cst.Param) and not (isinstance(parent, cst.Attribute) and parent.attr is original):
-                return updated.with_changes(value="respx_mock")
+                return updated.with_changes(value=self._fixture(ctx))
         return updated
 
     def leave_WithItem(self, ctx, original: cst.WithItem, updated: cst.WithItem):
         item = original.item
         if self._enabled(ctx) and isinstance(item, cst.Call) and ctx.resolve(item.func) == "requests_mock.Mocker":
+            if self._httpx_mock(ctx):
+                ctx.report(NOT_MIGRATED, original, "pytest-httpx has no context manager: use the httpx_mock fixture")
+                return updated
             if item.args:
                 ctx.report(NOT_MIGRATED, original, "Mocker(...) arguments (real_http, ...) are not translated")
                 return updated
@@ -126,6 +167,9 @@ class MockLibraries(Codemod):
                 self.mockers.add(updated.asname.name.value)
             return updated.with_changes(item=cst.Call(self._respx(ctx, "mock"), [kwarg("assert_all_called", cst.Name("False"))]))
         if not (self._enabled(ctx) and isinstance(item, cst.Call) and ctx.resolve(item.func) == "responses.RequestsMock"):
+            return updated
+        if self._httpx_mock(ctx):
+            ctx.report(NOT_MIGRATED, original, "pytest-httpx has no context manager: use the httpx_mock fixture")
             return updated
         fired = find_kwarg(item.args, "assert_all_requests_are_fired")
         if any(a.keyword is None or a.keyword.value != "assert_all_requests_are_fired" for a in item.args):
@@ -146,7 +190,10 @@ class MockLibraries(Codemod):
         is_mock = isinstance(owner, cst.Name) and owner.value in self.mocks
         if not (is_module or is_mock):
             return updated
-        router = self._respx(ctx) if is_module else owner
+        if self._httpx_mock(ctx) and is_module and not self._in_activated_test(ctx):
+            ctx.report(NOT_MIGRATED, original, "outside an @responses.activate test there is no httpx_mock fixture to use")
+            return updated
+        router = (None if self._httpx_mock(ctx) else self._respx(ctx)) if is_module else owner
         if is_mock and owner.value in self.mockers:  # type: ignore[union-attr]
             return self._mocker_call(ctx, original, updated, attr)
         if attr == "add" or attr.upper() in _METHODS:
@@ -170,29 +217,37 @@ class MockLibraries(Codemod):
         if method is None or url is None or positional:
             ctx.report(NOT_MIGRATED, original, "responses.add(...) with a method or url the tool cannot read")
             return updated
-        status = keywords.pop("status", None)
-        response_args = [cst.Arg(status or cst.Integer("200"))]
+        spec = MockSpec(method, url, keywords.pop("status", None))
         content_type = keywords.pop("content_type", None)
         headers = keywords.pop("headers", None)
         if "json" in keywords:
-            response_args.append(kwarg("json", keywords.pop("json")))
+            spec.body = ("json", keywords.pop("json"))
         else:
             if "body" in keywords:
-                response_args.append(kwarg("content", keywords.pop("body")))
+                spec.body = ("content", keywords.pop("body"))
             content_type = content_type or cst.SimpleString('"text/plain"')  # responses' default
-        header_items = []
         if content_type is not None:
-            header_items.append(cst.DictElement(cst.SimpleString('"Content-Type"'), content_type))
+            spec.headers.append(cst.DictElement(cst.SimpleString('"Content-Type"'), content_type))
         if headers is not None:
             if not isinstance(headers, cst.Dict):
                 ctx.report(NOT_MIGRATED, original, "headers= that is not a dict literal")
                 return updated
-            header_items += list(headers.elements)
-        if header_items:
-            response_args.append(kwarg("headers", cst.Dict(header_items)))
-        comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-        response = cst.Call(ctx.httpx("Response"), [a.with_changes(comma=comma) for a in response_args[:-1]] + [response_args[-1]])
-        route = cst.Call(cst.Attribute(router, cst.Name(method.lower())), [cst.Arg(url)])
+            spec.headers += list(headers.elements)
+        return self._render(ctx, router, spec)
+
+    def _render(self, ctx, router, spec: "MockSpec") -> cst.Call:
+        """The registration of one mocked response, in the chosen mock library."""
+        if ctx.options.mock_library == "pytest-httpx":
+            return render_pytest_httpx(ctx, spec)
+        route = cst.Call(cst.Attribute(router, cst.Name(spec.method.lower())), [cst.Arg(spec.url)])
+        if spec.exc is not None:
+            return cst.Call(cst.Attribute(route, cst.Name("mock")), [kwarg("side_effect", spec.exc)])
+        response_args = [cst.Arg(spec.status or cst.Integer("200"))]
+        if spec.body is not None:
+            response_args.append(kwarg(*spec.body))
+        if spec.headers:
+            response_args.append(kwarg("headers", cst.Dict(spec.headers)))
+        response = call_with(ctx.httpx("Response"), response_args)
         return cst.Call(cst.Attribute(route, cst.Name("mock")), [kwarg("return_value", response)])
 
     def _mocker_call(self, ctx, original: cst.Call, updated: cst.Call, attr: str):
@@ -215,7 +270,7 @@ class MockLibraries(Codemod):
             extra = sorted(set(keywords) - allowed) or ["*args"]
             ctx.report(NOT_MIGRATED, original, f"{attr}(..., {extra[0]}=...) is not translated")
             return updated
-        route = cst.Call(cst.Attribute(updated.func.value, cst.Name(method.lower())), [positional[0].with_changes(comma=cst.MaybeSentinel.DEFAULT)])  # type: ignore[union-attr]
+        spec = MockSpec(method, positional[0].value, keywords.get("status_code"))
         if "exc" in keywords:
             exc = keywords["exc"]
             qual = ctx.resolve(exc) or ""
@@ -225,20 +280,52 @@ class MockLibraries(Codemod):
                 short = qual.rsplit(".", 1)[1]
                 if short in _HTTPX:
                     exc = ctx.httpx(_HTTPX[short])
-            return cst.Call(cst.Attribute(route, cst.Name("mock")), [kwarg("side_effect", exc)])
-        response_args = [cst.Arg(keywords.get("status_code", cst.Integer("200")))]
-        for source, target in (("json", "json"), ("text", "content"), ("content", "content"), ("headers", "headers")):
+            spec.exc = exc
+        for source, target in (("json", "json"), ("text", "content"), ("content", "content")):
             if source in keywords:
-                response_args.append(kwarg(target, keywords[source]))
-        comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-        response = cst.Call(ctx.httpx("Response"), [a.with_changes(comma=comma) for a in response_args[:-1]] + [response_args[-1]])
-        return cst.Call(cst.Attribute(route, cst.Name("mock")), [kwarg("return_value", response)])
+                spec.body = (target, keywords[source])
+        if "headers" in keywords:
+            if not isinstance(keywords["headers"], cst.Dict):
+                ctx.report(NOT_MIGRATED, original, "headers= that is not a dict literal")
+                return updated
+            spec.headers = list(keywords["headers"].elements)
+        return self._render(ctx, updated.func.value, spec)  # type: ignore[union-attr]
+
+    def _pytest_httpx_attribute(self, ctx, original: cst.Attribute, updated: cst.Attribute):
+        """Recorded requests under pytest-httpx: ``httpx_mock.get_requests()``."""
+        owner, attr = original.value, original.attr.value
+        if isinstance(owner, cst.Name) and owner.value in self.mockers:  # the requests_mock fixture
+            if attr == "call_count":
+                return cst.Call(cst.Name("len"), [cst.Arg(_requests_of_fixture())])
+            if attr == "called":
+                return cst.Call(cst.Name("bool"), [cst.Arg(_requests_of_fixture())])
+            if attr == "last_request":
+                return cst.Subscript(_requests_of_fixture(), [cst.SubscriptElement(cst.Index(cst.UnaryOperation(cst.Minus(), cst.Integer("1"))))])
+            return updated
+        if attr == "calls" and ctx.resolve(owner) == "responses":
+            parent, grand = ctx.parent(), ctx.parent(2)
+            if isinstance(parent, cst.Subscript) and isinstance(grand, cst.Attribute) and grand.attr.value == "request":
+                self.recorded.add(id(grand))
+                return _requests_of_fixture()
+            if isinstance(parent, cst.Arg) and isinstance(grand, cst.Call) and isinstance(grand.func, cst.Name) and grand.func.value == "len":
+                return _requests_of_fixture()
+            ctx.report(NOT_MIGRATED, original, "responses.calls beyond len() and calls[i].request: pytest-httpx records requests only")
+            return updated
+        if id(original) in self.recorded:  # responses.calls[i].request -> httpx_mock.get_requests()[i]
+            return updated.value
+        if attr == "url" and isinstance(owner, cst.Attribute) and id(owner) in self.recorded:
+            return cst.Call(cst.Name("str"), [cst.Arg(updated)])
+        if attr == "url" and _is_last_request(owner, self.mockers):
+            return cst.Call(cst.Name("str"), [cst.Arg(updated)])
+        return updated
 
     # --- recorded calls ---------------------------------------------------------------------------------
     def leave_Attribute(self, ctx, original: cst.Attribute, updated: cst.Attribute):
         if not self._enabled(ctx):
             return updated
         owner = original.value
+        if self._httpx_mock(ctx):
+            return self._pytest_httpx_attribute(ctx, original, updated)
         if isinstance(owner, cst.Name) and owner.value in self.mockers:
             attr = original.attr.value
             calls = cst.Attribute(updated.value, cst.Name("calls"))
@@ -262,6 +349,10 @@ class MockLibraries(Codemod):
                 return updated
             return cst.Call(cst.Name("str"), [cst.Arg(updated)])
         return updated
+
+
+def _requests_of_fixture() -> cst.Call:
+    return cst.Call(cst.Attribute(cst.Name("httpx_mock"), cst.Name("get_requests")), [])
 
 
 def _method_name(ctx, node) -> str | None:

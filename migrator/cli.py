@@ -72,6 +72,7 @@ def migrate(
     exclude: Optional[List[str]] = typer.Option(None, "--exclude", metavar="GLOB", help="Skip files or folders matching GLOB (repeatable), besides .gitignore and the usual venv/build/cache folders."),
     retries: Optional[str] = typer.Option(None, "--retries", metavar="httpx|httpx-retries", help="How urllib3 Retry policies migrate: 'httpx' keeps connect retries (and reports the rest), 'httpx-retries' writes httpx_retries.RetryTransport, a new dependency."),
     tests: Optional[bool] = typer.Option(None, "--tests/--no-tests", help="Migrate test mocks (responses → respx) in every file / in none (default: files under tests/ or named test_*.py)."),
+    mock_library: Optional[str] = typer.Option(None, "--mock-library", metavar="respx|pytest-httpx", help="What test mocks migrate to (default: respx)."),
     async_calls: Optional[bool] = typer.Option(None, "--async/--no-async", help="Await requests calls made directly in coroutines on an httpx.AsyncClient (default: off)."),
     format_: Optional[bool] = typer.Option(None, "--format/--no-format", help="Run black on the lines the codemods touched (default: on)."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: the CPU count)."),
@@ -107,12 +108,16 @@ def migrate(
         timeout_value = config.parse_timeout(timeout if timeout is not None else section.get("timeout", "none"))
     except ValueError:
         raise _fail(f"--timeout takes 'none' or a positive number of seconds, not {timeout!r}")
+    mock_value = mock_library if mock_library is not None else section.get("mock-library", "respx")
+    if mock_value not in ("respx", "pytest-httpx"):
+        raise _fail(f"--mock-library takes respx or pytest-httpx, not {mock_value!r}")
     retries_value = retries if retries is not None else section.get("retries", "httpx")
     if retries_value not in ("httpx", "httpx-retries"):
         raise _fail(f"--retries takes 'httpx' or 'httpx-retries', not {retries_value!r}")
     options = Options(
         async_calls=async_calls if async_calls is not None else section.get("async", False),
         tests=tests,
+        mock_library=mock_value,
         retries=retries_value,
         timeout=timeout_value,
         format=format_ if format_ is not None else section.get("format", True),

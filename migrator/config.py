@@ -17,6 +17,7 @@ KEYS = {
     "select": "list of codemods to run (default: all)",
     "ignore": "list of codemods not to run",
     "format": "true/false: run black on the lines the codemods touched",
+    "mock-library": '"respx" (default) or "pytest-httpx": what responses/requests_mock migrate to',
     "async": "true/false: await requests calls made directly in coroutines on an httpx.AsyncClient",
     "retries": '"httpx" (connect retries only) or "httpx-retries" (keep urllib3 Retry rules via the httpx-retries package)',
 }

@@ -19,6 +19,7 @@ class Options:
     async_calls: bool = False
     # test mocks (responses -> respx): None decides by path (tests/, test_*.py)
     tests: bool | None = None
+    mock_library: str = "respx"  # or "pytest-httpx"
 
     def timeout_source(self) -> str:
         """The timeout as Python source, for codemods that write it out."""

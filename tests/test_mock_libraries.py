@@ -39,6 +39,23 @@ def test_migrated_tests_pass_against_the_migrated_code(tmp_path):
     assert run_pytest(after).returncode == 1
 
 
+def test_pytest_httpx_translation_passes_too(tmp_path):
+    pytest.importorskip("pytest_httpx")
+    case = FIXTURES / "mock_libraries" / "pytest_httpx"
+    source = (case / "before.py").read_text()
+    before = tmp_path / "before" / "test_api.py"
+    after = tmp_path / "after" / "test_api.py"
+    for path in (before, after):
+        path.parent.mkdir()
+    before.write_text(source)
+    after.write_text(migrate_source(source, "tests/test_api.py", Options(mock_library="pytest-httpx")).code)
+    assert "httpx_mock.add_response(" in after.read_text() and "responses" not in after.read_text()
+    for path in (before, after):
+        proc = run_pytest(path)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert "2 passed" in proc.stdout
+
+
 def test_mocks_are_left_alone_outside_test_files():
     source = "import responses\n\n\n@responses.activate\ndef helper():\n    pass\n"
     result = migrate_source(source, "src/app.py", Options())
