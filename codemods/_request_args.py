@@ -256,7 +256,7 @@ def _map(ctx, original: cst.Call, updated: cst.Call, verb: str, on_client: bool)
         if not on_client:
             extra_args.append(kwarg("follow_redirects", cst.Name("True")))
     if not on_client and find_kwarg(mapped, "timeout") is None:
-        extra_args.append(kwarg("timeout", cst.parse_expression(ctx.options.timeout_source())))
+        extra_args.append(kwarg("timeout", ctx.options.timeout_node()))
     if follows and any(find_kwarg(mapped, b) for b in _BODY_ARGS):
         ctx.report_once(REDIRECT_CONTENT_TYPE, original, "if redirected to a GET, httpx still sends this body's Content-Type")
     return MappedCall(method, append_args(_fix_commas(mapped), extra_args), follows, stream)

@@ -181,7 +181,7 @@ class _SuperInit(cst.CSTTransformer):
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.Call:
         if not _is_super_init(original) or original.args:
             return updated
-        timeout = cst.parse_expression(self.ctx.options.timeout_source())
+        timeout = self.ctx.options.timeout_node()
         comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
         return updated.with_changes(args=[
             kwarg("follow_redirects", cst.Name("True")).with_changes(comma=comma),

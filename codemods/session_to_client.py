@@ -118,7 +118,7 @@ def client_defaults(ctx) -> list[cst.Arg]:
     return [
         kwarg("follow_redirects", cst.Name("True")).with_changes(comma=comma),
         kwarg("max_redirects", cst.Integer("30")).with_changes(comma=comma),
-        kwarg("timeout", cst.parse_expression(ctx.options.timeout_source())),
+        kwarg("timeout", ctx.options.timeout_node()),
     ]
 
 

@@ -10,6 +10,7 @@ names (a parameter or local called ``requests`` is never touched).
 
 from __future__ import annotations
 
+import functools
 import re
 
 import libcst as cst
@@ -253,11 +254,21 @@ def all_import_names(source: str) -> set[str] | None:
         line = match.group(0).strip()
         if line.endswith(("(", "\\")) or ";" in line:
             return None
-        try:
-            stmt = cst.parse_statement(line)
-        except cst.ParserSyntaxError:
+        bound = _line_bindings(line)
+        if bound is None:
             return None
-        for small in getattr(stmt, "body", ()):
-            if isinstance(small, (cst.Import, cst.ImportFrom)):
-                names.update(import_bindings(small))
+        names.update(bound)
     return names
+
+
+@functools.lru_cache(maxsize=4096)
+def _line_bindings(line: str) -> frozenset[str] | None:
+    """The names one import line binds (cached: the same lines recur across a monorepo)."""
+    try:
+        stmt = cst.parse_statement(line)
+    except cst.ParserSyntaxError:
+        return None
+    return frozenset(
+        name for small in getattr(stmt, "body", ()) if isinstance(small, (cst.Import, cst.ImportFrom))
+        for name in import_bindings(small)
+    )

@@ -21,6 +21,15 @@ class Options:
     tests: bool | None = None
     mock_library: str = "respx"  # or "pytest-httpx"
 
+    def timeout_node(self):
+        """The timeout as a LibCST expression (built, not parsed: this runs for every call)."""
+        import libcst as cst
+
+        text = self.timeout_source()
+        if text == "None":
+            return cst.Name("None")
+        return cst.Integer(text) if "." not in text and "e" not in text else cst.Float(text)
+
     def timeout_source(self) -> str:
         """The timeout as Python source, for codemods that write it out."""
         if self.timeout is None:

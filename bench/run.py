@@ -1,0 +1,116 @@
+"""Benchmark: migrate --dry-run on a monorepo-shaped corpus, against the floor and LibCST's runner.
+
+    python bench/run.py [--packages 100] [--skip-libcst] [--keep DIR]
+
+The corpus: the Python standard library as background code that never imports requests, plus the
+fixtures' before.py files (the code that does) copied into N packages. Measured, one run each:
+
+- floor: read every file, plus ``libcst.parse_module(src).code`` of the files importing requests,
+  in this process;
+- LibCST's own runner doing a trivial rename (``python -m libcst.tool codemod rename.RenameCommand``,
+  ``-j 2``);
+- ``migrate --dry-run --jobs 2`` with every codemod, on the full corpus and on a quarter of the
+  packages (time should grow linearly).
+
+Prints lines/s, each command's ratio to the floor, and the peak memory (max RSS) of each command.
+Not a test: numbers depend on the machine; docs/performance.md records a run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+IMPORTS_REQUESTS = re.compile(rb"^[ \t]*(?:from[ \t]+requests\b|import[ \t]+[^#\n]*\brequests\b)", re.M)
+
+
+def build(corpus: Path, packages: int) -> tuple[int, int]:
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    background = corpus / "background"
+    shutil.copytree(stdlib, background, ignore=shutil.ignore_patterns("site-packages", "test", "tests", "__pycache__", "idlelib", "lib2to3", "*.pyc"))
+    fixtures = sorted(p for p in (ROOT / "fixtures").glob("*/*/before.py") if "demo_project" not in str(p))
+    demo = sorted((ROOT / "fixtures" / "demo_project" / "weather").glob("*.py"))
+    for k in range(packages):
+        package = corpus / f"pkg{k:03}"
+        (package / "src").mkdir(parents=True)
+        (package / "pyproject.toml").write_text(f'[project]\nname = "pkg{k:03}"\ndependencies = ["requests>=2.31"]\n')
+        for i, path in enumerate(fixtures + demo):
+            (package / "src" / f"m{i:02}_{path.parent.name}.py").write_text(path.read_text())
+    files = list(corpus.rglob("*.py"))
+    return len(files), sum(len(f.read_bytes().splitlines()) for f in files)
+
+
+def floor(corpus: Path) -> tuple[float, int, int]:
+    import libcst
+
+    start = time.perf_counter()
+    lines = requests_lines = 0
+    for path in corpus.rglob("*.py"):
+        data = path.read_bytes()
+        lines += data.count(b"\n")
+        if IMPORTS_REQUESTS.search(data):
+            requests_lines += data.count(b"\n")
+            libcst.parse_module(data.decode("utf-8")).code
+    return time.perf_counter() - start, lines, requests_lines
+
+
+def timed(cmd: list[str], cwd: Path) -> tuple[float, float]:
+    """(seconds, peak RSS in MiB of the largest child process)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
+    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+    return elapsed, peak
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--packages", type=int, default=100)
+    parser.add_argument("--skip-libcst", action="store_true", help="skip LibCST's runner (slow)")
+    parser.add_argument("--keep", type=Path, help="build the corpus here and keep it")
+    args = parser.parse_args()
+
+    corpus = args.keep or Path(tempfile.mkdtemp(prefix="r2h-bench-"))
+    try:
+        files, total_lines = build(corpus, args.packages)
+        seconds, lines, requests_lines = floor(corpus)
+        print(f"corpus: {files} files, {total_lines} lines, {requests_lines} lines in files importing requests")
+        print(f"floor (read all + parse/codegen requests files, 1 process): {seconds:.2f} s, {lines / seconds:,.0f} lines/s")
+        migrate = [sys.executable, "-m", "migrator", "--dry-run", "--jobs", "2", "-q", "."]
+        m_seconds, m_peak = timed(migrate, corpus)
+        print(f"migrate --dry-run --jobs 2: {m_seconds:.2f} s, {lines / m_seconds:,.0f} lines/s, "
+              f"{m_seconds / seconds:.2f}x the floor, peak RSS {m_peak:.0f} MiB")
+        quarter = [str(p.relative_to(corpus)) for p in sorted(corpus.glob("pkg*"))[: max(1, args.packages // 4)]]
+        q_seconds, _ = timed([*migrate[:-1], "background", *quarter], corpus)
+        print(f"  a quarter of the packages: {q_seconds:.2f} s (full/quarter time ratio {m_seconds / q_seconds:.2f})")
+        if not args.skip_libcst:
+            (corpus / ".libcst.codemod.yaml").write_text(
+                "generated_code_marker: '@generated'\nformatter: ['black', '-']\nblacklist_patterns: []\n"
+                "modules: ['libcst.codemod.commands']\nrepo_root: '.'\n"
+            )
+            libcst_cmd = [sys.executable, "-m", "libcst.tool", "codemod", "rename.RenameCommand",
+                          "--old_name", "requests.get", "--new_name", "httpx.get", "-j", "2", "-u", "1", "--no-format", "."]
+            l_seconds, l_peak = timed(libcst_cmd, corpus)
+            print(f"libcst.tool codemod rename, -j 2: {l_seconds:.2f} s, {lines / l_seconds:,.0f} lines/s, "
+                  f"{l_seconds / seconds:.2f}x the floor, peak RSS {l_peak:.0f} MiB")
+    finally:
+        if args.keep is None:
+            shutil.rmtree(corpus, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("NO_COLOR", "1")
+    main()
