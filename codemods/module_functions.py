@@ -49,7 +49,7 @@ from codemods._request_args import (
     TIMEOUT_MAYBE_TUPLE, VERBS, VERIFY_DISABLED, map_request_args,
 )
 from codemods.base import Codemod, find_kwarg
-from codemods.streaming import check_stream_context, stream_args, stream_flag
+from codemods.streaming import check_stream_context, stream_call, stream_flag
 from migrator.findings import Code
 
 REDIRECT_LIMIT = Code(
@@ -82,7 +82,6 @@ class ModuleFunctions(Codemod):
         if mapped.follows_redirects:
             ctx.report_once(REDIRECT_LIMIT, original, "redirect chains of 21-30 hops now raise TooManyRedirects")
         if mapped.stream:
-            call = updated.with_changes(func=ctx.httpx("stream"), args=stream_args(verb, mapped.method, mapped.args))
-            return ctx.mark(call, "stream" if isinstance(ctx.parent(), cst.WithItem) else "stream-assign")
+            return stream_call(ctx, updated, ctx.httpx("stream"), verb, mapped)
         call = updated.with_changes(func=ctx.httpx(mapped.method), args=mapped.args)
         return ctx.mark(call, "response" if mapped.follows_redirects else "response-nofollow")

@@ -43,7 +43,7 @@ from codemods._request_args import VERBS, map_request_args
 from codemods.async_calls import STILL_BLOCKING
 from codemods._blocks import region_end, simple_assign as _simple_assign, wrap_in_with
 from codemods.base import Codemod, append_args, await_expression, find_kwarg, kwarg
-from codemods.streaming import check_stream_context, stream_args, stream_flag
+from codemods.streaming import check_stream_context, stream_args, stream_call, stream_flag
 from migrator.engine import ObjectInfo
 from migrator.findings import Code
 
@@ -181,9 +181,7 @@ class SessionToClient(Codemod):
         if mapped is None:
             return updated
         if mapped.stream:
-            func = updated.func.with_changes(attr=cst.Name("stream"))  # type: ignore[union-attr]
-            call = updated.with_changes(func=func, args=stream_args(attr, mapped.method, mapped.args))
-            return ctx.mark(call, "stream" if isinstance(ctx.parent(), cst.WithItem) else "stream-assign")
+            return stream_call(ctx, updated, updated.func.with_changes(attr=cst.Name("stream")), attr, mapped)  # type: ignore[union-attr]
         new_func = updated.func.with_changes(attr=cst.Name(mapped.method))  # type: ignore[union-attr]
         call = updated.with_changes(func=new_func, args=mapped.args)
         return ctx.mark(call, "response" if mapped.follows_redirects else "response-nofollow")

@@ -113,6 +113,13 @@ def stream_args(verb: str, method: str, args: list[cst.Arg]) -> list[cst.Arg]:
     return [verb_arg, *args]
 
 
+def stream_call(ctx, updated: cst.Call, func: cst.BaseExpression, verb: str, mapped) -> cst.Call:
+    """``<func>("GET", url, ...)`` for a mapped request call with ``stream=True``, marked as a
+    stream used by a ``with`` statement or bound by an assignment to be wrapped in one."""
+    call = updated.with_changes(func=func, args=stream_args(verb, mapped.method, mapped.args))
+    return ctx.mark(call, "stream" if isinstance(ctx.parent(), cst.WithItem) else "stream-assign")
+
+
 class Streaming(Codemod):
     name = "streaming"
     codes = (NOT_MIGRATED,)

@@ -178,16 +178,7 @@ def migrate(
             if verbose:
                 typer.echo(f"migrated {result.path}", err=True)
 
-    with_pending = mode != "write"
-    if output_format == "json":
-        typer.echo(report.as_json(results), nl=False)
-    elif output_format == "sarif":
-        typer.echo(formats.sarif(results, with_pending), nl=False)
-    elif output_format == "github":
-        typer.echo(formats.github(results, with_pending), nl=False)
-    elif not quiet:
-        for line in report.finding_lines((f for r in results for f in r.findings), verbose):
-            typer.echo(line, err=True)
+    _emit(results, output_format, with_pending=mode != "write", quiet=quiet, verbose=verbose)
     if not quiet:
         package_rows = packages.summaries([r for r in results if not r.skipped])
         if len(package_rows) > 1:
@@ -210,6 +201,19 @@ def migrate(
                 raise _fail(f"cannot write report {report_file}: {exc.strerror}")
     if check and any(r.changed for r in results):
         raise typer.Exit(1)
+
+
+def _emit(results, output_format: str, *, with_pending: bool, quiet: bool, verbose: bool) -> None:
+    """Findings in the chosen format: machine formats on stdout, text on stderr."""
+    if output_format == "json":
+        typer.echo(report.as_json(results), nl=False)
+    elif output_format == "sarif":
+        typer.echo(formats.sarif(results, with_pending), nl=False)
+    elif output_format == "github":
+        typer.echo(formats.github(results, with_pending), nl=False)
+    elif not quiet:
+        for line in report.finding_lines((f for r in results for f in r.findings), verbose):
+            typer.echo(line, err=True)
 
 
 def _interactive(results, color: bool) -> None:
@@ -267,15 +271,7 @@ def lint(
             text = data.decode("utf-8", "replace")
             findings = lint_source(text, path, _declared(path))
         results.append(FileResult(path, data, None, findings, skipped=not findings))
-    if output_format == "json":
-        typer.echo(report.as_json(results), nl=False)
-    elif output_format == "sarif":
-        typer.echo(formats.sarif(results, False), nl=False)
-    elif output_format == "github":
-        typer.echo(formats.github(results, False), nl=False)
-    else:
-        for line in report.finding_lines((f for r in results for f in r.findings), verbose):
-            typer.echo(line, err=True)
+    _emit(results, output_format, with_pending=False, quiet=False, verbose=verbose)
     findings = [f for r in results for f in r.findings]
     if not quiet:
         typer.echo(f"{len(files)} files checked; {len(findings)} findings", err=True)

@@ -44,14 +44,7 @@ def hunks(old: str, new: str) -> list[Hunk]:
     a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
     out = []
     for group in linediff.grouped(linediff.opcodes(a, b), 3):
-        i1, i2, j1, j2 = group[0][1], group[-1][2], group[0][3], group[-1][4]
-        lines = [f"@@ -{i1 + 1},{i2 - i1} +{j1 + 1},{j2 - j1} @@\n"]
-        for tag, a1, a2, b1, b2 in group:
-            if tag == "equal":
-                lines += [" " + line for line in a[a1:a2]]
-                continue
-            lines += ["-" + line for line in a[a1:a2]]
-            lines += ["+" + line for line in b[b1:b2]]
+        lines = linediff.hunk_lines(a, b, group)
         out.append(Hunk(group, "".join(line if line.endswith("\n") else line + "\n" for line in lines)))
     return out
 

@@ -70,19 +70,25 @@ def grouped(codes: list[Opcode], n: int = 3) -> list[list[Opcode]]:
     return list(matcher.get_grouped_opcodes(n))
 
 
+def hunk_lines(a: list[str], b: list[str], group: list[Opcode]) -> list[str]:
+    """One unified-diff hunk: its ``@@`` header, then context, removed and added lines."""
+    i1, i2, j1, j2 = group[0][1], group[-1][2], group[0][3], group[-1][4]
+    out = [f"@@ -{_range(i1, i2)} +{_range(j1, j2)} @@\n"]
+    for tag, a1, a2, b1, b2 in group:
+        if tag == "equal":
+            out += [" " + line for line in a[a1:a2]]
+            continue
+        out += ["-" + line for line in a[a1:a2]]
+        out += ["+" + line for line in b[b1:b2]]
+    return out
+
+
 def unified(a: list[str], b: list[str], fromfile: str, tofile: str, n: int = 3) -> list[str]:
     if a == b:
         return []
     out = [f"--- {fromfile}\n", f"+++ {tofile}\n"]
     for group in grouped(opcodes(a, b), n):
-        i1, i2, j1, j2 = group[0][1], group[-1][2], group[0][3], group[-1][4]
-        out.append(f"@@ -{_range(i1, i2)} +{_range(j1, j2)} @@\n")
-        for tag, a1, a2, b1, b2 in group:
-            if tag == "equal":
-                out += [" " + line for line in a[a1:a2]]
-                continue
-            out += ["-" + line for line in a[a1:a2]]
-            out += ["+" + line for line in b[b1:b2]]
+        out += hunk_lines(a, b, group)
     return out
 
 
