@@ -112,6 +112,18 @@ AUTH_ENCODING = Code(
     "ASCII literals.",
     "If credentials can hold non-ASCII text, check the server accepts UTF-8 Basic credentials.",
 )
+ENVIRONMENT = Code(
+    "environment-differences",
+    "info",
+    "httpx reads a different environment than requests",
+    "requests honours REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE and reads credentials from ~/.netrc; "
+    "httpx reads SSL_CERT_FILE/SSL_CERT_DIR and no .netrc (only through httpx.NetRCAuth). Their "
+    "default User-Agent and Accept-Encoding headers differ too. Reported once per file, at the first "
+    "migrated request or client.",
+    "Where the program runs with REQUESTS_CA_BUNDLE set, set SSL_CERT_FILE too (or pass "
+    "verify=ssl.create_default_context(cafile=...)); pass auth=httpx.NetRCAuth() where .netrc "
+    "credentials are used; set headers={'User-Agent': ...} if a server cares.",
+)
 REDIRECT_CONTENT_TYPE = Code(
     "redirect-content-type",
     "info",
@@ -153,12 +165,16 @@ def map_request_args(
     mapped = _map(ctx, original, updated, verb, on_client)
     if mapped is None:
         errors = [p for p in ctx.pending[mark:] if p.code.severity == "error"]
+        for dropped in ctx.pending[mark:]:
+            ctx.forget_once(dropped.code)  # a once-per-file finding may still come from a later call
         del ctx.pending[mark:]
         ctx.pending.extend(errors[:1])
     return mapped
 
 
 def _map(ctx, original: cst.Call, updated: cst.Call, verb: str, on_client: bool) -> MappedCall | None:
+    if not on_client:  # (a client's calls: reported where the client is made)
+        ctx.report_once(ENVIRONMENT, original, "REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE and ~/.netrc are not read by httpx")
     args = list(updated.args)
     if has_star_args(args):
         ctx.report(ARGS_UNKNOWN, original, f"{verb}() gets *args/**kwargs; not migrated")

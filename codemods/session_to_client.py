@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from codemods._request_args import VERBS, map_request_args
+from codemods._request_args import ENVIRONMENT, VERBS, map_request_args
 from codemods.async_calls import STILL_BLOCKING
 from codemods._blocks import region_end, simple_assign as _simple_assign, wrap_in_with
 from codemods.base import Codemod, append_args, await_expression, find_kwarg, kwarg
@@ -233,6 +233,7 @@ class SessionToClient(Codemod):
         return all(_only_direct_attribute_uses(stmt, name) for stmt in region)
 
     def _new_client(self, ctx, original: cst.Call, updated: cst.Call) -> cst.Call:
+        ctx.report_once(ENVIRONMENT, original, "REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE and ~/.netrc are not read by httpx")
         if not (isinstance(original.func, cst.Name) and original.func.value in ctx.client_factories) and self._async_life(ctx, original):
             call = cst.Call(func=ctx.httpx("AsyncClient"), args=client_defaults(ctx), lpar=updated.lpar, rpar=updated.rpar)
             parent = ctx.parent()

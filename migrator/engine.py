@@ -236,6 +236,9 @@ class Context:
             self._once.add(code.code)
             self.report(code, node, message)
 
+    def forget_once(self, code: Code) -> None:
+        self._once.discard(code.code)
+
     def resolve_findings(self) -> list[Finding]:
         if not self.pending:
             return []
