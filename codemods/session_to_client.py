@@ -9,7 +9,9 @@
 - With ``--async``, a session created in a coroutine and used only there (through its attributes,
   not from nested functions, never handed on) becomes an ``httpx.AsyncClient`` in ``async with``:
   its calls are awaited, ``close()`` becomes ``await s.aclose()``, and ``with s.get(url, stream=True)
-  as r:`` becomes ``async with s.stream(...) as r:``.
+  as r:`` becomes ``async with s.stream(...) as r:``. A module-level session used only inside
+  coroutines becomes a module-level ``httpx.AsyncClient``, reported (``async-client-event-loop``):
+  it serves one event loop.
 - A session created in a function and used only through its attributes by the statements that
   follow it in the same block is wrapped: ``with httpx.Client(...) as s:`` around exactly those
   statements, and a final ``s.close()`` is dropped (the ``with`` closes it).
@@ -91,6 +93,17 @@ ASYNC_STREAM = Code(
     "``with`` statement the tool can make async.",
     "Open the stream with ``async with client.stream(...) as r:`` and read it with ``async for``.",
 )
+EVENT_LOOP = Code(
+    "async-client-event-loop",
+    "warning",
+    "A module-level AsyncClient is tied to the first event loop that uses it",
+    "With ``--async`` a module-level session used only from coroutines becomes a module-level "
+    "``httpx.AsyncClient``. Its pooled connections belong to the event loop that opened them: a "
+    "program (or a test suite) that runs several loops, e.g. ``asyncio.run`` twice, gets "
+    "``RuntimeError: Event loop is closed`` on the second. The requests session had no such tie.",
+    "Create the client inside the coroutine that runs the loop (``async with httpx.AsyncClient() as "
+    "client``) and pass it down, or make sure the program runs a single event loop.",
+)
 NOT_CLOSED = Code(
     "client-not-closed",
     "info",
@@ -124,19 +137,24 @@ def client_defaults(ctx) -> list[cst.Arg]:
 
 class SessionToClient(Codemod):
     name = "session_to_client"
-    codes = (ATTR_UNSUPPORTED, UNTRACKED, ESCAPES, ASYNC_STREAM, NOT_CLOSED)
+    codes = (ATTR_UNSUPPORTED, UNTRACKED, ESCAPES, ASYNC_STREAM, EVENT_LOOP, NOT_CLOSED)
 
     def __init__(self) -> None:
         self.created: list[tuple[str, cst.CSTNode]] = []  # (key, original call) not in a with
         self.closed: set[str] = set()
         self.async_withs: set[int] = set()  # ids of original with statements to make async with
+        self.module_async: set[int] = set()  # ids of module-level Session() calls that become AsyncClients
 
     # --- knowing which names hold sessions ------------------------------------
     def visit_Module(self, ctx, node: cst.Module) -> None:
         for stmt in node.body:
             target, value = _simple_assign(stmt)
             if isinstance(target, cst.Name) and _is_session_call(ctx, value):
-                ctx.bind_object(target, ObjectInfo("client", value))
+                # with --async, a module-level session used only inside coroutines becomes an AsyncClient
+                is_async = ctx.options.async_calls and _only_used_in_coroutines(node, stmt, target.value)
+                if is_async:
+                    self.module_async.add(id(value))
+                ctx.bind_object(target, ObjectInfo("client", value, extra={"async": is_async}))
 
     def visit_ClassDef(self, ctx, node: cst.ClassDef) -> None:
         # self.<attr> = requests.Session() anywhere in a method's top-level statements
@@ -174,6 +192,9 @@ class SessionToClient(Codemod):
             return updated
         if is_async:
             return self._async_call(ctx, original, updated, attr)
+        coroutine = ctx.scope.node
+        if ctx.options.async_calls and isinstance(coroutine, cst.FunctionDef) and coroutine.asynchronous is not None:
+            ctx.report(STILL_BLOCKING, original, f"{_key(func.value)} is a synchronous client: this call blocks the event loop")
         if find_kwarg(original.args, "stream") is not None and stream_flag(original) is not False:
             if not check_stream_context(ctx, original):
                 return updated
@@ -234,6 +255,10 @@ class SessionToClient(Codemod):
 
     def _new_client(self, ctx, original: cst.Call, updated: cst.Call) -> cst.Call:
         ctx.report_once(ENVIRONMENT, original, "REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE and ~/.netrc are not read by httpx")
+        if id(original) in self.module_async:
+            self.created.append((_key(ctx.parent().targets[0].target), original))
+            ctx.report(EVENT_LOOP, original, "this AsyncClient is made at import time and serves one event loop")
+            return ctx.mark(cst.Call(func=ctx.httpx("AsyncClient"), args=client_defaults(ctx)), "async-client")
         if not (isinstance(original.func, cst.Name) and original.func.value in ctx.client_factories) and self._async_life(ctx, original):
             call = cst.Call(func=ctx.httpx("AsyncClient"), args=client_defaults(ctx), lpar=updated.lpar, rpar=updated.rpar)
             parent = ctx.parent()
@@ -356,6 +381,46 @@ class _DirectUses(cst.CSTVisitor):
     def visit_Name(self, node: cst.Name) -> None:
         if node.value == self.name:
             self.ok = False
+
+
+class _CoroutineUses(cst.CSTVisitor):
+    """Is every use of a module-level name ``name.attr`` directly inside an ``async def``?"""
+
+    def __init__(self, name: str, creation: cst.CSTNode):
+        self.name, self.creation, self.ok = name, creation, True
+        self.frames: list[bool] = []  # for each enclosing function: is it a coroutine?
+
+    def visit_SimpleStatementLine(self, node) -> bool:
+        return node is not self.creation
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.frames.append(node.asynchronous is not None)
+
+    def leave_FunctionDef(self, node) -> None:
+        self.frames.pop()
+
+    def visit_Lambda(self, node) -> None:
+        self.frames.append(False)
+
+    def leave_Lambda(self, node) -> None:
+        self.frames.pop()
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        if isinstance(node.value, cst.Name) and node.value.value == self.name:
+            self.ok &= bool(self.frames) and self.frames[-1] and node.attr.value != "close"
+            return False
+        node.value.visit(self)
+        return False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value == self.name:
+            self.ok = False
+
+
+def _only_used_in_coroutines(module: cst.Module, creation: cst.CSTNode, name: str) -> bool:
+    v = _CoroutineUses(name, creation)
+    module.visit(v)
+    return v.ok
 
 
 def _only_direct_attribute_uses(stmt: cst.CSTNode, name: str) -> bool:

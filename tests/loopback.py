@@ -186,6 +186,9 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
+    def handle_error(self, request, client_address) -> None:
+        pass  # a client that drops its connection (as scenarios do on purpose) is no server error
+
     def __init__(self, handler):
         super().__init__(("127.0.0.1", 0), handler)
         self.log: list[dict] = []

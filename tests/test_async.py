@@ -38,3 +38,28 @@ def test_config_key_and_flag(tmp_path):
     run = lambda *a: subprocess.run([sys.executable, "-m", "migrator", "--dry-run", *a, "."], cwd=tmp_path, capture_output=True, text=True)
     assert "await client.get(" in run().stdout
     assert "await client.get(" not in run("--no-async").stdout
+
+
+def test_module_level_session_used_only_in_coroutines_and_the_event_loop_risk(tmp_path):
+    from tests.loopback import LoopbackServers
+    from tests.scenario import run_program
+
+    source = (
+        "import asyncio\n\nimport requests\n\nsession = requests.Session()\n\n\n"
+        "async def fetch(url):\n    return session.get(url).status_code\n\n\n"
+        "def main(base):\n    out = []\n    for _ in range(2):\n        try:\n"
+        "            out.append(asyncio.run(fetch(base + '/json')))\n"
+        "        except Exception as exc:\n            out.append(type(exc).__name__)\n    return out\n"
+    )
+    result = migrate_source(source, "x.py", Options(async_calls=True))
+    assert "session = httpx.AsyncClient(" in result.code and "(await session.get(url)).status_code" in result.code
+    assert (5, "async-client-event-loop") in [(f.line, f.code) for f in result.findings]
+    # the warning is real: the second asyncio.run fails with the module-level AsyncClient
+    (tmp_path / "before.py").write_text(source)
+    (tmp_path / "after.py").write_text(result.code)
+    servers = LoopbackServers()
+    try:
+        assert run_program(tmp_path / "before.py", servers)["result"] == [200, 200]
+        assert run_program(tmp_path / "after.py", servers)["result"] == [200, "RuntimeError"]
+    finally:
+        servers.close()
