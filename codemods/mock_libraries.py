@@ -206,9 +206,12 @@ class MockLibraries(Codemod):
         args = list(updated.args)
         positional = [a for a in args if a.keyword is None]
         keywords = {a.keyword.value: a.value for a in args if a.keyword is not None}
-        if any(a.star for a in args) or set(keywords) - _ADD_KWARGS:
-            extra = sorted(set(keywords) - _ADD_KWARGS) or ["*args"]
-            ctx.report(NOT_MIGRATED, original, f"responses.add(..., {extra[0]}=...) is not translated")
+        if any(a.star for a in args):
+            ctx.report(NOT_MIGRATED, original, "responses.add(*args/**kwargs): the registration cannot be read")
+            return updated
+        if set(keywords) - _ADD_KWARGS:
+            extra = sorted(set(keywords) - _ADD_KWARGS)[0]
+            ctx.report(NOT_MIGRATED, original, f"responses.add(..., {extra}=...) is not translated")
             return updated
         if method is None:
             first = positional.pop(0).value if positional else keywords.pop("method", None)
