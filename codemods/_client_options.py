@@ -68,8 +68,11 @@ class TransportSpec:
 
     kwargs: dict[str, cst.BaseExpression] = field(default_factory=dict)
     retry_policy: list[cst.Arg] | None = None  # httpx_retries.Retry(...) arguments
+    expr: cst.BaseExpression | None = None  # a ready-made transport (a mock), used as it is
 
     def key(self, module: cst.Module) -> str:
+        if self.expr is not None:
+            return module.code_for_node(self.expr)
         code = {k: module.code_for_node(v) for k, v in self.kwargs.items()}
         policy = [module.code_for_node(a) for a in self.retry_policy or ()]
         return repr((sorted(code.items()), policy))
@@ -155,12 +158,12 @@ def proxies_from(node: cst.BaseExpression) -> dict[str, cst.BaseExpression]:
     return out
 
 
-def mount_prefix(node: cst.BaseExpression) -> str:
+def mount_prefix(node: cst.BaseExpression, any_scheme: bool = False) -> str:
     prefix = literal_text(node)
     if prefix is None:
         raise NotExact("the mount prefix is not a string literal")
     scheme, sep, rest = prefix.partition("://")
-    if not sep or scheme not in ("http", "https") or "/" in rest.rstrip("/"):
+    if not sep or (scheme not in ("http", "https") and not any_scheme) or "/" in rest.rstrip("/"):
         raise NotExact(f"mount prefix {prefix!r} is not a scheme or scheme://host (httpx mounts match no paths)")
     return prefix if not rest else f"{scheme}://{rest.rstrip('/')}"
 

@@ -162,6 +162,13 @@ class ClientConfiguration(Codemod):
                     hooks = hooks + new_hooks if kind == "hook_append" else new_hooks
                 elif kind == "mount":
                     prefix, adapter = value.args[0].value, value.args[1].value  # type: ignore[union-attr]
+                    router = ctx.object_info(adapter) if isinstance(adapter, cst.Name) else None
+                    if router is not None and router.kind == "mock-router":
+                        # a requests_mock Adapter turned respx router: its handler serves the prefix
+                        transports[mount_prefix(prefix, any_scheme=True)] = TransportSpec(expr=cst.Call(
+                            ctx.httpx("MockTransport"), [cst.Arg(cst.Attribute(adapter, cst.Name("handler")))]))
+                        self.removed.add(id(stmt))
+                        continue
                     pattern = mount_prefix(prefix)
                     helper = adapter.value if isinstance(adapter, cst.Name) and adapter.value in plan.helpers else None
                     if helper in converted:
@@ -367,12 +374,15 @@ def _merge(ctx, updated: cst.Call, kwargs, transports: dict[str, TransportSpec],
             transports.setdefault(pattern, TransportSpec()).kwargs["proxy"] = proxy
     if transports:
         for spec in transports.values():
+            if spec.expr is not None:
+                continue  # a mock transport: no network, nothing to configure
             if "verify" in kwargs:
                 spec.kwargs["verify"] = kwargs["verify"]
             if "trust_env" in kwargs:
                 spec.kwargs["trust_env"] = kwargs["trust_env"]
         trust_env = kwargs.get("trust_env")
-        if not proxies and not (isinstance(trust_env, cst.Name) and trust_env.value == "False"):
+        mocked = all(spec.expr is not None for spec in transports.values())
+        if not proxies and not mocked and not (isinstance(trust_env, cst.Name) and trust_env.value == "False"):
             ctx.report(ENV_PROXIES, original, "HTTP(S)_PROXY from the environment no longer applies to this client")
         exprs = {p: _transport_expr(ctx, spec) for p, spec in transports.items()}
         keys = {p: spec.key(ctx.module) for p, spec in transports.items()}
@@ -388,6 +398,8 @@ def _merge(ctx, updated: cst.Call, kwargs, transports: dict[str, TransportSpec],
 
 
 def _transport_expr(ctx, spec: TransportSpec) -> cst.BaseExpression:
+    if spec.expr is not None:
+        return spec.expr
     transport = call_with_kwargs(ctx.httpx("HTTPTransport"), spec.kwargs)
     if spec.retry_policy is None:
         return transport

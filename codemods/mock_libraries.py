@@ -20,6 +20,7 @@ to choose):
 | ``m.get(url, json=..., status_code=201, text=..., headers=...)``, ``m.register_uri("GET", url, ...)`` | ``m.get(url).mock(return_value=httpx.Response(201, json=..., content=..., headers=...))`` |
 | ``exc=requests.ConnectTimeout`` | ``.mock(side_effect=httpx.ConnectTimeout)`` |
 | ``m.called``, ``m.call_count``, ``m.last_request`` | ``m.calls.called``, ``m.calls.call_count``, ``m.calls.last.request`` |
+| ``adapter = requests_mock.Adapter()``, ``session.mount("mock://", adapter)`` | ``adapter = respx.Router(assert_all_called=False)``, ``httpx.Client(mounts={"mock://": httpx.MockTransport(adapter.handler)})`` (the mount is moved into the client by ``client_configuration``) |
 
 respx adds ``Content-Length`` (and ``Content-Type`` for ``json=``) to mocked responses, which
 requests_mock did not.
@@ -53,6 +54,7 @@ import libcst as cst
 
 from codemods._pytest_httpx import MockSpec, call_with, render_pytest_httpx
 from codemods.base import Codemod, find_kwarg, kwarg
+from migrator.engine import ObjectInfo
 from migrator.findings import Code
 
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
@@ -152,6 +154,21 @@ class MockLibraries(Codemod):
             if not isinstance(parent, cst.Param) and not (isinstance(parent, cst.Attribute) and parent.attr is original):
                 return updated.with_changes(value=self._fixture(ctx))
         return updated
+
+    def leave_Assign(self, ctx, original: cst.Assign, updated: cst.Assign):
+        """``adapter = requests_mock.Adapter()`` → a respx router, mounted as a MockTransport."""
+        value = original.value
+        if not (self._enabled(ctx) and isinstance(value, cst.Call) and ctx.resolve(value.func) == "requests_mock.Adapter"):
+            return updated
+        target = original.targets[0].target if len(original.targets) == 1 else None
+        if value.args or not isinstance(target, cst.Name) or self._httpx_mock(ctx):
+            ctx.report(NOT_MIGRATED, original, "requests_mock.Adapter(...) the tool cannot translate here")
+            return updated
+        self.mocks.add(target.value)
+        self.mockers.add(target.value)
+        ctx.bind_object(target, ObjectInfo("mock-router", original))
+        router = cst.Call(self._respx(ctx, "Router"), [kwarg("assert_all_called", cst.Name("False"))])
+        return updated.with_changes(value=router)
 
     def leave_WithItem(self, ctx, original: cst.WithItem, updated: cst.WithItem):
         item = original.item

@@ -33,7 +33,7 @@ def test_migrated_tests_pass_against_the_migrated_code(tmp_path):
     for path in (before, after):
         proc = run_pytest(path)
         assert proc.returncode == 0, proc.stdout + proc.stderr
-        assert "4 passed" in proc.stdout
+        assert "5 passed" in proc.stdout
     # the assertions really run: break one in the migrated file and it fails
     after.write_text(after.read_text().replace("== [1, 2]", "== [1, 2, 3]"))
     assert run_pytest(after).returncode == 1
