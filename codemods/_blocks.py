@@ -110,3 +110,55 @@ def is_close_call(stmt: cst.CSTNode, name: str) -> bool:
         and isinstance(call.func.value, cst.Name)
         and call.func.value.value == name
     )
+
+
+class _AttributeUses(cst.CSTVisitor):
+    """Checks every use of ``name``: only ``name.attr`` counts, and ``allowed(frames, attr)`` says
+    whether it may stand where it does (``frames``: for each enclosing function or lambda inside
+    the visited node, whether it is a coroutine)."""
+
+    def __init__(self, name: str, allowed, skip: cst.CSTNode | None = None):
+        self.name, self.allowed, self.skip, self.ok = name, allowed, skip, True
+        self.frames: list[bool] = []
+
+    def visit_SimpleStatementLine(self, node) -> bool:
+        return node is not self.skip
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.frames.append(node.asynchronous is not None)
+
+    def leave_FunctionDef(self, node) -> None:
+        self.frames.pop()
+
+    def visit_Lambda(self, node) -> None:
+        self.frames.append(False)
+
+    def leave_Lambda(self, node) -> None:
+        self.frames.pop()
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        if isinstance(node.value, cst.Name) and node.value.value == self.name:
+            self.ok &= self.allowed(self.frames, node.attr.value)
+            return False
+        node.value.visit(self)
+        return False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value == self.name:
+            self.ok = False
+
+
+def only_direct_attribute_uses(stmt: cst.CSTNode, name: str) -> bool:
+    """``name`` appears in ``stmt`` only as ``name.attr``, outside nested functions (a with
+    statement's own item aside: only its body is checked)."""
+    visitor = _AttributeUses(name, lambda frames, attr: not frames)
+    (stmt.body if isinstance(stmt, cst.With) else stmt).visit(visitor)
+    return visitor.ok
+
+
+def only_used_in_coroutines(module: cst.Module, creation: cst.CSTNode, name: str) -> bool:
+    """Every use of a module-level ``name`` (but its creation) is ``name.attr`` directly inside an
+    ``async def``, and none is ``close()`` (which only a coroutine could await)."""
+    visitor = _AttributeUses(name, lambda frames, attr: bool(frames) and frames[-1] and attr != "close", skip=creation)
+    module.visit(visitor)
+    return visitor.ok

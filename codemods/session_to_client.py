@@ -43,7 +43,13 @@ import libcst as cst
 
 from codemods._request_args import ENVIRONMENT, VERBS, map_request_args
 from codemods.async_calls import STILL_BLOCKING
-from codemods._blocks import region_end, simple_assign as _simple_assign, wrap_in_with
+from codemods._blocks import (
+    only_direct_attribute_uses as _only_direct_attribute_uses,
+    only_used_in_coroutines as _only_used_in_coroutines,
+    region_end,
+    simple_assign as _simple_assign,
+    wrap_in_with,
+)
 from codemods.base import Codemod, append_args, await_expression, find_kwarg, kwarg
 from codemods.streaming import check_stream_context, stream_args, stream_call, stream_flag
 from migrator.engine import ObjectInfo
@@ -357,79 +363,6 @@ class SessionToClient(Codemod):
             if key not in self.closed:
                 ctx.report(NOT_CLOSED, node, f"httpx.Client bound to {key} is never closed")
         return updated
-
-
-class _DirectUses(cst.CSTVisitor):
-    def __init__(self, name: str):
-        self.name, self.ok, self.nested = name, True, 0
-
-    def visit_FunctionDef(self, node) -> None:
-        self.nested += 1
-
-    def leave_FunctionDef(self, node) -> None:
-        self.nested -= 1
-
-    visit_Lambda, leave_Lambda = visit_FunctionDef, leave_FunctionDef
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        if isinstance(node.value, cst.Name) and node.value.value == self.name:
-            self.ok &= not self.nested
-            return False
-        node.value.visit(self)
-        return False
-
-    def visit_Name(self, node: cst.Name) -> None:
-        if node.value == self.name:
-            self.ok = False
-
-
-class _CoroutineUses(cst.CSTVisitor):
-    """Is every use of a module-level name ``name.attr`` directly inside an ``async def``?"""
-
-    def __init__(self, name: str, creation: cst.CSTNode):
-        self.name, self.creation, self.ok = name, creation, True
-        self.frames: list[bool] = []  # for each enclosing function: is it a coroutine?
-
-    def visit_SimpleStatementLine(self, node) -> bool:
-        return node is not self.creation
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self.frames.append(node.asynchronous is not None)
-
-    def leave_FunctionDef(self, node) -> None:
-        self.frames.pop()
-
-    def visit_Lambda(self, node) -> None:
-        self.frames.append(False)
-
-    def leave_Lambda(self, node) -> None:
-        self.frames.pop()
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        if isinstance(node.value, cst.Name) and node.value.value == self.name:
-            self.ok &= bool(self.frames) and self.frames[-1] and node.attr.value != "close"
-            return False
-        node.value.visit(self)
-        return False
-
-    def visit_Name(self, node: cst.Name) -> None:
-        if node.value == self.name:
-            self.ok = False
-
-
-def _only_used_in_coroutines(module: cst.Module, creation: cst.CSTNode, name: str) -> bool:
-    v = _CoroutineUses(name, creation)
-    module.visit(v)
-    return v.ok
-
-
-def _only_direct_attribute_uses(stmt: cst.CSTNode, name: str) -> bool:
-    """``name`` appears only as ``name.attr``, outside nested functions (its own with item aside)."""
-    if isinstance(stmt, cst.With):
-        stmt = stmt.body
-    v = _DirectUses(name)
-    stmt.visit(v)
-    return v.ok
 
 
 def _key(target: cst.BaseExpression) -> str:
