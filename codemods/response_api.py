@@ -24,6 +24,8 @@ an ``httpx.URL``, which str methods, concatenation, JSON and ``urlparse`` reject
 yields ``str`` in httpx, so ``.decode()`` on a line raises.
 
 ## When it reports instead of rewriting
+- ``str(r.url)`` of a URL with an empty path lacks the ``/`` requests adds (``url-empty-path``,
+  info, once per file);
 - a truth test whose value is used, not just tested (``x = r and r.json()``): ``response-truthiness``
   (catch-all);
 - ``iter_lines(delimiter=...)``, or a line from ``iter_lines`` used as bytes in another way
@@ -53,6 +55,16 @@ LINES_ARE_STR = Code(
     "``r.iter_bytes()`` and split the lines yourself.",
 )
 
+URL_SLASH = Code(
+    "url-empty-path",
+    "info",
+    "str(r.url) of a URL with no path has no trailing slash in httpx",
+    "requests normalises ``http://host`` to ``http://host/`` in ``r.url``; ``str()`` of httpx's URL "
+    "keeps the form it was given. Only URLs with an empty path differ (a request to a bare host). "
+    "Reported once per file, at the first ``r.url`` made a str.",
+    "Where the URL may be a bare host, compare with ``httpx.URL(...)`` or normalise with "
+    "``str(r.url.copy_with(raw_path=r.url.raw_path))``.",
+)
 NOT_ASYNC_ITERATED = Code(
     "async-stream-iteration",
     "error",
@@ -82,7 +94,7 @@ def _parens(node: cst.BaseExpression) -> cst.BaseExpression:
 
 class ResponseApi(Codemod):
     name = "response_api"
-    codes = (LINES_ARE_STR, NOT_ASYNC_ITERATED)
+    codes = (LINES_ARE_STR, NOT_ASYNC_ITERATED, URL_SLASH)
 
     def __init__(self) -> None:
         self.flatten: set[int] = set()  # ids of original calls in ``with <call> as r:`` to unwrap
@@ -159,6 +171,7 @@ class ResponseApi(Codemod):
         if isinstance(parent, cst.BinaryOperation) and isinstance(parent.operator, cst.Modulo) and parent.right is not parent.left:
             if isinstance(parent.left, (cst.SimpleString, cst.FormattedString)) or isinstance(parent.right, cst.Tuple):
                 return updated  # "%s" % r.url calls str() itself
+        ctx.report_once(URL_SLASH, ctx.parents[-1], "for a bare host, str(r.url) lacks the '/' requests added")
         return cst.Call(cst.Name("str"), [cst.Arg(updated)])
 
     # --- with requests.get(...) as r: an httpx Response is no context manager -----------------------

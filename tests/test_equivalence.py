@@ -126,6 +126,11 @@ def _differs_and_is_reported(servers, tmp_path, source, code):
                 except requests.RequestException:
                     return "handled"
         """),
+        ("url-empty-path", """
+            import requests
+            def main(base):
+                return requests.get(base).url.endswith("/")
+        """),
         ("params-semantics", """
             import requests
             def main(base):
