@@ -76,6 +76,15 @@ STREAM_NOT_READ = Code(
     "first used; inside ``httpx.stream(...)`` they raise ``httpx.ResponseNotRead`` until ``r.read()``.",
     "Call ``r.read()`` first, or drop the streaming if the whole body is wanted anyway.",
 )
+HEADER_NAMES = Code(
+    "headers-lowercase",
+    "warning",
+    "Header names come out lowercase when httpx headers are iterated or copied",
+    "Looking a header up (``r.headers['Content-Type']``, ``.get(...)``, ``in``) is case-insensitive "
+    "in both libraries, but iterating, ``dict(r.headers)``, ``.items()`` or ``.keys()`` give the names "
+    "as the server sent them in requests and lowercased in httpx.",
+    "Compare names case-insensitively, or look headers up by name instead of copying them.",
+)
 TRUTHINESS = Code(
     "response-truthiness",
     "error",
@@ -125,7 +134,7 @@ _HINTS = (
 class CatchAll(Codemod):
     name = "catch_all"
     response_functions: set[str] = set()
-    codes = (UNMIGRATED, ATTRIBUTE, ATTRIBUTE_WARNING, STREAM_NOT_READ, TRUTHINESS, ESCAPES, NOT_CM)
+    codes = (UNMIGRATED, ATTRIBUTE, ATTRIBUTE_WARNING, STREAM_NOT_READ, HEADER_NAMES, TRUTHINESS, ESCAPES, NOT_CM)
 
     def visit_Module(self, ctx, node: cst.Module) -> None:
         # functions of this file annotated ``-> requests.Response``: their results are responses
@@ -196,6 +205,12 @@ class CatchAll(Codemod):
         if info.extra.get("stream") and attr in ("content", "text", "json"):
             ctx.report(STREAM_NOT_READ, original, f"r.{attr} of a stream raises ResponseNotRead until r.read()")
             return
+        if attr == "headers" and not _header_lookup(ctx):
+            ctx.report(HEADER_NAMES, original, "iterating or copying r.headers gives lowercase names in httpx")
+            return
+        if attr == "cookies" and _cookie_jar_method(ctx) not in (None, "get_dict"):
+            ctx.report(ATTRIBUTE, original, f"httpx.Cookies has no .{_cookie_jar_method(ctx)}() (requests' cookie jar API)")
+            return
         if attr in _SAME:
             return
         if attr == "raise_for_status":
@@ -223,6 +238,27 @@ class CatchAll(Codemod):
         return updated
 
 
+
+
+def _header_lookup(ctx) -> bool:
+    """Is ``r.headers`` (the node being left) only looked up by name?"""
+    node, parent, grand = ctx.parents[-1], ctx.parent(), ctx.parent(2)
+    if isinstance(parent, cst.Subscript) and parent.value is node:
+        return True
+    if isinstance(parent, cst.Attribute) and parent.value is node:
+        return parent.attr.value in ("get", "get_list", "getlist")
+    if isinstance(parent, cst.ComparisonTarget) and isinstance(parent.operator, (cst.In, cst.NotIn)):
+        return True
+    return False
+
+
+def _cookie_jar_method(ctx) -> str | None:
+    """The method called on ``r.cookies`` (the node being left), if any."""
+    node, parent, grand = ctx.parents[-1], ctx.parent(), ctx.parent(2)
+    if isinstance(parent, cst.Attribute) and parent.value is node and isinstance(grand, cst.Call) and grand.func is parent:
+        name = parent.attr.value
+        return None if name in ("get", "items", "keys", "values", "set", "delete", "clear", "update") else name
+    return None
 
 
 def _calls_one_of(node: cst.BaseExpression, names: set[str]) -> bool:

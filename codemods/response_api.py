@@ -16,6 +16,7 @@ On responses the tool can follow (see ``catch_all``'s list), rewrites requests' 
 | ``r.iter_content(n)`` | ``r.iter_bytes(n)`` (``iter_content()`` → ``iter_bytes(1)``: requests' default chunk is one byte) |
 | ``r.iter_content(n, decode_unicode=True)`` | ``r.iter_text(n)`` |
 | ``r.iter_lines()`` | ``r.iter_lines()``, and ``line.decode()``/``line.decode("utf-8")`` on its lines → ``line`` |
+| ``r.cookies.get_dict()``, ``session.cookies.get_dict()`` | ``dict(r.cookies)`` |
 | ``with requests.get(url) as r:`` (no ``stream``) | ``r = httpx.get(url)`` followed by the block's statements: the body is already read, and an httpx Response is no context manager |
 
 ## Why
@@ -208,6 +209,12 @@ class ResponseApi(Codemod):
                 if parent.asname is not None:
                     ctx.bind_object(parent.asname.name, ObjectInfo("response", original, ctx.made_as(updated) == "response"))
         func = original.func
+        if (
+            isinstance(func, cst.Attribute) and func.attr.value == "get_dict" and not original.args
+            and isinstance(func.value, cst.Attribute) and func.value.attr.value == "cookies"
+            and (response_info(ctx, func.value.value) or _is_client(ctx, func.value.value))
+        ):
+            return self._cookies_dict(ctx, original, updated)
         if isinstance(func, cst.Name) and func.value == "bool" and len(updated.args) == 1:
             if ctx.made_as(updated.args[0].value) == "ok-test":  # bool(r) / bool(r.ok)
                 return updated.args[0].value
@@ -237,6 +244,10 @@ class ResponseApi(Codemod):
                 ctx.report(LINES_ARE_STR, original, "these lines are str in httpx; check how they are used")
             return self._iterator(ctx, original, updated.with_changes(args=[]), "iter_lines")
         return updated
+
+    def _cookies_dict(self, ctx, original: cst.Call, updated: cst.Call):
+        """``r.cookies.get_dict()`` → ``dict(r.cookies)``: name -> value, as requests gives it."""
+        return cst.Call(cst.Name("dict"), [cst.Arg(updated.func.value)])  # type: ignore[union-attr]
 
     def _iter_content(self, ctx, original: cst.Call, updated: cst.Call):
         from codemods.catch_all import ATTRIBUTE_WARNING
@@ -312,6 +323,11 @@ class ResponseApi(Codemod):
             inner = operand.expression  # type: ignore[attr-defined]
             return inner.with_changes(lpar=[], rpar=[])
         return updated
+
+
+def _is_client(ctx, node: cst.BaseExpression) -> bool:
+    info = ctx.object_info(node) if isinstance(node, (cst.Name, cst.Attribute)) else None
+    return info is not None and info.kind == "client"
 
 
 def _is_pass(stmt: cst.CSTNode) -> bool:
