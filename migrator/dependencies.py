@@ -3,8 +3,9 @@
 For each package (see ``packages``) the migrated code decides what its dependency files must
 say: ``httpx`` (with ``[socks]``/``[http2]`` extras when the code needs them) once any file uses
 httpx, ``httpx-retries`` for ``RetryTransport``; ``requests`` and ``types-requests`` go once no
-file imports requests any more. ``responses``/``requests-mock`` are reported (their migration is
-the test-mocks work). Files are edited line by line — comments, ordering and formatting survive:
+file imports requests any more. ``responses``/``requests-mock`` become ``respx`` (or
+``pytest-httpx``) once the migrated tests use that instead, in requirements files and PEP 621
+arrays; elsewhere, or while tests still use them, they are reported. Files are edited line by line — comments, ordering and formatting survive:
 ``requirements*.txt``, ``pyproject.toml`` (``[project]`` dependencies and optional dependencies,
 Poetry's tables), ``setup.cfg`` (``install_requires``/``extras_require``) and ``setup.py``
 (through LibCST).
@@ -23,6 +24,8 @@ from migrator.findings import Code, Finding
 
 HTTPX_SPEC = ">=0.28"
 RETRIES_SPEC = ">=0.4"
+RESPX_SPEC = ">=0.21"
+PYTEST_HTTPX_SPEC = ">=0.35"
 _HTTPX_DECLARED = re.compile(r"""(?:^|["'\s])httpx(?:\[[^\]]*\])?\s*(?:[<>=~!;"']|$)""", re.M)
 _REQUESTS_IMPORT = re.compile(r"^[ \t]*(?:import[ \t]+[^#\n]*\brequests\b|from[ \t]+requests\b)", re.M)
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?")
@@ -53,6 +56,8 @@ class Needs:
     httpx_extras: set[str] = dataclasses.field(default_factory=set)
     httpx_retries: bool = False
     drop_requests: bool = False
+    # mock libraries the migrated tests no longer use -> what they use instead ("respx>=0.21")
+    swaps: dict[str, str] = dataclasses.field(default_factory=dict)
 
     def httpx_requirement(self) -> str:
         extras = f"[{','.join(sorted(self.httpx_extras))}]" if self.httpx_extras else ""
@@ -76,6 +81,16 @@ def needs_of(texts: list[str]) -> Needs:
         if "http2=True" in text:
             needs.httpx_extras.add("http2")
     needs.drop_requests = not any(_REQUESTS_IMPORT.search(t) for t in texts)
+    uses = lambda pattern: any(re.search(pattern, t, re.M) for t in texts)  # noqa: E731
+    new_mock = (
+        f"respx{RESPX_SPEC}" if uses(r"^[ \t]*(?:import[ \t]+respx\b|from[ \t]+respx\b)")
+        else f"pytest-httpx{PYTEST_HTTPX_SPEC}" if uses(r"\bhttpx_mock\b") else None
+    )
+    if new_mock is not None:
+        if not uses(r"^[ \t]*(?:import[ \t]+responses\b|from[ \t]+responses\b)"):
+            needs.swaps["responses"] = new_mock
+        if not uses(r"\brequests_mock\b"):
+            needs.swaps["requests-mock"] = new_mock
     return needs
 
 
@@ -147,6 +162,7 @@ def _lines(path: str, text: str, needs: Needs, name: str) -> Edit:
     in_array = False  # inside a dependencies array of pyproject.toml
     in_cfg_list = False  # inside install_requires/extras_require of setup.cfg
     kind = "requirements" if name.endswith(".txt") else "pyproject" if name == "pyproject.toml" else "cfg"
+    placed: set[str] = set()  # replacement requirements already written in this file
     for number, line in enumerate(lines, 1):
         header = _SECTION.match(line)
         if header and kind != "requirements":
@@ -154,7 +170,7 @@ def _lines(path: str, text: str, needs: Needs, name: str) -> Edit:
             out.append(line)
             continue
         if kind == "requirements":
-            out += _requirement_line(line, needs, path, number, findings)
+            out += _requirement_line(line, needs, path, number, findings, placed)
             declared |= _names_requests(line)
             continue
         if kind == "cfg":
@@ -164,7 +180,7 @@ def _lines(path: str, text: str, needs: Needs, name: str) -> Edit:
                     key.group(1) in ("install_requires", "tests_require") or section == "options.extras_require")
                 head, _, value = line.partition("=")
                 if in_cfg_list and value.strip():
-                    replaced = _requirement_line(value, needs, path, number, findings)
+                    replaced = _requirement_line(value, needs, path, number, findings, placed)
                     declared |= _names_requests(value)
                     out.append(head + "=" + "".join(replaced) if replaced else head + "=\n")
                     continue
@@ -172,7 +188,7 @@ def _lines(path: str, text: str, needs: Needs, name: str) -> Edit:
                 continue
             if in_cfg_list and line[:1] in (" ", "\t") and line.strip():
                 declared |= _names_requests(line)
-                out += _requirement_line(line, needs, path, number, findings)
+                out += _requirement_line(line, needs, path, number, findings, placed)
                 continue
             if line.strip() and line[:1] not in (" ", "\t"):
                 in_cfg_list = False
@@ -204,7 +220,7 @@ def _lines(path: str, text: str, needs: Needs, name: str) -> Edit:
         if starts and ((section == "project" and starts.group(1) == "dependencies") or dependency_table):
             in_array = True
         if in_array:
-            new_line, found = _array_line(line, needs, path, number, findings)
+            new_line, found = _array_line(line, needs, path, number, findings, placed)
             declared |= found
             if new_line is not None:
                 out.append(new_line)
@@ -225,13 +241,13 @@ def _names_requests(line: str) -> bool:
     return split is not None and split[0] == "requests"
 
 
-def _note_mocks(name: str, path: str, number: int, findings: list[Finding]) -> None:
-    if normalized(name) in ("responses", "requests-mock"):
+def _note_mocks(name: str, path: str, number: int, findings: list[Finding], swaps: dict | None = None) -> None:
+    if normalized(name) in ("responses", "requests-mock") and normalized(name) not in (swaps or {}):
         findings.append(Finding(TEST_MOCKS.code, TEST_MOCKS.severity, path, number, 1,
                                 f"{name} mocks requests, not httpx", TEST_MOCKS.fix, "dependencies"))
 
 
-def _requirement_line(line: str, needs: Needs, path: str, number: int, findings: list[Finding]) -> list[str]:
+def _requirement_line(line: str, needs: Needs, path: str, number: int, findings: list[Finding], placed: set[str]) -> list[str]:
     """One requirements-style line, edited: the lines that replace it (maybe none)."""
     body, hash_, comment = line.partition("#")
     stripped = body.strip()
@@ -239,12 +255,18 @@ def _requirement_line(line: str, needs: Needs, path: str, number: int, findings:
     if split is None:
         return [line]
     name = split[0]
-    _note_mocks(name, path, number, findings)
+    _note_mocks(name, path, number, findings, needs.swaps)
     indent = body[: len(body) - len(body.lstrip())]
     ending = "\n" if line.endswith("\n") else ""
     trailing = (body[len(body.rstrip()):].replace("\n", "") + hash_ + comment.rstrip("\n")) if hash_ else ""
     if name == "types-requests" and needs.drop_requests:
         return []
+    if name in needs.swaps:
+        swap = needs.swaps[name]
+        if swap in placed:
+            return []  # both mock libraries named: the new one once
+        placed.add(swap)
+        return [indent + swap + trailing + ending]
     if name != "requests":
         return [line]
     new = []
@@ -259,7 +281,7 @@ def _requirement_line(line: str, needs: Needs, path: str, number: int, findings:
     return new
 
 
-def _array_line(line: str, needs: Needs, path: str, number: int, findings: list[Finding]) -> tuple[str | None, bool]:
+def _array_line(line: str, needs: Needs, path: str, number: int, findings: list[Finding], placed: set[str]) -> tuple[str | None, bool]:
     """A line inside a TOML array of requirement strings, edited (None: drop the whole line)."""
     found = False
     pieces: list[str] = []
@@ -272,9 +294,13 @@ def _array_line(line: str, needs: Needs, path: str, number: int, findings: list[
         split = _split_requirement(req)
         items = [match.group(0)]
         if split is not None:
-            _note_mocks(_NAME.match(req).group(1), path, number, findings)  # type: ignore[union-attr]
+            _note_mocks(_NAME.match(req).group(1), path, number, findings, needs.swaps)  # type: ignore[union-attr]
             if split[0] == "types-requests" and needs.drop_requests:
                 items = []
+            elif split[0] in needs.swaps:
+                swap = needs.swaps[split[0]]
+                items = [] if swap in placed else [f"{quote}{swap}{quote}"]
+                placed.add(swap)
             elif split[0] == "requests":
                 found = True
                 items = [] if needs.drop_requests else [match.group(0)]
@@ -289,6 +315,8 @@ def _array_line(line: str, needs: Needs, path: str, number: int, findings: list[
             # drop the string and the comma (and spaces) after it
             pieces.append(line[position:match.start()])
             rest = re.match(r"\s*,[ \t]*", line[match.end():])
+            if rest is None and pieces and re.search(r",\s*$", pieces[-1]):
+                pieces[-1] = re.sub(r",\s*$", "", pieces[-1])  # the last item: drop the comma before it
             position = match.end() + (rest.end() if rest else 0)
     pieces.append(line[position:])
     new = "".join(pieces)

@@ -66,3 +66,15 @@ def test_setup_py_through_libcst():
 def test_nothing_to_do_leaves_files_byte_identical():
     text = "requests>=2\n"
     assert rewrite("requirements.txt", text, Needs(httpx=False, drop_requests=False)).text == text
+
+
+def test_mock_libraries_follow_the_migrated_tests():
+    needs = needs_of(["import httpx\nimport respx\n"])
+    assert needs.swaps == {"responses": "respx>=0.21", "requests-mock": "respx>=0.21"}
+    edit = rewrite("requirements-dev.txt", "pytest\nresponses==0.25  # mocks\nrequests-mock\n", needs)
+    assert edit.text == "pytest\nrespx>=0.21  # mocks\n" and not edit.findings
+    edit = rewrite("pyproject.toml", '[project.optional-dependencies]\ntest = ["pytest", "responses", "requests-mock"]\n', needs)
+    assert 'test = ["pytest", "respx>=0.21"]' in edit.text
+    # tests still on responses: noted, not swapped
+    kept = rewrite("requirements-dev.txt", "responses\n", needs_of(["import responses\n"]))
+    assert kept.text == "responses\n" and [f.code for f in kept.findings] == ["test-mock-dependency"]
