@@ -98,6 +98,8 @@ class Context:
         # every name (or self.<attr> attr) ever bound to a tracked object, for a cheap first test
         self.object_names: set[str] = set()
         self.suppressed_statements = 0
+        # ids of statements no codemod can act on: not descended into
+        self.skip: set[int] = set()
         self._once: set[str] = set()
         # ids of original statements a codemod has taken charge of (others leave them alone)
         self.claimed: set[int] = set()
@@ -297,6 +299,13 @@ class Engine(cst.CSTTransformer):
     def on_visit(self, node: cst.CSTNode) -> bool:
         ctx = self.ctx
         ctx.parents.append(node)
+        if id(node) in ctx.skip:
+            # nothing any codemod acts on is in here (see migrator/relevance.py)
+            if isinstance(node, _SCOPE_NODES):
+                ctx.scopes.append(Scope("function", node))
+            elif isinstance(node, cst.ClassDef):
+                ctx.scopes.append(Scope("class", node))
+            return False
         self._suppression_starts(node)
         if isinstance(node, _SCOPE_NODES):
             ctx.scopes.append(Scope("function", node))
@@ -312,6 +321,11 @@ class Engine(cst.CSTTransformer):
 
     def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode) -> Any:
         ctx = self.ctx
+        if id(original) in ctx.skip:
+            if isinstance(original, _SCOPE_NODES + (cst.ClassDef,)):
+                ctx.scopes.pop()
+            ctx.parents.pop()
+            return updated
         kind = type(original).__name__
         if self._suppress:
             if isinstance(original, (cst.Name, cst.Attribute)) and not self._in_import and ctx.resolve(original):

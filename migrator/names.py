@@ -39,7 +39,9 @@ _EXCEPTION_NAMES = frozenset(
 # Cheap pre-filter: a file that never imports requests or urllib3 costs one read.
 IMPORT_RE = re.compile(
     rb"^[ \t]*(?:from[ \t]+(?:requests|urllib3|responses|requests_mock)\b"
-    rb"|import[ \t]+[^#\n]*\b(?:requests|urllib3|responses|requests_mock)\b)",
+    rb"|import[ \t]+[^#\n]*\b(?:requests|urllib3|responses|requests_mock)\b)"
+    # requests-mock's pytest fixture is used without any import
+    rb"|\bdef[ \t]+\w+\([^)]*\brequests_mock\b",
     re.M,
 )
 

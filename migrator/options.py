@@ -20,6 +20,8 @@ class Options:
     # test mocks (responses -> respx): None decides by path (tests/, test_*.py)
     tests: bool | None = None
     mock_library: str = "respx"  # or "pytest-httpx"
+    # do not descend into statements no codemod can act on (off only to check that it changes nothing)
+    skip_unrelated: bool = True
 
     def timeout_node(self):
         """The timeout as a LibCST expression (built, not parsed: this runs for every call)."""

@@ -19,6 +19,7 @@ from migrator.formatting import format_touched
 from migrator.imports import existing_module_alias, fix_imports
 from migrator.lint import HTTPX_IMPORT_RE, lint_source
 from migrator.names import IMPORT_RE
+from migrator.relevance import skippable
 from migrator.options import Options
 from migrator.sourcefile import SourceText, decode
 
@@ -65,6 +66,9 @@ def migrate_source(text: str, path: str, options: Options) -> SourceResult:
         return SourceResult(text, [_finding(F.PARSE_ERROR, path, f"cannot parse: {exc.message}", exc.raw_line, exc.raw_column + 1)], text)
     try:
         ctx = Context(module, path, options, existing_module_alias(module, "httpx"), source=text)
+        if options.skip_unrelated:
+            # requests_mock: the pytest fixture's name, bound by no import
+            ctx.skip = skippable(module, text, (ctx.import_names or set()) | {"requests_mock"} if ctx.import_names is not None else None)
         engine = Engine(ctx, [cls() for cls in codemods.selected(options.select, options.ignore)])
         final = module.visit(engine)
         catch_all.survivors(ctx, final)

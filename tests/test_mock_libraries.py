@@ -72,3 +72,12 @@ def test_untranslatable_features_are_reported():
     result = migrate_source(source, "tests/test_x.py", Options())
     codes = [(f.line, f.code) for f in result.findings]
     assert (7, "mock-not-migrated") in codes and (8, "mock-not-migrated") in codes
+
+
+def test_a_test_file_using_only_the_requests_mock_fixture_is_migrated():
+    source = "from app import fetch\n\n\ndef test_fetch(requests_mock):\n    requests_mock.get('https://x.test/a', json={'a': 1})\n    assert fetch() == {'a': 1}\n"
+    from migrator.pipeline import migrate_bytes
+
+    result = migrate_bytes(source.encode(), "tests/test_app.py", Options(format=False))
+    text = result.new.decode()
+    assert "def test_fetch(respx_mock):" in text and "respx_mock.get('https://x.test/a').mock(" in text
