@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import stat
 
@@ -9,7 +10,7 @@ import pytest
 
 from migrator import pipeline
 from migrator.options import Options
-from migrator.pipeline import migrate_bytes, migrate_file
+from migrator.pipeline import migrate_bytes, migrate_file, migrate_source
 
 SIMPLE = "import requests\n\n\ndef f(url):\n    return requests.get(url).status_code\n"
 
@@ -145,3 +146,26 @@ def test_formatting_never_changes_the_code_itself():
 
     unformatted = migrate_bytes(source.encode(), "x.py", Options(format=False)).new.decode()
     assert ast.dump(ast.parse(text)) == ast.dump(ast.parse(unformatted))
+
+
+def test_skipping_unrelated_statements_changes_nothing():
+    import libcst as cst
+
+    from migrator.names import all_import_names
+    from migrator.relevance import skippable
+    from tests.fixture_cases import cases, options
+
+    unrelated = "".join(f"\n\ndef helper_{i}(x):\n    return x * {i}\n" for i in range(20))
+    synthetic = (
+        "import requests\n\nSESSION = requests.Session()\n" + unrelated +
+        "\n\nclass Api:\n    def ok(self, url):\n        r = SESSION.get(url)\n        return r.ok\n\n"
+        "    def pure(self):\n        return 1\n"
+    )
+    module = cst.parse_module(synthetic)
+    assert len(skippable(module, synthetic, all_import_names(synthetic))) == 21  # 20 helpers + Api.pure
+    sources = [(synthetic, Options())] + [((c / "before.py").read_text(), options(c)) for c in cases()]
+    for source, opts in sources:
+        on = migrate_source(source, "tests/x.py", opts)
+        off = migrate_source(source, "tests/x.py", dataclasses.replace(opts, skip_unrelated=False))
+        assert on.code == off.code
+        assert [f.as_dict() for f in on.findings] == [f.as_dict() for f in off.findings]
