@@ -58,8 +58,13 @@ def _none() -> cst.Name:
     return cst.Name("None")
 
 
-def _int_literal(node: cst.BaseExpression) -> bool:
-    return isinstance(node, cst.Integer) or (isinstance(node, cst.Name) and node.value in ("None", "False"))
+def _is_none(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
+
+
+def _is_off(node: cst.BaseExpression) -> bool:
+    """``False`` or ``0``: that kind of retry is disabled."""
+    return (isinstance(node, cst.Name) and node.value == "False") or (isinstance(node, cst.Integer) and node.evaluated_value == 0)
 
 
 @dataclass
@@ -93,9 +98,12 @@ def retries_from(ctx, node: cst.BaseExpression, spec: TransportSpec, where: cst.
         raise NotExact("Retry(...) arguments could not be read")
     if positional:
         args["total"] = positional[0].value
-    connect = args.get("connect", args.get("total"))
-    # redirect retries never apply (requests follows redirects itself); the rest httpx cannot do
-    lost = sorted(k for k in args if k in _LOST_RETRY_OPTIONS)
+    connect = args.get("connect")
+    if connect is None or _is_none(connect):
+        connect = args.get("total")  # urllib3: connect=None falls back to total
+    # redirect retries never apply (requests follows redirects itself); the rest httpx cannot do;
+    # read=False / read=0 / status=0 lose nothing
+    lost = sorted(k for k in args if k in _LOST_RETRY_OPTIONS and not _is_off(args[k]))
     if "total" in args and "read" not in args:
         lost.append("read retries (Retry(total=n) also retries read errors)")
     if use_httpx_retries:
@@ -108,10 +116,11 @@ def retries_from(ctx, node: cst.BaseExpression, spec: TransportSpec, where: cst.
         if "status_forcelist" in args and not (isinstance(raise_on_status, cst.Name) and raise_on_status.value == "False"):
             ctx.report(RETRIES_NARROWER, where, "after the last status retry urllib3 raised RetryError; httpx-retries returns the response")
         return
-    if connect is not None:
-        if not _int_literal(connect):
+    if connect is not None and not _is_none(connect):
+        if not isinstance(connect, cst.Integer) and not _is_off(connect):
+            # a computed count may be None (unlimited) or False (off) at run time: not exact
             raise NotExact("the number of connect retries is not a literal")
-        if isinstance(connect, cst.Integer):
+        if isinstance(connect, cst.Integer) and connect.evaluated_value > 0:
             spec.kwargs["retries"] = connect
     if lost:
         ctx.report(RETRIES_NARROWER, where, f"httpx keeps only connect retries; lost: {', '.join(lost)}")

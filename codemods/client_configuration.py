@@ -142,6 +142,7 @@ class ClientConfiguration(Codemod):
         use_helpers: set[str] = set()
         converted: dict[str, TransportSpec] = {}  # an adapter mounted twice is converted (and reported) once
         for stmt, kind, value in plan.statements:
+            stmt_helpers: set[str] = set()  # helpers this statement inlines, kept only if it converts
             try:
                 if kind in ("trust_env", "max_redirects"):
                     kwargs[kind] = value
@@ -176,11 +177,11 @@ class ClientConfiguration(Codemod):
                         self.removed.add(id(stmt))
                         continue
                     if helper is not None:
-                        use_helpers.add(helper)
+                        stmt_helpers.add(helper)
                         adapter = plan.helpers[helper][1]
                     if not (isinstance(adapter, cst.Call) and ctx.resolve(adapter.func) == "requests.adapters.HTTPAdapter"):
                         raise NotExact("the mounted adapter is not an HTTPAdapter(...) the tool can read")
-                    adapter = _inline_retry(adapter, plan, use_helpers)
+                    adapter = _inline_retry(adapter, plan, stmt_helpers)
                     use_retries = ctx.options.retries == "httpx-retries"
                     transports[pattern] = transport_from_adapter(ctx, adapter, stmt, use_retries)
                     if helper is not None:
@@ -188,12 +189,20 @@ class ClientConfiguration(Codemod):
             except NotExact as exc:
                 ctx.report(NOT_HOISTED, stmt, f"{plan.target}.{kind.split('_')[0]}: {exc}")
                 continue
+            use_helpers |= stmt_helpers
             self.removed.add(id(stmt))
+        # A helper (``retry = Retry(...)``, ``adapter = HTTPAdapter(...)``) goes only when every use
+        # of it went into the constructor: fixpoint, since a helper may be used by another helper.
         moved = {id(st) for st, _, _ in plan.statements if id(st) in self.removed}
-        moved |= {id(plan.helpers[name][0]) for name in use_helpers}
-        for name in use_helpers:
-            if not _used_outside(plan, name, moved):
+        pending = set(use_helpers)
+        while pending:
+            removable = {n for n in pending if not _used_outside(plan, n, moved | {id(plan.helpers[n][0])})}
+            if not removable:
+                break
+            for name in removable:
+                moved.add(id(plan.helpers[name][0]))
                 self.removed.add(id(plan.helpers[name][0]))
+            pending -= removable
         if cert is not None:
             try:
                 kwargs["verify"] = self._cert_context(ctx, plan, cert, kwargs.get("verify"))

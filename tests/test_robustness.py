@@ -169,3 +169,20 @@ def test_skipping_unrelated_statements_changes_nothing():
         off = migrate_source(source, "tests/x.py", dataclasses.replace(opts, skip_unrelated=False))
         assert on.code == off.code
         assert [f.as_dict() for f in on.findings] == [f.as_dict() for f in off.findings]
+
+
+def test_a_helper_stays_when_the_mount_using_it_cannot_be_moved():
+    # Retry with a computed count cannot become HTTPTransport(retries=...): the mount stays, and
+    # so must the retry and adapter it uses (removing them once left a NameError behind)
+    source = (
+        "import requests\nfrom urllib3.util.retry import Retry\n\n\nclass C:\n    def build(self):\n"
+        "        self.session = requests.Session()\n"
+        "        retry = Retry(total=self.retries, connect=None, read=False)\n"
+        "        adapter = requests.adapters.HTTPAdapter(max_retries=retry)\n"
+        "        self.session.mount('https://', adapter)\n"
+    )
+    result = migrate_source(source, "x.py", Options(format=False))
+    assert "retry = Retry(total=self.retries, connect=None, read=False)" in result.code
+    assert "adapter = requests.adapters.HTTPAdapter(max_retries=retry)" in result.code
+    assert "client-setting-not-hoisted" in [f.code for f in result.findings]
+    assert "from urllib3.util.retry import Retry" in result.code
