@@ -6,6 +6,8 @@ result (write, diff, check) is the CLI's business.
 
 from __future__ import annotations
 
+import ast
+import builtins
 import dataclasses
 
 import libcst as cst
@@ -84,6 +86,9 @@ def migrate_source(text: str, path: str, options: Options) -> SourceResult:
         if code != text:
             compile(code, path, "exec")
             cst.parse_module(code)
+            lost = lost_bindings(text, code)
+            if lost:  # a codemod removed a definition something still uses: never ship that
+                raise RuntimeError(f"the migration would leave {', '.join(sorted(lost))} undefined")
     except Exception as exc:  # a codemod bug must not stop the run nor reach the disk
         return SourceResult(text, [_finding(F.INTERNAL_ERROR, path, f"{type(exc).__name__}: {exc}")], text)
     if code != text and options.format:
@@ -93,6 +98,41 @@ def migrate_source(text: str, path: str, options: Options) -> SourceResult:
         else:
             code = formatted
     return SourceResult(code, found, text, suppressed)
+
+
+def _names(tree: ast.AST) -> tuple[set[str], set[str], bool]:
+    """(names loaded, names bound anywhere, whether a star import hides bindings)."""
+    loaded, bound, star = set(), set(), False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            (loaded if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, ast.alias):
+            star |= node.name == "*"
+            bound.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bound.add(node.name)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            bound.update(node.names)
+        elif isinstance(node, ast.MatchAs) and node.name:
+            bound.add(node.name)
+        elif isinstance(node, ast.MatchStar) and node.name:
+            bound.add(node.name)
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            bound.add(node.rest)
+    return loaded, bound, star
+
+
+def lost_bindings(before: str, after: str) -> set[str]:
+    """Names the output uses, that the input defined and the output no longer does."""
+    loaded, bound_after, star = _names(ast.parse(after))
+    if star:
+        return set()
+    _, bound_before, _ = _names(ast.parse(before))
+    return (loaded - bound_after - set(dir(builtins))) & bound_before
 
 
 def _suppressed(finding: Finding, ignored: dict[int, set[str] | None]) -> bool:

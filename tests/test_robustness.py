@@ -186,3 +186,20 @@ def test_a_helper_stays_when_the_mount_using_it_cannot_be_moved():
     assert "adapter = requests.adapters.HTTPAdapter(max_retries=retry)" in result.code
     assert "client-setting-not-hoisted" in [f.code for f in result.findings]
     assert "from urllib3.util.retry import Retry" in result.code
+
+
+def test_output_that_would_leave_a_name_undefined_is_never_returned(monkeypatch):
+    from codemods import client_configuration
+
+    # simulate a helper bug: drop every helper, whatever still uses it (here: print(adapter))
+    monkeypatch.setattr(client_configuration, "_used_outside", lambda plan, name, moved: False)
+    source = (
+        "import requests\n\n\ndef build():\n"
+        "    s = requests.Session()\n"
+        "    adapter = requests.adapters.HTTPAdapter(max_retries=3)\n    s.mount('https://', adapter)\n"
+        "    print(adapter)\n    return s\n"
+    )
+    result = migrate_source(source, "x.py", Options(format=False))
+    assert result.code == source
+    assert [f.code for f in result.findings] == ["internal-error"]
+    assert "undefined" in result.findings[0].message
