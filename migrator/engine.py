@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from migrator.findings import Code, Finding
 from migrator.names import ImportTable, LocalBindings, all_import_names as _all_import_names, canonical, dotted, head_name
 from migrator.options import Options
+from migrator.positions import positions
 
 _SCOPE_NODES = (cst.FunctionDef, cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 
@@ -244,13 +244,13 @@ class Context:
     def resolve_findings(self) -> list[Finding]:
         if not self.pending:
             return []
-        positions = MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider)
+        ranges = positions(self.module, [p.node for p in self.pending])
         # A leftover-use finding inside a node that a codemod already reported as an error
         # (a call left unmigrated, an unsupported attribute) would say the same thing twice.
-        claimed = [positions[p.node] for p in self.pending if p.code.severity == "error" and not p.leftover and p.node in positions]
+        claimed = [ranges[id(p.node)] for p in self.pending if p.code.severity == "error" and not p.leftover and id(p.node) in ranges]
         out = []
         for p in self.pending:
-            pos = positions.get(p.node)
+            pos = ranges.get(id(p.node))
             if p.leftover and pos is not None and any(_within(pos, c) for c in claimed):
                 continue
             line, col = (pos.start.line, pos.start.column + 1) if pos else (1, 1)
