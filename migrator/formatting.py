@@ -4,6 +4,13 @@
 ranges, but it re-indents a whole file that does not use four spaces; so
 formatting is skipped for such files, and black's changes are kept only where they
 overlap a touched range.
+
+black parses whatever it is given, and its parse dominates the cost: a 400-line
+module with one touched line costs as much as formatting all of it. So black is given
+only the statements that hold touched lines, each under ``if True:`` headers that
+put it back at its own indentation (line length is measured as in the file). Where
+that cannot be done exactly (a touched line outside any statement, an odd
+indentation), black gets the whole file as before.
 """
 
 from __future__ import annotations
@@ -23,22 +30,44 @@ def touched_ranges(before: str, after: str) -> list[tuple[int, int]]:
     return ranges
 
 
-def format_touched(before: str, after: str, indent: str) -> str | None:
-    """``after`` with its touched lines formatted, or None when formatting was skipped."""
+def _mode():
+    import black  # imported here: only files that changed pay for it
+
+    # Migrated code needs httpx 0.28, which needs Python 3.8: say so rather than let black
+    # infer the versions from the features each piece happens to use.
+    targets = {v for v in black.TargetVersion if v.value >= black.TargetVersion.PY38.value}
+    return black.Mode(target_versions=targets)
+
+
+def format_touched(before: str, after: str, indent: str, pieces: bool = True) -> str | None:
+    """``after`` with its touched lines formatted, or None when formatting was skipped.
+
+    ``pieces=False`` gives black the whole file (what the pieces must agree with).
+    """
     ranges = touched_ranges(before, after)
     if not ranges:
         return after
     if indent != "    ":
         return None
-    import black  # imported here: only files that changed pay for it
+    try:
+        tree = ast.parse(after)
+    except SyntaxError:
+        return None
+    lines = after.splitlines(keepends=True)
+    import black
 
     try:
-        out = black.format_str(after, mode=black.Mode(), lines=ranges)
+        out = _format_pieces(tree, lines, ranges) if pieces else None
+    except Exception:  # a piece black cannot take on its own: the whole file then
+        out = None
+    try:
+        if out is None:
+            out = black.format_str(after, mode=_mode(), lines=ranges)
     except Exception:  # black cannot format it (e.g. syntax it does not support): keep ours
         return None
     # Keep black's changes only where they overlap a touched range; elsewhere (black's
     # line-ranges mode sometimes adjusts blank lines next to a range) keep our text.
-    a, b = after.splitlines(keepends=True), out.splitlines(keepends=True)
+    a, b = lines, out.splitlines(keepends=True)
     merged: list[str] = []
     for tag, i1, i2, j1, j2 in linediff.opcodes(a, b):
         lo, hi = i1 + 1, max(i2, i1 + 1)
@@ -50,7 +79,91 @@ def format_touched(before: str, after: str, indent: str) -> str | None:
     # The merge works line by line; formatting must never change the code itself, so the
     # result must have the same syntax tree as what the codemods produced.
     try:
-        same = ast.dump(ast.parse(result)) == ast.dump(ast.parse(after))
+        same = ast.dump(ast.parse(result)) == ast.dump(tree)
     except SyntaxError:
         same = False
     return result if same else None
+
+
+def _format_pieces(tree: ast.Module, lines: list[str], ranges: list[tuple[int, int]]) -> str | None:
+    """black on each statement holding a touched line; None: give black the whole file.
+
+    A piece is (first line, last line, column, whether it is only a compound statement's
+    header, formatted with a ``pass`` body standing in for the body it keeps).
+    """
+    spans = _statement_spans(tree, lines)
+    chosen: set[tuple[int, int, int, bool]] = set()
+    for lo, hi in ranges:
+        for number in range(lo, hi + 1):
+            holders = [s for s in spans if s[0] <= number <= s[1]]
+            if not holders:
+                return None  # a comment or blank line between top-level statements
+            first, last, column, body_first = min(holders, key=lambda s: s[1] - s[0])
+            if body_first is not None and number < body_first:
+                chosen.add((first, body_first - 1, column, True))
+            else:
+                chosen.add((first, last, column, False))
+    # a statement inside another chosen one is formatted with it
+    pieces = sorted(s for s in chosen if not any(o != s and o[0] <= s[0] and s[1] <= o[1] for o in chosen))
+    if any(a[1] >= b[0] for a, b in zip(pieces, pieces[1:])):
+        return None  # overlapping pieces (statements sharing a line)
+    import black
+
+    mode = _mode()
+    out = list(lines)
+    for start, end, column, header_only in reversed(pieces):
+        if column % 4:
+            return None
+        depth = column // 4
+        first = lines[start - 1]
+        newline = first[len(first.rstrip("\r\n")):] or "\n"  # black keeps the first line's ending
+        text = "".join("    " * k + "if True:" + newline for k in range(depth)) + "".join(lines[start - 1 : end])
+        if header_only:
+            text += " " * (column + 4) + "pass" + newline
+        local = [(max(lo, start) - start + 1 + depth, min(hi, end) - start + 1 + depth) for lo, hi in ranges if lo <= end and hi >= start]
+        formatted = black.format_str(text, mode=mode, lines=local).splitlines(keepends=True)
+        if header_only:
+            if formatted[-1].strip() != "pass":
+                return None
+            formatted.pop()
+        out[start - 1 : end] = _without_headers(formatted, depth)
+    return "".join(out)
+
+
+def _without_headers(formatted: list[str], depth: int) -> list[str]:
+    """The piece's own lines: past the ``if True:`` headers and any blank lines black put
+    before the piece (they are not touched lines: the file's own spacing stays)."""
+    index = 0
+    while depth and index < len(formatted):
+        depth -= bool(formatted[index].strip())
+        index += 1
+    while index < len(formatted) and not formatted[index].strip():
+        index += 1
+    return formatted[index:]
+
+
+def _statement_spans(tree: ast.Module, lines: list[str]) -> list[tuple[int, int, int, int | None]]:
+    """(first line, last line, column, first line of the body) of every statement that
+    owns its lines outright; the body's first line is None for simple statements and
+    for compound ones whose body starts on the header line (``if x: y``)."""
+    spans = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.stmt) or node.end_lineno is None:
+            continue
+        first = _first_line(node)
+        text = lines[first - 1]
+        column = len(text) - len(text.lstrip(" "))
+        if text[column : column + 1] in ("\t", "\x0c"):
+            continue
+        if first == node.lineno and node.col_offset != column:
+            continue  # not the first statement on its line (``a; b``, ``if x: y``)
+        if text[column:].startswith("elif"):
+            continue  # an ``elif`` is part of the ``if`` above it
+        body = getattr(node, "body", None)
+        body_first = _first_line(body[0]) if isinstance(body, list) and body and isinstance(body[0], ast.stmt) else None
+        spans.append((first, node.end_lineno, column, body_first if body_first and body_first > first else None))
+    return spans
+
+
+def _first_line(node: ast.stmt) -> int:
+    return min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", ())])

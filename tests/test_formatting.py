@@ -1,0 +1,58 @@
+"""black on touched lines: given only the statements that hold them, it must format as on the whole file."""
+
+from pathlib import Path
+
+import pytest
+
+from migrator.formatting import format_touched
+from migrator.options import Options
+from migrator.pipeline import migrate_source
+from tests.fixture_cases import cases, case_id, options
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("case", cases(), ids=case_id)
+def test_pieces_format_as_the_whole_file_does(case):
+    before = (case / "before.py").read_text()
+    unformatted = migrate_source(before, "x.py", Options(**{**options(case).__dict__, "format": False})).code
+    if unformatted == before:
+        pytest.skip("nothing changed")
+    assert format_touched(before, unformatted, "    ") == format_touched(before, unformatted, "    ", pieces=False)
+
+
+def test_line_length_counts_the_indentation():
+    before = "class A:\n    def f(self):\n        if x:\n            return old_name_that_is_long(argument_one, argument_two, argument_three_xy)\n"
+    after = before.replace("old_name_that_is_long", "new_name_that_is_longer")
+    assert len(after.splitlines()[3]) > 88 and len(after.splitlines()[3].strip()) < 88
+    out = format_touched(before, after, "    ")
+    assert out == format_touched(before, after, "    ", pieces=False)
+    assert all(len(line) <= 88 for line in out.splitlines())
+    assert out.splitlines()[3] == "            return new_name_that_is_longer("
+
+
+def test_untouched_lines_keep_their_formatting():
+    before = "x = [1,2]\n\ndef f():\n    y = {'a':1}\n    return old( y )\n\nz = ( 3 )\n"
+    after = before.replace("old( y )", "new( y )")
+    out = format_touched(before, after, "    ")
+    assert out == "x = [1,2]\n\ndef f():\n    y = {'a':1}\n    return new(y)\n\nz = ( 3 )\n"
+
+
+def test_only_a_compound_header_touched_leaves_its_body():
+    before = "def f():\n    with old.Session() as s:\n        a = s.get( 'x' )\n        return a\n"
+    after = before.replace("old.Session()", "new.Client( )")
+    out = format_touched(before, after, "    ")
+    assert out == "def f():\n    with new.Client() as s:\n        a = s.get( 'x' )\n        return a\n"
+
+
+def test_decorated_and_crlf():
+    before = "class A:\r\n    @deco( 1 )\r\n    def f(self):\r\n        return old( 1 )\r\n"
+    after = before.replace("old( 1 )", "new( 1 )").replace("deco( 1 )", "deco2( 1 )")
+    out = format_touched(before, after, "    ")
+    assert out == "class A:\r\n    @deco2(1)\r\n    def f(self):\r\n        return new(1)\r\n"
+
+
+def test_a_touched_line_between_statements_falls_back_to_the_whole_file():
+    before = "import a\n\nx = a.b( 1 )\n"
+    after = "import a\n# added\nx = a.c( 1 )\n"
+    assert format_touched(before, after, "    ") == "import a\n# added\nx = a.c(1)\n"
