@@ -7,6 +7,7 @@ through its attributes, can be given a ``with`` block around exactly those state
 from __future__ import annotations
 
 import libcst as cst
+from migrator.visitors import Visitor
 
 
 def simple_assign(stmt: cst.CSTNode) -> tuple[cst.BaseExpression | None, cst.BaseExpression | None]:
@@ -20,7 +21,7 @@ def simple_assign(stmt: cst.CSTNode) -> tuple[cst.BaseExpression | None, cst.Bas
     return None, None
 
 
-class _Uses(cst.CSTVisitor):
+class _Uses(Visitor):
     """How a name is used in a statement: only as ``name.attr`` (safe), or otherwise."""
 
     def __init__(self, name: str):
@@ -112,7 +113,7 @@ def is_close_call(stmt: cst.CSTNode, name: str) -> bool:
     )
 
 
-class _AttributeUses(cst.CSTVisitor):
+class _AttributeUses(Visitor):
     """Checks every use of ``name``: only ``name.attr`` counts, and ``allowed(frames, attr)`` says
     whether it may stand where it does (``frames``: for each enclosing function or lambda inside
     the visited node, whether it is a coroutine)."""

@@ -10,12 +10,13 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods._client_options import NotExact
+from migrator.visitors import Visitor
 
 # reading these needs the body, which httpx has not read when it calls a hook
 _BODY_READERS = frozenset({"content", "text", "json", "iter_content", "iter_lines", "raw", "apparent_encoding"})
 
 
-class _HookBody(cst.CSTVisitor):
+class _HookBody(Visitor):
     def __init__(self, param: str):
         self.param = param
         self.problem: str | None = None

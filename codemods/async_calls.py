@@ -34,6 +34,7 @@ from codemods._request_args import VERBS, map_request_args
 from codemods.streaming import stream_args, stream_flag
 from codemods.base import Codemod, await_expression, find_kwarg, kwarg
 from migrator.findings import Code
+from migrator.visitors import Visitor
 
 STILL_BLOCKING = Code(
     "async-still-blocking",
@@ -132,7 +133,7 @@ def _client_name(ctx) -> str:
     return "async_client_"
 
 
-class _Finder(cst.CSTVisitor):
+class _Finder(Visitor):
     def __init__(self, ids: set[int]):
         self.ids, self.found = ids, False
 

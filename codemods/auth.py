@@ -28,6 +28,7 @@ import libcst as cst
 from codemods._request_args import AUTH_ENCODING as ENCODING, ascii_literal
 from codemods.base import Codemod
 from migrator.findings import Code
+from migrator.visitors import Visitor
 
 _CLASSES = {"requests.auth.HTTPBasicAuth": "BasicAuth", "requests.auth.HTTPDigestAuth": "DigestAuth"}
 
@@ -71,7 +72,7 @@ class Auth(Codemod):
         return updated
 
 
-class _RequestUse(cst.CSTVisitor):
+class _RequestUse(Visitor):
     """Does the function use its request parameter only as ``r.headers`` / ``r.method``?"""
 
     def __init__(self, name: str):
@@ -120,7 +121,7 @@ def _auth_flow(func: cst.FunctionDef) -> cst.FunctionDef | None:
     return func.with_changes(name=cst.Name("auth_flow"), body=func.body.with_changes(body=[*head, yield_line]))
 
 
-class _Returns(cst.CSTVisitor):
+class _Returns(Visitor):
     found = False
 
     def visit_Return(self, node: cst.Return) -> None:

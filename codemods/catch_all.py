@@ -38,6 +38,7 @@ from codemods.base import Codemod
 from migrator.engine import ObjectInfo
 from migrator.findings import Code
 from migrator.names import head_name
+from migrator.visitors import Visitor
 
 UNMIGRATED = Code(
     "requests-unmigrated",
@@ -297,7 +298,7 @@ def survivors(ctx, final: cst.Module) -> None:
         return  # no requests name is left outside import lines: nothing survived
     present: set[int] = set()
 
-    class _Collect(cst.CSTVisitor):
+    class _Collect(Visitor):
         def on_visit(self, node: cst.CSTNode) -> bool:
             if isinstance(node, (cst.Name, cst.Attribute)):
                 present.add(id(node))

@@ -58,6 +58,7 @@ from codemods._request_args import VERIFY_DISABLED
 from codemods.base import Codemod, kwarg, literal_text
 from migrator.findings import Code
 from migrator.names import dotted
+from migrator.visitors import Visitor
 
 _HOISTED_ATTRS = ("verify", "cert", "proxies", "trust_env", "max_redirects")
 _STAY_ATTRS = ("headers", "auth", "params", "cookies")
@@ -344,7 +345,7 @@ def _inline_retry(adapter: cst.Call, plan: _Plan, used: set[str]) -> cst.Call:
     return adapter.with_changes(args=args)
 
 
-class _NameUses(cst.CSTVisitor):
+class _NameUses(Visitor):
     def __init__(self, name: str):
         self.name, self.count = name, 0
 

@@ -53,6 +53,7 @@ from codemods.base import Codemod
 from migrator.engine import ObjectInfo
 from migrator.findings import Code
 from migrator.names import dotted
+from migrator.visitors import Visitor
 
 _HTTPX = {
     "RequestException": "HTTPError",
@@ -180,7 +181,7 @@ class Exceptions(Codemod):
         return updated.with_changes(args=args)
 
 
-class _JsonCall(cst.CSTVisitor):
+class _JsonCall(Visitor):
     found = False
 
     def visit_Call(self, node: cst.Call) -> None:

@@ -32,6 +32,7 @@ import libcst as cst
 
 from codemods.base import Codemod, kwarg
 from migrator.findings import Code
+from migrator.visitors import Visitor, Transformer
 
 _SESSION_API = frozenset({
     "request", "send", "prepare_request", "merge_environment_settings", "get_adapter", "mount", "close",
@@ -119,7 +120,7 @@ def _pass_through_signature(params: cst.Parameters) -> bool:
     )
 
 
-class _SuperInitCalls(cst.CSTVisitor):
+class _SuperInitCalls(Visitor):
     with_args = False
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -127,7 +128,7 @@ class _SuperInitCalls(cst.CSTVisitor):
             self.with_args = True
 
 
-class _SelfSettings(cst.CSTVisitor):
+class _SelfSettings(Visitor):
     """``self.verify = ...``, ``self.mount(...)``, and attributes that httpx.Client already has
     with another meaning (``self.base_url`` becomes an ``httpx.URL`` through httpx's property)."""
 
@@ -146,7 +147,7 @@ class _SelfSettings(cst.CSTVisitor):
             self.found.add(node.attr.value)
 
 
-class _Strings(cst.CSTVisitor):
+class _Strings(Visitor):
     def __init__(self) -> None:
         self.found: set[str] = set()
 
@@ -171,7 +172,7 @@ def _is_super_init(node: cst.Call) -> bool:
     )
 
 
-class _SuperInit(cst.CSTTransformer):
+class _SuperInit(Transformer):
     """``super().__init__()`` gets requests' defaults written out."""
 
     def __init__(self, ctx):

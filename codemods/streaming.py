@@ -29,6 +29,7 @@ import libcst as cst
 from codemods._blocks import region_end, simple_assign, wrap_in_with
 from codemods.base import Codemod, find_kwarg
 from migrator.findings import Code
+from migrator.visitors import Visitor
 
 NOT_MIGRATED = Code(
     "stream-not-migrated",
@@ -85,7 +86,7 @@ def _one_block_life(ctx, original: cst.Call) -> bool:
     return _count(owner, target.value) == sum(_count(s, target.value) for s in body[index : last + 1])
 
 
-class _Count(cst.CSTVisitor):
+class _Count(Visitor):
     def __init__(self, name: str):
         self.name, self.n = name, 0
 

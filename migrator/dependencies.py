@@ -21,6 +21,7 @@ import re
 import libcst as cst
 
 from migrator.findings import Code, Finding
+from migrator.visitors import Transformer
 
 HTTPX_SPEC = ">=0.28"
 RETRIES_SPEC = ">=0.4"
@@ -326,7 +327,7 @@ def _array_line(line: str, needs: Needs, path: str, number: int, findings: list[
 
 
 # --- setup.py, through LibCST ------------------------------------------------------------------------
-class _SetupRequirements(cst.CSTTransformer):
+class _SetupRequirements(Transformer):
     _KEYS = ("install_requires", "extras_require", "tests_require")
 
     def __init__(self, needs: Needs):

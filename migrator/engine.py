@@ -18,6 +18,7 @@ from migrator.findings import Code, Finding
 from migrator.names import ImportTable, LocalBindings, all_import_names as _all_import_names, canonical, dotted, head_name
 from migrator.options import Options
 from migrator.positions import positions
+from migrator.visitors import Transformer
 
 _SCOPE_NODES = (cst.FunctionDef, cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 
@@ -263,7 +264,7 @@ class Context:
 Handler = Callable[..., Any]
 
 
-class Engine(cst.CSTTransformer):
+class Engine(Transformer):
     """Dispatches every node to the codemods' handlers, in codemod order."""
 
     def __init__(self, ctx: Context, codemods: Sequence[Any]):

@@ -12,6 +12,7 @@ from typing import Iterable, Sequence
 import libcst as cst
 
 from migrator.names import import_bindings
+from migrator.visitors import Transformer
 
 def existing_module_alias(module: cst.Module, name: str) -> str | None:
     """The name under which a top-level ``import <name> [as x]`` binds the module."""
@@ -26,7 +27,7 @@ def existing_module_alias(module: cst.Module, name: str) -> str | None:
     return None
 
 
-class _Remover(cst.CSTTransformer):
+class _Remover(Transformer):
     """Drops the tracked import aliases whose local names are in ``drop``."""
 
     def __init__(self, drop: set[str]):

@@ -19,6 +19,7 @@ from migrator.diff import colorize
 from migrator.imports import fix_imports
 from migrator.names import import_bindings
 from migrator.pipeline import FileResult
+from migrator.visitors import Visitor
 
 HELP = """\
 y - apply this hunk
@@ -93,7 +94,7 @@ def make_consistent(old: str, new: str, partial: str) -> str | None:
     return code
 
 
-class _Names(cst.CSTVisitor):
+class _Names(Visitor):
     def __init__(self) -> None:
         self.used: set[str] = set()
         self.in_import = 0

@@ -17,6 +17,7 @@ from codemods.catch_all import STREAM_NOT_READ
 from codemods.session_to_client import NOT_CLOSED
 from migrator.findings import Code, Finding
 from migrator.names import dotted
+from migrator.visitors import Visitor
 
 HTTPX_IMPORT_RE = re.compile(rb"^[ \t]*(?:import[ \t]+[^#\n]*\bhttpx\b|from[ \t]+httpx\b)", re.M)
 _CLIENT_METHODS = frozenset({*VERBS, "send", "stream", "build_request"})
@@ -80,7 +81,7 @@ CLIENT_IN_LOOP = Code(
 CODES = (NOT_AWAITED, BLOCKING_IN_ASYNC, NO_TIMEOUT, REMOVED_ARGUMENT, DEPRECATED_ARGUMENT, MISSING_EXTRA, CLIENT_IN_LOOP)
 
 
-class _Lint(cst.CSTVisitor):
+class _Lint(Visitor):
     def __init__(self, declared: str | None):
         self.declared = declared  # the package's dependency files, as text (None: extras not checked)
         self.httpx: set[str] = set()  # names the file binds to the httpx module

@@ -14,6 +14,7 @@ import functools
 import re
 
 import libcst as cst
+from migrator.visitors import Visitor
 
 TRACKED_ROOTS = ("requests", "urllib3", "responses", "requests_mock")
 
@@ -146,7 +147,7 @@ def _walk_top_level(body):
                     yield from _walk_top_level(block.body)
 
 
-class LocalBindings(cst.CSTVisitor):
+class LocalBindings(Visitor):
     """Names a function (or class body, lambda, comprehension) binds in its own scope.
 
     Nested functions and classes are not entered: their own names are bound here,
