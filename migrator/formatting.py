@@ -39,20 +39,22 @@ def _mode():
     return black.Mode(target_versions=targets)
 
 
-def format_touched(before: str, after: str, indent: str, pieces: bool = True) -> str | None:
+def format_touched(before: str, after: str, indent: str, pieces: bool = True, tree: ast.Module | None = None) -> str | None:
     """``after`` with its touched lines formatted, or None when formatting was skipped.
 
-    ``pieces=False`` gives black the whole file (what the pieces must agree with).
+    ``pieces=False`` gives black the whole file (what the pieces must agree with);
+    ``tree``: ``after`` already parsed by ``ast``.
     """
     ranges = touched_ranges(before, after)
     if not ranges:
         return after
     if indent != "    ":
         return None
-    try:
-        tree = ast.parse(after)
-    except SyntaxError:
-        return None
+    if tree is None:
+        try:
+            tree = ast.parse(after)
+        except SyntaxError:
+            return None
     lines = after.splitlines(keepends=True)
     import black
 

@@ -83,16 +83,18 @@ def migrate_source(text: str, path: str, options: Options) -> SourceResult:
         kept = [f for f in found if not _suppressed(f, ignored)]
         suppressed = ctx.suppressed_statements + len(found) - len(kept)
         found = kept
+        tree = None
         if code != text:
-            compile(code, path, "exec")
-            cst.parse_module(code)
-            lost = lost_bindings(text, code)
+            # CPython's parser and compiler are the judges (what LibCST can read, it wrote)
+            tree = ast.parse(code, path)
+            compile(tree, path, "exec")
+            lost = lost_bindings(text, tree)
             if lost:  # a codemod removed a definition something still uses: never ship that
                 raise RuntimeError(f"the migration would leave {', '.join(sorted(lost))} undefined")
     except Exception as exc:  # a codemod bug must not stop the run nor reach the disk
         return SourceResult(text, [_finding(F.INTERNAL_ERROR, path, f"{type(exc).__name__}: {exc}")], text)
     if code != text and options.format:
-        formatted = format_touched(text, code, module.default_indent)
+        formatted = format_touched(text, code, module.default_indent, tree=tree)
         if formatted is None:
             found.append(_finding(F.FORMAT_SKIPPED, path, "touched lines left unformatted"))
         else:
@@ -126,9 +128,9 @@ def _names(tree: ast.AST) -> tuple[set[str], set[str], bool]:
     return loaded, bound, star
 
 
-def lost_bindings(before: str, after: str) -> set[str]:
-    """Names the output uses, that the input defined and the output no longer does."""
-    loaded, bound_after, star = _names(ast.parse(after))
+def lost_bindings(before: str, after: ast.AST) -> set[str]:
+    """Names the output (its tree) uses, that the input defined and the output no longer does."""
+    loaded, bound_after, star = _names(after)
     if star:
         return set()
     _, bound_before, _ = _names(ast.parse(before))
