@@ -106,9 +106,13 @@ class Context:
         self.claimed: set[int] = set()
         # classes of this file that become httpx.Client subclasses -> whether they define __init__
         self.client_factories: dict[str, bool] = {}
+        # names bound anywhere other than by module-level imports (None: unknown)
+        self.rebound: set[str] | None = None
 
     # ---- names -------------------------------------------------------------
     def resolve_name(self, name: str) -> str | None:
+        if self.rebound is not None and name not in self.rebound:
+            return self.scopes[0].imports.get(name)  # no scope can shadow it
         innermost = self.scopes[-1]
         for scope in reversed(self.scopes):
             if scope.kind == "class" and scope is not innermost:

@@ -10,6 +10,7 @@ names (a parameter or local called ``requests`` is never touched).
 
 from __future__ import annotations
 
+import ast
 import functools
 import re
 
@@ -275,3 +276,43 @@ def _line_bindings(line: str) -> frozenset[str] | None:
         name for small in getattr(stmt, "body", ()) if isinstance(small, (cst.Import, cst.ImportFrom))
         for name in import_bindings(small)
     )
+
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+def rebound_names(tree: ast.Module) -> set[str]:
+    """Every name the file binds other than by a module-level import (from ``ast``).
+
+    A name outside this set can only mean its module-level import wherever it appears, so
+    it is resolved without looking at any function's local bindings."""
+    out: set[str] = set()
+    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
+    while stack:
+        node, nested = stack.pop()
+        if isinstance(node, ast.Name):
+            if not isinstance(node.ctx, ast.Load):
+                out.add(node.id)
+        elif isinstance(node, ast.alias):
+            if nested:  # an import inside a function or class
+                out.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, ast.arg):
+            out.add(node.arg)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            out.update(node.names)
+        elif isinstance(node, ast.ExceptHandler):
+            if node.name:
+                out.add(node.name)
+        else:
+            name = getattr(node, "name", None)  # def, class, match captures, type parameters
+            if isinstance(name, str):
+                out.add(name)
+            rest = getattr(node, "rest", None)  # ``case {**rest}``
+            if isinstance(rest, str):
+                out.add(rest)
+            names = getattr(node, "names", None)
+            if isinstance(names, list) and names and isinstance(names[0], str):
+                out.update(names)
+        inner = nested or isinstance(node, _SCOPES)
+        stack.extend((child, inner) for child in ast.iter_child_nodes(node))
+    return out

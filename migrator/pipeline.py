@@ -20,7 +20,7 @@ from migrator.findings import Finding
 from migrator.formatting import format_touched
 from migrator.imports import existing_module_alias, fix_imports
 from migrator.lint import HTTPX_IMPORT_RE, lint_source
-from migrator.names import IMPORT_RE
+from migrator.names import IMPORT_RE, rebound_names
 from migrator.relevance import skippable
 from migrator.options import Options
 from migrator.sourcefile import SourceText, decode
@@ -67,10 +67,16 @@ def migrate_source(text: str, path: str, options: Options) -> SourceResult:
     except cst.ParserSyntaxError as exc:
         return SourceResult(text, [_finding(F.PARSE_ERROR, path, f"cannot parse: {exc.message}", exc.raw_line, exc.raw_column + 1)], text)
     try:
+        try:
+            before = ast.parse(text, path)
+        except (SyntaxError, ValueError):  # syntax newer than this Python: no shortcuts
+            before = None
         ctx = Context(module, path, options, existing_module_alias(module, "httpx"), source=text)
+        if before is not None:
+            ctx.rebound = rebound_names(before)
         if options.skip_unrelated:
             # requests_mock: the pytest fixture's name, bound by no import
-            ctx.skip = skippable(module, text, (ctx.import_names or set()) | {"requests_mock"} if ctx.import_names is not None else None)
+            ctx.skip = skippable(module, before, (ctx.import_names or set()) | {"requests_mock"} if ctx.import_names is not None else None)
         engine = Engine(ctx, [cls() for cls in codemods.selected(options.select, options.ignore)])
         final = module.visit(engine)
         catch_all.survivors(ctx, final)
@@ -88,7 +94,7 @@ def migrate_source(text: str, path: str, options: Options) -> SourceResult:
             # CPython's parser and compiler are the judges (what LibCST can read, it wrote)
             tree = ast.parse(code, path)
             compile(tree, path, "exec")
-            lost = lost_bindings(text, tree)
+            lost = lost_bindings(before, tree)
             if lost:  # a codemod removed a definition something still uses: never ship that
                 raise RuntimeError(f"the migration would leave {', '.join(sorted(lost))} undefined")
     except Exception as exc:  # a codemod bug must not stop the run nor reach the disk
@@ -128,12 +134,12 @@ def _names(tree: ast.AST) -> tuple[set[str], set[str], bool]:
     return loaded, bound, star
 
 
-def lost_bindings(before: str, after: ast.AST) -> set[str]:
-    """Names the output (its tree) uses, that the input defined and the output no longer does."""
+def lost_bindings(before: ast.AST | None, after: ast.AST) -> set[str]:
+    """Names the output uses, that the input defined and the output no longer does (trees)."""
     loaded, bound_after, star = _names(after)
-    if star:
+    if star or before is None:
         return set()
-    _, bound_before, _ = _names(ast.parse(before))
+    _, bound_before, _ = _names(before)
     return (loaded - bound_after - set(dir(builtins))) & bound_before
 
 

@@ -73,13 +73,12 @@ def _pairs(cst_body, ast_body) -> list[tuple[cst.CSTNode, list[ast.stmt]]] | Non
     return out if k == len(ast_body) else None
 
 
-def skippable(module: cst.Module, source: str, names: set[str] | None) -> set[int]:
-    """ids of LibCST statements that no codemod can act on (empty set: visit everything)."""
-    if not names:
-        return set()
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+def skippable(module: cst.Module, tree: ast.Module | None, names: set[str] | None) -> set[int]:
+    """ids of LibCST statements that no codemod can act on (empty set: visit everything).
+
+    ``tree``: the same source parsed by ``ast`` (None when ``ast`` cannot read it).
+    """
+    if not names or tree is None:
         return set()
     units: list[tuple[cst.CSTNode, list[ast.stmt]]] = []
     top = _pairs(module.body, tree.body)

@@ -90,3 +90,44 @@ def test_class_body_names_do_not_leak_into_methods():
         "    def m(self):\n        return requests.get(1)\n"
     )
     assert _resolved(source) == [("requests.get", "requests.get")]  # `x = requests` is the class attribute
+
+
+def test_rebound_names_cover_every_binding_but_module_level_imports():
+    import ast
+
+    from migrator.names import rebound_names
+
+    source = """
+import requests
+from requests import Session as S
+try:
+    import urllib3
+except ImportError:
+    urllib3 = None
+def f(a, *b, c=1, **d):
+    import requests as r2
+    global g
+    x = [y for y in a]
+    with open(a) as fh:
+        pass
+    for i, (j, k) in enumerate(a):
+        pass
+    try:
+        pass
+    except Exception as exc:
+        pass
+    (w := 1)
+    lam = lambda q: q
+    match a:
+        case {"k": v, **rest}:
+            pass
+        case [first, *others]:
+            pass
+class C:
+    attr = 1
+del zz
+"""
+    names = rebound_names(ast.parse(source))
+    assert {"requests", "S"} & names == set()
+    assert {"urllib3", "f", "a", "b", "c", "d", "r2", "g", "x", "y", "fh", "i", "j", "k", "exc", "w", "lam", "q",
+            "v", "rest", "first", "others", "C", "attr", "zz"} <= names
