@@ -8,6 +8,7 @@ Codemods only see :class:`Context`; they never parse or walk the file again.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
@@ -21,6 +22,8 @@ from migrator.positions import positions
 from migrator.visitors import Transformer
 
 _SCOPE_NODES = (cst.FunctionDef, cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+_SCOPE_TYPES = frozenset(_SCOPE_NODES)
+_HEADER_TYPES = frozenset((cst.With, cst.For, cst.If, cst.While))
 
 
 class Scope:
@@ -77,6 +80,7 @@ def _within(inner, outer) -> bool:
 class Context:
     def __init__(self, module: cst.Module, path: str, options: Options, httpx_alias: str | None, source: str | None = None):
         self.module = module
+        self.source = source
         self.path = path
         self.options = options
         self.table = ImportTable()
@@ -274,80 +278,79 @@ class Engine(Transformer):
     def __init__(self, ctx: Context, codemods: Sequence[Any]):
         super().__init__()
         self.ctx = ctx
-        self.visitors: dict[str, list[tuple[str, Handler]]] = {}
-        self.leavers: dict[str, list[tuple[str, Handler]]] = {}
+        # node type -> [(codemod name, handler)], in codemod order
+        self.visitors: dict[type, list[tuple[str, Handler]]] = {}
+        self.leavers: dict[type, list[tuple[str, Handler]]] = {}
         for codemod in codemods:
-            for attr in dir(codemod):
-                if attr.startswith("visit_"):
-                    self.visitors.setdefault(attr[6:], []).append((codemod.name, getattr(codemod, attr)))
-                elif attr.startswith("leave_"):
-                    self.leavers.setdefault(attr[6:], []).append((codemod.name, getattr(codemod, attr)))
+            for attr in _handler_names(type(codemod)):
+                table = self.visitors if attr.startswith("visit_") else self.leavers
+                table.setdefault(getattr(cst, attr[6:]), []).append((codemod.name, getattr(codemod, attr)))
         self._in_import = 0
         # ``# requests2httpx: ignore`` (no codes) on a statement: nothing in it is rewritten
         self._suppress = 0
+        self._may_suppress = ctx.source is None or "requests2httpx" in ctx.source
         self._suppressed_nodes: set[int] = set()
         self._header_ends: set[int] = set()
 
     def _suppression_starts(self, node: cst.CSTNode) -> None:
-        if isinstance(node, cst.SimpleStatementLine) and _ignores_all(node.trailing_whitespace.comment):
+        if type(node) is cst.SimpleStatementLine and _ignores_all(node.trailing_whitespace.comment):  # type: ignore[attr-defined]
             self._suppress += 1
             self._suppressed_nodes.add(id(node))
             self.ctx.suppressed_statements += 1
-        elif isinstance(node, (cst.With, cst.For, cst.If, cst.While)) and isinstance(node.body, cst.IndentedBlock):
-            if _ignores_all(node.body.header.comment):
+        elif type(node) in _HEADER_TYPES and isinstance(node.body, cst.IndentedBlock):  # type: ignore[attr-defined]
+            if _ignores_all(node.body.header.comment):  # type: ignore[attr-defined]
                 self._suppress += 1  # the header only: it ends where the body starts
-                self._header_ends.add(id(node.body))
+                self._header_ends.add(id(node.body))  # type: ignore[attr-defined]
                 self.ctx.suppressed_statements += 1
         elif id(node) in self._header_ends:
             self._suppress -= 1
 
+    # Every node of every visited statement passes here: type tests are exact-type set
+    # look-ups, not isinstance (LibCST's classes are ABCs, whose isinstance is slow).
     def on_visit(self, node: cst.CSTNode) -> bool:
         ctx = self.ctx
         ctx.parents.append(node)
-        if id(node) in ctx.skip:
-            # nothing any codemod acts on is in here (see migrator/relevance.py)
-            if isinstance(node, _SCOPE_NODES):
-                ctx.scopes.append(Scope("function", node))
-            elif isinstance(node, cst.ClassDef):
-                ctx.scopes.append(Scope("class", node))
-            return False
-        self._suppression_starts(node)
-        if isinstance(node, _SCOPE_NODES):
+        kind = type(node)
+        if kind in _SCOPE_TYPES:
             ctx.scopes.append(Scope("function", node))
-        elif isinstance(node, cst.ClassDef):
+        elif kind is cst.ClassDef:
             ctx.scopes.append(Scope("class", node))
-        elif isinstance(node, (cst.Import, cst.ImportFrom)):
+        if id(node) in ctx.skip:
+            return False  # nothing any codemod acts on is in here (see migrator/relevance.py)
+        if self._may_suppress:
+            self._suppression_starts(node)
+        if kind is cst.Import or kind is cst.ImportFrom:
             self._in_import += 1
         if not self._suppress:
-            for name, handler in self.visitors.get(type(node).__name__, ()):
+            for name, handler in self.visitors.get(kind, ()):
                 ctx.current_codemod = name
                 handler(ctx, node)
         return True
 
     def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode) -> Any:
         ctx = self.ctx
+        kind = type(original)
         if id(original) in ctx.skip:
-            if isinstance(original, _SCOPE_NODES + (cst.ClassDef,)):
+            if kind in _SCOPE_TYPES or kind is cst.ClassDef:
                 ctx.scopes.pop()
             ctx.parents.pop()
             return updated
-        kind = type(original).__name__
         if self._suppress:
-            if isinstance(original, (cst.Name, cst.Attribute)) and not self._in_import and ctx.resolve(original):
+            if (kind is cst.Name or kind is cst.Attribute) and not self._in_import and ctx.resolve(original):  # type: ignore[arg-type]
                 ctx.surviving_heads.add(head_name(original))  # type: ignore[arg-type]  # keep its import
         else:
             for name, handler in self.leavers.get(kind, ()):
                 ctx.current_codemod = name
                 updated = handler(ctx, original, updated)
-                if type(updated).__name__ != kind:
+                if type(updated) is not kind:
                     break
-            if isinstance(original, (cst.Name, cst.Attribute)) and not self._in_import:
+            if (kind is cst.Name or kind is cst.Attribute) and not self._in_import:
                 self._record_ref(original, updated)
-        if id(original) in self._suppressed_nodes:
+        if self._suppressed_nodes and id(original) in self._suppressed_nodes:
             self._suppress -= 1
-        if isinstance(original, _SCOPE_NODES + (cst.ClassDef,)):
+        if kind in _SCOPE_TYPES or kind is cst.ClassDef:
             ctx.scopes.pop()
-        elif isinstance(original, (cst.Import, cst.ImportFrom)):
+        elif kind is cst.Import or kind is cst.ImportFrom:
             self._in_import -= 1
         ctx.parents.pop()
         return updated
@@ -355,6 +358,11 @@ class Engine(Transformer):
     def _record_ref(self, original: cst.CSTNode, updated: cst.CSTNode) -> None:
         """Remember each maximal requests name in the code, to report what survives."""
         ctx = self.ctx
+        head = original
+        while type(head) is cst.Attribute:
+            head = head.value  # type: ignore[attr-defined]
+        if ctx.import_names is not None and (type(head) is not cst.Name or head.value not in ctx.import_names):  # type: ignore[attr-defined]
+            return  # the common case: no import binds its head, so it is no requests name
         parent = ctx.parent()
         if isinstance(parent, cst.Attribute) and parent.value is original:
             return  # only the longest chain counts
@@ -368,6 +376,12 @@ class Engine(Transformer):
         ctx.referenced_heads.add(head_name(original))  # type: ignore[arg-type]
         if isinstance(updated, (cst.Name, cst.Attribute)) and dotted(updated) == dotted(original):  # type: ignore[arg-type]
             ctx.refs.append((updated, original, qual))
+
+
+@functools.lru_cache(maxsize=None)
+def _handler_names(cls: type) -> tuple[str, ...]:
+    """A codemod class's ``visit_<Node>``/``leave_<Node>`` methods (looked up once per class)."""
+    return tuple(a for a in dir(cls) if a.startswith(("visit_", "leave_")) and hasattr(cst, a[6:]))
 
 
 SUPPRESS_RE = re.compile(r"#\s*requests2httpx:\s*ignore\b(?:\[([^\]]*)\])?")
