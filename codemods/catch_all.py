@@ -288,14 +288,18 @@ def hint_for(qualname: str) -> str:
     return UNMIGRATED.fix
 
 
-def survivors(ctx, final: cst.Module) -> None:
-    """Report each requests name recorded during the traversal that is still in the output."""
+def survivors(ctx, final: cst.Module, code: str) -> bool:
+    """Report each requests name recorded during the traversal that is still in the output.
+
+    ``code``: the output's text (its import lines may differ from ``final``'s; they are not
+    read). True when a name survived (its import must then stay).
+    """
     if not ctx.refs:
-        return
-    code = final.code
+        return False
     heads = {head_name(orig) for _, orig, _ in ctx.refs}
-    if not any(re.search(rf"(?<![\w.]){re.escape(h)}\b", _without_imports(code)) for h in heads if h):
-        return  # no requests name is left outside import lines: nothing survived
+    body = _without_imports(code)
+    if not any(re.search(rf"(?<![\w.]){re.escape(h)}\b", body) for h in heads if h):
+        return False  # no requests name is left outside import lines: nothing survived
     present: set[int] = set()
 
     class _Collect(Visitor):
@@ -306,10 +310,13 @@ def survivors(ctx, final: cst.Module) -> None:
 
     final.visit(_Collect())
     ctx.current_codemod = CatchAll.name
+    survived = False
     for updated, original, qual in ctx.refs:
         if id(updated) in present:
             ctx.report(UNMIGRATED, original, f"{qual} is still used here", hint_for(qual), leftover=True)
             ctx.surviving_heads.add(original.value if isinstance(original, cst.Name) else _head(original))
+            survived = True
+    return survived
 
 
 def _without_imports(code: str) -> str:

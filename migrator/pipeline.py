@@ -79,11 +79,13 @@ def migrate_source(text: str, path: str, options: Options) -> SourceResult:
             ctx.skip = skippable(module, before, (ctx.import_names or set()) | {"requests_mock"} if ctx.import_names is not None else None)
         engine = Engine(ctx, [cls() for cls in codemods.selected(options.select, options.ignore)])
         final = module.visit(engine)
-        catch_all.survivors(ctx, final)
-        drop = ctx.referenced_heads - ctx.surviving_heads
         add = {m for m in ctx.required_imports if not _imports_module(module, m, ctx.httpx_alias)}
-        final = fix_imports(final, drop, add)
-        code = final.code
+        drop = ctx.referenced_heads - ctx.surviving_heads
+        code = fix_imports(final, drop, add).code
+        # Imports are fixed first so the output is generated once in the common case: the
+        # survivors check reads only non-import lines, which fixing imports leaves alone.
+        if catch_all.survivors(ctx, final, code) and ctx.referenced_heads - ctx.surviving_heads != drop:
+            code = fix_imports(final, ctx.referenced_heads - ctx.surviving_heads, add).code
         found = ctx.resolve_findings()
         ignored = suppressions(text)
         kept = [f for f in found if not _suppressed(f, ignored)]

@@ -40,6 +40,8 @@ def run(paths: list[str], options: Options, jobs: int, progress: Callable[[int],
             if progress:
                 progress(1)
     else:
+        if options.format:
+            import black  # noqa: F401  # once here, not in every worker (forked workers inherit it)
         with ProcessPoolExecutor(max_workers=jobs) as pool:
             chunk = max(1, min(32, len(todo) // (jobs * 4)))
             for (i, _), result in zip(todo, pool.map(_work, [item for _, item in todo], chunksize=chunk)):
