@@ -93,22 +93,9 @@ def _format_pieces(tree: ast.Module, lines: list[str], ranges: list[tuple[int, i
     A piece is (first line, last line, column, whether it is only a compound statement's
     header, formatted with a ``pass`` body standing in for the body it keeps).
     """
-    spans = _statement_spans(tree, lines)
-    chosen: set[tuple[int, int, int, bool]] = set()
-    for lo, hi in ranges:
-        for number in range(lo, hi + 1):
-            holders = [s for s in spans if s[0] <= number <= s[1]]
-            if not holders:
-                return None  # a comment or blank line between top-level statements
-            first, last, column, body_first = min(holders, key=lambda s: s[1] - s[0])
-            if body_first is not None and number < body_first:
-                chosen.add((first, body_first - 1, column, True))
-            else:
-                chosen.add((first, last, column, False))
-    # a statement inside another chosen one is formatted with it
-    pieces = sorted(s for s in chosen if not any(o != s and o[0] <= s[0] and s[1] <= o[1] for o in chosen))
-    if any(a[1] >= b[0] for a, b in zip(pieces, pieces[1:])):
-        return None  # overlapping pieces (statements sharing a line)
+    pieces = _pieces(tree, lines, ranges)
+    if pieces is None:
+        return None
     import black
 
     mode = _mode()
@@ -130,6 +117,36 @@ def _format_pieces(tree: ast.Module, lines: list[str], ranges: list[tuple[int, i
             formatted.pop()
         out[start - 1 : end] = _without_headers(formatted, depth)
     return "".join(out)
+
+
+def _pieces(tree: ast.Module, lines: list[str], ranges: list[tuple[int, int]]) -> list[tuple[int, int, int, bool]] | None:
+    """The pieces to format, in order (None: a touched line no statement holds, or overlaps)."""
+    # each line's smallest holding statement: paint the largest first, the smallest last
+    smallest: list[tuple[int, int, int, int | None] | None] = [None] * (len(lines) + 2)
+    for span in sorted(_statement_spans(tree, lines), key=lambda s: s[0] - s[1]):
+        for number in range(span[0], span[1] + 1):
+            smallest[number] = span
+    chosen: set[tuple[int, int, int, bool]] = set()
+    for lo, hi in ranges:
+        for number in range(lo, hi + 1):
+            span = smallest[number] if number < len(smallest) else None
+            if span is None:
+                return None  # a comment or blank line between top-level statements
+            first, last, column, body_first = span
+            if body_first is not None and number < body_first:
+                chosen.add((first, body_first - 1, column, True))
+            else:
+                chosen.add((first, last, column, False))
+    ordered = sorted(chosen, key=lambda p: (p[0], -p[1]))  # a containing piece before its contents
+    # a statement inside another chosen one is formatted with it
+    pieces: list[tuple[int, int, int, bool]] = []
+    for piece in ordered:
+        if pieces and pieces[-1][0] <= piece[0] and piece[1] <= pieces[-1][1]:
+            continue
+        pieces.append(piece)
+    if any(a[1] >= b[0] for a, b in zip(pieces, pieces[1:])):
+        return None  # overlapping pieces (statements sharing a line)
+    return pieces
 
 
 def _without_headers(formatted: list[str], depth: int) -> list[str]:

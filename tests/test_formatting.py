@@ -56,3 +56,25 @@ def test_a_touched_line_between_statements_falls_back_to_the_whole_file():
     before = "import a\n\nx = a.b( 1 )\n"
     after = "import a\n# added\nx = a.c( 1 )\n"
     assert format_touched(before, after, "    ") == "import a\n# added\nx = a.c(1)\n"
+
+
+def test_black_sees_only_the_touched_statements(monkeypatch):
+    import black
+
+    seen = []
+    real = black.format_str
+
+    def spy(src, **kwargs):
+        seen.append(src)
+        return real(src, **kwargs)
+
+    monkeypatch.setattr(black, "format_str", spy)
+    before = (
+        "def one():\n    return 1\n\n\n"
+        "def two(s):\n    with old.Session() as c:\n        c.get( 'a' )\n        c.get('b')\n    return 2\n\n\n"
+        "def three():\n    return 3\n"
+    )
+    after = before.replace("old.Session()", "new.Client()").replace("c.get( 'a' )", "c.fetch( 'a' )")
+    out = format_touched(before, after, "    ")
+    assert "c.fetch('a')" in out and "c.get('b')" in out
+    assert seen and not any("one" in s or "three" in s or "get('b')" in s for s in seen)
