@@ -76,5 +76,5 @@ def test_black_sees_only_the_touched_statements(monkeypatch):
     )
     after = before.replace("old.Session()", "new.Client()").replace("c.get( 'a' )", "c.fetch( 'a' )")
     out = format_touched(before, after, "    ")
-    assert "c.fetch('a')" in out and "c.get('b')" in out
+    assert 'c.fetch("a")' in out and "c.get('b')" in out
     assert seen and not any("one" in s or "three" in s or "get('b')" in s for s in seen)
