@@ -69,28 +69,51 @@ class Needs:
         return out + ([f"httpx-retries{RETRIES_SPEC}"] if self.httpx_retries else [])
 
 
+_FEATURES = {
+    "httpx": re.compile(r"^[ \t]*(?:import[ \t]+httpx\b|from[ \t]+httpx\b)", re.M),
+    "httpx_retries": re.compile(r"httpx_retries"),
+    "socks": re.compile(r"socks[45]h?://"),
+    "http2": re.compile(r"http2=True"),
+    "requests": _REQUESTS_IMPORT,
+    "respx": re.compile(r"^[ \t]*(?:import[ \t]+respx\b|from[ \t]+respx\b)", re.M),
+    "httpx_mock": re.compile(r"\bhttpx_mock\b"),
+    "responses": re.compile(r"^[ \t]*(?:import[ \t]+responses\b|from[ \t]+responses\b)", re.M),
+    "requests_mock": re.compile(r"\brequests_mock\b"),
+}
+# every feature's pattern needs one of these words: text with none of them has no feature
+_FEATURE_WORDS = (b"httpx", b"socks", b"http2", b"requests", b"respx", b"responses")
+
+
+def features(text: str) -> frozenset[str]:
+    """What a package's dependencies depend on, from one Python file's final text."""
+    return frozenset(name for name, pattern in _FEATURES.items() if pattern.search(text))
+
+
+def features_of_bytes(data: bytes) -> frozenset[str]:
+    """:func:`features` of an undecoded file, cheap for the many that mention none of it."""
+    if not any(word in data for word in _FEATURE_WORDS):
+        return frozenset()
+    return features(data.decode("utf-8", "replace"))
+
+
 def needs_of(texts: list[str]) -> Needs:
     """From the final text of every Python file of a package."""
+    return needs_from([features(t) for t in texts])
+
+
+def needs_from(per_file: list[frozenset[str]]) -> Needs:
+    """From the :func:`features` of every Python file of a package."""
+    found = frozenset().union(*per_file)
     needs = Needs()
-    for text in texts:
-        if re.search(r"^[ \t]*(?:import[ \t]+httpx\b|from[ \t]+httpx\b)", text, re.M):
-            needs.httpx = True
-        if "httpx_retries" in text:
-            needs.httpx_retries = True
-        if re.search(r"socks[45]h?://", text):
-            needs.httpx_extras.add("socks")
-        if "http2=True" in text:
-            needs.httpx_extras.add("http2")
-    needs.drop_requests = not any(_REQUESTS_IMPORT.search(t) for t in texts)
-    uses = lambda pattern: any(re.search(pattern, t, re.M) for t in texts)  # noqa: E731
-    new_mock = (
-        f"respx{RESPX_SPEC}" if uses(r"^[ \t]*(?:import[ \t]+respx\b|from[ \t]+respx\b)")
-        else f"pytest-httpx{PYTEST_HTTPX_SPEC}" if uses(r"\bhttpx_mock\b") else None
-    )
+    needs.httpx = "httpx" in found
+    needs.httpx_retries = "httpx_retries" in found
+    needs.httpx_extras = {extra for extra in ("socks", "http2") if extra in found}
+    needs.drop_requests = "requests" not in found
+    new_mock = f"respx{RESPX_SPEC}" if "respx" in found else f"pytest-httpx{PYTEST_HTTPX_SPEC}" if "httpx_mock" in found else None
     if new_mock is not None:
-        if not uses(r"^[ \t]*(?:import[ \t]+responses\b|from[ \t]+responses\b)"):
+        if "responses" not in found:
             needs.swaps["responses"] = new_mock
-        if not uses(r"\brequests_mock\b"):
+        if "requests_mock" not in found:
             needs.swaps["requests-mock"] = new_mock
     return needs
 
@@ -397,8 +420,7 @@ def results_for(code_results: list, package_of) -> list:
     for package, members in sorted(by_package.items()):
         if not package or all(m.skipped for m in members):
             continue  # files in no package, or a package that never used requests
-        texts = [m.new_text if m.changed else m.original.decode("utf-8", "replace") for m in members]
-        needs = needs_of(texts)
+        needs = needs_from([m.features for m in members])
         declared = False
         for path in dependency_files(package):
             with open(path, "rb") as fh:

@@ -15,6 +15,7 @@ import libcst as cst
 import codemods
 from codemods import catch_all
 from migrator import findings as F
+from migrator.dependencies import features, features_of_bytes
 from migrator.engine import Context, Engine, suppressions
 from migrator.findings import Finding
 from migrator.formatting import format_touched
@@ -50,6 +51,8 @@ class FileResult:
     kind: str = "code"  # or "dependencies" (requirements, pyproject.toml, setup.cfg, setup.py)
     old_text: str = ""  # decoded texts, for the diff, when the file changes
     new_text: str = ""
+    # what the final text means for the package's dependencies (migrator.dependencies.features)
+    features: frozenset[str] = frozenset()
 
     @property
     def changed(self) -> bool:
@@ -165,6 +168,12 @@ def migrate_file(path: str, options: Options, display_path: str | None = None) -
 
 
 def migrate_bytes(data: bytes, shown: str, options: Options) -> FileResult:
+    result = _migrate_bytes(data, shown, options)
+    result.features = features(result.new_text) if result.changed else features_of_bytes(data)
+    return result
+
+
+def _migrate_bytes(data: bytes, shown: str, options: Options) -> FileResult:
     if not IMPORT_RE.search(data):
         if HTTPX_IMPORT_RE.search(data):  # httpx code already: its pitfalls are reported too
             try:

@@ -6,6 +6,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from typing import Callable
 
+from migrator.dependencies import features_of_bytes
 from migrator.lint import HTTPX_IMPORT_RE
 from migrator.names import IMPORT_RE
 from migrator.options import Options
@@ -29,8 +30,8 @@ def run(paths: list[str], options: Options, jobs: int, progress: Callable[[int],
             data = fh.read()
         if IMPORT_RE.search(data) or HTTPX_IMPORT_RE.search(data):
             todo.append((i, (data, path, options)))
-        else:  # one read, nothing more
-            results[i] = FileResult(path, data, None, [], skipped=True)
+        else:  # one read, nothing more; the bytes are not kept (memory must not grow with the corpus)
+            results[i] = FileResult(path, b"", None, [], skipped=True, features=features_of_bytes(data))
             if progress:
                 progress(1)
     jobs = max(1, jobs)

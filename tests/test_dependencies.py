@@ -78,3 +78,33 @@ def test_mock_libraries_follow_the_migrated_tests():
     # tests still on responses: noted, not swapped
     kept = rewrite("requirements-dev.txt", "responses\n", needs_of(["import responses\n"]))
     assert kept.text == "responses\n" and [f.code for f in kept.findings] == ["test-mock-dependency"]
+
+
+def test_features_from_bytes_match_features_of_text():
+    from pathlib import Path
+
+    from migrator.dependencies import features, features_of_bytes
+
+    root = Path(__file__).resolve().parent.parent
+    samples = [p.read_bytes() for p in sorted(root.glob("fixtures/**/*.py"))] + [
+        b"x = 1\n", b"proxy = 'socks5h://h:1'\n", b"def test(requests_mock):\n    pass\n", "é = 'http2=True'\n".encode()]
+    assert any(features_of_bytes(s) for s in samples)
+    for data in samples:
+        assert features_of_bytes(data) == features(data.decode("utf-8", "replace"))
+
+
+def test_a_package_keeps_requests_while_a_file_left_as_is_still_imports_it(tmp_path):
+    """Files the run leaves unchanged still count when deciding the package's dependencies."""
+    from migrator.dependencies import results_for
+    from migrator.options import Options
+    from migrator.runner import run
+
+    (tmp_path / "requirements.txt").write_text("requests>=2\n")
+    (tmp_path / "a.py").write_text("import requests\nrequests.get('http://x')\n")
+    (tmp_path / "b.py").write_text("import requests  # requests2httpx: ignore\n")
+    results = run([str(tmp_path / "a.py"), str(tmp_path / "b.py")], Options(format=False), 1)
+    from migrator.packages import package_of
+
+    deps = results_for(results, package_of)
+    req = [r for r in deps if r.path.endswith("requirements.txt")]
+    assert req and "requests" in req[0].new_text and "httpx" in req[0].new_text
