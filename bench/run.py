@@ -12,7 +12,8 @@ fixtures' before.py files (the code that does) copied into N packages. Measured,
 - ``migrate --dry-run --jobs 2`` with every codemod, on the full corpus and on a quarter of the
   packages (time should grow linearly).
 
-Prints lines/s, each command's ratio to the floor, and the peak memory (max RSS) of each command.
+Prints lines/s, each command's ratio to the floor, and the peak memory (max RSS) of each
+command's own process and of its largest worker (read from /proc: Linux).
 Not a test: numbers depend on the machine; docs/performance.md records a run.
 """
 
@@ -21,7 +22,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import resource
 import shutil
 import subprocess
 import sys
@@ -64,16 +64,55 @@ def floor(corpus: Path) -> tuple[float, int, int]:
     return time.perf_counter() - start, lines, requests_lines
 
 
-def timed(cmd: list[str], cwd: Path) -> tuple[float, float]:
-    """(seconds, peak RSS in MiB of the largest child process)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+def _descendants(root: int) -> list[int]:
+    parents: dict[int, int] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat") as fh:
+                    parents[int(entry.name)] = int(fh.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                pass
+    out, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        kids = [c for c, p in parents.items() if p == pid]
+        out += kids
+        todo += kids
+    return out
+
+
+def _peak_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def timed(cmd: list[str], cwd: Path) -> tuple[float, float, float]:
+    """(seconds, peak RSS in MiB of the command's own process, largest peak RSS of its workers).
+
+    Peaks are read from /proc while the command runs (VmHWM, which only grows)."""
     start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    main_peak, worker_peaks = 0, {}
+    while True:
+        main_peak = max(main_peak, _peak_kib(proc.pid))
+        for pid in _descendants(proc.pid):
+            worker_peaks[pid] = max(worker_peaks.get(pid, 0), _peak_kib(pid))
+        try:
+            _, stderr = proc.communicate(timeout=0.1)
+            break
+        except subprocess.TimeoutExpired:
+            continue
     elapsed = time.perf_counter() - start
     if proc.returncode not in (0, 1):
-        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
-    peak = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
-    return elapsed, peak
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{stderr[-2000:]}")
+    return elapsed, main_peak / 1024, max(worker_peaks.values(), default=0) / 1024
 
 
 def main() -> None:
@@ -90,12 +129,15 @@ def main() -> None:
         print(f"corpus: {files} files, {total_lines} lines, {requests_lines} lines in files importing requests")
         print(f"floor (read all + parse/codegen requests files, 1 process): {seconds:.2f} s, {lines / seconds:,.0f} lines/s")
         migrate = [sys.executable, "-m", "migrator", "--dry-run", "--jobs", "2", "-q", "."]
-        m_seconds, m_peak = timed(migrate, corpus)
+        m_seconds, m_main, m_worker = timed(migrate, corpus)
         print(f"migrate --dry-run --jobs 2: {m_seconds:.2f} s, {lines / m_seconds:,.0f} lines/s, "
-              f"{m_seconds / seconds:.2f}x the floor, peak RSS {m_peak:.0f} MiB")
+              f"{m_seconds / seconds:.2f}x the floor, peak RSS {m_main:.0f} MiB (main), {m_worker:.0f} MiB (largest worker)")
+        unformatted, _, _ = timed([*migrate[:-1], "--no-format", "."], corpus)
+        print(f"  the same with --no-format: {unformatted:.2f} s, {unformatted / seconds:.2f}x the floor")
         quarter = [str(p.relative_to(corpus)) for p in sorted(corpus.glob("pkg*"))[: max(1, args.packages // 4)]]
-        q_seconds, _ = timed([*migrate[:-1], "background", *quarter], corpus)
-        print(f"  a quarter of the packages: {q_seconds:.2f} s (full/quarter time ratio {m_seconds / q_seconds:.2f})")
+        q_seconds, q_main, q_worker = timed([*migrate[:-1], "background", *quarter], corpus)
+        print(f"  a quarter of the packages: {q_seconds:.2f} s (full/quarter time ratio {m_seconds / q_seconds:.2f}), "
+              f"peak RSS {q_main:.0f} MiB (main), {q_worker:.0f} MiB (largest worker)")
         if not args.skip_libcst:
             (corpus / ".libcst.codemod.yaml").write_text(
                 "generated_code_marker: '@generated'\nformatter: ['black', '-']\nblacklist_patterns: []\n"
@@ -103,9 +145,9 @@ def main() -> None:
             )
             libcst_cmd = [sys.executable, "-m", "libcst.tool", "codemod", "rename.RenameCommand",
                           "--old_name", "requests.get", "--new_name", "httpx.get", "-j", "2", "-u", "1", "--no-format", "."]
-            l_seconds, l_peak = timed(libcst_cmd, corpus)
+            l_seconds, l_main, l_worker = timed(libcst_cmd, corpus)
             print(f"libcst.tool codemod rename, -j 2: {l_seconds:.2f} s, {lines / l_seconds:,.0f} lines/s, "
-                  f"{l_seconds / seconds:.2f}x the floor, peak RSS {l_peak:.0f} MiB")
+                  f"{l_seconds / seconds:.2f}x the floor, peak RSS {l_main:.0f} MiB (main), {l_worker:.0f} MiB (largest worker)")
     finally:
         if args.keep is None:
             shutil.rmtree(corpus, ignore_errors=True)

@@ -4,8 +4,9 @@ A statement can only matter if it names something imported from requests (or url
 responses, requests_mock), or a name bound by a statement that matters (a session, a response,
 a function returning one, a class built on requests, ...): a fixpoint over names, computed with
 ``ast`` (C-fast). The engine does not descend into the other statements, which is where most of
-a large file's lines are. Granularity: top-level statements, and the statements of classes that
-matter. Disabled (everything visited) when the file's imports cannot all be read.
+a large file's lines are. Granularity: top-level statements, and the statements directly in the
+body of each class or function that matters (nested functions too). Disabled (everything
+visited) when the file's imports cannot all be read.
 """
 
 from __future__ import annotations
@@ -61,6 +62,19 @@ def _identifiers(nodes: list[ast.stmt]) -> set[str]:
     return out
 
 
+def _params(args: ast.arguments) -> list[tuple[str, set[str]]]:
+    """(name, identifiers in its annotation and default) of each parameter."""
+    plain = [*args.posonlyargs, *args.args]
+    defaults: list[ast.expr | None] = [None] * (len(plain) - len(args.defaults)) + list(args.defaults)
+    pairs = list(zip(plain, defaults)) + list(zip(args.kwonlyargs, args.kw_defaults))
+    pairs += [(a, None) for a in (args.vararg, args.kwarg) if a is not None]
+    out = []
+    for arg, default in pairs:
+        parts = [n for n in (arg.annotation, default) if n is not None]
+        out.append((arg.arg, _identifiers(parts)))  # type: ignore[arg-type]
+    return out
+
+
 def _pairs(cst_body, ast_body) -> list[tuple[cst.CSTNode, list[ast.stmt]]] | None:
     """LibCST statements with their ast statements (a line ``a = 1; b = 2`` is one and two)."""
     out, k = [], 0
@@ -88,9 +102,16 @@ def skippable(module: cst.Module, tree: ast.Module | None, names: set[str] | Non
     tokens = set(names)
     relevant: set[int] = set()
     used: dict[int, set[str]] = {}  # identifiers each unit mentions (names and attributes; not strings)
+    # parameters of split functions, with the identifiers of their annotation and default:
+    # one annotated ``requests.Response`` makes the name a response throughout the body
+    params: list[tuple[str, set[str]]] = []
     changed = True
     while changed:
         changed = False
+        for name, mentions in list(params):
+            if name not in tokens and mentions & tokens:
+                tokens.add(name)
+                changed = True
         for stmt, nodes in list(units):
             if id(stmt) in relevant:
                 continue
@@ -102,10 +123,13 @@ def skippable(module: cst.Module, tree: ast.Module | None, names: set[str] | Non
             changed = True
             for node in nodes:
                 tokens |= _bound_names(node)
-            if isinstance(stmt, cst.ClassDef) and isinstance(stmt.body, cst.IndentedBlock):
+            if isinstance(stmt, (cst.ClassDef, cst.FunctionDef)) and isinstance(stmt.body, cst.IndentedBlock):
                 inner = _pairs(stmt.body.body, nodes[0].body)  # type: ignore[attr-defined]
                 if inner is None:
                     return set()
-                units += inner  # the class's own statements are judged one by one
-                relevant.update(id(s) for s, n in inner if isinstance(s, cst.SimpleStatementLine))
+                units += inner  # the class's or function's own statements are judged one by one
+                if isinstance(nodes[0], (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    params += _params(nodes[0].args)
+                if isinstance(stmt, cst.ClassDef):  # class attributes configure what the class becomes
+                    relevant.update(id(s) for s, n in inner if isinstance(s, cst.SimpleStatementLine))
     return {id(stmt) for stmt, _ in units if id(stmt) not in relevant}

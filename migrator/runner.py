@@ -18,7 +18,10 @@ _POOL_THRESHOLD = 8
 
 def _work(item: tuple[bytes, str, Options]) -> FileResult:
     data, shown, options = item
-    return migrate_bytes(data, shown, options)
+    result = migrate_bytes(data, shown, options)
+    if result.new is None:
+        result.original = b""  # the parent has the bytes; an unchanged file needs none back
+    return result
 
 
 def run(paths: list[str], options: Options, jobs: int, progress: Callable[[int], None] | None = None) -> list[FileResult]:
