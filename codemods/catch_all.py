@@ -302,11 +302,14 @@ def survivors(ctx, final: cst.Module, code: str) -> bool:
         return False  # no requests name is left outside import lines: nothing survived
     present: set[int] = set()
 
+    skipped = ctx.skip
+
     class _Collect(Visitor):
         def on_visit(self, node: cst.CSTNode) -> bool:
-            if isinstance(node, (cst.Name, cst.Attribute)):
+            if type(node) is cst.Name or type(node) is cst.Attribute:
                 present.add(id(node))
-            return True
+            # a statement the engine did not enter is the original object: no ref is in it
+            return id(node) not in skipped
 
     final.visit(_Collect())
     ctx.current_codemod = CatchAll.name

@@ -7,6 +7,7 @@ the engine already knows which imported names the rewritten code still uses.
 
 from __future__ import annotations
 
+import re
 from typing import Iterable, Sequence
 
 import libcst as cst
@@ -87,11 +88,18 @@ def _imports_tracked(line: cst.SimpleStatementLine) -> bool:
     return any(isinstance(s, (cst.Import, cst.ImportFrom)) and import_bindings(s) for s in line.body)
 
 
-def fix_imports(module: cst.Module, drop: set[str], add: Iterable[str]) -> cst.Module:
+# an import statement that may not be at the top level: indented, or after a colon
+# (``if TYPE_CHECKING: import requests``); strings can match too, which only costs time
+NESTED_IMPORT_RE = re.compile(r"^[ \t]+(?:import|from)[ \t]|:[ \t]*(?:import|from)[ \t]", re.M)
+
+
+def fix_imports(module: cst.Module, drop: set[str], add: Iterable[str], nested: bool = True) -> cst.Module:
     """Remove tracked imports binding names in ``drop``; add ``import X`` for each of ``add``.
 
     New imports go where the first top-level requests import stood (in its place,
     with its comments, when it is gone entirely), else after the last top-level import.
+    ``nested=False``: the file has no import below the top level (NESTED_IMPORT_RE), so
+    compound statements are not searched (the search rebuilds every statement in them).
     """
     remover = _Remover(drop)
     body: list[cst.BaseStatement] = []
@@ -99,7 +107,7 @@ def fix_imports(module: cst.Module, drop: set[str], add: Iterable[str]) -> cst.M
     anchor_leading: Sequence[cst.EmptyLine] = ()
     for stmt in module.body:
         if not isinstance(stmt, cst.SimpleStatementLine):
-            body.append(stmt.visit(remover) if drop else stmt)  # type: ignore[arg-type]
+            body.append(stmt.visit(remover) if drop and nested else stmt)  # type: ignore[arg-type]
             continue
         new = remover.strip_line(stmt) if drop else stmt
         if new is not None:

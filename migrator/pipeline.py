@@ -19,7 +19,7 @@ from migrator.dependencies import features, features_of_bytes
 from migrator.engine import Context, Engine, suppressions
 from migrator.findings import Finding
 from migrator.formatting import format_touched
-from migrator.imports import existing_module_alias, fix_imports
+from migrator.imports import NESTED_IMPORT_RE, existing_module_alias, fix_imports
 from migrator.lint import HTTPX_IMPORT_RE, lint_source
 from migrator.names import IMPORT_RE, rebound_names
 from migrator.relevance import skippable
@@ -84,11 +84,12 @@ def migrate_source(text: str, path: str, options: Options) -> SourceResult:
         final = module.visit(engine)
         add = {m for m in ctx.required_imports if not _imports_module(module, m, ctx.httpx_alias)}
         drop = ctx.referenced_heads - ctx.surviving_heads
-        code = fix_imports(final, drop, add).code
+        nested = NESTED_IMPORT_RE.search(text) is not None
+        code = fix_imports(final, drop, add, nested).code
         # Imports are fixed first so the output is generated once in the common case: the
         # survivors check reads only non-import lines, which fixing imports leaves alone.
         if catch_all.survivors(ctx, final, code) and ctx.referenced_heads - ctx.surviving_heads != drop:
-            code = fix_imports(final, ctx.referenced_heads - ctx.surviving_heads, add).code
+            code = fix_imports(final, ctx.referenced_heads - ctx.surviving_heads, add, nested).code
         found = ctx.resolve_findings()
         ignored = suppressions(text)
         kept = [f for f in found if not _suppressed(f, ignored)]

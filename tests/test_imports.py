@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from migrator.options import Options
 from migrator.pipeline import migrate_source
 
@@ -51,3 +53,19 @@ def test_json_is_imported_for_json_decode_error():
     )
     assert out.startswith("import httpx\nimport json\n")
     assert "except json.JSONDecodeError:" in out
+
+
+@pytest.mark.parametrize("source", [
+    "import requests\ntry:\n    import requests.adapters\nexcept ImportError:\n    pass\nrequests.get('u')\n",
+    "import requests\nif TYPE_CHECKING: import requests.adapters\nrequests.get('u')\n",
+    "import requests\ndef f():\n    from requests import get\n    return get('u')\n",
+])
+def test_nested_imports_are_found_without_a_full_search(source):
+    """The text test that spares the import fix-up a search of every block must not miss one."""
+    import libcst as cst
+
+    from migrator.imports import NESTED_IMPORT_RE, fix_imports
+
+    module = cst.parse_module(source)
+    assert NESTED_IMPORT_RE.search(source)
+    assert fix_imports(module, {"requests", "get"}, ()).code == fix_imports(module, {"requests", "get"}, (), NESTED_IMPORT_RE.search(source) is not None).code
