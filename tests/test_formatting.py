@@ -78,3 +78,11 @@ def test_black_sees_only_the_touched_statements(monkeypatch):
     out = format_touched(before, after, "    ")
     assert 'c.fetch("a")' in out and "c.get('b')" in out
     assert seen and not any("one" in s or "three" in s or "get('b')" in s for s in seen)
+
+
+def test_no_blank_line_is_added_before_a_touched_statement():
+    """Whole-file black would put one between a class header and a touched method; the
+    blank lines around a touched statement are not touched lines, so the file's stay."""
+    before = "class A(Base):\n    def __call__(self, r: Old) -> Old:\n        return r\n"
+    after = before.replace("Old", "New")
+    assert format_touched(before, after, "    ") == after
