@@ -18,7 +18,7 @@ import libcst as cst
 from migrator.findings import Code, Finding
 from migrator.names import ImportTable, LocalBindings, all_import_names as _all_import_names, canonical, dotted, head_name
 from migrator.options import Options
-from migrator.positions import positions
+from migrator.positions import Unit, positions, positions_in_units
 from migrator.visitors import Transformer
 
 _SCOPE_NODES = (cst.FunctionDef, cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
@@ -108,6 +108,8 @@ class Context:
         self._once: set[str] = set()
         # ids of original statements a codemod has taken charge of (others leave them alone)
         self.claimed: set[int] = set()
+        # id(original node) -> the unit it was seen in (for placing findings cheaply)
+        self.units: dict[int, Unit | None] = {}
         # classes of this file that become httpx.Client subclasses -> whether they define __init__
         self.client_factories: dict[str, bool] = {}
         # names bound anywhere other than by module-level imports (None: unknown)
@@ -240,6 +242,21 @@ class Context:
         another codemod already reported as an error.
         """
         self.pending.append(PendingFinding(code, node, message, hint or code.fix, self.current_codemod, leftover))
+        if id(node) not in self.units:
+            self.units[id(node)] = self.current_unit()
+
+    def current_unit(self) -> Unit | None:
+        """The outermost function being visited (else the top-level statement), with the
+        indentation around it: where a finding here is placed from (migrator.positions)."""
+        parents = self.parents
+        indents: list[str] = []
+        for i in range(1, len(parents)):
+            node = parents[i]
+            if type(node) is cst.IndentedBlock:
+                indents.append(node.indent if node.indent is not None else self.module.default_indent)  # type: ignore[attr-defined]
+            elif type(node) is cst.FunctionDef:
+                return node, tuple(indents)
+        return (parents[1], ()) if len(parents) > 1 else None
 
     def report_once(self, code: Code, node: cst.CSTNode, message: str) -> None:
         """A finding about the whole file, at the first place it applies."""
@@ -253,7 +270,10 @@ class Context:
     def resolve_findings(self) -> list[Finding]:
         if not self.pending:
             return []
-        ranges = positions(self.module, [p.node for p in self.pending])
+        if self.source is not None:
+            ranges = positions_in_units(self.module, self.source, [(p.node, self.units.get(id(p.node))) for p in self.pending])
+        else:
+            ranges = positions(self.module, [p.node for p in self.pending])
         # A leftover-use finding inside a node that a codemod already reported as an error
         # (a call left unmigrated, an unsupported attribute) would say the same thing twice.
         claimed = [ranges[id(p.node)] for p in self.pending if p.code.severity == "error" and not p.leftover and id(p.node) in ranges]
@@ -376,6 +396,7 @@ class Engine(Transformer):
         ctx.referenced_heads.add(head_name(original))  # type: ignore[arg-type]
         if isinstance(updated, (cst.Name, cst.Attribute)) and dotted(updated) == dotted(original):  # type: ignore[arg-type]
             ctx.refs.append((updated, original, qual))
+            ctx.units[id(original)] = ctx.current_unit()  # it may be reported after the traversal
 
 
 @functools.lru_cache(maxsize=None)

@@ -24,6 +24,7 @@ class _IndexState(CodegenState):
         super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
         self.stack: list[int] = []
         self.spans: dict[int, tuple[int, int]] = {}
+        self.line, self.column = 1, 0  # where the first token goes
 
     def before_codegen(self, node: cst.CSTNode) -> None:
         self.stack.append(len(self.tokens))
@@ -59,9 +60,13 @@ def positions(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[int, Cod
         return {}
     state = _IndexState(module)
     module._codegen(state)
+    return _ranges(state, wanted)
+
+
+def _ranges(state: _IndexState, wanted: set[int]) -> dict[int, CodeRange]:
     marks = sorted({i for key in wanted if key in state.spans for i in state.spans[key]})
     where: dict[int, CodePosition] = {}
-    line, column, index = 1, 0, 0
+    line, column, index = state.line, state.column, 0
     tokens = state.tokens
     for mark in marks:
         # advance over tokens[index:mark], tracking the line and column reached
@@ -79,3 +84,44 @@ def positions(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[int, Cod
         for key in wanted
         if key in state.spans
     }
+
+
+Unit = tuple[cst.CSTNode, tuple[str, ...]]  # a statement, and the indentation of the blocks around it
+
+
+def positions_in_units(module: cst.Module, source: str, wanted: list[tuple[cst.CSTNode, Unit | None]]) -> dict[int, CodeRange]:
+    """Like :func:`positions`, generating only the statements (units) the nodes lie in.
+
+    A unit's code, generated with the indentation of the blocks around it, is a verbatim
+    slice of the source; where that slice occurs exactly once, its place gives the line and
+    column it starts at. Nodes whose unit is unknown, not unique in the file, or turns out
+    not to hold them are placed by generating the whole module.
+    """
+    out: dict[int, CodeRange] = {}
+    by_unit: dict[int, tuple[Unit, set[int]]] = {}
+    rest: list[cst.CSTNode] = []
+    for node, unit in wanted:
+        if unit is None:
+            rest.append(node)
+        else:
+            by_unit.setdefault(id(unit[0]), (unit, set()))[1].add(id(node))
+    nodes = {id(n): n for n, _ in wanted}
+    for (statement, indents), ids in by_unit.values():
+        state = _IndexState(module)
+        state.indent_tokens = list(indents)
+        statement._codegen(state)
+        code = "".join(state.tokens)
+        at = source.find(code)
+        if not code or at < 0 or source.find(code, at + 1) >= 0:
+            rest += [nodes[i] for i in ids]
+            continue
+        before = source[:at]
+        newlines = before.count("\n") + before.count("\r") - before.count("\r\n")
+        state.line = 1 + newlines
+        state.column = len(before) - max(before.rfind("\n"), before.rfind("\r")) - 1
+        found = _ranges(state, {i for i in ids if i in state.spans})
+        out.update(found)
+        rest += [nodes[i] for i in ids if i not in found]
+    if rest:
+        out.update(positions(module, rest))
+    return out

@@ -50,3 +50,63 @@ def test_only_wanted_nodes():
     assert list(got) == [id(call)]
     assert (got[id(call)].start.line, got[id(call)].start.column) == (2, 4)
     assert positions(module, []) == {}
+
+
+def _with_units(module):
+    """Every node, with the unit Context.current_unit would give it (outermost function, else
+    the top-level statement, and the indentation around it)."""
+    out = []
+
+    class Walk(cst.CSTVisitor):
+        def __init__(self):
+            self.stack = []
+
+        def on_visit(self, node):
+            self.stack.append(node)
+            indents, unit = [], None
+            for p in self.stack[1:]:
+                if isinstance(p, cst.IndentedBlock):
+                    indents.append(p.indent if p.indent is not None else module.default_indent)
+                elif isinstance(p, cst.FunctionDef):
+                    unit = (p, tuple(indents))
+                    break
+            if unit is None and len(self.stack) > 1:
+                unit = (self.stack[1], ())
+            out.append((node, unit))
+            return True
+
+        def on_leave(self, node):
+            self.stack.pop()
+
+    module.visit(Walk())
+    return out
+
+
+UNIT_CASES = TRICKY + [
+    "class A:\n  def f(self):\n    return (1,\n            2)\n\n  def g(self):\n    return (1,\n            2)\n",  # 2 spaces, twins
+    "class A:\n\tdef f(self):\n\t\tx = '''\n  text\n''' + y\n",
+    "def f():\n    def g():\n        return h(\n            1)\n    return g\n",
+]
+
+
+@pytest.mark.parametrize("source", [p.read_text() for p in SOURCES] + UNIT_CASES)
+def test_units_give_the_same_ranges(source):
+    from migrator.positions import positions_in_units
+
+    module = cst.parse_module(source)
+    wanted = _with_units(module)
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    got = positions_in_units(module, source, wanted)
+    assert [(type(n).__name__, got[id(n)]) for n, _ in wanted if got[id(n)] != expected[n]] == []
+
+
+def test_a_wrong_or_missing_unit_falls_back_to_the_whole_module():
+    from migrator.positions import positions_in_units
+
+    source = "x = 1\n\ndef f():\n    return g(2)\n"
+    module = cst.parse_module(source)
+    call = module.body[1].body.body[0].body[0].value
+    first = module.body[0]
+    got = positions_in_units(module, source, [(call, (first, ())), (first, None)])
+    assert (got[id(call)].start.line, got[id(call)].start.column) == (4, 11)
+    assert got[id(first)].start.line == 1
