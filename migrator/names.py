@@ -286,7 +286,13 @@ def rebound_names(tree: ast.Module) -> set[str]:
 
     A name outside this set can only mean its module-level import wherever it appears, so
     it is resolved without looking at any function's local bindings."""
+    return bindings(tree)[0]
+
+
+def bindings(tree: ast.Module) -> tuple[set[str], set[str]]:
+    """(:func:`rebound_names`, every name the file binds at all), in one walk."""
     out: set[str] = set()
+    top_imports: set[str] = set()
     stack: list[tuple[ast.AST, bool]] = [(tree, False)]
     while stack:
         node, nested = stack.pop()
@@ -294,8 +300,8 @@ def rebound_names(tree: ast.Module) -> set[str]:
             if not isinstance(node.ctx, ast.Load):
                 out.add(node.id)
         elif isinstance(node, ast.alias):
-            if nested:  # an import inside a function or class
-                out.add((node.asname or node.name).split(".")[0])
+            # an import inside a function or class rebinds; a module-level one is the binding
+            ((out if nested else top_imports)).add((node.asname or node.name).split(".")[0])
         elif isinstance(node, ast.arg):
             out.add(node.arg)
         elif isinstance(node, (ast.Global, ast.Nonlocal)):
@@ -315,4 +321,4 @@ def rebound_names(tree: ast.Module) -> set[str]:
                 out.update(names)
         inner = nested or isinstance(node, _SCOPES)
         stack.extend((child, inner) for child in ast.iter_child_nodes(node))
-    return out
+    return out, out | top_imports

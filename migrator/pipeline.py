@@ -21,7 +21,7 @@ from migrator.findings import Finding
 from migrator.formatting import format_touched
 from migrator.imports import NESTED_IMPORT_RE, existing_module_alias, fix_imports
 from migrator.lint import HTTPX_IMPORT_RE, lint_source
-from migrator.names import IMPORT_RE, rebound_names
+from migrator.names import IMPORT_RE, bindings
 from migrator.relevance import skippable
 from migrator.options import Options
 from migrator.sourcefile import SourceText, decode
@@ -75,8 +75,9 @@ def migrate_source(text: str, path: str, options: Options) -> SourceResult:
         except (SyntaxError, ValueError):  # syntax newer than this Python: no shortcuts
             before = None
         ctx = Context(module, path, options, existing_module_alias(module, "httpx"), source=text)
+        bound_before = None
         if before is not None:
-            ctx.rebound = rebound_names(before)
+            ctx.rebound, bound_before = bindings(before)
         if options.skip_unrelated:
             # requests_mock: the pytest fixture's name, bound by no import
             ctx.skip = skippable(module, before, (ctx.import_names or set()) | {"requests_mock"} if ctx.import_names is not None else None)
@@ -100,7 +101,7 @@ def migrate_source(text: str, path: str, options: Options) -> SourceResult:
             # CPython's parser and compiler are the judges (what LibCST can read, it wrote)
             tree = ast.parse(code, path)
             compile(tree, path, "exec")
-            lost = lost_bindings(before, tree)
+            lost = lost_bindings(bound_before, tree)
             if lost:  # a codemod removed a definition something still uses: never ship that
                 raise RuntimeError(f"the migration would leave {', '.join(sorted(lost))} undefined")
     except Exception as exc:  # a codemod bug must not stop the run nor reach the disk
@@ -140,12 +141,12 @@ def _names(tree: ast.AST) -> tuple[set[str], set[str], bool]:
     return loaded, bound, star
 
 
-def lost_bindings(before: ast.AST | None, after: ast.AST) -> set[str]:
-    """Names the output uses, that the input defined and the output no longer does (trees)."""
+def lost_bindings(bound_before: set[str] | None, after: ast.AST) -> set[str]:
+    """Names the output (its tree) uses, that the input bound (``names.bindings``) and the
+    output no longer does."""
     loaded, bound_after, star = _names(after)
-    if star or before is None:
+    if star or bound_before is None:
         return set()
-    _, bound_before, _ = _names(before)
     return (loaded - bound_after - set(dir(builtins))) & bound_before
 
 
