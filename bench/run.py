@@ -9,8 +9,9 @@ fixtures' before.py files (the code that does) copied into N packages. Measured,
   in this process;
 - LibCST's own runner doing a trivial rename (``python -m libcst.tool codemod rename.RenameCommand``,
   ``-j 2``);
-- ``migrate --dry-run --jobs 2`` with every codemod, on the full corpus and on a quarter of the
-  packages (time should grow linearly).
+- ``migrate --dry-run --jobs 2 --no-cache`` with every codemod, on the full corpus (also with
+  ``--no-format``) and on a quarter of the packages (time should grow linearly);
+- the same run twice with the cache of earlier results, timing the second (nothing changed).
 
 Prints lines/s, each command's ratio to the floor, and the peak memory (max RSS) of each
 command's own process and of its largest worker (read from /proc: Linux).
@@ -93,12 +94,12 @@ def _peak_kib(pid: int) -> int:
     return 0
 
 
-def timed(cmd: list[str], cwd: Path) -> tuple[float, float, float]:
+def timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, float, float]:
     """(seconds, peak RSS in MiB of the command's own process, largest peak RSS of its workers).
 
     Peaks are read from /proc while the command runs (VmHWM, which only grows)."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     main_peak, worker_peaks = 0, {}
     while True:
         main_peak = max(main_peak, _peak_kib(proc.pid))
@@ -128,7 +129,7 @@ def main() -> None:
         seconds, lines, requests_lines = floor(corpus)
         print(f"corpus: {files} files, {total_lines} lines, {requests_lines} lines in files importing requests")
         print(f"floor (read all + parse/codegen requests files, 1 process): {seconds:.2f} s, {lines / seconds:,.0f} lines/s")
-        migrate = [sys.executable, "-m", "migrator", "--dry-run", "--jobs", "2", "-q", "."]
+        migrate = [sys.executable, "-m", "migrator", "--dry-run", "--jobs", "2", "-q", "--no-cache", "."]
         m_seconds, m_main, m_worker = timed(migrate, corpus)
         print(f"migrate --dry-run --jobs 2: {m_seconds:.2f} s, {lines / m_seconds:,.0f} lines/s, "
               f"{m_seconds / seconds:.2f}x the floor, peak RSS {m_main:.0f} MiB (main), {m_worker:.0f} MiB (largest worker)")
@@ -138,6 +139,13 @@ def main() -> None:
         q_seconds, q_main, q_worker = timed([*migrate[:-1], "background", *quarter], corpus)
         print(f"  a quarter of the packages: {q_seconds:.2f} s (full/quarter time ratio {m_seconds / q_seconds:.2f}), "
               f"peak RSS {q_main:.0f} MiB (main), {q_worker:.0f} MiB (largest worker)")
+        cache = corpus.parent / (corpus.name + "-cache")
+        env = {**os.environ, "REQUESTS2HTTPX_CACHE_DIR": str(cache)}
+        cached = [c for c in migrate if c != "--no-cache"]
+        timed(cached, corpus, env)  # fills the cache
+        w_seconds, _, _ = timed(cached, corpus, env)
+        shutil.rmtree(cache, ignore_errors=True)
+        print(f"  run again with the cache (nothing changed): {w_seconds:.2f} s, {w_seconds / seconds:.2f}x the floor")
         if not args.skip_libcst:
             (corpus / ".libcst.codemod.yaml").write_text(
                 "generated_code_marker: '@generated'\nformatter: ['black', '-']\nblacklist_patterns: []\n"

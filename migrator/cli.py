@@ -15,6 +15,7 @@ from migrator.progress import progress_bar
 from migrator.diff import colorize, unified
 from migrator.discovery import discover
 from migrator.options import Options
+from migrator.cache import Cache, default_root
 from migrator.runner import default_jobs, run
 from migrator.sourcefile import atomic_write
 
@@ -76,6 +77,7 @@ def migrate(
     async_calls: Optional[bool] = typer.Option(None, "--async/--no-async", help="Await requests calls made directly in coroutines on an httpx.AsyncClient (default: off)."),
     format_: Optional[bool] = typer.Option(None, "--format/--no-format", help="Run black on the lines the codemods touched (default: on)."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: the CPU count)."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Neither read nor write the cache of earlier results (kept in $REQUESTS2HTTPX_CACHE_DIR, else ~/.cache/requests2httpx; a file is migrated again only when it, the options or the tool changed)."),
     shard_spec: Optional[str] = typer.Option(None, "--shard", metavar="K/N", help="Process only shard K of N (1-based): split a monorepo across CI jobs; the N shards cover every file once."),
     list_codemods: bool = typer.Option(False, "--list-codemods", help="List the codemods in the order they run, and exit."),
     output_format: str = typer.Option("text", "--output-format", metavar="text|json|sarif|github", help="How findings are printed: text (stderr), or json, sarif (SARIF 2.1.0) or github (workflow annotations) on stdout, in which case no diff is printed."),
@@ -146,7 +148,7 @@ def migrate(
         files = packages.shard(files, k, n)
     try:
         with progress_bar(len(files), enabled=not quiet and output_format == "text") as advance:
-            results = run(files, options, jobs or default_jobs(), advance)
+            results = run(files, options, jobs or default_jobs(), advance, None if no_cache else Cache(default_root(), options))
     except OSError as exc:
         raise _fail(f"cannot read {exc.filename}: {exc.strerror}")
     except KeyboardInterrupt:

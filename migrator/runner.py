@@ -6,6 +6,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from typing import Callable
 
+from migrator.cache import Cache
 from migrator.dependencies import features_of_bytes
 from migrator.lint import HTTPX_IMPORT_RE
 from migrator.names import IMPORT_RE
@@ -24,14 +25,24 @@ def _work(item: tuple[bytes, str, Options]) -> FileResult:
     return result
 
 
-def run(paths: list[str], options: Options, jobs: int, progress: Callable[[int], None] | None = None) -> list[FileResult]:
-    """Migrate ``paths`` (already discovered, in order); results come back in the same order."""
+def run(
+    paths: list[str], options: Options, jobs: int, progress: Callable[[int], None] | None = None, cache: Cache | None = None
+) -> list[FileResult]:
+    """Migrate ``paths`` (already discovered, in order); results come back in the same order.
+
+    ``cache``: results of earlier runs are taken from it, and new ones stored in it."""
     results: list[FileResult | None] = [None] * len(paths)
     todo: list[tuple[int, tuple[bytes, str, Options]]] = []
     for i, path in enumerate(paths):
         with open(path, "rb") as fh:
             data = fh.read()
         if IMPORT_RE.search(data) or HTTPX_IMPORT_RE.search(data):
+            cached = cache.get(path, data) if cache is not None else None
+            if cached is not None:
+                results[i] = cached
+                if progress:
+                    progress(1)
+                continue
             todo.append((i, (data, path, options)))
         else:  # one read, nothing more; the bytes are not kept (memory must not grow with the corpus)
             results[i] = FileResult(path, b"", None, [], skipped=True, features=features_of_bytes(data))
@@ -52,6 +63,9 @@ def run(paths: list[str], options: Options, jobs: int, progress: Callable[[int],
                 results[i] = result
                 if progress:
                     progress(1)
+    if cache is not None:
+        for i, (data, path, _) in todo:
+            cache.put(path, data, results[i])  # type: ignore[arg-type]
     return [r for r in results if r is not None]
 
 
