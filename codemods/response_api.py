@@ -300,8 +300,8 @@ class ResponseApi(Codemod):
         if line is not None and line.kind == "line":
             self._line_use(ctx, original)
             return updated
-        if not _in_truth_test(ctx, original) or response_info(ctx, original) is None:
-            return updated
+        if response_info(ctx, original) is None or not _in_truth_test(ctx, original):
+            return updated  # the cheap test first: most names are no response
         return ctx.mark(self._truth(ctx, updated), "ok-test")
 
     def _line_use(self, ctx, name: cst.Name) -> None:
