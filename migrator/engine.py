@@ -26,6 +26,30 @@ _SCOPE_TYPES = frozenset(_SCOPE_NODES)
 _HEADER_TYPES = frozenset((cst.With, cst.For, cst.If, cst.While))
 
 
+def _subclasses(*bases: type) -> set[type]:
+    out: set[type] = set()
+    todo = list(bases)
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            if sub not in out:
+                out.add(sub)
+                todo.append(sub)
+    return out
+
+
+# Nodes that can hold no name, hence nothing any codemod acts on: whitespace, punctuation,
+# operators and plain literals (most of a tree's nodes). The engine neither enters them nor
+# records them as parents.
+_INERT = frozenset(
+    {cst.SimpleWhitespace, cst.ParenthesizedWhitespace, cst.Newline, cst.EmptyLine, cst.TrailingWhitespace,
+     cst.Comment, cst.Comma, cst.Dot, cst.Colon, cst.Semicolon, cst.AssignEqual, cst.LeftParen, cst.RightParen,
+     cst.LeftSquareBracket, cst.RightSquareBracket, cst.LeftCurlyBrace, cst.RightCurlyBrace, cst.ImportStar,
+     cst.Asynchronous, cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary, cst.Ellipsis, cst.FormattedStringText,
+     cst.Pass, cst.Break, cst.Continue}
+    | _subclasses(cst.BaseBinaryOp, cst.BaseBooleanOp, cst.BaseCompOp, cst.BaseUnaryOp, cst.BaseAugOp)
+)
+
+
 class Scope:
     __slots__ = ("kind", "node", "_local", "_imports", "objects")
 
@@ -305,6 +329,8 @@ class Engine(Transformer):
             for attr in _handler_names(type(codemod)):
                 table = self.visitors if attr.startswith("visit_") else self.leavers
                 table.setdefault(getattr(cst, attr[6:]), []).append((codemod.name, getattr(codemod, attr)))
+        # inert node types no codemod has a handler for
+        self._inert = _INERT - set(self.visitors) - set(self.leavers)
         self._in_import = 0
         # ``# requests2httpx: ignore`` (no codes) on a statement: nothing in it is rewritten
         self._suppress = 0
@@ -328,9 +354,11 @@ class Engine(Transformer):
     # Every node of every visited statement passes here: type tests are exact-type set
     # look-ups, not isinstance (LibCST's classes are ABCs, whose isinstance is slow).
     def on_visit(self, node: cst.CSTNode) -> bool:
+        kind = type(node)
+        if kind in self._inert:
+            return False
         ctx = self.ctx
         ctx.parents.append(node)
-        kind = type(node)
         if kind in _SCOPE_TYPES:
             ctx.scopes.append(Scope("function", node))
         elif kind is cst.ClassDef:
@@ -348,8 +376,10 @@ class Engine(Transformer):
         return True
 
     def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode) -> Any:
-        ctx = self.ctx
         kind = type(original)
+        if kind in self._inert:
+            return updated
+        ctx = self.ctx
         if id(original) in ctx.skip:
             if kind in _SCOPE_TYPES or kind is cst.ClassDef:
                 ctx.scopes.pop()
