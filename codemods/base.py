@@ -2,7 +2,7 @@
 
 A codemod is a class with ``visit_<Node>(ctx, node)`` and
 ``leave_<Node>(ctx, original, updated) -> node`` methods, like a LibCST
-transformer that also receives the shared :class:`migrator.engine.Context`.
+transformer that also receives the shared :class:`migrator.context.Context`.
 The engine runs all codemods in one traversal of one tree, in their declared
 order, so a file is parsed once whatever the number of codemods.
 

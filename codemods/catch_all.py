@@ -35,7 +35,7 @@ import libcst as cst
 
 from codemods._responses import response_info
 from codemods.base import Codemod
-from migrator.engine import ObjectInfo
+from migrator.context import ObjectInfo
 from migrator.findings import Code
 from migrator.names import head_name
 from migrator.visitors import Visitor

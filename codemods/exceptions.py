@@ -50,7 +50,7 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods.base import Codemod
-from migrator.engine import ObjectInfo
+from migrator.context import ObjectInfo
 from migrator.findings import Code
 from migrator.names import dotted
 from migrator.visitors import Visitor

@@ -54,7 +54,7 @@ import libcst as cst
 
 from codemods._pytest_httpx import MockSpec, call_with, render_pytest_httpx
 from codemods.base import Codemod, find_kwarg, kwarg
-from migrator.engine import ObjectInfo
+from migrator.context import ObjectInfo
 from migrator.findings import Code
 
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")

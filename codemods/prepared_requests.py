@@ -31,7 +31,7 @@ import libcst as cst
 
 from codemods._request_args import map_request_args
 from codemods.base import Codemod, append_args, find_kwarg, kwarg
-from migrator.engine import ObjectInfo
+from migrator.context import ObjectInfo
 from migrator.findings import Code
 
 NOT_MIGRATED = Code(

@@ -41,7 +41,7 @@ import libcst as cst
 
 from codemods._responses import response_info
 from codemods.base import Codemod, find_kwarg
-from migrator.engine import ObjectInfo
+from migrator.context import ObjectInfo
 from migrator.findings import Code
 from migrator.names import dotted as dotted_name
 

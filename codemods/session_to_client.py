@@ -52,7 +52,7 @@ from codemods._blocks import (
 )
 from codemods.base import Codemod, append_args, await_expression, find_kwarg, kwarg
 from codemods.streaming import check_stream_context, stream_args, stream_call, stream_flag
-from migrator.engine import ObjectInfo
+from migrator.context import ObjectInfo
 from migrator.findings import Code
 
 _SESSION_FACTORIES = ("requests.Session", "requests.session")

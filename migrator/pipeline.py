@@ -16,7 +16,8 @@ import codemods
 from codemods import catch_all
 from migrator import findings as F
 from migrator.dependencies import features, features_of_bytes
-from migrator.engine import Context, Engine, suppressions
+from migrator.context import Context
+from migrator.engine import Engine, suppressions
 from migrator.findings import Finding
 from migrator.formatting import format_touched
 from migrator.imports import NESTED_IMPORT_RE, existing_module_alias, fix_imports

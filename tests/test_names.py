@@ -5,7 +5,8 @@ from __future__ import annotations
 import libcst as cst
 import pytest
 
-from migrator.engine import Context, Engine
+from migrator.context import Context
+from migrator.engine import Engine
 from migrator.names import canonical, import_bindings
 from migrator.options import Options
 

@@ -1,0 +1,282 @@
+"""What the codemods share while one file is migrated: :class:`Context`.
+
+The import table, the scope stack that says when a name is shadowed, the objects known to be
+sessions/clients or responses, the findings and where they are, and the modules the rewritten
+code needs imported. The engine (``migrator.engine``) fills it while it walks the tree; codemods
+only read and write it, never parse or walk the file again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import libcst as cst
+
+from migrator.findings import Code, Finding
+from migrator.names import ImportTable, LocalBindings, all_import_names as _all_import_names, canonical, dotted
+from migrator.options import Options
+from migrator.positions import Unit, positions, positions_in_units
+
+
+class Scope:
+    __slots__ = ("kind", "node", "_local", "_imports", "objects")
+
+    def __init__(self, kind: str, node: cst.CSTNode | None, imports: dict[str, str] | None = None):
+        self.kind = kind  # "module" | "function" | "class"
+        self.node = node
+        self._local: set[str] | None = None if kind in ("function", "class") else set()
+        self._imports = imports if imports is not None else {}
+        # name (or "self.attr" on a class scope) -> ObjectInfo
+        self.objects: dict[str, ObjectInfo] = {}
+
+    def _load(self) -> None:
+        if self._local is None:
+            self._local, self._imports = LocalBindings.of(self.node)
+
+    @property
+    def local(self) -> set[str]:
+        self._load()
+        return self._local  # type: ignore[return-value]
+
+    @property
+    def imports(self) -> dict[str, str]:
+        self._load()
+        return self._imports
+
+
+@dataclass
+class ObjectInfo:
+    """What the engine knows about a name bound to a migrated requests object."""
+
+    kind: str  # "client" (was a Session) or "response"
+    node: cst.CSTNode  # the original node that created it
+    follows_redirects: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class PendingFinding:
+    code: Code
+    node: cst.CSTNode
+    message: str
+    hint: str
+    codemod: str
+    leftover: bool = False
+
+
+def _within(inner, outer) -> bool:
+    return (outer.start.line, outer.start.column) <= (inner.start.line, inner.start.column) and (
+        inner.end.line, inner.end.column) <= (outer.end.line, outer.end.column)
+
+
+class Context:
+    def __init__(self, module: cst.Module, path: str, options: Options, httpx_alias: str | None, source: str | None = None):
+        self.module = module
+        self.source = source
+        self.path = path
+        self.options = options
+        self.table = ImportTable()
+        self.table.scan_module(module)
+        # every name any tracked import in the file binds (None: unknown, resolve them all)
+        self.import_names: set[str] | None = _all_import_names(source) if source is not None else None
+        self.scopes: list[Scope] = [Scope("module", module, self.table.bindings)]
+        self.parents: list[cst.CSTNode] = []
+        self.pending: list[PendingFinding] = []
+        self.refs: list[tuple[cst.CSTNode, cst.CSTNode, str]] = []
+        self.required_imports: set[str] = set()
+        self.httpx_alias = httpx_alias or "httpx"
+        self.current_codemod = ""
+        # ids of nodes (updated tree) that codemods built, with what they are
+        self.made: dict[int, tuple[cst.CSTNode, str]] = {}
+        # import-bound names that surviving (unmigrated) code still uses
+        self.surviving_heads: set[str] = set()
+        # import-bound names the file's code used at all (migrated or not)
+        self.referenced_heads: set[str] = set()
+        # every name (or self.<attr> attr) ever bound to a tracked object, for a cheap first test
+        self.object_names: set[str] = set()
+        self.suppressed_statements = 0
+        # ids of statements no codemod can act on: not descended into
+        self.skip: set[int] = set()
+        self._once: set[str] = set()
+        # ids of original statements a codemod has taken charge of (others leave them alone)
+        self.claimed: set[int] = set()
+        # id(original node) -> the unit it was seen in (for placing findings cheaply)
+        self.units: dict[int, Unit | None] = {}
+        # classes of this file that become httpx.Client subclasses -> whether they define __init__
+        self.client_factories: dict[str, bool] = {}
+        # names bound anywhere other than by module-level imports (None: unknown)
+        self.rebound: set[str] | None = None
+
+    # ---- names -------------------------------------------------------------
+    def resolve_name(self, name: str) -> str | None:
+        if self.rebound is not None and name not in self.rebound:
+            return self.scopes[0].imports.get(name)  # no scope can shadow it
+        innermost = self.scopes[-1]
+        for scope in reversed(self.scopes):
+            if scope.kind == "class" and scope is not innermost:
+                continue  # class bodies are not visible from their methods
+            if scope.kind == "module":
+                return scope.imports.get(name)
+            if name in scope.imports:
+                return scope.imports[name]
+            if name in scope.local:
+                return None
+        return None
+
+    def resolve(self, node: cst.BaseExpression) -> str | None:
+        """Qualified requests/urllib3 name of a Name/Attribute chain, or None."""
+        head_node = node
+        while isinstance(head_node, cst.Attribute):
+            head_node = head_node.value
+        if not isinstance(head_node, cst.Name) or (self.import_names is not None and head_node.value not in self.import_names):
+            return None  # the common case: no import anywhere in the file binds this name
+        text = dotted(node)
+        if text is None:
+            return None
+        head, _, rest = text.partition(".")
+        qual = self.resolve_name(head)
+        if qual is None:
+            return None
+        return canonical(f"{qual}.{rest}") if rest else qual
+
+    # ---- objects: clients and responses --------------------------------------
+    def bind_object(self, target: cst.BaseExpression, info: ObjectInfo | None) -> None:
+        """Record (or with None forget) what a name or ``self.attr`` now holds."""
+        key, scope = self._object_slot(target)
+        if scope is None:
+            return
+        self.object_names.add(key.rpartition(".")[2])  # type: ignore[union-attr]
+        if info is None:
+            scope.objects.pop(key, None)
+        else:
+            scope.objects[key] = info
+
+    def object_info(self, node: cst.BaseExpression) -> ObjectInfo | None:
+        if isinstance(node, cst.Name):
+            if node.value not in self.object_names:
+                return None  # the common case, answered without computing any scope
+            innermost = self.scopes[-1]
+            for scope in reversed(self.scopes):
+                if scope.kind == "class" and scope is not innermost:
+                    continue
+                if node.value in scope.objects:
+                    return scope.objects[node.value]
+                if scope.kind == "function" and node.value in scope.local:
+                    return None
+            return None
+        key, scope = self._object_slot(node)
+        if scope is not None and key is not None and isinstance(node, cst.Attribute):
+            return scope.objects.get(key)
+        return None
+
+    def _object_slot(self, target: cst.BaseExpression) -> tuple[str | None, Scope | None]:
+        if isinstance(target, cst.Name):
+            return target.value, self.scopes[-1]
+        if (
+            isinstance(target, cst.Attribute)
+            and isinstance(target.value, cst.Name)
+            and target.value.value == "self"
+        ):
+            cls = self.enclosing_class()
+            if cls is not None:
+                return "self." + target.attr.value, cls
+        return None, None
+
+    def enclosing_class(self) -> Scope | None:
+        for scope in reversed(self.scopes):
+            if scope.kind == "class":
+                return scope
+        return None
+
+    @property
+    def scope(self) -> Scope:
+        return self.scopes[-1]
+
+    def in_claimed(self) -> bool:
+        """Is the node being visited inside a statement some codemod has claimed?"""
+        return bool(self.claimed) and any(id(p) in self.claimed for p in self.parents)
+
+    def parent(self, depth: int = 1) -> cst.CSTNode | None:
+        """The node ``depth`` levels above the one being visited/left."""
+        index = -1 - depth
+        return self.parents[index] if len(self.parents) >= depth + 1 else None
+
+    # ---- building httpx code -----------------------------------------------
+    def httpx(self, *attrs: str) -> cst.Attribute:
+        """``httpx.<attrs>`` under the name the file imports httpx as."""
+        self.required_imports.add("httpx")
+        node: cst.BaseExpression = cst.Name(self.httpx_alias)
+        for attr in attrs:
+            node = cst.Attribute(value=node, attr=cst.Name(attr))
+        return node  # type: ignore[return-value]
+
+    def stdlib(self, module: str, *attrs: str) -> cst.BaseExpression:
+        self.required_imports.add(module)
+        node: cst.BaseExpression = cst.Name(module)
+        for attr in attrs:
+            node = cst.Attribute(value=node, attr=cst.Name(attr))
+        return node
+
+    def mark(self, node: cst.CSTNode, what: str) -> cst.CSTNode:
+        """Remember that a codemod built ``node`` (e.g. a migrated request call)."""
+        self.made[id(node)] = (node, what)
+        return node
+
+    def made_as(self, node: cst.CSTNode) -> str | None:
+        entry = self.made.get(id(node))
+        return entry[1] if entry is not None and entry[0] is node else None
+
+    # ---- findings ----------------------------------------------------------
+    def report(self, code: Code, node: cst.CSTNode, message: str, hint: str = "", leftover: bool = False) -> None:
+        """A finding at an *original* node (the one from the file as read).
+
+        ``leftover``: a requests use that survived; dropped when it lies inside a node
+        another codemod already reported as an error.
+        """
+        self.pending.append(PendingFinding(code, node, message, hint or code.fix, self.current_codemod, leftover))
+        if id(node) not in self.units:
+            self.units[id(node)] = self.current_unit()
+
+    def current_unit(self) -> Unit | None:
+        """The outermost function being visited (else the top-level statement), with the
+        indentation around it: where a finding here is placed from (migrator.positions)."""
+        parents = self.parents
+        indents: list[str] = []
+        for i in range(1, len(parents)):
+            node = parents[i]
+            if type(node) is cst.IndentedBlock:
+                indents.append(node.indent if node.indent is not None else self.module.default_indent)  # type: ignore[attr-defined]
+            elif type(node) is cst.FunctionDef:
+                return node, tuple(indents)
+        return (parents[1], ()) if len(parents) > 1 else None
+
+    def report_once(self, code: Code, node: cst.CSTNode, message: str) -> None:
+        """A finding about the whole file, at the first place it applies."""
+        if code.code not in self._once:
+            self._once.add(code.code)
+            self.report(code, node, message)
+
+    def forget_once(self, code: Code) -> None:
+        self._once.discard(code.code)
+
+    def resolve_findings(self) -> list[Finding]:
+        if not self.pending:
+            return []
+        if self.source is not None:
+            ranges = positions_in_units(self.module, self.source, [(p.node, self.units.get(id(p.node))) for p in self.pending])
+        else:
+            ranges = positions(self.module, [p.node for p in self.pending])
+        # A leftover-use finding inside a node that a codemod already reported as an error
+        # (a call left unmigrated, an unsupported attribute) would say the same thing twice.
+        claimed = [ranges[id(p.node)] for p in self.pending if p.code.severity == "error" and not p.leftover and id(p.node) in ranges]
+        out = []
+        for p in self.pending:
+            pos = ranges.get(id(p.node))
+            if p.leftover and pos is not None and any(_within(pos, c) for c in claimed):
+                continue
+            line, col = (pos.start.line, pos.start.column + 1) if pos else (1, 1)
+            out.append(
+                Finding(p.code.code, p.code.severity, self.path, line, col, p.message, p.hint, p.codemod)
+            )
+        return sorted(out, key=Finding.sort_key)
