@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ast
 import bisect
+import functools
 
 from migrator import linediff
 
@@ -31,13 +32,14 @@ def touched_ranges(before: str, after: str) -> list[tuple[int, int]]:
     return ranges
 
 
-def _mode():
+@functools.lru_cache(maxsize=None)
+def _mode(line_length: int = 88):
     import black  # imported here: only files that changed pay for it
 
     # Migrated code needs httpx 0.28, which needs Python 3.8: say so rather than let black
     # infer the versions from the features each piece happens to use.
     targets = {v for v in black.TargetVersion if v.value >= black.TargetVersion.PY38.value}
-    return black.Mode(target_versions=targets)
+    return black.Mode(target_versions=targets, line_length=line_length)
 
 
 def format_touched(before: str, after: str, indent: str, pieces: bool = True, tree: ast.Module | None = None) -> str | None:
@@ -105,60 +107,114 @@ def _format_pieces(tree: ast.Module, lines: list[str], ranges: list[tuple[int, i
     too (the lines between pieces are untouched).
     """
     pieces = _pieces(tree, lines, ranges)
-    if pieces is None or any(column % 4 for _, _, column, _ in pieces):
+    if pieces is None or any(piece[2] % 4 for piece in pieces):
         return None
-    import black
-
-    mode = _mode()
     out = list(lines)
-    for start, end, column, header_only in reversed(pieces):
-        depth = column // 4
-        first = lines[start - 1]
-        newline = first[len(first.rstrip("\r\n")):] or "\n"  # black keeps the first line's ending
-        text = ["    " * k + "if True:" + newline for k in range(depth)] + lines[start - 1 : end]
-        if not text[-1].endswith(("\n", "\r")):
-            text[-1] += newline
-        if header_only:
-            text.append(" " * (column + 4) + "pass" + newline)
-        local = [(max(lo, start) - start + 1 + depth, min(hi, end) - start + 1 + depth) for lo, hi in ranges if lo <= end and hi >= start]
-        merged = _merge(text, black.format_str("".join(text), mode=mode, lines=local).splitlines(keepends=True), local)
-        try:
-            same = ast.dump(ast.parse("".join(merged))) == ast.dump(ast.parse("".join(text)))
-        except SyntaxError:
-            same = False
-        if not same:
-            raise _Unverified
-        if header_only:
-            if merged[-1].strip() != "pass":
-                raise _Unverified
-            merged.pop()
-        replacement = _without_headers(merged, depth)
+    for start, end, column, header_only, node in reversed(pieces):
+        if _dedentable(node, lines[start - 1 : end], column):
+            replacement = _format_dedented(lines[start - 1 : end], column, [(max(lo, start) - start + 1, min(hi, end) - start + 1) for lo, hi in ranges if lo <= end and hi >= start])
+        else:
+            replacement = _format_nested(lines[start - 1 : end], column, header_only, [(max(lo, start) - start + 1, min(hi, end) - start + 1) for lo, hi in ranges if lo <= end and hi >= start])
         if end == len(lines) and not lines[-1].endswith(("\n", "\r")) and replacement:
             replacement[-1] = replacement[-1].rstrip("\r\n")  # the file had no final newline
         out[start - 1 : end] = replacement
     return "".join(out)
 
 
-def _pieces(tree: ast.Module, lines: list[str], ranges: list[tuple[int, int]]) -> list[tuple[int, int, int, bool]] | None:
+def _format_nested(piece: list[str], column: int, header_only: bool, local: list[tuple[int, int]]) -> list[str]:
+    """black on a piece put back at its depth under ``if True:`` headers (and given a ``pass``
+    body when it is a header alone)."""
+    import black
+
+    depth = column // 4
+    first = piece[0]
+    newline = first[len(first.rstrip("\r\n")):] or "\n"  # black keeps the first line's ending
+    text = ["    " * k + "if True:" + newline for k in range(depth)] + piece
+    if not text[-1].endswith(("\n", "\r")):
+        text[-1] += newline
+    if header_only:
+        text.append(" " * (column + 4) + "pass" + newline)
+    local = [(lo + depth, hi + depth) for lo, hi in local]
+    merged = _merge(text, black.format_str("".join(text), mode=_mode(), lines=local).splitlines(keepends=True), local)
+    _verify(text, merged)
+    if header_only:
+        if merged[-1].strip() != "pass":
+            raise _Unverified
+        merged.pop()
+    return _without_headers(merged, depth)
+
+
+def _format_dedented(piece: list[str], column: int, local: list[tuple[int, int]]) -> list[str]:
+    """black on a simple statement moved to column 0, with the line length shortened by the
+    indentation it had, so every line is measured as in the file (cheaper than headers)."""
+    import black
+
+    text = [line[column:] for line in piece]
+    if not text[-1].endswith(("\n", "\r")):
+        text[-1] += "\n"
+    merged = _merge(text, black.format_str("".join(text), mode=_mode(88 - column), lines=local).splitlines(keepends=True), local)
+    out = [" " * column + line if line.strip() else line for line in _trimmed(merged)]
+    # checked where it goes, at its depth: moving it must not have changed it either
+    headers = ["    " * k + "if True:\n" for k in range(column // 4)]
+    _verify(headers + piece + ["\n"], headers + out + ["\n"])
+    return out
+
+
+def _verify(text: list[str], merged: list[str]) -> None:
+    try:
+        same = ast.dump(ast.parse("".join(merged))) == ast.dump(ast.parse("".join(text)))
+    except SyntaxError:
+        same = False
+    if not same:
+        raise _Unverified
+
+
+def _dedentable(node: ast.stmt | None, piece: list[str], column: int) -> bool:
+    """Can this piece be formatted at column 0? A simple statement (not a bare string, which
+    black could take for a docstring) whose every line starts with the indentation, with no
+    blank line, backslash or string spanning lines in it: then nothing black does depends on
+    the depth but the line length."""
+    if node is None or column == 0 or isinstance(node, ast.Expr) and isinstance(node.value, (ast.Constant, ast.JoinedStr)):
+        return False
+    prefix = " " * column
+    if not all(line.startswith(prefix) and line[column:].strip() and not line.rstrip("\r\n").endswith("\\") for line in piece):
+        return False
+    return not any(
+        isinstance(sub, (ast.Constant, ast.JoinedStr)) and isinstance(getattr(sub, "value", None), (str, bytes, list)) and sub.lineno != sub.end_lineno
+        for sub in ast.walk(node)
+    )
+
+
+def _trimmed(segment: list[str]) -> list[str]:
+    """Without the blank lines black put around it."""
+    lo, hi = 0, len(segment)
+    while lo < hi and not segment[lo].strip():
+        lo += 1
+    while hi > lo and not segment[hi - 1].strip():
+        hi -= 1
+    return segment[lo:hi]
+
+
+def _pieces(tree: ast.Module, lines: list[str], ranges: list[tuple[int, int]]) -> list[tuple[int, int, int, bool, ast.stmt | None]] | None:
     """The pieces to format, in order (None: a touched line no statement holds, or overlaps)."""
     touched = sorted({n for lo, hi in ranges for n in range(lo, hi + 1)})
     # each touched line's smallest holding statement: paint the largest first, the smallest last
-    smallest: dict[int, tuple[int, int, int, int | None]] = {}
+    smallest: dict[int, tuple[int, int, int, int | None, ast.stmt]] = {}
     for span in sorted(_statement_spans(tree, lines, touched), key=lambda s: s[0] - s[1]):
         for number in touched[bisect.bisect_left(touched, span[0]) : bisect.bisect_right(touched, span[1])]:
             smallest[number] = span
-    chosen: set[tuple[int, int, int, bool]] = set()
+    chosen: set[tuple[int, int, int, bool, ast.stmt | None]] = set()
     for number in touched:
         if number not in smallest:
             return None  # a comment or blank line between top-level statements
-        first, last, column, body_first = smallest[number]
+        first, last, column, body_first, node = smallest[number]
         if body_first is not None and number < body_first:
-            chosen.add((first, body_first - 1, column, True))
-        else:
-            chosen.add((first, last, column, False))
+            chosen.add((first, body_first - 1, column, True, None))
+        else:  # the node is kept for simple statements only (see _dedentable)
+            chosen.add((first, last, column, False, None if hasattr(node, "body") else node))
     ordered = sorted(chosen, key=lambda p: (p[0], -p[1]))  # a containing piece before its contents
     # a statement inside another chosen one is formatted with it
-    pieces: list[tuple[int, int, int, bool]] = []
+    pieces: list[tuple[int, int, int, bool, ast.stmt | None]] = []
     for piece in ordered:
         if pieces and pieces[-1][0] <= piece[0] and piece[1] <= pieces[-1][1]:
             continue
@@ -183,7 +239,7 @@ def _without_headers(formatted: list[str], depth: int) -> list[str]:
 _BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
 
 
-def _statement_spans(tree: ast.Module, lines: list[str], touched: list[int]) -> list[tuple[int, int, int, int | None]]:
+def _statement_spans(tree: ast.Module, lines: list[str], touched: list[int]) -> list[tuple[int, int, int, int | None, ast.stmt]]:
     """(first line, last line, column, first line of the body) of the statements holding a
     touched line and owning their lines outright; the body's first line is None for simple
     statements and for compound ones whose body starts on the header line (``if x: y``).
@@ -213,7 +269,7 @@ def _statement_spans(tree: ast.Module, lines: list[str], touched: list[int]) -> 
             continue  # an ``elif`` is part of the ``if`` above it
         body = getattr(node, "body", None)
         body_first = _first_line(body[0]) if isinstance(body, list) and body and isinstance(body[0], ast.stmt) else None
-        spans.append((first, node.end_lineno, column, body_first if body_first and body_first > first else None))
+        spans.append((first, node.end_lineno, column, body_first if body_first and body_first > first else None, node))
     return spans
 
 

@@ -86,3 +86,21 @@ def test_no_blank_line_is_added_before_a_touched_statement():
     before = "class A(Base):\n    def __call__(self, r: Old) -> Old:\n        return r\n"
     after = before.replace("Old", "New")
     assert format_touched(before, after, "    ") == after
+
+
+@pytest.mark.parametrize("body", [
+    # a string over lines: its lines are not the statement's to move
+    '        x = old( """\ntext at column 0\n    indented text\n""" )\n',
+    '        x = old( """\n        text\n        """, 1 )\n',
+    '        x = old( """\nabcdefghijkl\n        """ )\n',  # sliced at column 8, this would still parse
+    "        x = old( 1, \\\n    2 )\n",  # a backslash continuation
+    "        x = old( [1,\n\n          2] )\n",  # a blank line inside brackets
+    '        """old( a docstring? )"""\n',
+    "        x = old( {'k':1}, [1,2,3], another_argument_name, yet_another_argument_name_that_is_long )\n",
+])
+def test_nested_statements_format_as_in_the_whole_file(body):
+    before = f"class A:\n    def f(self):\n{body}        return x\n"
+    after = before.replace("old(", "new(")
+    out = format_touched(before, after, "    ")
+    assert out == format_touched(before, after, "    ", pieces=False)
+    assert out is not None and "new(" in out
