@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import builtins
 import dataclasses
+import time
 
 import libcst as cst
 
@@ -64,10 +65,15 @@ def _finding(code: F.Code, path: str, message: str, line: int = 1, column: int =
     return Finding(code.code, code.severity, path, line, column, message, code.fix, "engine")
 
 
-def migrate_source(text: str, path: str, options: Options) -> SourceResult:
-    """Migrate one module's source; never raises for bad input or a failing codemod."""
+def migrate_source(text: str, path: str, options: Options, timings: dict[str, float] | None = None) -> SourceResult:
+    """Migrate one module's source; never raises for bad input or a failing codemod.
+
+    ``timings``: seconds per step are added to it (bench/phases.py).
+    """
+    lap = _Laps(timings)
     try:
         module = cst.parse_module(text)
+        lap("parse")
     except cst.ParserSyntaxError as exc:
         return SourceResult(text, [_finding(F.PARSE_ERROR, path, f"cannot parse: {exc.message}", exc.raw_line, exc.raw_column + 1)], text)
     try:
@@ -83,7 +89,9 @@ def migrate_source(text: str, path: str, options: Options) -> SourceResult:
             # requests_mock: the pytest fixture's name, bound by no import
             ctx.skip = skippable(module, before, (ctx.import_names or set()) | {"requests_mock"} if ctx.import_names is not None else None)
         engine = Engine(ctx, [cls() for cls in codemods.selected(options.select, options.ignore)])
+        lap("analysis (ast, names, relevance)")
         final = module.visit(engine)
+        lap("traversal (all codemods)")
         add = {m for m in ctx.required_imports if not _imports_module(module, m, ctx.httpx_alias)}
         drop = ctx.referenced_heads - ctx.surviving_heads
         nested = NESTED_IMPORT_RE.search(text) is not None
@@ -92,7 +100,9 @@ def migrate_source(text: str, path: str, options: Options) -> SourceResult:
         # survivors check reads only non-import lines, which fixing imports leaves alone.
         if catch_all.survivors(ctx, final, code) and ctx.referenced_heads - ctx.surviving_heads != drop:
             code = fix_imports(final, ctx.referenced_heads - ctx.surviving_heads, add, nested).code
+        lap("imports, codegen, survivors")
         found = ctx.resolve_findings()
+        lap("finding positions")
         ignored = suppressions(text)
         kept = [f for f in found if not _suppressed(f, ignored)]
         suppressed = ctx.suppressed_statements + len(found) - len(kept)
@@ -105,6 +115,7 @@ def migrate_source(text: str, path: str, options: Options) -> SourceResult:
             lost = lost_bindings(bound_before, tree)
             if lost:  # a codemod removed a definition something still uses: never ship that
                 raise RuntimeError(f"the migration would leave {', '.join(sorted(lost))} undefined")
+        lap("verification (ast, compile)")
     except Exception as exc:  # a codemod bug must not stop the run nor reach the disk
         return SourceResult(text, [_finding(F.INTERNAL_ERROR, path, f"{type(exc).__name__}: {exc}")], text)
     if code != text and options.format:
@@ -113,7 +124,22 @@ def migrate_source(text: str, path: str, options: Options) -> SourceResult:
             found.append(_finding(F.FORMAT_SKIPPED, path, "touched lines left unformatted"))
         else:
             code = formatted
+        lap("black")
     return SourceResult(code, found, text, suppressed)
+
+
+class _Laps:
+    """Adds the time since the last lap to ``timings[step]`` (nothing when timings is None)."""
+
+    def __init__(self, timings: dict[str, float] | None):
+        self.timings = timings
+        self.last = time.perf_counter()
+
+    def __call__(self, step: str) -> None:
+        if self.timings is not None:
+            now = time.perf_counter()
+            self.timings[step] = self.timings.get(step, 0.0) + now - self.last
+            self.last = now
 
 
 def _names(tree: ast.AST) -> tuple[set[str], set[str], bool]:
