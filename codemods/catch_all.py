@@ -38,7 +38,7 @@ from codemods.base import Codemod
 from migrator.context import ObjectInfo
 from migrator.findings import Code
 from migrator.names import head_name
-from migrator.visitors import Visitor
+from migrator.visitors import walk
 
 UNMIGRATED = Code(
     "requests-unmigrated",
@@ -300,18 +300,12 @@ def survivors(ctx, final: cst.Module, code: str) -> bool:
     body = _without_imports(code)
     if not any(re.search(rf"(?<![\w.]){re.escape(h)}\b", body) for h in heads if h):
         return False  # no requests name is left outside import lines: nothing survived
-    present: set[int] = set()
-
-    skipped = ctx.skip
-
-    class _Collect(Visitor):
-        def on_visit(self, node: cst.CSTNode) -> bool:
-            if type(node) is cst.Name or type(node) is cst.Attribute:
-                present.add(id(node))
-            # a statement the engine did not enter is the original object: no ref is in it
-            return id(node) not in skipped
-
-    final.visit(_Collect())
+    # Each ref lies in what its top-level statement became, unless a module-level rewrite
+    # moved that statement (then it is not in the output's body as such): the whole tree then.
+    in_body = {id(stmt) for stmt in final.body}
+    tops = [ctx.top_updated.get(top) for top in ctx.ref_tops]
+    roots = tops if all(t is not None and id(t) in in_body for t in tops) else [final]
+    present = {id(node) for root in roots for node in walk(root) if type(node) is cst.Name or type(node) is cst.Attribute}  # type: ignore[arg-type]
     ctx.current_codemod = CatchAll.name
     survived = False
     for updated, original, qual in ctx.refs:

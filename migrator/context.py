@@ -103,6 +103,10 @@ class Context:
         self.claimed: set[int] = set()
         # id(original node) -> the unit it was seen in (for placing findings cheaply)
         self.units: dict[int, Unit | None] = {}
+        # ids of the top-level statements that hold a ref, and what each top-level statement
+        # became: the survivors walk looks only there
+        self.ref_tops: set[int] = set()
+        self.top_updated: dict[int, cst.CSTNode] = {}
         # classes of this file that become httpx.Client subclasses -> whether they define __init__
         self.client_factories: dict[str, bool] = {}
         # names bound anywhere other than by module-level imports (None: unknown)

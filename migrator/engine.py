@@ -135,6 +135,8 @@ class Engine(Transformer):
             ctx.scopes.pop()
         elif kind is cst.Import or kind is cst.ImportFrom:
             self._in_import -= 1
+        if len(ctx.parents) == 2:  # a top-level statement: what it became (for the survivors walk)
+            ctx.top_updated[id(original)] = updated
         ctx.parents.pop()
         return updated
 
@@ -160,6 +162,7 @@ class Engine(Transformer):
         if isinstance(updated, (cst.Name, cst.Attribute)) and dotted(updated) == dotted(original):  # type: ignore[arg-type]
             ctx.refs.append((updated, original, qual))
             ctx.units[id(original)] = ctx.current_unit()  # it may be reported after the traversal
+            ctx.ref_tops.add(id(ctx.parents[1]))
 
 
 @functools.lru_cache(maxsize=None)

@@ -204,3 +204,23 @@ def test_output_that_would_leave_a_name_undefined_is_never_returned(monkeypatch)
     assert result.code == source
     assert [f.code for f in result.findings] == ["internal-error"]
     assert "undefined" in result.findings[0].message
+
+
+def test_survivors_looked_for_in_their_statements_only_are_all_found(monkeypatch):
+    """The survivors walk visits only the top-level statements that held a requests name;
+    walking the whole output must find nothing more (every fixture)."""
+    from codemods import catch_all
+    from tests.fixture_cases import cases, options
+
+    sources = [((c / "before.py").read_text(), options(c)) for c in cases()]
+    narrow = [migrate_source(src, "tests/x.py", opts) for src, opts in sources]
+    real = catch_all.survivors
+
+    def whole_tree(ctx, final, code):
+        ctx.top_updated.clear()  # no statement known: the whole tree is walked
+        return real(ctx, final, code)
+
+    monkeypatch.setattr(catch_all, "survivors", whole_tree)
+    wide = [migrate_source(src, "tests/x.py", opts) for src, opts in sources]
+    assert any(f.code == catch_all.UNMIGRATED.code for r in wide for f in r.findings)
+    assert [(r.code, [f.as_dict() for f in r.findings]) for r in narrow] == [(r.code, [f.as_dict() for f in r.findings]) for r in wide]
