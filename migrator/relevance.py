@@ -16,37 +16,73 @@ import ast
 import libcst as cst
 
 
-def _bound_names(node: ast.AST) -> set[str]:
+_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def _bound_names(node: ast.AST, memo: dict[int, frozenset[str]]) -> set[str]:
     """Names a statement makes visible to other statements: its own name (def/class), names it
     stores at its own level, names declared global, and attributes it stores (``self.session``)."""
+    if isinstance(node, _DEFS):
+        return {node.name} | _deep(node, memo)
     out: set[str] = set()
-    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        out.add(node.name)
-    todo = list(ast.iter_child_nodes(node)) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)) else [node]
-    nested = False
-    stack = [(n, isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef))) for n in todo]
+    stack = [node]
     while stack:
-        sub, nested = stack.pop()
+        sub = stack.pop()
+        if isinstance(sub, _DEFS):
+            out.add(sub.name)
+            out |= _deep(sub, memo)
+            continue
+        if isinstance(sub, ast.Lambda):
+            out |= _deep(sub, memo)
+            continue
         if isinstance(sub, ast.Attribute) and isinstance(sub.ctx, ast.Store):
             out.add(sub.attr)
         elif isinstance(sub, ast.Global):
             out.update(sub.names)
-        elif not nested:
-            if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
-                out.add(sub.id)
-            elif isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                out.add(sub.name)
-            elif isinstance(sub, ast.ExceptHandler) and sub.name:
-                out.add(sub.name)
-            elif isinstance(sub, ast.alias):
-                out.add((sub.asname or sub.name).split(".")[0])
-        inner = nested or isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef))
-        stack.extend((child, inner) for child in ast.iter_child_nodes(sub))
+        elif isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+            out.add(sub.id)
+        elif isinstance(sub, ast.ExceptHandler) and sub.name:
+            out.add(sub.name)
+        elif isinstance(sub, ast.alias):
+            out.add((sub.asname or sub.name).split(".")[0])
+        stack.extend(ast.iter_child_nodes(sub))
     return out
 
 
-def _identifiers(nodes: list[ast.stmt]) -> set[str]:
+def _deep(node: ast.AST, memo: dict[int, frozenset[str]]) -> frozenset[str]:
+    """Attributes stored and names declared global anywhere inside a def, class or lambda
+    (memoised: the fixpoint asks again for the functions of a class it splits)."""
+    if id(node) not in memo:
+        out: set[str] = set()
+        stack = list(ast.iter_child_nodes(node))
+        while stack:
+            sub = stack.pop()
+            if isinstance(sub, (*_DEFS, ast.Lambda)):
+                out |= _deep(sub, memo)
+                continue
+            if isinstance(sub, ast.Attribute) and isinstance(sub.ctx, ast.Store):
+                out.add(sub.attr)
+            elif isinstance(sub, ast.Global):
+                out.update(sub.names)
+            stack.extend(ast.iter_child_nodes(sub))
+        memo[id(node)] = frozenset(out)
+    return memo[id(node)]
+
+
+def _identifiers(nodes: list[ast.AST], memo: dict[int, frozenset[str]] | None = None) -> set[str]:
+    """Names and attribute names the nodes mention. With ``memo``, a function's or class's
+    set is built from its statements' (memoised: the fixpoint judges those again, one by one)."""
     out: set[str] = set()
+    if memo is not None:
+        for node in nodes:
+            if isinstance(node, _DEFS):
+                if id(node) not in memo:
+                    head = [n for field, value in ast.iter_fields(node) if field != "body" for n in (value if isinstance(value, list) else [value]) if isinstance(n, ast.AST)]
+                    memo[id(node)] = frozenset(_identifiers(head).union(*(_identifiers([b], memo) for b in node.body)))
+                out |= memo[id(node)]
+            else:
+                out |= _identifiers([node])
+        return out
     for node in nodes:
         for sub in ast.walk(node):
             if isinstance(sub, ast.Name):
@@ -102,6 +138,8 @@ def skippable(module: cst.Module, tree: ast.Module | None, names: set[str] | Non
     tokens = set(names)
     relevant: set[int] = set()
     used: dict[int, set[str]] = {}  # identifiers each unit mentions (names and attributes; not strings)
+    memo: dict[int, frozenset[str]] = {}  # the same for every function and class, built bottom-up
+    deep: dict[int, frozenset[str]] = {}  # see _deep
     # parameters of split functions, with the identifiers of their annotation and default:
     # one annotated ``requests.Response`` makes the name a response throughout the body
     params: list[tuple[str, set[str]]] = []
@@ -116,13 +154,13 @@ def skippable(module: cst.Module, tree: ast.Module | None, names: set[str] | Non
             if id(stmt) in relevant:
                 continue
             if id(stmt) not in used:
-                used[id(stmt)] = _identifiers(nodes)
+                used[id(stmt)] = _identifiers(nodes, memo)
             if not (used[id(stmt)] & tokens):
                 continue
             relevant.add(id(stmt))
             changed = True
             for node in nodes:
-                tokens |= _bound_names(node)
+                tokens |= _bound_names(node, deep)
             if isinstance(stmt, (cst.ClassDef, cst.FunctionDef)) and isinstance(stmt.body, cst.IndentedBlock):
                 inner = _pairs(stmt.body.body, nodes[0].body)  # type: ignore[attr-defined]
                 if inner is None:
