@@ -24,49 +24,42 @@ def _bound_names(node: ast.AST, memo: dict[int, frozenset[str]]) -> set[str]:
     stores at its own level, names declared global, and attributes it stores (``self.session``)."""
     if isinstance(node, _DEFS):
         return {node.name} | _deep(node, memo)
-    out: set[str] = set()
-    stack = [node]
-    while stack:
-        sub = stack.pop()
-        if isinstance(sub, _DEFS):
-            out.add(sub.name)
-            out |= _deep(sub, memo)
-            continue
-        if isinstance(sub, ast.Lambda):
-            out |= _deep(sub, memo)
-            continue
-        if isinstance(sub, ast.Attribute) and isinstance(sub.ctx, ast.Store):
-            out.add(sub.attr)
-        elif isinstance(sub, ast.Global):
-            out.update(sub.names)
-        elif isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
-            out.add(sub.id)
-        elif isinstance(sub, ast.ExceptHandler) and sub.name:
-            out.add(sub.name)
-        elif isinstance(sub, ast.alias):
-            out.add((sub.asname or sub.name).split(".")[0])
-        stack.extend(ast.iter_child_nodes(sub))
-    return out
+    return _collect([node], memo, own_level=True)
 
 
 def _deep(node: ast.AST, memo: dict[int, frozenset[str]]) -> frozenset[str]:
     """Attributes stored and names declared global anywhere inside a def, class or lambda
     (memoised: the fixpoint asks again for the functions of a class it splits)."""
     if id(node) not in memo:
-        out: set[str] = set()
-        stack = list(ast.iter_child_nodes(node))
-        while stack:
-            sub = stack.pop()
-            if isinstance(sub, (*_DEFS, ast.Lambda)):
-                out |= _deep(sub, memo)
-                continue
-            if isinstance(sub, ast.Attribute) and isinstance(sub.ctx, ast.Store):
-                out.add(sub.attr)
-            elif isinstance(sub, ast.Global):
-                out.update(sub.names)
-            stack.extend(ast.iter_child_nodes(sub))
-        memo[id(node)] = frozenset(out)
+        memo[id(node)] = frozenset(_collect(list(ast.iter_child_nodes(node)), memo, own_level=False))
     return memo[id(node)]
+
+
+def _collect(todo: list[ast.AST], memo: dict[int, frozenset[str]], own_level: bool) -> set[str]:
+    """Attributes stored and names declared global under ``todo`` (nested scopes through
+    :func:`_deep`); with ``own_level``, also the names bound at the statement's own level."""
+    out: set[str] = set()
+    stack = list(todo)
+    while stack:
+        sub = stack.pop()
+        if isinstance(sub, (*_DEFS, ast.Lambda)):
+            if own_level and isinstance(sub, _DEFS):
+                out.add(sub.name)
+            out |= _deep(sub, memo)
+            continue
+        if isinstance(sub, ast.Attribute) and isinstance(sub.ctx, ast.Store):
+            out.add(sub.attr)
+        elif isinstance(sub, ast.Global):
+            out.update(sub.names)
+        elif own_level:
+            if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+                out.add(sub.id)
+            elif isinstance(sub, ast.ExceptHandler) and sub.name:
+                out.add(sub.name)
+            elif isinstance(sub, ast.alias):
+                out.add((sub.asname or sub.name).split(".")[0])
+        stack.extend(ast.iter_child_nodes(sub))
+    return out
 
 
 def _identifiers(nodes: list[ast.AST], memo: dict[int, frozenset[str]] | None = None) -> set[str]:
