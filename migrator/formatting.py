@@ -111,10 +111,12 @@ def _format_pieces(tree: ast.Module, lines: list[str], ranges: list[tuple[int, i
         return None
     out = list(lines)
     for start, end, column, header_only, node in reversed(pieces):
-        if _dedentable(node, lines[start - 1 : end], column):
-            replacement = _format_dedented(lines[start - 1 : end], column, [(max(lo, start) - start + 1, min(hi, end) - start + 1) for lo, hi in ranges if lo <= end and hi >= start])
+        piece = lines[start - 1 : end]
+        local = [(max(lo, start) - start + 1, min(hi, end) - start + 1) for lo, hi in ranges if lo <= end and hi >= start]
+        if _dedentable(node, piece, column):
+            replacement = _format_dedented(piece, column, local)
         else:
-            replacement = _format_nested(lines[start - 1 : end], column, header_only, [(max(lo, start) - start + 1, min(hi, end) - start + 1) for lo, hi in ranges if lo <= end and hi >= start])
+            replacement = _format_nested(piece, column, header_only, local)
         if end == len(lines) and not lines[-1].endswith(("\n", "\r")) and replacement:
             replacement[-1] = replacement[-1].rstrip("\r\n")  # the file had no final newline
         out[start - 1 : end] = replacement
