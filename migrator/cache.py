@@ -11,8 +11,9 @@ options, the path shown in findings, and the file's bytes. An entry that cannot 
 miss; a cache that cannot be written is no cache, never an error.
 
 Where: ``$REQUESTS2HTTPX_CACHE_DIR``, else ``$XDG_CACHE_HOME/requests2httpx``, else
-``~/.cache/requests2httpx``; one folder per build of the tool (delete the folder to reclaim
-the space). ``--no-cache`` neither reads nor writes it.
+``~/.cache/requests2httpx``; one folder per build of the tool, removed once no run has used it
+for 30 days (deleting the whole folder is always safe). ``--no-cache`` neither reads nor
+writes it.
 """
 
 from __future__ import annotations
@@ -56,10 +57,21 @@ def fingerprint() -> str:
     return digest.hexdigest()
 
 
+# a build's folder not used for this long is removed by the next run of any build
+STALE_DAYS = 30
+_MARK = "last-used"
+
+
 class Cache:
     def __init__(self, root: Path, options: Options):
         self.folder = root / fingerprint()[:20]
         self._options = repr(dataclasses.astuple(options)).encode()
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            (self.folder / _MARK).touch()
+            _prune(root, self.folder)
+        except OSError:
+            pass  # no cache to keep tidy
 
     def _path(self, shown: str, data: bytes) -> Path:
         digest = hashlib.sha256(self._options + b"\0" + shown.encode("utf-8", "surrogateescape") + b"\0" + data).hexdigest()
@@ -90,3 +102,21 @@ class Cache:
                 raise
         except OSError:
             pass
+
+
+def _prune(root: Path, keep: Path) -> None:
+    """Remove the folders of other builds that no run has used for STALE_DAYS."""
+    import shutil
+    import time
+
+    limit = time.time() - STALE_DAYS * 86400
+    for folder in root.iterdir():
+        if folder == keep or not folder.is_dir():
+            continue
+        mark = folder / _MARK
+        try:
+            used = mark.stat().st_mtime if mark.exists() else folder.stat().st_mtime
+        except OSError:
+            continue
+        if used < limit:
+            shutil.rmtree(folder, ignore_errors=True)

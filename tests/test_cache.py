@@ -69,7 +69,7 @@ def test_a_broken_entry_is_a_miss_and_is_replaced(project, tmp_path, monkeypatch
     paths = [str(project / "a.py")]
     root = tmp_path / "c"
     runner.run(paths, Options(), 1, cache=Cache(root, Options()))
-    entries = [p for p in root.rglob("*") if p.is_file()]
+    entries = [p for p in root.rglob("*") if p.is_file() and p.name != "last-used"]
     assert len(entries) == 1
     entries[0].write_bytes(b"not a pickle")
     again = runner.run(paths, Options(), 1, cache=Cache(root, Options()))
@@ -101,3 +101,19 @@ def test_cli_uses_the_cache_and_no_cache_leaves_it_alone(project, tmp_path):
     third = _cli("--dry-run", "--no-cache", str(project), env=env)
     assert third.stdout == first.stdout
     assert not (tmp_path / "unused").exists()
+
+
+def test_folders_of_builds_unused_for_a_month_are_removed(tmp_path):
+    import time
+
+    from migrator.cache import STALE_DAYS
+
+    root = tmp_path / "c"
+    old, recent = root / "old-build", root / "recent-build"
+    for folder in (old, recent):
+        (folder / "ab").mkdir(parents=True)
+        (folder / "last-used").touch()
+    long_ago = time.time() - (STALE_DAYS + 1) * 86400
+    os.utime(old / "last-used", (long_ago, long_ago))
+    cache = Cache(root, Options())
+    assert not old.exists() and recent.exists() and cache.folder.exists()
