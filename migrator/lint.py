@@ -20,6 +20,10 @@ from migrator.names import dotted
 from migrator.visitors import Visitor
 
 HTTPX_IMPORT_RE = re.compile(rb"^[ \t]*(?:import[ \t]+[^#\n]*\bhttpx\b|from[ \t]+httpx\b)", re.M)
+
+
+def imports_httpx(data: bytes) -> bool:
+    return b"httpx" in data and HTTPX_IMPORT_RE.search(data) is not None  # the word first: cheap
 _CLIENT_METHODS = frozenset({*VERBS, "send", "stream", "build_request"})
 
 NOT_AWAITED = Code(

@@ -22,8 +22,8 @@ from migrator.engine import Engine, suppressions
 from migrator.findings import Finding
 from migrator.formatting import format_touched
 from migrator.imports import NESTED_IMPORT_RE, existing_module_alias, fix_imports
-from migrator.lint import HTTPX_IMPORT_RE, lint_source
-from migrator.names import IMPORT_RE, bindings
+from migrator.lint import imports_httpx, lint_source
+from migrator.names import bindings, imports_requests
 from migrator.relevance import skippable
 from migrator.options import Options
 from migrator.sourcefile import SourceText, decode
@@ -203,8 +203,8 @@ def migrate_bytes(data: bytes, shown: str, options: Options) -> FileResult:
 
 
 def _migrate_bytes(data: bytes, shown: str, options: Options) -> FileResult:
-    if not IMPORT_RE.search(data):
-        if HTTPX_IMPORT_RE.search(data):  # httpx code already: its pitfalls are reported too
+    if not imports_requests(data):
+        if imports_httpx(data):  # httpx code already: its pitfalls are reported too
             try:
                 return FileResult(shown, data, None, lint_source(decode(data).text, shown), skipped=True)
             except (SyntaxError, UnicodeDecodeError, LookupError):

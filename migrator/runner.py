@@ -8,8 +8,8 @@ from typing import Callable
 
 from migrator.cache import Cache
 from migrator.dependencies import features_of_bytes
-from migrator.lint import HTTPX_IMPORT_RE
-from migrator.names import IMPORT_RE
+from migrator.lint import imports_httpx
+from migrator.names import imports_requests
 from migrator.options import Options
 from migrator.pipeline import FileResult, migrate_bytes
 
@@ -36,7 +36,7 @@ def run(
     for i, path in enumerate(paths):
         with open(path, "rb") as fh:
             data = fh.read()
-        if IMPORT_RE.search(data) or HTTPX_IMPORT_RE.search(data):
+        if imports_requests(data) or imports_httpx(data):
             cached = cache.get(path, data) if cache is not None else None
             if cached is not None:
                 results[i] = cached

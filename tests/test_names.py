@@ -132,3 +132,20 @@ del zz
     assert {"requests", "S"} & names == set()
     assert {"urllib3", "f", "a", "b", "c", "d", "r2", "g", "x", "y", "fh", "i", "j", "k", "exc", "w", "lam", "q",
             "v", "rest", "first", "others", "C", "attr", "zz"} <= names
+
+
+def test_the_word_test_before_the_import_expression_changes_no_answer():
+    from pathlib import Path
+
+    from migrator.lint import HTTPX_IMPORT_RE, imports_httpx
+    from migrator.names import IMPORT_RE, imports_requests
+
+    root = Path(__file__).resolve().parent.parent
+    samples = [p.read_bytes() for p in sorted(root.rglob("*.py")) if ".venv" not in p.parts] + [
+        b"import os, requests\n", b"from urllib3.util import Retry\n", b"def test_x(requests_mock):\n", b"import httpx as h\n",
+        b"x = 'requests'\n", b"# import requests\n", b"",
+    ]
+    assert any(imports_requests(s) for s in samples) and not all(imports_requests(s) for s in samples)
+    for data in samples:
+        assert imports_requests(data) == bool(IMPORT_RE.search(data))
+        assert imports_httpx(data) == bool(HTTPX_IMPORT_RE.search(data))
