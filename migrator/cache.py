@@ -43,13 +43,12 @@ def default_root() -> Path:
 @functools.lru_cache(maxsize=None)
 def fingerprint() -> str:
     """A hash of the code that computes results: a new build never reads an old build's."""
-    import black
-    import libcst
+    from importlib.metadata import version  # not ``import black``: a warm run need not load it
 
     import codemods
     import migrator
 
-    digest = hashlib.sha256(f"{sys.version}|{getattr(libcst, '__version__', '?')}|{black.__version__}".encode())
+    digest = hashlib.sha256(f"{sys.version}|{version('libcst')}|{version('black')}".encode())
     for package in (migrator, codemods):
         folder = Path(package.__file__).parent
         for path in sorted(folder.glob("*.py")):
