@@ -43,12 +43,18 @@ def default_root() -> Path:
 @functools.lru_cache(maxsize=None)
 def fingerprint() -> str:
     """A hash of the code that computes results: a new build never reads an old build's."""
-    from importlib.metadata import version  # not ``import black``: a warm run need not load it
+    from importlib.metadata import PackageNotFoundError, version  # not ``import black``: a warm run need not load it
 
     import codemods
     import migrator
 
-    digest = hashlib.sha256(f"{sys.version}|{version('libcst')}|{version('black')}".encode())
+    def installed(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "?"
+
+    digest = hashlib.sha256(f"{sys.version}|{installed('libcst')}|{installed('black')}".encode())
     for package in (migrator, codemods):
         folder = Path(package.__file__).parent
         for path in sorted(folder.glob("*.py")):
