@@ -15,22 +15,11 @@ import libcst as cst
 
 from migrator.context import Context, Scope
 from migrator.names import dotted, head_name
-from migrator.visitors import Transformer
+from migrator.visitors import Transformer, subclasses
 
 _SCOPE_NODES = (cst.FunctionDef, cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 _SCOPE_TYPES = frozenset(_SCOPE_NODES)
 _HEADER_TYPES = frozenset((cst.With, cst.For, cst.If, cst.While))
-
-
-def _subclasses(*bases: type) -> set[type]:
-    out: set[type] = set()
-    todo = list(bases)
-    while todo:
-        for sub in todo.pop().__subclasses__():
-            if sub not in out:
-                out.add(sub)
-                todo.append(sub)
-    return out
 
 
 # Nodes that can hold no name, hence nothing any codemod acts on: whitespace, punctuation,
@@ -42,7 +31,7 @@ _INERT = frozenset(
      cst.LeftSquareBracket, cst.RightSquareBracket, cst.LeftCurlyBrace, cst.RightCurlyBrace, cst.ImportStar,
      cst.Asynchronous, cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary, cst.Ellipsis, cst.FormattedStringText,
      cst.Pass, cst.Break, cst.Continue}
-    | _subclasses(cst.BaseBinaryOp, cst.BaseBooleanOp, cst.BaseCompOp, cst.BaseUnaryOp, cst.BaseAugOp)
+    | subclasses(cst.BaseBinaryOp, cst.BaseBooleanOp, cst.BaseCompOp, cst.BaseUnaryOp, cst.BaseAugOp)
 )
 
 

@@ -227,15 +227,13 @@ def _pieces(tree: ast.Module, lines: list[str], ranges: list[tuple[int, int]]) -
 
 
 def _without_headers(formatted: list[str], depth: int) -> list[str]:
-    """The piece's own lines: past the ``if True:`` headers and any blank lines black put
-    before the piece (they are not touched lines: the file's own spacing stays)."""
+    """The piece's own lines: past the ``if True:`` headers, without the blank lines black put
+    around the piece (they are not touched lines: the file's own spacing stays)."""
     index = 0
     while depth and index < len(formatted):
         depth -= bool(formatted[index].strip())
         index += 1
-    while index < len(formatted) and not formatted[index].strip():
-        index += 1
-    return formatted[index:]
+    return _trimmed(formatted[index:])
 
 
 _BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")

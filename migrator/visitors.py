@@ -32,8 +32,11 @@ class Transformer(cst.CSTTransformer):
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
-def _node_types() -> frozenset[type]:
-    out, todo = set(), [cst.CSTNode]
+def subclasses(*bases: type) -> frozenset[type]:
+    """Every class derived from ``bases``, at any depth (for exact-type look-ups: isinstance on
+    LibCST's ABCs is slow)."""
+    out: set[type] = set()
+    todo = list(bases)
     while todo:
         for sub in todo.pop().__subclasses__():
             if sub not in out:
@@ -42,7 +45,7 @@ def _node_types() -> frozenset[type]:
     return frozenset(out)
 
 
-_NODE_TYPES = _node_types()  # exact-type look-ups: isinstance on LibCST's ABCs is slow
+_NODE_TYPES = subclasses(cst.CSTNode)
 
 
 def walk(root: cst.CSTNode, prune: frozenset[type] | set[type] = frozenset()):
