@@ -10,7 +10,8 @@ module with one touched line costs as much as formatting all of it. So black is 
 only the statements that hold touched lines, each under ``if True:`` headers that
 put it back at its own indentation (line length is measured as in the file). Where
 that cannot be done exactly (a touched line outside any statement, an odd
-indentation), black gets the whole file as before.
+indentation), black gets the whole file as before. A one-line piece that black would give
+back unchanged (most of them: see ``migrator/already_black.py``) is not given to black at all.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import bisect
 import functools
 
 from migrator import linediff
+from migrator.already_black import already_black
 
 
 def touched_ranges(before: str, after: str) -> list[tuple[int, int]]:
@@ -113,6 +115,8 @@ def _format_pieces(tree: ast.Module, lines: list[str], ranges: list[tuple[int, i
     for start, end, column, header_only, node in reversed(pieces):
         piece = lines[start - 1 : end]
         local = [(max(lo, start) - start + 1, min(hi, end) - start + 1) for lo, hi in ranges if lo <= end and hi >= start]
+        if start == end and _black_is_known() and already_black(piece[0][column:], 88 - column):
+            continue  # black would give it back as it is (most touched lines): no need to ask it
         if _dedentable(node, piece, column):
             replacement = _format_dedented(piece, column, local)
         else:
@@ -121,6 +125,18 @@ def _format_pieces(tree: ast.Module, lines: list[str], ranges: list[tuple[int, i
             replacement[-1] = replacement[-1].rstrip("\r\n")  # the file had no final newline
         out[start - 1 : end] = replacement
     return "".join(out)
+
+
+@functools.lru_cache(maxsize=None)
+def _black_is_known() -> bool:
+    """Is the installed black one whose style ``already_black`` was checked against? A later
+    major version may have a new stable style: then every piece goes to black."""
+    from importlib.metadata import version
+
+    try:
+        return int(version("black").split(".")[0]) in (24, 25, 26)
+    except Exception:  # no metadata, an odd version string: ask black every time
+        return False
 
 
 def _format_nested(piece: list[str], column: int, header_only: bool, local: list[tuple[int, int]]) -> list[str]:
