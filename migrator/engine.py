@@ -52,7 +52,7 @@ class Engine(Transformer):
                 table = self.visitors if attr.startswith("visit_") else self.leavers
                 table.setdefault(getattr(cst, attr[6:]), []).append((codemod.name, getattr(codemod, attr)))
         # inert node types no codemod has a handler for
-        self._inert = _INERT - set(self.visitors) - set(self.leavers)
+        self.inert = _INERT - set(self.visitors) - set(self.leavers)
         self._in_import = 0
         # ``# requests2httpx: ignore`` (no codes) on a statement: nothing in it is rewritten
         self._suppress = 0
@@ -77,7 +77,7 @@ class Engine(Transformer):
     # look-ups, not isinstance (LibCST's classes are ABCs, whose isinstance is slow).
     def on_visit(self, node: cst.CSTNode) -> bool:
         kind = type(node)
-        if kind in self._inert:
+        if kind in self.inert:
             return False
         ctx = self.ctx
         ctx.parents.append(node)
@@ -99,7 +99,7 @@ class Engine(Transformer):
 
     def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode) -> Any:
         kind = type(original)
-        if kind in self._inert:
+        if kind in self.inert:
             return updated
         ctx = self.ctx
         if id(original) in ctx.skip:

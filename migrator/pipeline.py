@@ -19,6 +19,7 @@ from migrator import findings as F
 from migrator.dependencies import features, features_of_bytes
 from migrator.context import Context
 from migrator.engine import Engine, suppressions
+from migrator.visitors import transform
 from migrator.findings import Finding
 from migrator.formatting import format_touched
 from migrator.imports import NESTED_IMPORT_RE, existing_module_alias, fix_imports
@@ -90,7 +91,7 @@ def migrate_source(text: str, path: str, options: Options, timings: dict[str, fl
             ctx.skip = skippable(module, before, (ctx.import_names or set()) | {"requests_mock"} if ctx.import_names is not None else None)
         engine = Engine(ctx, [cls() for cls in codemods.selected(options.select, options.ignore)])
         lap("analysis (ast, names, relevance)")
-        final = module.visit(engine)
+        final = transform(module, engine, engine.inert)
         lap("traversal (all codemods)")
         add = {m for m in ctx.required_imports if not _imports_module(module, m, ctx.httpx_alias)}
         drop = ctx.referenced_heads - ctx.surviving_heads

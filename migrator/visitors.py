@@ -3,12 +3,16 @@
 For every field of every node, LibCST calls ``on_visit_attribute`` and
 ``on_leave_attribute``, which format a method name and look it up
 (``visit_Call_func``...). No visitor here defines such a method, and the two calls
-cost about a tenth of a migration; these bases make them no-ops.
+cost about a tenth of a migration; these bases make them no-ops. ``walk`` and
+``transform`` go further: they pass a tree without rebuilding the nodes nothing changed in.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import inspect
+import re
+from typing import Any
 
 import libcst as cst
 
@@ -69,3 +73,74 @@ def walk(root: cst.CSTNode, prune: frozenset[type] | set[type] = frozenset()):
                 stack.append(value)
             elif type(value) is list or type(value) is tuple:
                 stack.extend(v for v in value if type(v) in nodes)
+
+
+# LibCST visits a node's children in the order its ``_visit_and_replace_children`` names them
+# (source order, not the dataclass's field order): read that order from the method itself.
+_VISIT_CALL = re.compile(r'visit_(required|optional|sentinel|sequence|iterable|body_sequence|body_iterable)\(\s*self,\s*"(\w+)"')
+_PLANS: dict[type, tuple[tuple[str, str], ...]] = {}
+
+
+def _plan(kind: type) -> tuple[tuple[str, str], ...]:
+    """(field, how LibCST visits it: required, optional, sentinel, sequence, iterable,
+    body_sequence...) for each child field, in LibCST's visiting order."""
+    plan = _PLANS.get(kind)
+    if plan is None:
+        fields: dict[str, str] = {}
+        for how, name in _VISIT_CALL.findall(inspect.getsource(kind._visit_and_replace_children)):  # type: ignore[attr-defined]
+            fields.setdefault(name, how)  # ``names``: one node or a sequence (ImportFrom)
+        plan = _PLANS[kind] = tuple(fields.items())
+    return plan
+
+
+def transform(root: cst.CSTNode, visitor: Any, inert: frozenset[type] | set[type] = frozenset()) -> Any:
+    """``root.visit(visitor)`` for a transformer, with LibCST's semantics (visiting order,
+    removal and flattening, empty statements dropped from bodies), except that a node none
+    of whose children changed is not rebuilt: ``updated`` is then the original node itself.
+    LibCST rebuilds every node it passes, which was most of a traversal's cost. Nodes whose
+    type is in ``inert`` are neither visited nor entered (the visitor would do nothing there)."""
+    on_visit, on_leave = visitor.on_visit, visitor.on_leave
+    removal, flatten, sentinel = cst.RemovalSentinel, cst.FlattenSentinel, cst.MaybeSentinel
+
+    def visit(node: cst.CSTNode) -> Any:
+        updated = node
+        if on_visit(node):
+            changes = None
+            for field, how in _plan(type(node)):
+                value = getattr(node, field)
+                if type(value) is tuple or type(value) is list:
+                    body = how.startswith("body")
+                    new: Any = value
+                    out = []
+                    for child in value:
+                        if type(child) in inert:
+                            out.append(child)
+                            continue
+                        result = visit(child)
+                        if result is not child:
+                            new = None
+                        if type(result) is flatten:
+                            out.extend(c for c in result if not (body and not child._is_removable() and c._is_removable()))
+                        elif type(result) is not removal and not (body and not child._is_removable() and result._is_removable()):
+                            out.append(result)
+                    if new is None:
+                        new = tuple(out)
+                elif value is None or value is sentinel.DEFAULT or type(value) in inert:
+                    continue
+                else:
+                    new = visit(value)
+                    if type(new) is removal:
+                        if how == "required":
+                            raise TypeError(f"{type(node).__name__}.{field} cannot be removed")
+                        new = sentinel.DEFAULT if how == "sentinel" else None
+                    elif type(new) is flatten:
+                        raise TypeError(f"{type(node).__name__}.{field} cannot be replaced with a sequence")
+                if new is not value:
+                    if changes is None:
+                        changes = {}
+                    changes[field] = new
+            if changes:
+                updated = node.with_changes(**changes)
+        return on_leave(node, updated)
+
+    return visit(root)
