@@ -7,7 +7,7 @@ through its attributes, can be given a ``with`` block around exactly those state
 from __future__ import annotations
 
 import libcst as cst
-from migrator.visitors import Visitor
+from migrator.visitors import Visitor, children, visit
 
 
 def simple_assign(stmt: cst.CSTNode) -> tuple[cst.BaseExpression | None, cst.BaseExpression | None]:
@@ -21,43 +21,39 @@ def simple_assign(stmt: cst.CSTNode) -> tuple[cst.BaseExpression | None, cst.Bas
     return None, None
 
 
-class _Uses(Visitor):
+class _Uses:
     """How a name is used in a statement: only as ``name.attr`` (safe), or otherwise."""
 
-    def __init__(self, name: str):
-        self.name = name
+    def __init__(self) -> None:
         self.attr_uses = 0
         self.other_uses = 0
-        self.nested = 0
 
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        if isinstance(node.value, cst.Name) and node.value.value == self.name:
-            if self.nested:
-                self.other_uses += 1
-            else:
-                self.attr_uses += 1
-        else:
-            node.value.visit(self)  # not node.attr: ``x.s`` is no use of ``s``
-        return False
 
-    def visit_Name(self, node: cst.Name) -> None:
-        if node.value == self.name:
-            self.other_uses += 1
-
-    def _enter(self, node) -> None:
-        self.nested += 1
-
-    def _leave(self, node) -> None:
-        self.nested -= 1
-
-    visit_FunctionDef = visit_Lambda = visit_ClassDef = _enter  # closures outlive the block
-    leave_FunctionDef = leave_Lambda = leave_ClassDef = _leave
+_CLOSURES = frozenset((cst.FunctionDef, cst.Lambda, cst.ClassDef))  # they outlive the block
 
 
 def _uses(stmt: cst.CSTNode, name: str) -> _Uses:
-    v = _Uses(name)
-    stmt.visit(v)
-    return v
+    uses = _Uses()
+    todo: list[tuple[cst.CSTNode, bool]] = [(stmt, False)]  # (node, inside a closure)
+    while todo:
+        node, nested = todo.pop()
+        kind = type(node)
+        if kind is cst.Attribute:
+            value = node.value  # type: ignore[attr-defined]
+            if type(value) is cst.Name and value.value == name:
+                if nested:
+                    uses.other_uses += 1
+                else:
+                    uses.attr_uses += 1
+            else:
+                todo.append((value, nested))  # not node.attr: ``x.s`` is no use of ``s``
+        elif kind is cst.Name:
+            if node.value == name:  # type: ignore[attr-defined]
+                uses.other_uses += 1
+        else:
+            nested = nested or kind in _CLOSURES
+            todo.extend((child, nested) for child in children(node))
+    return uses
 
 
 def region_end(body: list, i: int, name: str) -> int | None:
@@ -141,7 +137,7 @@ class _AttributeUses(Visitor):
         if isinstance(node.value, cst.Name) and node.value.value == self.name:
             self.ok &= self.allowed(self.frames, node.attr.value)
             return False
-        node.value.visit(self)
+        visit(node.value, self)
         return False
 
     def visit_Name(self, node: cst.Name) -> None:
@@ -153,7 +149,7 @@ def only_direct_attribute_uses(stmt: cst.CSTNode, name: str) -> bool:
     """``name`` appears in ``stmt`` only as ``name.attr``, outside nested functions (a with
     statement's own item aside: only its body is checked)."""
     visitor = _AttributeUses(name, lambda frames, attr: not frames)
-    (stmt.body if isinstance(stmt, cst.With) else stmt).visit(visitor)
+    visit(stmt.body if isinstance(stmt, cst.With) else stmt, visitor)
     return visitor.ok
 
 
@@ -161,5 +157,5 @@ def only_used_in_coroutines(module: cst.Module, creation: cst.CSTNode, name: str
     """Every use of a module-level ``name`` (but its creation) is ``name.attr`` directly inside an
     ``async def``, and none is ``close()`` (which only a coroutine could await)."""
     visitor = _AttributeUses(name, lambda frames, attr: bool(frames) and frames[-1] and attr != "close", skip=creation)
-    module.visit(visitor)
+    visit(module, visitor)
     return visitor.ok

@@ -10,7 +10,7 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods._client_options import NotExact
-from migrator.visitors import Visitor
+from migrator.visitors import Visitor, visit
 
 # reading these needs the body, which httpx has not read when it calls a hook
 _BODY_READERS = frozenset({"content", "text", "json", "iter_content", "iter_lines", "raw", "apparent_encoding"})
@@ -51,7 +51,7 @@ def check_hook(module: cst.Module, hook: cst.BaseExpression) -> None:
     if isinstance(hook, cst.Lambda):
         param = _one_arg_callable(hook.params)
         body = _HookBody(param)
-        hook.body.visit(body)
+        visit(hook.body, body)
         if body.problem is None and not _returns_none(hook.body):
             body.problem = "the lambda's value would be used by requests as the response"
         if body.problem:
@@ -64,7 +64,7 @@ def check_hook(module: cst.Module, hook: cst.BaseExpression) -> None:
         raise NotExact(f"{hook.value} is not a function defined at the top of this file")
     param = _one_arg_callable(func.params)
     body = _HookBody(param)
-    func.body.visit(body)
+    visit(func.body, body)
     if body.problem:
         raise NotExact(f"{hook.value} cannot become an event hook: {body.problem}")
 

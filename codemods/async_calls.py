@@ -34,7 +34,7 @@ from codemods._request_args import VERBS, map_request_args
 from codemods.streaming import stream_args, stream_flag
 from codemods.base import Codemod, await_expression, find_kwarg, kwarg
 from migrator.findings import Code
-from migrator.visitors import Visitor
+from migrator.visitors import Visitor, visit
 
 STILL_BLOCKING = Code(
     "async-still-blocking",
@@ -145,5 +145,5 @@ class _Finder(Visitor):
 
 def _contains(stmt: cst.CSTNode, ids: set[int]) -> bool:
     finder = _Finder(ids)
-    stmt.visit(finder)
+    visit(stmt, finder)
     return finder.found

@@ -28,7 +28,7 @@ import libcst as cst
 from codemods._request_args import AUTH_ENCODING as ENCODING, ascii_literal
 from codemods.base import Codemod
 from migrator.findings import Code
-from migrator.visitors import Visitor
+from migrator.visitors import Visitor, visit
 
 _CLASSES = {"requests.auth.HTTPBasicAuth": "BasicAuth", "requests.auth.HTTPDigestAuth": "DigestAuth"}
 
@@ -112,7 +112,7 @@ def _auth_flow(func: cst.FunctionDef) -> cst.FunctionDef | None:
         return None
     check = _RequestUse(name)
     for stmt in head:
-        stmt.visit(check)
+        visit(stmt, check)
         if _has_return(stmt):
             return None
     if not check.ok:
@@ -133,5 +133,5 @@ class _Returns(Visitor):
 
 def _has_return(stmt: cst.CSTNode) -> bool:
     v = _Returns()
-    stmt.visit(v)
+    visit(stmt, v)
     return v.found

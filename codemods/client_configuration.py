@@ -58,7 +58,7 @@ from codemods._request_args import VERIFY_DISABLED
 from codemods.base import Codemod, kwarg, literal_text
 from migrator.findings import Code
 from migrator.names import dotted
-from migrator.visitors import Visitor
+from migrator.visitors import Visitor, visit
 
 _HOISTED_ATTRS = ("verify", "cert", "proxies", "trust_env", "max_redirects")
 _STAY_ATTRS = ("headers", "auth", "params", "cookies")
@@ -360,7 +360,7 @@ def _used_outside(plan: _Plan, name: str, moved: set[int]) -> bool:
         if id(stmt) in moved:
             continue
         uses = _NameUses(name)
-        stmt.visit(uses)
+        visit(stmt, uses)
         if uses.count:
             return True
     return False

@@ -53,7 +53,7 @@ from codemods.base import Codemod
 from migrator.context import ObjectInfo
 from migrator.findings import Code
 from migrator.names import dotted
-from migrator.visitors import Visitor
+from migrator.visitors import Visitor, visit
 
 _HTTPX = {
     "RequestException": "HTTPError",
@@ -193,5 +193,5 @@ def _calls_json(try_node: cst.CSTNode | None) -> bool:
     if not isinstance(try_node, cst.Try):
         return False
     v = _JsonCall()
-    try_node.body.visit(v)
+    visit(try_node.body, v)
     return v.found

@@ -32,7 +32,7 @@ import libcst as cst
 
 from codemods.base import Codemod, kwarg
 from migrator.findings import Code
-from migrator.visitors import Visitor, Transformer
+from migrator.visitors import Transformer, Visitor, transform, visit
 
 _SESSION_API = frozenset({
     "request", "send", "prepare_request", "merge_environment_settings", "get_adapter", "mount", "close",
@@ -77,7 +77,7 @@ class SessionSubclass(Codemod):
         if original.name.value not in self.ok_classes or not _is_session_subclass(ctx, original):
             return updated
         bases = [b.with_changes(value=ctx.httpx("Client")) for b in updated.bases]
-        return updated.with_changes(bases=bases, body=updated.body.visit(_SuperInit(ctx)))
+        return updated.with_changes(bases=bases, body=transform(updated.body, _SuperInit(ctx)))
 
 
 def _is_session_subclass(ctx, cls: cst.ClassDef) -> bool:
@@ -91,7 +91,7 @@ def _problem(cls: cst.ClassDef) -> str | None:
         name = item.name.value
         if name == "__init__":
             calls = _SuperInitCalls()
-            item.visit(calls)
+            visit(item, calls)
             if calls.with_args:
                 return "super().__init__() is called with arguments requests.Session does not take"
         elif name == "request":
@@ -100,11 +100,11 @@ def _problem(cls: cst.ClassDef) -> str | None:
         elif name in _SESSION_API:
             return f"it overrides {name}(), whose httpx counterpart differs"
     settings = _SelfSettings()
-    cls.visit(settings)
+    visit(cls, settings)
     if settings.found:
         return f"it uses self.{sorted(settings.found)[0]}, which httpx.Client reads only in its constructor or defines differently"
     strings = _Strings()
-    cls.visit(strings)
+    visit(cls, strings)
     if strings.found:
         return f"it uses the requests-only argument name {sorted(strings.found)[0]!r}"
     return None

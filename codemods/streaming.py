@@ -29,7 +29,7 @@ import libcst as cst
 from codemods._blocks import region_end, simple_assign, wrap_in_with
 from codemods.base import Codemod, find_kwarg
 from migrator.findings import Code
-from migrator.visitors import Visitor
+from migrator.visitors import Visitor, visit
 
 NOT_MIGRATED = Code(
     "stream-not-migrated",
@@ -91,7 +91,7 @@ class _Count(Visitor):
         self.name, self.n = name, 0
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)  # not the attribute name
+        visit(node.value, self)  # not the attribute name
         return False
 
     def visit_Name(self, node: cst.Name) -> None:
@@ -102,7 +102,7 @@ def _count(node: cst.CSTNode | None, name: str) -> int:
     if node is None:
         return 0
     counter = _Count(name)
-    node.visit(counter)
+    visit(node, counter)
     return counter.n
 
 

@@ -21,7 +21,7 @@ import re
 import libcst as cst
 
 from migrator.findings import Code, Finding
-from migrator.visitors import Transformer
+from migrator.visitors import Transformer, transform
 
 HTTPX_SPEC = ">=0.28"
 RETRIES_SPEC = ">=0.4"
@@ -404,7 +404,7 @@ def _setup_py(path: str, text: str, needs: Needs) -> Edit:
     except cst.ParserSyntaxError:
         return Edit(text, [], False)
     transformer = _SetupRequirements(needs)
-    new = module.visit(transformer)
+    new = transform(module, transformer)
     return Edit(new.code, [], transformer.declared)
 
 

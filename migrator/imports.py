@@ -13,7 +13,7 @@ from typing import Iterable, Sequence
 import libcst as cst
 
 from migrator.names import import_bindings
-from migrator.visitors import Transformer
+from migrator.visitors import Transformer, transform
 
 def existing_module_alias(module: cst.Module, name: str) -> str | None:
     """The name under which a top-level ``import <name> [as x]`` binds the module."""
@@ -107,7 +107,7 @@ def fix_imports(module: cst.Module, drop: set[str], add: Iterable[str], nested: 
     anchor_leading: Sequence[cst.EmptyLine] = ()
     for stmt in module.body:
         if not isinstance(stmt, cst.SimpleStatementLine):
-            body.append(stmt.visit(remover) if drop and nested else stmt)  # type: ignore[arg-type]
+            body.append(transform(stmt, remover) if drop and nested else stmt)  # type: ignore[arg-type]
             continue
         new = remover.strip_line(stmt) if drop else stmt
         if new is not None:

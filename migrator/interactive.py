@@ -19,7 +19,7 @@ from migrator.diff import colorize
 from migrator.imports import fix_imports
 from migrator.names import import_bindings
 from migrator.pipeline import FileResult
-from migrator.visitors import Visitor
+from migrator.visitors import Visitor, visit
 
 HELP = """\
 y - apply this hunk
@@ -109,7 +109,7 @@ class _Names(Visitor):
     leave_ImportFrom = leave_Import
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
-        node.value.visit(self)
+        visit(node.value, self)
         return False
 
     def visit_Name(self, node: cst.Name) -> None:
@@ -119,7 +119,7 @@ class _Names(Visitor):
 
 def _used_names(module: cst.Module) -> set[str]:
     v = _Names()
-    module.visit(v)
+    visit(module, v)
     return v.used
 
 

@@ -17,7 +17,7 @@ from codemods.catch_all import STREAM_NOT_READ
 from codemods.session_to_client import NOT_CLOSED
 from migrator.findings import Code, Finding
 from migrator.names import dotted
-from migrator.visitors import Visitor
+from migrator.visitors import Visitor, visit
 
 HTTPX_IMPORT_RE = re.compile(rb"^[ \t]*(?:import[ \t]+[^#\n]*\bhttpx\b|from[ \t]+httpx\b)", re.M)
 
@@ -265,7 +265,7 @@ def lint_source(text: str, path: str, declared: str | None = None) -> list[Findi
         return []
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     visitor = _Lint(declared)
-    module.visit(visitor)
+    visit(module, visitor)
     if not visitor.found:
         return []
     positions = wrapper.resolve(PositionProvider)

@@ -15,7 +15,7 @@ import functools
 import re
 
 import libcst as cst
-from migrator.visitors import Visitor
+from migrator.visitors import walk
 
 TRACKED_ROOTS = ("requests", "urllib3", "responses", "requests_mock")
 
@@ -155,11 +155,15 @@ def _walk_top_level(body):
                     yield from _walk_top_level(block.body)
 
 
-class LocalBindings(Visitor):
+_NESTED_SCOPES = frozenset((cst.FunctionDef, cst.ClassDef, cst.Lambda))
+
+
+class LocalBindings:
     """Names a function (or class body, lambda, comprehension) binds in its own scope.
 
     Nested functions and classes are not entered: their own names are bound here,
-    what they bind inside is theirs.
+    what they bind inside is theirs. (Order does not matter: a walk that rebuilds no node,
+    with a handler per node type, instead of a LibCST visitor.)
     """
 
     def __init__(self) -> None:
@@ -173,11 +177,16 @@ class LocalBindings(Visitor):
         v = cls()
         if isinstance(node, (cst.FunctionDef, cst.Lambda)):
             v._params(node.params)
-            node.body.visit(v)
+            root = node.body
         elif isinstance(node, cst.ClassDef):
-            node.body.visit(v)
+            root = node.body
         else:  # comprehension
-            node.visit(v)
+            root = node
+        handlers = _local_handlers()
+        for sub in walk(root, _NESTED_SCOPES):
+            handler = handlers.get(type(sub))
+            if handler is not None:
+                handler(v, sub)
         return v.names - v.declared_global, v.imports
 
     def _params(self, params: cst.Parameters) -> None:
@@ -196,16 +205,11 @@ class LocalBindings(Visitor):
         elif isinstance(node, cst.StarredElement):
             self._target(node.value)
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        self.names.add(node.name.value)
-        return False
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.names.add(node.name.value)  # and not entered (see of)
 
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
         self.names.add(node.name.value)
-        return False
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
 
     def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
         self._target(node.target)
@@ -246,6 +250,12 @@ class LocalBindings(Visitor):
 
     def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
         self.declared_global.update(n.name.value for n in node.names)
+
+
+@functools.lru_cache(maxsize=None)
+def _local_handlers() -> dict[type, object]:
+    """Node type -> LocalBindings' handler for it."""
+    return {getattr(cst, a[6:]): getattr(LocalBindings, a) for a in dir(LocalBindings) if a.startswith("visit_")}
 
 
 _IMPORT_LINE = re.compile(

@@ -56,23 +56,29 @@ def walk(root: cst.CSTNode, prune: frozenset[type] | set[type] = frozenset()):
     """Every node under ``root`` (root included), without rebuilding any: LibCST's own
     visitors reconstruct each node they pass. Nodes whose type is in ``prune`` are yielded
     but not entered. Order: not lexical."""
-    nodes = _NODE_TYPES
     stack = [root]
     while stack:
         node = stack.pop()
         yield node
-        kind = type(node)
-        if kind in prune:
-            continue
-        names = _CHILD_FIELDS.get(kind)
-        if names is None:
-            names = _CHILD_FIELDS[kind] = tuple(f.name for f in dataclasses.fields(node))
-        for name in names:
-            value = getattr(node, name)
-            if type(value) in nodes:
-                stack.append(value)
-            elif type(value) is list or type(value) is tuple:
-                stack.extend(v for v in value if type(v) in nodes)
+        if type(node) not in prune:
+            stack.extend(children(node))
+
+
+def children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """The nodes directly under ``node`` (not in lexical order)."""
+    kind = type(node)
+    names = _CHILD_FIELDS.get(kind)
+    if names is None:
+        names = _CHILD_FIELDS[kind] = tuple(f.name for f in dataclasses.fields(node))
+    nodes = _NODE_TYPES
+    out = []
+    for name in names:
+        value = getattr(node, name)
+        if type(value) in nodes:
+            out.append(value)
+        elif type(value) is list or type(value) is tuple:
+            out.extend(v for v in value if type(v) in nodes)
+    return out
 
 
 # LibCST visits a node's children in the order its ``_visit_and_replace_children`` names them
@@ -144,3 +150,23 @@ def transform(root: cst.CSTNode, visitor: Any, inert: frozenset[type] | set[type
         return on_leave(node, updated)
 
     return visit(root)
+
+
+def visit(root: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
+    """``root.visit(visitor)`` for a read-only visitor (same calls, in the same order), without
+    the node reconstruction LibCST's own traversal does even for visitors."""
+    on_visit, on_leave = visitor.on_visit, visitor.on_leave
+    default = cst.MaybeSentinel.DEFAULT
+
+    def go(node: cst.CSTNode) -> None:
+        if on_visit(node):
+            for field, _how in _plan(type(node)):
+                value = getattr(node, field)
+                if type(value) is tuple or type(value) is list:
+                    for child in value:
+                        go(child)
+                elif value is not None and value is not default:
+                    go(value)
+        on_leave(node)
+
+    go(root)

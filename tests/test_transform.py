@@ -7,7 +7,7 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from migrator.visitors import Transformer, transform
+from migrator.visitors import Transformer, Visitor, transform, visit
 
 ROOT = Path(__file__).resolve().parent.parent
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
@@ -95,3 +95,34 @@ def test_inert_types_are_skipped_and_the_result_stays_the_same():
     skipping = Rewriter()
     assert transform(module, skipping, inert).code == module.visit(Rewriter()).code
     assert not any(kind in ("SimpleWhitespace", "Dot") for _, kind in skipping.seen)
+
+
+class Recorder(Visitor):
+    """Records every call; skips the insides of lambdas and counts names (order-dependent)."""
+
+    def __init__(self):
+        super().__init__()
+        self.seen = []
+
+    def on_visit(self, node):
+        self.seen.append(("visit", type(node).__name__))
+        return super().on_visit(node)
+
+    def on_leave(self, original):
+        self.seen.append(("leave", type(original).__name__))
+        super().on_leave(original)
+
+    def visit_Lambda(self, node):
+        return False
+
+    def visit_Name(self, node):
+        self.seen.append(node.value)
+
+
+@pytest.mark.parametrize("path", FILES[:12] + FILES[-4:], ids=lambda p: str(p.relative_to(p.parents[1])))
+def test_read_only_visit_calls_what_libcst_calls(path):
+    module = cst.parse_module(path.read_text(encoding="utf-8"))
+    ours, theirs = Recorder(), Recorder()
+    visit(module, ours)
+    module.visit(theirs)
+    assert ours.seen == theirs.seen
