@@ -88,7 +88,7 @@ def migrate_source(text: str, path: str, options: Options, timings: dict[str, fl
             ctx.rebound, bound_before = bindings(before)
         if options.skip_unrelated:
             # requests_mock: the pytest fixture's name, bound by no import
-            ctx.skip = skippable(module, before, (ctx.import_names or set()) | {"requests_mock"} if ctx.import_names is not None else None)
+            ctx.skip = skippable(module, before, (ctx.import_names or set()) | {"requests_mock"} if ctx.import_names is not None else None, text)
         engine = Engine(ctx, [cls() for cls in codemods.selected(options.select, options.ignore)])
         lap("analysis (ast, names, relevance)")
         final = transform(module, engine, engine.inert)

@@ -12,8 +12,11 @@ visited) when the file's imports cannot all be read.
 from __future__ import annotations
 
 import ast
+import re
 
 import libcst as cst
+
+_WORD = re.compile(r"\w+")
 
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
@@ -91,6 +94,20 @@ def _identifiers(nodes: list[ast.AST], memo: dict[int, frozenset[str]] | None = 
     return out
 
 
+class _Words:
+    """Every word on a statement's lines: a superset of the identifiers it mentions (strings
+    and comments add words, statements sharing a line add each other's), read by a regular
+    expression instead of a walk of the tree. A superset only makes more statements matter."""
+
+    def __init__(self, source: str):
+        self.lines = source.splitlines(keepends=True)
+
+    def __call__(self, nodes: list[ast.AST], memo: object = None) -> set[str]:
+        first = min(min([n.lineno] + [d.lineno for d in getattr(n, "decorator_list", ())]) for n in nodes)  # type: ignore[attr-defined]
+        last = max(n.end_lineno or n.lineno for n in nodes)  # type: ignore[attr-defined]
+        return set(_WORD.findall("".join(self.lines[first - 1 : last])))
+
+
 def _params(args: ast.arguments) -> list[tuple[str, set[str]]]:
     """(name, identifiers in its annotation and default) of each parameter."""
     plain = [*args.posonlyargs, *args.args]
@@ -116,13 +133,16 @@ def _pairs(cst_body, ast_body) -> list[tuple[cst.CSTNode, list[ast.stmt]]] | Non
     return out if k == len(ast_body) else None
 
 
-def skippable(module: cst.Module, tree: ast.Module | None, names: set[str] | None) -> set[int]:
+def skippable(module: cst.Module, tree: ast.Module | None, names: set[str] | None, source: str | None = None) -> set[int]:
     """ids of LibCST statements that no codemod can act on (empty set: visit everything).
 
-    ``tree``: the same source parsed by ``ast`` (None when ``ast`` cannot read it).
+    ``tree``: the same source parsed by ``ast`` (None when ``ast`` cannot read it);
+    ``source``: its text, when given, is read for the words each statement mentions (unless
+    it has non-ASCII identifiers, which ``ast`` normalises).
     """
     if not names or tree is None:
         return set()
+    identifiers = _Words(source) if source is not None and source.isascii() else _identifiers
     units: list[tuple[cst.CSTNode, list[ast.stmt]]] = []
     top = _pairs(module.body, tree.body)
     if top is None:
@@ -147,7 +167,7 @@ def skippable(module: cst.Module, tree: ast.Module | None, names: set[str] | Non
             if id(stmt) in relevant:
                 continue
             if id(stmt) not in used:
-                used[id(stmt)] = _identifiers(nodes, memo)
+                used[id(stmt)] = identifiers(nodes, memo)
             if not (used[id(stmt)] & tokens):
                 continue
             relevant.add(id(stmt))
