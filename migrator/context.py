@@ -17,6 +17,9 @@ from migrator.findings import Code, Finding
 from migrator.names import ImportTable, LocalBindings, all_import_names as _all_import_names, canonical, dotted
 from migrator.options import Options
 from migrator.positions import Unit, positions, positions_in_units
+from migrator.visitors import subclasses
+
+_STATEMENTS = subclasses(cst.BaseStatement)  # a line of simple statements, or a compound one
 
 
 class Scope:
@@ -102,7 +105,7 @@ class Context:
         # ids of original statements a codemod has taken charge of (others leave them alone)
         self.claimed: set[int] = set()
         # id(original node) -> the unit it was seen in (for placing findings cheaply)
-        self.units: dict[int, Unit | None] = {}
+        self.units: dict[int, tuple[Unit, ...]] = {}
         # ids of the top-level statements that hold a ref, and what each top-level statement
         # became: the survivors walk looks only there
         self.ref_tops: set[int] = set()
@@ -242,18 +245,27 @@ class Context:
         if id(node) not in self.units:
             self.units[id(node)] = self.current_unit()
 
-    def current_unit(self) -> Unit | None:
-        """The outermost function being visited (else the top-level statement), with the
-        indentation around it: where a finding here is placed from (migrator.positions)."""
+    def current_unit(self) -> tuple[Unit, ...]:
+        """Where a finding here is placed from (migrator.positions): the innermost statement
+        being visited, then the outermost function (else the top-level statement), each with
+        the indentation of the blocks around it."""
         parents = self.parents
         indents: list[str] = []
+        innermost: Unit | None = None
+        outer: Unit | None = None
         for i in range(1, len(parents)):
             node = parents[i]
-            if type(node) is cst.IndentedBlock:
+            kind = type(node)
+            if kind is cst.IndentedBlock:
                 indents.append(node.indent if node.indent is not None else self.module.default_indent)  # type: ignore[attr-defined]
-            elif type(node) is cst.FunctionDef:
-                return node, tuple(indents)
-        return (parents[1], ()) if len(parents) > 1 else None
+            elif kind in _STATEMENTS:  # (an ``elif`` generates as ``if ...``: still a slice of the source)
+                innermost = (node, tuple(indents))
+                if outer is None and kind is cst.FunctionDef:
+                    outer = innermost
+        if outer is None and len(parents) > 1:
+            outer = (parents[1], ())
+        units = tuple(u for u in (innermost, outer) if u is not None)
+        return units[1:] if len(units) == 2 and units[0][0] is units[1][0] else units
 
     def report_once(self, code: Code, node: cst.CSTNode, message: str) -> None:
         """A finding about the whole file, at the first place it applies."""
@@ -268,7 +280,7 @@ class Context:
         if not self.pending:
             return []
         if self.source is not None:
-            ranges = positions_in_units(self.module, self.source, [(p.node, self.units.get(id(p.node))) for p in self.pending])
+            ranges = positions_in_units(self.module, self.source, [(p.node, self.units.get(id(p.node), ())) for p in self.pending])
         else:
             ranges = positions(self.module, [p.node for p in self.pending])
         # A leftover-use finding inside a node that a codemod already reported as an error

@@ -89,39 +89,46 @@ def _ranges(state: _IndexState, wanted: set[int]) -> dict[int, CodeRange]:
 Unit = tuple[cst.CSTNode, tuple[str, ...]]  # a statement, and the indentation of the blocks around it
 
 
-def positions_in_units(module: cst.Module, source: str, wanted: list[tuple[cst.CSTNode, Unit | None]]) -> dict[int, CodeRange]:
-    """Like :func:`positions`, generating only the statements (units) the nodes lie in.
+def positions_in_units(module: cst.Module, source: str, wanted: list[tuple[cst.CSTNode, tuple[Unit, ...]]]) -> dict[int, CodeRange]:
+    """Like :func:`positions`, generating only statements (units) the nodes lie in.
 
     A unit's code, generated with the indentation of the blocks around it, is a verbatim
     slice of the source; where that slice occurs exactly once, its place gives the line and
-    column it starts at. Nodes whose unit is unknown, not unique in the file, or turns out
-    not to hold them are placed by generating the whole module.
+    column it starts at. Each node comes with its units, smallest first (its own statement,
+    then the function around it): a unit that is not unique in the file, or turns out not to
+    hold the node, passes it to the next; nodes left are placed by generating the whole module.
     """
     out: dict[int, CodeRange] = {}
-    by_unit: dict[int, tuple[Unit, set[int]]] = {}
     rest: list[cst.CSTNode] = []
-    for node, unit in wanted:
-        if unit is None:
-            rest.append(node)
-        else:
-            by_unit.setdefault(id(unit[0]), (unit, set()))[1].add(id(node))
-    nodes = {id(n): n for n, _ in wanted}
-    for (statement, indents), ids in by_unit.values():
-        state = _IndexState(module)
-        state.indent_tokens = list(indents)
-        statement._codegen(state)
-        code = "".join(state.tokens)
-        at = source.find(code)
-        if not code or at < 0 or source.find(code, at + 1) >= 0:
-            rest += [nodes[i] for i in ids]
-            continue
-        before = source[:at]
-        newlines = before.count("\n") + before.count("\r") - before.count("\r\n")
-        state.line = 1 + newlines
-        state.column = len(before) - max(before.rfind("\n"), before.rfind("\r")) - 1
-        found = _ranges(state, {i for i in ids if i in state.spans})
-        out.update(found)
-        rest += [nodes[i] for i in ids if i not in found]
+    todo = list(wanted)
+    while todo:
+        by_unit: dict[int, tuple[Unit, list[tuple[cst.CSTNode, tuple[Unit, ...]]]]] = {}
+        for node, units in todo:
+            if units:
+                by_unit.setdefault(id(units[0][0]), (units[0], []))[1].append((node, units[1:]))
+            else:
+                rest.append(node)
+        todo = []
+        for (statement, indents), members in by_unit.values():
+            found = _in_unit(module, source, statement, indents, {id(n) for n, _ in members})
+            out.update(found)
+            todo += [(n, more) for n, more in members if id(n) not in found]
     if rest:
         out.update(positions(module, rest))
     return out
+
+
+def _in_unit(module: cst.Module, source: str, statement: cst.CSTNode, indents: tuple[str, ...], ids: set[int]) -> dict[int, CodeRange]:
+    """The ranges of the nodes ``ids`` in ``statement``, when its code occurs once in ``source``."""
+    state = _IndexState(module)
+    state.indent_tokens = list(indents)
+    statement._codegen(state)
+    code = "".join(state.tokens)
+    at = source.find(code)
+    if not code or at < 0 or source.find(code, at + 1) >= 0:
+        return {}
+    before = source[:at]
+    newlines = before.count("\n") + before.count("\r") - before.count("\r\n")
+    state.line = 1 + newlines
+    state.column = len(before) - max(before.rfind("\n"), before.rfind("\r")) - 1
+    return _ranges(state, {i for i in ids if i in state.spans})
