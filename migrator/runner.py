@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from typing import Callable
 
 from migrator.cache import Cache
@@ -15,6 +15,8 @@ from migrator.pipeline import FileResult, migrate_bytes
 
 # Below this many candidate files a process pool costs more than it saves.
 _POOL_THRESHOLD = 8
+# Files sent to a worker at a time: small enough that the workers finish together.
+_BATCH = 8
 
 
 def _work(item: tuple[bytes, str, Options]) -> FileResult:
@@ -30,43 +32,70 @@ def run(
 ) -> list[FileResult]:
     """Migrate ``paths`` (already discovered, in order); results come back in the same order.
 
-    ``cache``: results of earlier runs are taken from it, and new ones stored in it."""
+    ``cache``: results of earlier runs are taken from it, and new ones stored in it. With
+    ``jobs`` > 1, batches go to the workers while the rest of the files are still being read.
+    """
     results: list[FileResult | None] = [None] * len(paths)
     todo: list[tuple[int, tuple[bytes, str, Options]]] = []
-    for i, path in enumerate(paths):
-        with open(path, "rb") as fh:
-            data = fh.read()
-        if imports_requests(data) or imports_httpx(data):
-            cached = cache.get(path, data) if cache is not None else None
-            if cached is not None:
-                results[i] = cached
-                if progress:
-                    progress(1)
-                continue
-            todo.append((i, (data, path, options)))
-        else:  # one read, nothing more; the bytes are not kept (memory must not grow with the corpus)
-            results[i] = FileResult(path, b"", None, [], skipped=True, features=features_of_bytes(data))
-            if progress:
-                progress(1)
+    batch: list[tuple[int, tuple[bytes, str, Options]]] = []
+    futures: dict[Future, list[int]] = {}
+    pool: ProcessPoolExecutor | None = None
     jobs = max(1, jobs)
-    if jobs == 1 or len(todo) < _POOL_THRESHOLD:
-        for i, item in todo:
-            results[i] = _work(item)
-            if progress:
-                progress(1)
-    else:
-        if options.format:
-            import black  # noqa: F401  # once here, not in every worker (forked workers inherit it)
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            chunk = max(1, min(32, len(todo) // (jobs * 4)))
-            for (i, _), result in zip(todo, pool.map(_work, [item for _, item in todo], chunksize=chunk)):
-                results[i] = result
+
+    def send(items: list[tuple[int, tuple[bytes, str, Options]]]) -> None:
+        futures[pool.submit(_work_batch, [item for _, item in items])] = [i for i, _ in items]  # type: ignore[union-attr]
+
+    try:
+        for i, path in enumerate(paths):
+            with open(path, "rb") as fh:
+                data = fh.read()
+            if imports_requests(data) or imports_httpx(data):
+                cached = cache.get(path, data) if cache is not None else None
+                if cached is not None:
+                    results[i] = cached
+                    if progress:
+                        progress(1)
+                    continue
+                todo.append((i, (data, path, options)))
+                if jobs > 1 and len(todo) >= _POOL_THRESHOLD:
+                    if pool is None:
+                        if options.format:
+                            import black  # noqa: F401  # once here, not in every worker (forked workers inherit it)
+                        pool = ProcessPoolExecutor(max_workers=jobs)
+                        batch = todo[:]  # the first ones, held until there were enough for a pool
+                    else:
+                        batch.append(todo[-1])
+                    if len(batch) >= _BATCH:
+                        send(batch)
+                        batch = []
+            else:  # one read, nothing more; the bytes are not kept (memory must not grow with the corpus)
+                results[i] = FileResult(path, b"", None, [], skipped=True, features=features_of_bytes(data))
                 if progress:
                     progress(1)
+        if pool is None:
+            for i, item in todo:
+                results[i] = _work(item)
+                if progress:
+                    progress(1)
+        else:
+            if batch:
+                send(batch)
+            for future in as_completed(futures):
+                for i, result in zip(futures[future], future.result()):
+                    results[i] = result
+                if progress:
+                    progress(len(futures[future]))
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     if cache is not None:
         for i, (data, path, _) in todo:
             cache.put(path, data, results[i])  # type: ignore[arg-type]
     return [r for r in results if r is not None]
+
+
+def _work_batch(items: list[tuple[bytes, str, Options]]) -> list[FileResult]:
+    return [_work(item) for item in items]
 
 
 def default_jobs() -> int:
