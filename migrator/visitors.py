@@ -69,7 +69,9 @@ def children(node: cst.CSTNode) -> list[cst.CSTNode]:
     kind = type(node)
     names = _CHILD_FIELDS.get(kind)
     if names is None:
-        names = _CHILD_FIELDS[kind] = tuple(f.name for f in dataclasses.fields(node))
+        # only the fields LibCST visits (not ``Name.value``, a string...), where it can tell
+        plan = _plan(kind) if _READABLE else None
+        names = _CHILD_FIELDS[kind] = tuple(f for f, _ in plan) if plan is not None else tuple(f.name for f in dataclasses.fields(node))
     nodes = _NODE_TYPES
     out = []
     for name in names:
@@ -87,6 +89,13 @@ _VISIT_CALL = re.compile(r'visit_(required|optional|sentinel|sequence|iterable|b
 _PLANS: dict[type, tuple[tuple[str, str], ...]] = {}
 
 
+def _sources_readable() -> bool:
+    try:
+        return bool(_VISIT_CALL.search(inspect.getsource(cst.Call._visit_and_replace_children)))
+    except (OSError, TypeError):  # LibCST installed without its sources: use its own traversal
+        return False
+
+
 def _plan(kind: type) -> tuple[tuple[str, str], ...]:
     """(field, how LibCST visits it: required, optional, sentinel, sequence, iterable,
     body_sequence...) for each child field, in LibCST's visiting order."""
@@ -99,12 +108,17 @@ def _plan(kind: type) -> tuple[tuple[str, str], ...]:
     return plan
 
 
+_READABLE = _sources_readable()
+
+
 def transform(root: cst.CSTNode, visitor: Any, inert: frozenset[type] | set[type] = frozenset()) -> Any:
     """``root.visit(visitor)`` for a transformer, with LibCST's semantics (visiting order,
     removal and flattening, empty statements dropped from bodies), except that a node none
     of whose children changed is not rebuilt: ``updated`` is then the original node itself.
     LibCST rebuilds every node it passes, which was most of a traversal's cost. Nodes whose
     type is in ``inert`` are neither visited nor entered (the visitor would do nothing there)."""
+    if not _READABLE:
+        return root.visit(visitor)
     on_visit, on_leave = visitor.on_visit, visitor.on_leave
     removal, flatten, sentinel = cst.RemovalSentinel, cst.FlattenSentinel, cst.MaybeSentinel
 
@@ -155,6 +169,9 @@ def transform(root: cst.CSTNode, visitor: Any, inert: frozenset[type] | set[type
 def visit(root: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
     """``root.visit(visitor)`` for a read-only visitor (same calls, in the same order), without
     the node reconstruction LibCST's own traversal does even for visitors."""
+    if not _READABLE:
+        root.visit(visitor)
+        return
     on_visit, on_leave = visitor.on_visit, visitor.on_leave
     default = cst.MaybeSentinel.DEFAULT
 

@@ -126,3 +126,17 @@ def test_read_only_visit_calls_what_libcst_calls(path):
     visit(module, ours)
     module.visit(theirs)
     assert ours.seen == theirs.seen
+
+
+def test_without_libcst_sources_libcst_traverses(monkeypatch):
+    import migrator.visitors as visitors
+
+    monkeypatch.setattr(visitors, "_READABLE", False)
+    module = cst.parse_module((ROOT / "fixtures/demo_project/weather/api.py").read_text())
+    ours, theirs = Rewriter(), Rewriter()
+    assert transform(module, ours).code == module.visit(theirs).code
+    assert ours.seen == theirs.seen
+    recorded, expected = Recorder(), Recorder()
+    visit(module, recorded)
+    module.visit(expected)
+    assert recorded.seen == expected.seen and len(recorded.seen) > 100
