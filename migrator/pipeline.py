@@ -17,6 +17,7 @@ import codemods
 from codemods import catch_all
 from migrator import findings as F
 from migrator.dependencies import features, features_of_bytes
+from migrator.codegen import generate
 from migrator.context import Context
 from migrator.engine import Engine, suppressions
 from migrator.visitors import transform
@@ -96,11 +97,11 @@ def migrate_source(text: str, path: str, options: Options, timings: dict[str, fl
         add = {m for m in ctx.required_imports if not _imports_module(module, m, ctx.httpx_alias)}
         drop = ctx.referenced_heads - ctx.surviving_heads
         nested = NESTED_IMPORT_RE.search(text) is not None
-        code = fix_imports(final, drop, add, nested).code
+        code, generated = generate(fix_imports(final, drop, add, nested))
         # Imports are fixed first so the output is generated once in the common case: the
         # survivors check reads only non-import lines, which fixing imports leaves alone.
         if catch_all.survivors(ctx, final, code) and ctx.referenced_heads - ctx.surviving_heads != drop:
-            code = fix_imports(final, ctx.referenced_heads - ctx.surviving_heads, add, nested).code
+            code, _ = generate(fix_imports(final, ctx.referenced_heads - ctx.surviving_heads, add, nested), generated)
         lap("imports, codegen, survivors")
         found = ctx.resolve_findings()
         lap("finding positions")
