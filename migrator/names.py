@@ -298,6 +298,27 @@ def _line_bindings(line: str) -> frozenset[str] | None:
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
 
+def ast_children(node: ast.AST) -> list[ast.AST]:
+    """``list(ast.iter_child_nodes(node))``, at twice its speed (no generators)."""
+    out: list[ast.AST] = []
+    for field in node._fields:
+        value = getattr(node, field, None)
+        if value.__class__ is list:
+            out.extend(v for v in value if isinstance(v, ast.AST))
+        elif isinstance(value, ast.AST):
+            out.append(value)
+    return out
+
+
+def ast_walk(root: ast.AST):
+    """Every node under ``root`` (root included), like ``ast.walk`` but not in its order."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(ast_children(node))
+
+
 def rebound_names(tree: ast.Module) -> set[str]:
     """Every name the file binds other than by a module-level import (from ``ast``).
 
@@ -337,5 +358,5 @@ def bindings(tree: ast.Module) -> tuple[set[str], set[str]]:
             if isinstance(names, list) and names and isinstance(names[0], str):
                 out.update(names)
         inner = nested or isinstance(node, _SCOPES)
-        stack.extend((child, inner) for child in ast.iter_child_nodes(node))
+        stack.extend((child, inner) for child in ast_children(node))
     return out, out | top_imports

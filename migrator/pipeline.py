@@ -25,7 +25,7 @@ from migrator.findings import Finding
 from migrator.formatting import format_touched
 from migrator.imports import NESTED_IMPORT_RE, existing_module_alias, fix_imports
 from migrator.lint import imports_httpx, lint_source
-from migrator.names import bindings, imports_requests
+from migrator.names import ast_walk, bindings, imports_requests
 from migrator.relevance import skippable
 from migrator.options import Options
 from migrator.sourcefile import SourceText, decode
@@ -147,7 +147,7 @@ class _Laps:
 def _names(tree: ast.AST) -> tuple[set[str], set[str], bool]:
     """(names loaded, names bound anywhere, whether a star import hides bindings)."""
     loaded, bound, star = set(), set(), False
-    for node in ast.walk(tree):
+    for node in ast_walk(tree):
         if isinstance(node, ast.Name):
             (loaded if isinstance(node.ctx, ast.Load) else bound).add(node.id)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):

@@ -16,6 +16,8 @@ import re
 
 import libcst as cst
 
+from migrator.names import ast_children, ast_walk
+
 _WORD = re.compile(r"\w+")
 
 
@@ -34,7 +36,7 @@ def _deep(node: ast.AST, memo: dict[int, frozenset[str]]) -> frozenset[str]:
     """Attributes stored and names declared global anywhere inside a def, class or lambda
     (memoised: the fixpoint asks again for the functions of a class it splits)."""
     if id(node) not in memo:
-        memo[id(node)] = frozenset(_collect(list(ast.iter_child_nodes(node)), memo, own_level=False))
+        memo[id(node)] = frozenset(_collect(ast_children(node), memo, own_level=False))
     return memo[id(node)]
 
 
@@ -61,7 +63,7 @@ def _collect(todo: list[ast.AST], memo: dict[int, frozenset[str]], own_level: bo
                 out.add(sub.name)
             elif isinstance(sub, ast.alias):
                 out.add((sub.asname or sub.name).split(".")[0])
-        stack.extend(ast.iter_child_nodes(sub))
+        stack.extend(ast_children(sub))
     return out
 
 
@@ -80,7 +82,7 @@ def _identifiers(nodes: list[ast.AST], memo: dict[int, frozenset[str]] | None = 
                 out |= _identifiers([node])
         return out
     for node in nodes:
-        for sub in ast.walk(node):
+        for sub in ast_walk(node):
             if isinstance(sub, ast.Name):
                 out.add(sub.id)
             elif isinstance(sub, ast.Attribute):
