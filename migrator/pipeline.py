@@ -16,11 +16,10 @@ import libcst as cst
 import codemods
 from codemods import catch_all
 from migrator import findings as F
-from migrator.dependencies import features, features_of_bytes
 from migrator.codegen import generate
 from migrator.context import Context
+from migrator.dependencies import features, features_of_bytes
 from migrator.engine import Engine, suppressions
-from migrator.visitors import transform
 from migrator.findings import Finding
 from migrator.formatting import format_touched
 from migrator.imports import NESTED_IMPORT_RE, existing_module_alias, fix_imports
@@ -29,6 +28,7 @@ from migrator.names import ast_walk, bindings, imports_requests
 from migrator.relevance import skippable
 from migrator.options import Options
 from migrator.sourcefile import SourceText, decode
+from migrator.visitors import transform
 
 
 

@@ -3,7 +3,8 @@
 A statement can only matter if it names something imported from requests (or urllib3,
 responses, requests_mock), or a name bound by a statement that matters (a session, a response,
 a function returning one, a class built on requests, ...): a fixpoint over names, computed with
-``ast`` (C-fast). The engine does not descend into the other statements, which is where most of
+``ast`` (C-fast) and, for the words each statement mentions, a regular expression over its
+lines. The engine does not descend into the other statements, which is where most of
 a large file's lines are. Granularity: top-level statements, and the statements directly in the
 body of each class or function that matters (nested functions too). Disabled (everything
 visited) when the file's imports cannot all be read.
@@ -19,7 +20,6 @@ import libcst as cst
 from migrator.names import ast_children, ast_walk
 
 _WORD = re.compile(r"\w+")
-
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 

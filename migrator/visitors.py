@@ -122,7 +122,7 @@ def transform(root: cst.CSTNode, visitor: Any, inert: frozenset[type] | set[type
     on_visit, on_leave = visitor.on_visit, visitor.on_leave
     removal, flatten, sentinel = cst.RemovalSentinel, cst.FlattenSentinel, cst.MaybeSentinel
 
-    def visit(node: cst.CSTNode) -> Any:
+    def go(node: cst.CSTNode) -> Any:
         updated = node
         if on_visit(node):
             changes = None
@@ -136,7 +136,7 @@ def transform(root: cst.CSTNode, visitor: Any, inert: frozenset[type] | set[type
                         if type(child) in inert:
                             out.append(child)
                             continue
-                        result = visit(child)
+                        result = go(child)
                         if result is not child:
                             new = None
                         if type(result) is flatten:
@@ -148,7 +148,7 @@ def transform(root: cst.CSTNode, visitor: Any, inert: frozenset[type] | set[type
                 elif value is None or value is sentinel.DEFAULT or type(value) in inert:
                     continue
                 else:
-                    new = visit(value)
+                    new = go(value)
                     if type(new) is removal:
                         if how == "required":
                             raise TypeError(f"{type(node).__name__}.{field} cannot be removed")
@@ -163,7 +163,7 @@ def transform(root: cst.CSTNode, visitor: Any, inert: frozenset[type] | set[type
                 updated = node.with_changes(**changes)
         return on_leave(node, updated)
 
-    return visit(root)
+    return go(root)
 
 
 def visit(root: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
