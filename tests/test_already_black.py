@@ -13,7 +13,14 @@ import black
 import pytest
 
 from migrator.already_black import already_black
-from migrator.formatting import _mode
+from migrator.formatting import _black_is_known, _mode
+
+# Checked against black 24-26 only; with a later major version (a new yearly style) the
+# formatter does not use already_black, and these comparisons would test nothing in use.
+pytestmark = pytest.mark.skipif(
+    not _black_is_known(),
+    reason=f"black {black.__version__}: already_black is not used; check it with bench/already_black_check.py, then widen _black_is_known",
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 STDLIB = Path(sysconfig.get_paths()["stdlib"])

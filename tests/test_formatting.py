@@ -104,3 +104,20 @@ def test_nested_statements_format_as_in_the_whole_file(body):
     out = format_touched(before, after, "    ")
     assert out == format_touched(before, after, "    ", pieces=False)
     assert out is not None and "new(" in out
+
+
+def test_an_unknown_black_gets_every_piece(monkeypatch):
+    import migrator.formatting as formatting
+
+    before = "def f():\n    return old(url, timeout=5)\n"
+    after = before.replace("old(", "new(")
+    calls = []
+    import black
+
+    real = black.format_str
+    monkeypatch.setattr(black, "format_str", lambda *a, **k: calls.append(1) or real(*a, **k))
+    assert format_touched(before, after, "    ") == after
+    assert calls == []  # a plain line: black was not asked
+    monkeypatch.setattr(formatting, "_black_is_known", lambda: False)
+    assert format_touched(before, after, "    ") == after
+    assert calls == [1]
