@@ -1,7 +1,7 @@
 """``already_black`` may say "unchanged" only where black itself gives the line back unchanged.
 
 The full check (every distinct line of the standard library and site-packages, ~720,000 lines
-answered "unchanged", no disagreement with black 26.10) is ``python bench/already_black_check.py``;
+answered "unchanged", no disagreement with black 24.1, 25.1 or 26.10) is ``python bench/already_black_check.py``;
 here: every line of the fixtures and of some standard-library packages, and a line for each
 rule, which black must change and ``already_black`` must refuse.
 """
