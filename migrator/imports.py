@@ -8,7 +8,7 @@ the engine already knows which imported names the rewritten code still uses.
 from __future__ import annotations
 
 import re
-from typing import Iterable, Sequence
+from typing import Iterable, Sequence, TypeVar
 
 import libcst as cst
 
@@ -26,6 +26,9 @@ def existing_module_alias(module: cst.Module, name: str) -> str | None:
                     if isinstance(alias.name, cst.Name) and alias.name.value == name:
                         return alias.asname.name.value if alias.asname else name  # type: ignore[union-attr]
     return None
+
+
+_Line = TypeVar("_Line", cst.SimpleStatementLine, cst.SimpleStatementSuite)
 
 
 class _Remover(Transformer):
@@ -48,7 +51,12 @@ class _Remover(Transformer):
         stripped = self.strip_line(updated)
         return cst.RemoveFromParent() if stripped is None else stripped
 
-    def strip_line(self, line: cst.SimpleStatementLine) -> cst.SimpleStatementLine | None:
+    def leave_SimpleStatementSuite(self, original, updated):
+        # a body on its header's line (``if TYPE_CHECKING: import requests.x``)
+        stripped = self.strip_line(updated)
+        return updated.with_changes(body=[cst.Pass()]) if stripped is None else stripped
+
+    def strip_line(self, line: _Line) -> _Line | None:
         """The line without the dropped aliases; None when nothing is left of it."""
         new_body = [k for k in (self._keep(s) for s in line.body) if k is not None]
         if not new_body:

@@ -69,3 +69,16 @@ def test_nested_imports_are_found_without_a_full_search(source):
     module = cst.parse_module(source)
     assert NESTED_IMPORT_RE.search(source)
     assert fix_imports(module, {"requests", "get"}, ()).code == fix_imports(module, {"requests", "get"}, (), NESTED_IMPORT_RE.search(source) is not None).code
+
+
+@pytest.mark.parametrize("source, kept", [
+    ("import requests\nif TYPE_CHECKING: import requests.adapters\nrequests.get('u')\n", "if TYPE_CHECKING: pass\n"),
+    ("import requests\nif TYPE_CHECKING: import os; import requests.adapters\nrequests.get('u')\n", "if TYPE_CHECKING: import os\n"),
+    ("import requests\nif TYPE_CHECKING: import requests.adapters; import os  # why\nrequests.get('u')\n", "if TYPE_CHECKING: import os  # why\n"),
+])
+def test_import_on_a_header_line_is_removed(source, kept):
+    """``if X: import requests.y`` (a one-line body) loses the import like an indented one."""
+    out = migrate(source)
+    compile(out, "x.py", "exec")
+    assert "requests" not in out
+    assert kept in out
