@@ -25,7 +25,7 @@ statements that configure the session in straight-line code are moved into the c
   ``raise_for_status()`` (which raises on every redirect in httpx, and hooks see redirects).
 
 Header, auth, params and cookie settings in between stay where they are: httpx clients accept them
-after construction.
+after construction (``session_to_client`` reports the params ones, which act differently).
 
 ## Why
 httpx takes these settings only in the constructor. Set afterwards, ``client.verify`` and friends

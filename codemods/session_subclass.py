@@ -22,7 +22,7 @@ Sessions are subclassed to add a base URL, default headers or logging; the same 
 Any other override (``send``, ``prepare_request``, ``merge_environment_settings``, ``rebuild_auth``,
 …), ``super().__init__(...)`` with arguments, requests-only argument names in the class, or an
 attribute httpx.Client defines differently (``self.base_url`` is an ``httpx.URL`` property in httpx,
-``self.timeout``, ``self.verify``…):
+``self.timeout``, ``self.verify``, ``self.params``…, or a cookie-jar method httpx lacks):
 ``session-subclass-not-migrated``, and the class stays a ``requests.Session``.
 """
 
@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from codemods._client_containers import MISSING
 from codemods.base import Codemod, kwarg
 from migrator.findings import Code
 from migrator.visitors import Transformer, Visitor, transform, visit
@@ -143,8 +144,17 @@ class _SelfSettings(Visitor):
         self.found: set[str] = set()
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
-        if isinstance(node.value, cst.Name) and node.value.value == "self" and node.attr.value in self._ATTRS:
+        if _is_self(node.value) and (node.attr.value in self._ATTRS or node.attr.value == "params"):
+            # (httpx's params are immutable and replace each request URL's query)
             self.found.add(node.attr.value)
+        elif isinstance(node.value, cst.Attribute) and _is_self(node.value.value):
+            container, method = node.value.attr.value, node.attr.value
+            if method in MISSING.get(container, ()):  # self.cookies.set_cookie(...)
+                self.found.add(f"{container}.{method}")
+
+
+def _is_self(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "self"
 
 
 class _Strings(Visitor):

@@ -28,7 +28,11 @@ where the tool can prove the client does not outlive the block.
 ## When it reports instead of rewriting
 - a session attribute or method httpx has no runtime equivalent for (``verify``, ``cert``,
   ``proxies``, ``trust_env``, ``max_redirects``, ``mount``, ``hooks``, ``stream``, ``adapters``,
-  ``prepare_request``, ``send``, …): ``client-attribute-unsupported``;
+  ``prepare_request``, ``send``, …): ``client-attribute-unsupported``; so is changing
+  ``s.params`` in place (``s.params.update(...)``, ``s.params[k] = v``: httpx's are immutable and
+  raise) and a cookie-jar or header method httpx lacks (``s.cookies.set_cookie``, ...);
+- ``s.params = {...}``: ``params-semantics``, since a client's params replace the query of every
+  request URL in httpx (requests merges them into it);
 - per-request arguments httpx client methods do not take (``verify``, ``proxies``, ``stream``,
   ``cert``, ``hooks``): ``request-arg-unsupported``, the call is left as it was;
 - a session created where its uses cannot be followed (passed straight to a function, returned,
@@ -41,7 +45,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from codemods._request_args import ENVIRONMENT, VERBS, map_request_args
+from codemods._client_containers import container_use
+from codemods._request_args import ENVIRONMENT, PARAMS_SEMANTICS, VERBS, map_request_args
 from codemods.async_calls import STILL_BLOCKING
 from codemods._blocks import (
     only_direct_attribute_uses as _only_direct_attribute_uses,
@@ -320,13 +325,18 @@ class SessionToClient(Codemod):
 
     def leave_Attribute(self, ctx, original: cst.Attribute, updated: cst.Attribute):
         info = ctx.object_info(original.value)
-        if info is not None and info.kind == "client" and original.attr.value not in _SAME_ATTRS and not ctx.in_claimed():
+        if info is None or info.kind != "client" or ctx.in_claimed():
             # (send/prepare_request calls are claimed by prepared_requests when it runs)
+            return updated
+        if original.attr.value not in _SAME_ATTRS:
             ctx.report(
                 ATTR_UNSUPPORTED,
                 original,
                 f"session.{original.attr.value} has no exact httpx.Client equivalent here",
             )
+        elif original.attr.value in ("params", "cookies", "headers") and (issue := container_use(ctx, original)):
+            kind, where, message = issue
+            ctx.report(ATTR_UNSUPPORTED if kind == "unsupported" else PARAMS_SEMANTICS, where, message)
         return updated
 
     def leave_Name(self, ctx, original: cst.Name, updated: cst.Name):

@@ -136,6 +136,34 @@ def _differs_and_is_reported(servers, tmp_path, source, code):
             def main(base):
                 return requests.get(base + "/echo?a=1", params={"b": "2"}).json()["query"]
         """),
+        ("params-semantics", """
+            import requests
+            def main(base):
+                with requests.Session() as s:
+                    s.params = {"b": "2"}
+                    return s.get(base + "/echo?a=1").json()["query"]
+        """),
+        ("client-attribute-unsupported", """
+            import requests
+            def main(base):
+                with requests.Session() as s:
+                    s.params.update({"b": "2"})
+                    return s.get(base + "/echo").json()["query"]
+        """),
+        ("client-attribute-unsupported", """
+            import requests
+            def main(base):
+                with requests.Session() as s:
+                    s.params["b"] = "2"
+                    return s.get(base + "/echo").json()["query"]
+        """),
+        ("client-attribute-unsupported", """
+            import requests
+            def main(base):
+                with requests.Session() as s:
+                    s.get(base + "/echo")
+                    return s.cookies.list_domains()
+        """),
     ],
     ids=lambda v: v if not v.startswith("\n") else None,
 )
