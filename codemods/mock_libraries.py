@@ -38,7 +38,9 @@ tests would hit the network or fail. ``respx`` patches httpx the same way.
 
 ## When it reports instead of rewriting
 - ``responses.add`` with ``match=``, ``callback``/``add_callback``, ``stream=``, ``passthrough``, or
-  arguments it cannot read; ``calls[i].request.body`` (``.content`` in httpx, bytes);
+  arguments it cannot read; ``calls[i].request.body`` (``.content`` in httpx, bytes); recorded
+  calls used other than as ``len(calls)``, ``calls[i].request.method``/``.url`` or a header looked up
+  by name (respx records ``httpx.Request`` objects: no ``path_url``; iterating them is not followed);
   ``assert_call_count``, ``replace``, ``upsert``, ``remove``: ``mock-not-migrated``;
 - requests_mock's ``reason=``, ``complete_qs``, ``additional_matcher``, the ``Mocker`` used as a
   decorator, ``request_history`` and ``last_request.json()``/``.qs``: ``mock-not-migrated``;
@@ -53,6 +55,7 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods._pytest_httpx import MockSpec, call_with, render_pytest_httpx
+from codemods._recorded_calls import is_last_request, is_recorded_request, reads_the_same
 from codemods.base import Codemod, find_kwarg, kwarg
 from migrator.context import ObjectInfo
 from migrator.findings import Code
@@ -335,7 +338,7 @@ class MockLibraries(Codemod):
             return updated.value
         if attr == "url" and isinstance(owner, cst.Attribute) and id(owner) in self.recorded:
             return cst.Call(cst.Name("str"), [cst.Arg(updated)])
-        if attr == "url" and _is_last_request(owner, self.mockers):
+        if attr == "url" and is_last_request(owner, self.mockers):
             return cst.Call(cst.Name("str"), [cst.Arg(updated)])
         return updated
 
@@ -356,14 +359,16 @@ class MockLibraries(Codemod):
             if attr in ("request_history", "called_once"):
                 ctx.report(NOT_MIGRATED, original, f"{owner.value}.{attr} has no direct respx spelling")
             return updated
-        if original.attr.value in ("url", "json", "qs", "text", "body") and _is_last_request(original.value, self.mockers):
+        if original.attr.value in ("url", "json", "qs", "text", "body") and is_last_request(original.value, self.mockers):
             if original.attr.value == "url":
                 return cst.Call(cst.Name("str"), [cst.Arg(updated)])
             ctx.report(NOT_MIGRATED, original, f"last_request.{original.attr.value} differs on an httpx.Request")
             return updated
-        if original.attr.value == "calls" and ctx.resolve(original.value) == "responses":
-            return self._respx(ctx, "calls")
-        if original.attr.value in ("url", "body") and _is_recorded_request(ctx, original.value, self.mocks):
+        if original.attr.value == "calls" and (ctx.resolve(original.value) == "responses" or isinstance(original.value, cst.Name) and original.value.value in self.mocks):
+            if not reads_the_same(ctx):
+                ctx.report(NOT_MIGRATED, original, "recorded calls hold httpx requests and responses in respx: only len(), calls[i].request.method, .url and header lookups read the same")
+            return self._respx(ctx, "calls") if ctx.resolve(original.value) == "responses" else updated
+        if original.attr.value in ("url", "body") and is_recorded_request(ctx, original.value, self.mocks):
             if original.attr.value == "body":
                 ctx.report(NOT_MIGRATED, original, "request.body is request.content (bytes) in httpx")
                 return updated
@@ -384,20 +389,3 @@ def _method_name(ctx, node) -> str | None:
     if isinstance(node, cst.SimpleString) and str(node.evaluated_value).upper() in _METHODS:
         return str(node.evaluated_value).upper()
     return None
-
-
-def _is_last_request(node: cst.BaseExpression, mockers: set[str]) -> bool:
-    return (
-        isinstance(node, cst.Attribute) and node.attr.value == "last_request"
-        and isinstance(node.value, cst.Name) and node.value.value in mockers
-    )
-
-
-def _is_recorded_request(ctx, node: cst.BaseExpression, mocks: set[str]) -> bool:
-    """``responses.calls[i].request`` / ``rsps.calls[i].request``."""
-    if not (isinstance(node, cst.Attribute) and node.attr.value == "request" and isinstance(node.value, cst.Subscript)):
-        return False
-    calls = node.value.value
-    if not (isinstance(calls, cst.Attribute) and calls.attr.value == "calls"):
-        return False
-    return ctx.resolve(calls.value) == "responses" or (isinstance(calls.value, cst.Name) and calls.value.value in mocks)

@@ -89,9 +89,9 @@ def test_proxy_hits_are_observed(servers, tmp_path):
     assert observed["proxy_hits"] == 1 and observed["result"] == {"hello": "world", "n": 1}
 
 
-def _differs_and_is_reported(servers, tmp_path, source, code):
+def _differs_and_is_reported(servers, tmp_path, source, code, options=None):
     before = _write(tmp_path, "before.py", source)
-    result = migrate_source(before.read_text(), "before.py", Options())
+    result = migrate_source(before.read_text(), "before.py", options or Options())
     assert code in [f.code for f in result.findings]
     after = _write(tmp_path, "after.py", result.code)
     assert run_program(before, servers)["result"] != run_program(after, servers)["result"]
@@ -185,3 +185,21 @@ def test_redirected_body_keeps_content_type_in_httpx_and_is_reported(servers, tm
     assert old["result"] == new["result"] == 200
     assert "content-type" not in old["server_log"][-1]["headers"]
     assert new["server_log"][-1]["headers"]["content-type"] == "application/x-www-form-urlencoded"
+
+
+def test_recorded_calls_iterated_under_respx_really_differ_and_are_reported(servers, tmp_path):
+    """respx records httpx.Request objects: no path_url (and no body, hooks...)."""
+    source = """
+        import requests
+        import responses
+
+        @responses.activate
+        def fetch(base):
+            responses.add(responses.GET, base + "/a", body="x")
+            requests.get(base + "/a")
+            return [call.request.path_url for call in responses.calls]
+
+        def main(base):
+            return fetch(base)
+    """
+    _differs_and_is_reported(servers, tmp_path, source, "mock-not-migrated", Options(tests=True))

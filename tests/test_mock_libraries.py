@@ -81,3 +81,22 @@ def test_a_test_file_using_only_the_requests_mock_fixture_is_migrated():
     result = migrate_bytes(source.encode(), "tests/test_app.py", Options(format=False))
     text = result.new.decode()
     assert "def test_fetch(respx_mock):" in text and "respx_mock.get('https://x.test/a').mock(" in text
+
+
+@pytest.mark.parametrize("use, reported", [
+    ("len(responses.calls)", False),
+    ("responses.calls[0].request.method", False),
+    ("responses.calls[0].request.url", False),
+    ("responses.calls[0].request.headers['A']", False),
+    ("responses.calls[0].request.headers.get('A')", False),
+    ("[c.request.path_url for c in responses.calls]", True),
+    ("responses.calls[0].request.path_url", True),
+    ("responses.calls[0].response.url", True),
+    ("dict(responses.calls[0].request.headers)", True),
+    ("responses.calls[-1]", True),
+])
+def test_recorded_calls_read_the_same_or_are_reported(use, reported):
+    source = f"import requests\nimport responses\n\n@responses.activate\ndef test_a():\n    requests.get('http://x.test/')\n    return {use}\n"
+    result = migrate_source(source, "tests/test_a.py", Options())
+    assert "respx.calls" in result.code
+    assert any(f.code == "mock-not-migrated" and f.line == 7 for f in result.findings) is reported
