@@ -33,7 +33,7 @@ are accepted and **do nothing** (``trust_env`` raises): the silent kind of diffe
 
 ## When it reports instead of rewriting
 - a setting whose value it cannot convert exactly (a ``verify`` that is neither a bool nor a string
-  literal, proxies that are not a dict literal, a mount prefix with a path, an adapter it cannot read)
+  literal, a ``cert`` that is not a literal path or pair of paths, proxies that are not a dict literal, a mount prefix with a path, an adapter it cannot read)
   stays where it was, reported as ``client-setting-not-hoisted``;
 - settings made later, after the session is used, are reported by ``session_to_client``
   (``client-attribute-unsupported``);
@@ -221,8 +221,9 @@ class ClientConfiguration(Codemod):
         if isinstance(verify, cst.Name) and verify.value == "False":
             raise NotExact("a client certificate with verify=False needs a hand-built SSL context")
         files = [el.value for el in cert.elements] if isinstance(cert, cst.Tuple) else [cert]
-        if len(files) not in (1, 2):
-            raise NotExact("cert is neither a path nor a (cert, key) pair")
+        # only literal paths: a name may hold a path, a pair or None, and load_cert_chain takes one form
+        if len(files) not in (1, 2) or not all(isinstance(literal_text(f), str) for f in files):
+            raise NotExact("cert is neither a literal path nor a (cert, key) pair of literal paths")
         context = verify if isinstance(verify, cst.Call) else cst.Call(func=ctx.stdlib("ssl", "create_default_context"))
         name = "ssl_context"
         plan.prelude = [
