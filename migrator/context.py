@@ -125,11 +125,23 @@ class Context:
                 continue  # class bodies are not visible from their methods
             if scope.kind == "module":
                 return scope.imports.get(name)
+            if (name in scope.imports or name in scope.local) and not self._in_body(scope.node):
+                continue  # a def's parameters, annotations and decorators are evaluated around it
             if name in scope.imports:
                 return scope.imports[name]
             if name in scope.local:
                 return None
         return None
+
+    def _in_body(self, node: cst.CSTNode | None) -> bool:
+        """Is the node being visited in ``node``'s body (not in its parameter list, annotations,
+        decorators or bases)?"""
+        body = getattr(node, "body", None)
+        parents = self.parents
+        for i in range(len(parents) - 1, -1, -1):
+            if parents[i] is node:
+                return body is None or i + 1 < len(parents) and parents[i + 1] is body
+        return True
 
     def resolve(self, node: cst.BaseExpression) -> str | None:
         """Qualified requests/urllib3 name of a Name/Attribute chain, or None."""

@@ -100,3 +100,18 @@ def test_recorded_calls_read_the_same_or_are_reported(use, reported):
     result = migrate_source(source, "tests/test_a.py", Options())
     assert "respx.calls" in result.code
     assert any(f.code == "mock-not-migrated" and f.line == 7 for f in result.findings) is reported
+
+
+def test_a_fixture_annotated_with_the_requests_mock_module_keeps_the_module_name():
+    """``def t(requests_mock: requests_mock.Mocker)``: the annotation is evaluated outside the
+    function, where ``requests_mock`` is the module; renaming it too would raise NameError."""
+    source = (
+        "import requests\nimport requests_mock\n\n\n"
+        "def test_w(requests_mock: requests_mock.Mocker):\n"
+        "    requests_mock.get('https://x.test/b', json={'b': 2})\n"
+        "    assert requests.get('https://x.test/b').json() == {'b': 2}\n"
+    )
+    result = migrate_source(source, "tests/test_w.py", Options(format=False))
+    assert "def test_w(respx_mock: requests_mock.Mocker):" in result.code
+    exec(compile(result.code, "test_w.py", "exec"), {})  # defines test_w without a NameError
+    assert (5, "requests-unmigrated") in [(f.line, f.code) for f in result.findings]
