@@ -190,13 +190,15 @@ def _map(ctx, original: cst.Call, updated: cst.Call, verb: str, on_client: bool)
     for arg, name in zip(extra, names):
         out.append(with_keyword(arg, name))
     out += [a for a in args if a.keyword is not None]
-    url = out[leading - 1].value if len(out) >= leading else None
+    # the url is positional or, in both libraries alike, url=
+    url_arg = positional[leading - 1] if len(positional) >= leading else find_kwarg(args, "url")
+    url = url_arg.value if url_arg is not None else None
 
     mapped: list[cst.Arg] = []
     stream = False
     for arg in out:
-        if arg.keyword is None:
-            mapped.append(arg)
+        if arg.keyword is None or arg.keyword.value in ("url", "method"):
+            mapped.append(arg)  # (url= and request()'s method= are keywords in httpx too)
             continue
         name = arg.keyword.value
         value = arg.value
