@@ -63,8 +63,10 @@ PARSE_ERROR = Code(
     "error",
     "The file could not be parsed; it was left byte-identical",
     "The file is not valid Python 3 for LibCST (a syntax error, Python 2 code, or an "
-    "encoding that cannot be decoded). Rewriting what cannot be parsed would risk breaking it.",
-    "Fix the syntax error (or port the file to Python 3) and run the tool again.",
+    "encoding that cannot be decoded), or it uses syntax newer than the Python running the tool, "
+    "whose compiler checks every output. Rewriting what cannot be parsed would risk breaking it.",
+    "Fix the syntax error (or port the file to Python 3), or run the tool under the Python "
+    "version the code targets, and run it again.",
 )
 INTERNAL_ERROR = Code(
     "internal-error",

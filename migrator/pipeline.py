@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import builtins
 import dataclasses
+import sys
 import time
 
 import libcst as cst
@@ -79,14 +80,17 @@ def migrate_source(text: str, path: str, options: Options, timings: dict[str, fl
     except cst.ParserSyntaxError as exc:
         return SourceResult(text, [_finding(F.PARSE_ERROR, path, f"cannot parse: {exc.message}", exc.raw_line, exc.raw_column + 1)], text)
     try:
-        try:
-            before = ast.parse(text, path)
-        except (SyntaxError, ValueError):  # syntax newer than this Python: no shortcuts
-            before = None
+        before = ast.parse(text, path)
+    except (SyntaxError, ValueError) as exc:
+        # LibCST reads it, CPython does not: syntax newer than the running Python. Its compiler
+        # is the judge of every output (below), so the file is left as it is.
+        version = ".".join(map(str, sys.version_info[:2]))
+        where = getattr(exc, "lineno", None) or 1
+        message = f"Python {version}, which runs the tool, cannot compile this file ({getattr(exc, 'msg', exc)}, line {where}): run the tool under the Python the code targets"
+        return SourceResult(text, [_finding(F.PARSE_ERROR, path, message, where)], text)
+    try:
         ctx = Context(module, path, options, existing_module_alias(module, "httpx"), source=text)
-        bound_before = None
-        if before is not None:
-            ctx.rebound, bound_before = bindings(before)
+        ctx.rebound, bound_before = bindings(before)
         if options.skip_unrelated:
             # requests_mock: the pytest fixture's name, bound by no import
             ctx.skip = skippable(module, before, (ctx.import_names or set()) | {"requests_mock"} if ctx.import_names is not None else None, text)
