@@ -312,6 +312,7 @@ def survivors(ctx, final: cst.Module, code: str) -> bool:
         if id(updated) in present:
             ctx.report(UNMIGRATED, original, f"{qual} is still used here", hint_for(qual), leftover=True)
             ctx.surviving_heads.add(original.value if isinstance(original, cst.Name) else _head(original))
+            ctx.surviving_quals.add(qual)
             survived = True
     return survived
 

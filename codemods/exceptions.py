@@ -24,6 +24,12 @@ exception is replaced by its httpx counterpart, under any import spelling
 
 Imports that only served these names are removed by the engine.
 
+Where requests code stays in the file (a session subclass left a ``requests.Session``, a
+requests exception raised, any requests name the catch-all reports), that code still raises
+requests' exceptions, so each class caught becomes the pair:
+``except (requests.Timeout, httpx.TimeoutException):``. Once the file no longer uses requests, a
+later run reduces the pair to the httpx class.
+
 ## Why
 httpx's hierarchy differs: ``httpx.HTTPError`` covers transport and status errors but not JSON
 decoding, a refused connection is ``ConnectError`` and a dropped one ``RemoteProtocolError``
@@ -53,7 +59,7 @@ from codemods.base import Codemod
 from migrator.context import ObjectInfo
 from migrator.findings import Code
 from migrator.names import dotted
-from migrator.visitors import Visitor, visit
+from migrator.visitors import Transformer, Visitor, transform, visit
 
 _HTTPX = {
     "RequestException": "HTTPError",
@@ -129,19 +135,19 @@ class Exceptions(Codemod):
                 u.with_changes(value=self._map_one(ctx, o.value, u.value, caught, broader))
                 for o, u in zip(original.elements, updated.elements)
             ]
-            return updated.with_changes(elements=elements)
+            return _without_repeats(ctx, updated.with_changes(elements=elements))
         qual = ctx.resolve(original) if isinstance(original, (cst.Name, cst.Attribute)) else None
         if not qual or not qual.startswith("requests.exceptions."):
             return updated
         short = qual.rsplit(".", 1)[1]
         caught.append(short)
         if short == "JSONDecodeError":
-            return ctx.stdlib("json", "JSONDecodeError").with_changes(lpar=updated.lpar, rpar=updated.rpar)
+            return _swapped(ctx, updated, ctx.stdlib("json", "JSONDecodeError"))
         if short not in _HTTPX:
             return updated
         if short in _BROADER:
             broader.append((short, original))
-        return ctx.httpx(_HTTPX[short]).with_changes(lpar=updated.lpar, rpar=updated.rpar)
+        return _swapped(ctx, updated, ctx.httpx(_HTTPX[short]))
 
     def leave_ExceptHandler(self, ctx, original: cst.ExceptHandler, updated: cst.ExceptHandler):
         if original.type is None:
@@ -181,6 +187,41 @@ class Exceptions(Codemod):
         return updated.with_changes(args=args)
 
 
+def _swapped(ctx, old: cst.BaseExpression, new: cst.BaseExpression) -> cst.BaseExpression:
+    """``new`` in ``old``'s parentheses, remembered in case requests code stays in the file."""
+    new = new.with_changes(lpar=old.lpar, rpar=old.rpar)
+    ctx.exception_swaps[id(new)] = (new, [old])
+    return new
+
+
+def _without_repeats(ctx, classes: cst.Tuple) -> cst.BaseExpression:
+    """The tuple without an httpx class it now names twice (``(requests.Timeout,
+    httpx.TimeoutException)``, as an earlier run left it): a single one left loses the tuple."""
+    swaps = ctx.exception_swaps
+    if not any(id(el.value) in swaps for el in classes.elements):
+        return classes
+    first: dict[str, int] = {}  # text -> index in kept
+    kept: list[cst.Element] = []
+    for element in classes.elements:
+        text = _EMPTY.code_for_node(element.value.with_changes(lpar=[], rpar=[]))
+        if text not in first:
+            first[text] = len(kept)
+            kept.append(element)
+        elif id(element.value) in swaps:  # (MissingSchema, InvalidSchema): both are UnsupportedProtocol
+            olds = swaps.pop(id(element.value))[1]
+            keeper = kept[first[text]].value
+            swaps.setdefault(id(keeper), (keeper, []))[1].extend(olds)
+    if len(kept) == len(classes.elements):
+        return classes
+    if len(kept) == 1:
+        return kept[0].value
+    kept[-1] = kept[-1].with_changes(comma=classes.elements[-1].comma)
+    return classes.with_changes(elements=kept)
+
+
+_EMPTY = cst.Module([])
+
+
 class _JsonCall(Visitor):
     found = False
 
@@ -195,3 +236,57 @@ def _calls_json(try_node: cst.CSTNode | None) -> bool:
     v = _JsonCall()
     visit(try_node.body, v)
     return v.found
+
+
+def keep_requests_exceptions(module: cst.Module, swaps: dict[int, tuple[cst.CSTNode, list[cst.BaseExpression]]]) -> tuple[cst.Module, set[str]]:
+    """``module`` where each httpx class put in place of a requests one catches both:
+    ``except (requests.Timeout, httpx.TimeoutException):``. For files where requests code stays
+    (an unmigrated session, a requests exception raised): its errors are still requests'. Also
+    the import-bound names the kept requests spellings use."""
+    keeper = _BothClasses(swaps)
+    return transform(module, keeper), keeper.heads
+
+
+class _BothClasses(Transformer):
+    def __init__(self, swaps: dict[int, tuple[cst.CSTNode, list[cst.BaseExpression]]]):
+        super().__init__()
+        self.swaps = swaps
+        self.in_tuples: set[int] = set()
+        self.heads: set[str] = set()
+
+    def _olds(self, new: cst.CSTNode) -> list[cst.Element]:
+        """The requests classes ``new`` stands for, as tuple elements."""
+        out = []
+        for old in self.swaps[id(new)][1]:
+            head = old
+            while isinstance(head, cst.Attribute):
+                head = head.value
+            if isinstance(head, cst.Name):
+                self.heads.add(head.value)
+            out.append(cst.Element(old.with_changes(lpar=[], rpar=[]), comma=_COMMA))
+        return out
+
+    def visit_Tuple(self, node: cst.Tuple) -> None:
+        self.in_tuples.update(id(el.value) for el in node.elements if id(el.value) in self.swaps)
+
+    def leave_Tuple(self, original: cst.Tuple, updated: cst.Tuple) -> cst.Tuple:
+        if not any(id(el.value) in self.swaps for el in original.elements):
+            return updated
+        elements: list[cst.Element] = []
+        for before, after in zip(original.elements, updated.elements):
+            if id(before.value) in self.swaps:
+                elements += self._olds(before.value)
+            elements.append(after)
+        return updated.with_changes(elements=elements)
+
+    def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode):
+        if id(original) in self.swaps and id(original) not in self.in_tuples:
+            lpar, rpar = getattr(updated, "lpar", None), getattr(updated, "rpar", None)
+            return cst.Tuple(
+                [*self._olds(original), cst.Element(updated.with_changes(lpar=[], rpar=[]))],  # type: ignore[arg-type]
+                lpar=lpar or [cst.LeftParen()], rpar=rpar or [cst.RightParen()],
+            )
+        return super().on_leave(original, updated)
+
+
+_COMMA = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))

@@ -92,8 +92,11 @@ class Context:
         self.current_codemod = ""
         # ids of nodes (updated tree) that codemods built, with what they are
         self.made: dict[int, tuple[cst.CSTNode, str]] = {}
-        # import-bound names that surviving (unmigrated) code still uses
+        # import-bound names that surviving (unmigrated) code still uses, and what they name
         self.surviving_heads: set[str] = set()
+        self.surviving_quals: set[str] = set()
+        # id(httpx exception class put in place of requests ones) -> (it, the requests spellings)
+        self.exception_swaps: dict[int, tuple[cst.CSTNode, list[cst.BaseExpression]]] = {}
         # import-bound names the file's code used at all (migrated or not)
         self.referenced_heads: set[str] = set()
         # every name (or self.<attr> attr) ever bound to a tracked object, for a cheap first test

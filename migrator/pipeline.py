@@ -15,7 +15,7 @@ import time
 import libcst as cst
 
 import codemods
-from codemods import catch_all
+from codemods import catch_all, exceptions
 from migrator import findings as F
 from migrator.codegen import generate
 from migrator.context import Context
@@ -104,8 +104,15 @@ def migrate_source(text: str, path: str, options: Options, timings: dict[str, fl
         code, generated = generate(fix_imports(final, drop, add, nested))
         # Imports are fixed first so the output is generated once in the common case: the
         # survivors check reads only non-import lines, which fixing imports leaves alone.
-        if catch_all.survivors(ctx, final, code) and ctx.referenced_heads - ctx.surviving_heads != drop:
-            code, _ = generate(fix_imports(final, ctx.referenced_heads - ctx.surviving_heads, add, nested), generated)
+        if catch_all.survivors(ctx, final, code):
+            changed = False
+            if ctx.exception_swaps and any(q.startswith("requests.") for q in ctx.surviving_quals):
+                # requests code stays, and raises requests' exceptions: catch those too
+                final, heads = exceptions.keep_requests_exceptions(final, ctx.exception_swaps)
+                ctx.surviving_heads |= heads
+                changed = True
+            if changed or ctx.referenced_heads - ctx.surviving_heads != drop:
+                code, _ = generate(fix_imports(final, ctx.referenced_heads - ctx.surviving_heads, add, nested), generated)
         lap("imports, codegen, survivors")
         found = ctx.resolve_findings()
         lap("finding positions")

@@ -1,0 +1,57 @@
+"""Where requests code stays in a file, a migrated exception class catches both libraries'
+errors (the fixture exceptions/requests_code_stays runs it against the loopback server)."""
+
+from __future__ import annotations
+
+import pytest
+
+from migrator.options import Options
+from migrator.pipeline import migrate_source
+
+STAYS = "import requests\n\nclass Api(requests.Session):\n    def send(self, request, **kwargs):\n        return super().send(request, **kwargs)\n\n"
+
+
+def migrate(source: str) -> str:
+    return migrate_source(source, "x.py", Options(format=False)).code
+
+
+@pytest.mark.parametrize("before, after", [
+    ("try:\n    pass\nexcept requests.Timeout:\n    pass\n",
+     "except (requests.Timeout, httpx.TimeoutException):"),
+    ("try:\n    pass\nexcept (requests.Timeout) as e:\n    pass\n",
+     "except (requests.Timeout, httpx.TimeoutException) as e:"),
+    ("try:\n    pass\nexcept (ValueError, requests.RequestException):\n    pass\n",
+     "except (ValueError, requests.RequestException, httpx.HTTPError):"),
+    ("ok = isinstance(e, requests.HTTPError)\n",
+     "ok = isinstance(e, (requests.HTTPError, httpx.HTTPStatusError))"),
+    ("def test():\n    with pytest.raises(requests.ConnectionError):\n        pass\n",
+     "with pytest.raises((requests.ConnectionError, httpx.TransportError)):"),
+])
+def test_both_classes_are_caught_where_requests_code_stays(before, after):
+    out = migrate(STAYS + before)
+    assert after in out
+    assert migrate(out) == out  # a second run changes nothing
+
+
+@pytest.mark.parametrize("before, after", [
+    ("import requests\nimport httpx\n\ntry:\n    httpx.get('u')\nexcept (requests.Timeout, httpx.TimeoutException):\n    pass\n",
+     "except httpx.TimeoutException:"),
+    ("import requests\nimport httpx\n\ntry:\n    httpx.get('u')\nexcept (requests.Timeout, httpx.TimeoutException, ValueError):\n    pass\n",
+     "except (httpx.TimeoutException, ValueError):"),
+])
+def test_once_requests_is_gone_the_pair_becomes_the_httpx_class(before, after):
+    out = migrate(before)
+    assert after in out and "requests" not in out
+
+
+def test_a_file_migrated_whole_gets_the_httpx_class_alone():
+    out = migrate("import requests\n\ntry:\n    requests.get('u')\nexcept requests.Timeout:\n    pass\n")
+    assert "except httpx.TimeoutException:" in out and "requests" not in out
+
+
+def test_two_requests_classes_for_one_httpx_class_are_both_kept():
+    out = migrate(STAYS + "try:\n    pass\nexcept (requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema, ValueError):\n    pass\n")
+    assert "except (requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema, httpx.UnsupportedProtocol, ValueError):" in out
+    assert migrate(out) == out
+    gone = migrate("import requests\n\ntry:\n    requests.get('u')\nexcept (requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema):\n    pass\n")
+    assert "except httpx.UnsupportedProtocol:" in gone
