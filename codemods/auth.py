@@ -7,6 +7,10 @@
   and ends with ``return r`` becomes ``class TokenAuth(httpx.Auth)`` with
   ``def auth_flow(self, r): ...; yield r``, httpx's way of writing the same thing.
 
+An auth class that requests code takes as it stays — an argument of a requests call left
+unmigrated (and reported), a value set in a class still built on ``requests.Session`` — is left
+as requests' own: httpx's classes are not callable as requests needs.
+
 ## Why
 httpx takes ``auth=`` as a tuple, an ``httpx.Auth`` instance or a callable, but requests' auth
 classes build requests' ``PreparedRequest`` objects; httpx's own classes are the exact equivalents.
@@ -28,7 +32,7 @@ import libcst as cst
 from codemods._request_args import AUTH_ENCODING as ENCODING, ascii_literal
 from codemods.base import Codemod
 from migrator.findings import Code
-from migrator.visitors import Visitor, visit
+from migrator.visitors import Transformer, Visitor, transform, visit
 
 _CLASSES = {"requests.auth.HTTPBasicAuth": "BasicAuth", "requests.auth.HTTPDigestAuth": "DigestAuth"}
 
@@ -53,7 +57,9 @@ class Auth(Codemod):
             return updated
         if target == "BasicAuth" and not all(ascii_literal(a.value) for a in original.args):
             ctx.report_once(ENCODING, original, "non-ASCII Basic credentials would be encoded differently")
-        return updated.with_changes(func=ctx.httpx(target))
+        new = updated.with_changes(func=ctx.httpx(target))
+        ctx.auth_swaps[id(new)] = (new, updated)
+        return new
 
     def leave_ClassDef(self, ctx, original: cst.ClassDef, updated: cst.ClassDef):
         bases = [b for b in original.bases if ctx.resolve(b.value) == "requests.auth.AuthBase"]
@@ -135,3 +141,37 @@ def _has_return(stmt: cst.CSTNode) -> bool:
     v = _Returns()
     visit(stmt, v)
     return v.found
+
+
+def keep_requests_auth(module: cst.Module, swaps: dict[int, tuple[cst.CSTNode, cst.BaseExpression]], surviving: set[int]) -> tuple[cst.Module, set[str]]:
+    """``module`` with requests' auth classes back where requests code stays around them: in the
+    arguments of a requests call left unmigrated, in a class still built on a requests class.
+    Also the import-bound names they use. (httpx.BasicAuth is not callable, as requests needs.)"""
+    keeper = _RequestsAuth(swaps, surviving)
+    return transform(module, keeper), keeper.heads
+
+
+class _RequestsAuth(Transformer):
+    def __init__(self, swaps: dict[int, tuple[cst.CSTNode, cst.BaseExpression]], surviving: set[int]):
+        super().__init__()
+        self.swaps, self.surviving = swaps, surviving
+        self.inside: list[int] = []  # ids of the requests calls and classes we are in
+        self.heads: set[str] = set()
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.Call) and id(node.func) in self.surviving or isinstance(node, cst.ClassDef) and any(id(b.value) in self.surviving for b in node.bases):
+            self.inside.append(id(node))
+        return super().on_visit(node)
+
+    def on_leave(self, original: cst.CSTNode, updated: cst.CSTNode):
+        if self.inside and self.inside[-1] == id(original):
+            self.inside.pop()
+        if self.inside and id(original) in self.swaps:
+            old = self.swaps[id(original)][1]
+            head = old.func  # type: ignore[attr-defined]
+            while isinstance(head, cst.Attribute):
+                head = head.value
+            if isinstance(head, cst.Name):
+                self.heads.add(head.value)
+            return old
+        return super().on_leave(original, updated)

@@ -313,6 +313,7 @@ def survivors(ctx, final: cst.Module, code: str) -> bool:
             ctx.report(UNMIGRATED, original, f"{qual} is still used here", hint_for(qual), leftover=True)
             ctx.surviving_heads.add(original.value if isinstance(original, cst.Name) else _head(original))
             ctx.surviving_quals.add(qual)
+            ctx.surviving_ids.add(id(updated))
             survived = True
     return survived
 

@@ -97,6 +97,10 @@ class Context:
         self.surviving_quals: set[str] = set()
         # id(httpx exception class put in place of requests ones) -> (it, the requests spellings)
         self.exception_swaps: dict[int, tuple[cst.CSTNode, list[cst.BaseExpression]]] = {}
+        # id(httpx.BasicAuth(...) call) -> (it, the requests call it replaced)
+        self.auth_swaps: dict[int, tuple[cst.CSTNode, cst.BaseExpression]] = {}
+        # ids of the requests names (output tree) that survived
+        self.surviving_ids: set[int] = set()
         # import-bound names the file's code used at all (migrated or not)
         self.referenced_heads: set[str] = set()
         # every name (or self.<attr> attr) ever bound to a tracked object, for a cheap first test

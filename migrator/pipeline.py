@@ -15,7 +15,7 @@ import time
 import libcst as cst
 
 import codemods
-from codemods import catch_all, exceptions
+from codemods import auth, catch_all, exceptions
 from migrator import findings as F
 from migrator.codegen import generate
 from migrator.context import Context
@@ -29,7 +29,7 @@ from migrator.names import ast_walk, bindings, imports_requests
 from migrator.relevance import skippable
 from migrator.options import Options
 from migrator.sourcefile import SourceText, decode
-from migrator.visitors import transform
+from migrator.visitors import transform, walk
 
 
 
@@ -106,11 +106,20 @@ def migrate_source(text: str, path: str, options: Options, timings: dict[str, fl
         # survivors check reads only non-import lines, which fixing imports leaves alone.
         if catch_all.survivors(ctx, final, code):
             changed = False
-            if ctx.exception_swaps and any(q.startswith("requests.") for q in ctx.surviving_quals):
-                # requests code stays, and raises requests' exceptions: catch those too
-                final, heads = exceptions.keep_requests_exceptions(final, ctx.exception_swaps)
-                ctx.surviving_heads |= heads
-                changed = True
+            if any(q.startswith("requests.") for q in ctx.surviving_quals):
+                # requests code stays: it raises requests' exceptions (catch those too), and takes
+                # requests' auth classes
+                if ctx.exception_swaps:
+                    final, heads = exceptions.keep_requests_exceptions(final, ctx.exception_swaps)
+                    ctx.surviving_heads |= heads
+                    changed = True
+                if ctx.auth_swaps:
+                    final, heads = auth.keep_requests_auth(final, ctx.auth_swaps, ctx.surviving_ids)
+                    ctx.surviving_heads |= heads
+                    if heads:
+                        changed = True
+                        if "httpx" in add and not any(type(n) is cst.Name and n.value == ctx.httpx_alias for n in walk(final)):
+                            add.discard("httpx")  # httpx was there for those auth classes only
             if changed or ctx.referenced_heads - ctx.surviving_heads != drop:
                 code, _ = generate(fix_imports(final, ctx.referenced_heads - ctx.surviving_heads, add, nested), generated)
         lap("imports, codegen, survivors")

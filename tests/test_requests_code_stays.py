@@ -1,5 +1,6 @@
 """Where requests code stays in a file, a migrated exception class catches both libraries'
-errors (the fixture exceptions/requests_code_stays runs it against the loopback server)."""
+errors, and requests' auth classes stay where requests code takes them (the fixtures
+exceptions/requests_code_stays and auth/requests_call_stays run against the loopback server)."""
 
 from __future__ import annotations
 
@@ -55,3 +56,14 @@ def test_two_requests_classes_for_one_httpx_class_are_both_kept():
     assert migrate(out) == out
     gone = migrate("import requests\n\ntry:\n    requests.get('u')\nexcept (requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema):\n    pass\n")
     assert "except httpx.UnsupportedProtocol:" in gone
+
+
+def test_auth_set_in_a_session_subclass_that_stays_a_session_stays_requests():
+    source = STAYS.replace("        return super().send(request, **kwargs)\n", "        return super().send(request, **kwargs)\n\n    def login(self):\n        self.auth = requests.auth.HTTPBasicAuth('u', 'p')\n")
+    out = migrate(source)
+    assert "self.auth = requests.auth.HTTPBasicAuth('u', 'p')" in out and "httpx" not in out
+
+
+def test_auth_of_a_migrated_call_becomes_httpx_even_where_requests_stays():
+    out = migrate(STAYS + "def f(u):\n    return requests.get(u, auth=requests.auth.HTTPBasicAuth('u', 'p'))\n")
+    assert "httpx.get(u, auth=httpx.BasicAuth('u', 'p')" in out
