@@ -142,6 +142,10 @@ class MockLibraries(Codemod):
             self.mocks.add("requests_mock")  # requests-mock's pytest fixture, renamed below
             self.mockers.add("requests_mock")
 
+    def _forget(self, name: str) -> None:
+        self.mocks.discard(name)
+        self.mockers.discard(name)
+
     def _fixture(self, ctx) -> str:
         return "httpx_mock" if self._httpx_mock(ctx) else "respx_mock"
 
@@ -161,6 +165,9 @@ class MockLibraries(Codemod):
     def leave_Assign(self, ctx, original: cst.Assign, updated: cst.Assign):
         """``adapter = requests_mock.Adapter()`` → a respx router, mounted as a MockTransport."""
         value = original.value
+        for target in original.targets:
+            if isinstance(target.target, cst.Name):
+                self._forget(target.target.value)
         if not (self._enabled(ctx) and isinstance(value, cst.Call) and ctx.resolve(value.func) == "requests_mock.Adapter"):
             return updated
         target = original.targets[0].target if len(original.targets) == 1 else None
@@ -174,6 +181,8 @@ class MockLibraries(Codemod):
         return updated.with_changes(value=router)
 
     def leave_WithItem(self, ctx, original: cst.WithItem, updated: cst.WithItem):
+        if updated.asname is not None and isinstance(updated.asname.name, cst.Name):
+            self._forget(updated.asname.name.value)  # bound anew: a mock again only if made one below
         item = original.item
         if self._enabled(ctx) and isinstance(item, cst.Call) and ctx.resolve(item.func) == "requests_mock.Mocker":
             if self._httpx_mock(ctx):

@@ -30,6 +30,8 @@ _PREFIX_ALIASES = (
     ("requests.status_codes.codes", "requests.codes"),
     ("urllib3.util.retry.Retry", "urllib3.Retry"),
     ("urllib3.util.Retry", "urllib3.Retry"),
+    ("requests_mock.mock.", "requests_mock.Mocker."),  # ``mock = Mocker`` in requests_mock
+    ("requests_mock.mocker.", "requests_mock."),
 )
 _EXCEPTION_NAMES = frozenset(
     """RequestException HTTPError ConnectionError ProxyError SSLError Timeout ConnectTimeout

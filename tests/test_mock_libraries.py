@@ -115,3 +115,17 @@ def test_a_fixture_annotated_with_the_requests_mock_module_keeps_the_module_name
     assert "def test_w(respx_mock: requests_mock.Mocker):" in result.code
     exec(compile(result.code, "test_w.py", "exec"), {})  # defines test_w without a NameError
     assert (5, "requests-unmigrated") in [(f.line, f.code) for f in result.findings]
+
+
+def test_requests_mock_mock_is_the_mocker_and_a_name_bound_anew_is_no_longer_one():
+    """``requests_mock.mock`` is ``Mocker``; ``m`` bound by an unmigrated Mocker is requests_mock's."""
+    source = (
+        "import requests\nimport requests_mock\n\n\ndef test_a():\n"
+        "    with requests_mock.Mocker() as m:\n        m.get('https://x.test/a', text='a')\n\n\n"
+        "def test_b():\n    with requests_mock.mock() as m:\n        m.get('https://x.test/b', text='b')\n\n\n"
+        "def test_c():\n    with requests_mock.Mocker(real_http=True) as m:\n        m.get('https://x.test/c', text='c')\n"
+    )
+    out = migrate_source(source, "tests/test_m.py", Options(format=False)).code
+    assert out.count("with respx.mock(assert_all_called=False) as m:") == 2
+    assert "m.get('https://x.test/b').mock(" in out
+    assert "with requests_mock.Mocker(real_http=True) as m:\n        m.get('https://x.test/c', text='c')\n" in out
