@@ -19,7 +19,7 @@ from codemods.base import kwarg, literal_text
 @dataclass
 class MockSpec:
     method: str
-    url: cst.BaseExpression
+    url: cst.BaseExpression | None  # None: any URL (requests_mock.ANY; respx only)
     status: cst.BaseExpression | None = None
     body: tuple[str, cst.BaseExpression] | None = None  # ("json" | "content", value)
     headers: list[cst.DictElement] = field(default_factory=list)

@@ -15,9 +15,10 @@ to choose):
 
 | requests_mock | respx |
 |---|---|
-| ``with requests_mock.Mocker() as m:`` | ``with respx.mock(assert_all_called=False) as m:`` |
+| ``with requests_mock.Mocker() as m:`` (or its alias ``requests_mock.mock()``) | ``with respx.mock(assert_all_called=False) as m:`` |
 | the pytest fixture ``requests_mock`` | respx's fixture ``respx_mock`` |
 | ``m.get(url, json=..., status_code=201, text=..., headers=...)``, ``m.register_uri("GET", url, ...)`` | ``m.get(url).mock(return_value=httpx.Response(201, json=..., content=..., headers=...))`` |
+| ``m.get(requests_mock.ANY, ...)`` | ``m.get().mock(...)`` (a route for any URL) |
 | ``exc=requests.ConnectTimeout`` | ``.mock(side_effect=httpx.ConnectTimeout)`` |
 | ``m.called``, ``m.call_count``, ``m.last_request`` | ``m.calls.called``, ``m.calls.call_count``, ``m.calls.last.request`` |
 | ``adapter = requests_mock.Adapter()``, ``session.mount("mock://", adapter)`` | ``adapter = respx.Router(assert_all_called=False)``, ``httpx.Client(mounts={"mock://": httpx.MockTransport(adapter.handler)})`` (the mount is moved into the client by ``client_configuration``) |
@@ -271,7 +272,7 @@ class MockLibraries(Codemod):
         """The registration of one mocked response, in the chosen mock library."""
         if ctx.options.mock_library == "pytest-httpx":
             return render_pytest_httpx(ctx, spec)
-        route = cst.Call(cst.Attribute(router, cst.Name(spec.method.lower())), [cst.Arg(spec.url)])
+        route = cst.Call(cst.Attribute(router, cst.Name(spec.method.lower())), [cst.Arg(spec.url)] if spec.url is not None else [])
         if spec.exc is not None:
             return cst.Call(cst.Attribute(route, cst.Name("mock")), [kwarg("side_effect", spec.exc)])
         response_args = [cst.Arg(spec.status or cst.Integer("200"))]
@@ -302,7 +303,13 @@ class MockLibraries(Codemod):
             extra = sorted(set(keywords) - allowed) or ["*args"]
             ctx.report(NOT_MIGRATED, original, f"{attr}(..., {extra[0]}=...) is not translated")
             return updated
-        spec = MockSpec(method, positional[0].value, keywords.get("status_code"))
+        url = positional[0].value
+        if ctx.resolve(url) == "requests_mock.ANY":  # any URL: a respx route given none
+            if ctx.options.mock_library == "pytest-httpx":
+                ctx.report(NOT_MIGRATED, original, f"{attr}(requests_mock.ANY, ...) is not translated for pytest-httpx")
+                return updated
+            url = None
+        spec = MockSpec(method, url, keywords.get("status_code"))
         if "exc" in keywords:
             exc = keywords["exc"]
             qual = ctx.resolve(exc) or ""

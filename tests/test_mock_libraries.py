@@ -129,3 +129,20 @@ def test_requests_mock_mock_is_the_mocker_and_a_name_bound_anew_is_no_longer_one
     assert out.count("with respx.mock(assert_all_called=False) as m:") == 2
     assert "m.get('https://x.test/b').mock(" in out
     assert "with requests_mock.Mocker(real_http=True) as m:\n        m.get('https://x.test/c', text='c')\n" in out
+
+
+def test_requests_mock_any_url_becomes_a_respx_route_without_one(tmp_path):
+    source = (
+        "import requests\nimport requests_mock\n\n\ndef test_any():\n"
+        "    with requests_mock.Mocker() as m:\n        m.get(requests_mock.ANY, text='any')\n"
+        "        assert requests.get('http://a.test/x?y=1').text == 'any'\n"
+        "        assert requests.get('https://b.test/').text == 'any'\n"
+    )
+    result = migrate_source(source, "tests/test_any.py", Options())
+    assert "m.get().mock(" in result.code and "requests_mock" not in result.code
+    for name, text in (("before", source), ("after", result.code)):
+        path = tmp_path / name / "test_any.py"
+        path.parent.mkdir()
+        path.write_text(text)
+        proc = run_pytest(path)
+        assert proc.returncode == 0 and "1 passed" in proc.stdout, proc.stdout + proc.stderr
