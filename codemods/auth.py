@@ -32,7 +32,7 @@ import libcst as cst
 from codemods._request_args import AUTH_ENCODING as ENCODING, ascii_literal
 from codemods.base import Codemod
 from migrator.findings import Code
-from migrator.visitors import Transformer, Visitor, transform, visit
+from migrator.visitors import Transformer, Visitor, transform_statements, visit
 
 _CLASSES = {"requests.auth.HTTPBasicAuth": "BasicAuth", "requests.auth.HTTPDigestAuth": "DigestAuth"}
 
@@ -59,6 +59,7 @@ class Auth(Codemod):
             ctx.report_once(ENCODING, original, "non-ASCII Basic credentials would be encoded differently")
         new = updated.with_changes(func=ctx.httpx(target))
         ctx.auth_swaps[id(new)] = (new, updated)
+        ctx.swap_tops.add(id(ctx.parents[1]))
         return new
 
     def leave_ClassDef(self, ctx, original: cst.ClassDef, updated: cst.ClassDef):
@@ -143,12 +144,13 @@ def _has_return(stmt: cst.CSTNode) -> bool:
     return v.found
 
 
-def keep_requests_auth(module: cst.Module, swaps: dict[int, tuple[cst.CSTNode, cst.BaseExpression]], surviving: set[int]) -> tuple[cst.Module, set[str]]:
+def keep_requests_auth(module: cst.Module, swaps: dict[int, tuple[cst.CSTNode, cst.BaseExpression]], surviving: set[int], only: set[int] | None = None) -> tuple[cst.Module, set[str]]:
     """``module`` with requests' auth classes back where requests code stays around them: in the
     arguments of a requests call left unmigrated, in a class still built on a requests class.
-    Also the import-bound names they use. (httpx.BasicAuth is not callable, as requests needs.)"""
+    Also the import-bound names they use. (httpx.BasicAuth is not callable, as requests needs.)
+    ``only``: the positions of the top-level statements to look in (all when None)."""
     keeper = _RequestsAuth(swaps, surviving)
-    return transform(module, keeper), keeper.heads
+    return transform_statements(module, keeper, only), keeper.heads
 
 
 class _RequestsAuth(Transformer):

@@ -59,7 +59,7 @@ from codemods.base import Codemod
 from migrator.context import ObjectInfo
 from migrator.findings import Code
 from migrator.names import dotted
-from migrator.visitors import Transformer, Visitor, transform, visit
+from migrator.visitors import Transformer, Visitor, transform_statements, visit
 
 _HTTPX = {
     "RequestException": "HTTPError",
@@ -191,6 +191,7 @@ def _swapped(ctx, old: cst.BaseExpression, new: cst.BaseExpression) -> cst.BaseE
     """``new`` in ``old``'s parentheses, remembered in case requests code stays in the file."""
     new = new.with_changes(lpar=old.lpar, rpar=old.rpar)
     ctx.exception_swaps[id(new)] = (new, [old])
+    ctx.swap_tops.add(id(ctx.parents[1]))
     return new
 
 
@@ -238,13 +239,14 @@ def _calls_json(try_node: cst.CSTNode | None) -> bool:
     return v.found
 
 
-def keep_requests_exceptions(module: cst.Module, swaps: dict[int, tuple[cst.CSTNode, list[cst.BaseExpression]]]) -> tuple[cst.Module, set[str]]:
+def keep_requests_exceptions(module: cst.Module, swaps: dict[int, tuple[cst.CSTNode, list[cst.BaseExpression]]], only: set[int] | None = None) -> tuple[cst.Module, set[str]]:
     """``module`` where each httpx class put in place of a requests one catches both:
     ``except (requests.Timeout, httpx.TimeoutException):``. For files where requests code stays
     (an unmigrated session, a requests exception raised): its errors are still requests'. Also
-    the import-bound names the kept requests spellings use."""
+    the import-bound names the kept requests spellings use. ``only``: the positions of the
+    top-level statements to look in (all when None)."""
     keeper = _BothClasses(swaps)
-    return transform(module, keeper), keeper.heads
+    return transform_statements(module, keeper, only), keeper.heads
 
 
 class _BothClasses(Transformer):

@@ -106,15 +106,19 @@ def migrate_source(text: str, path: str, options: Options, timings: dict[str, fl
         # survivors check reads only non-import lines, which fixing imports leaves alone.
         if catch_all.survivors(ctx, final, code):
             changed = False
-            if any(q.startswith("requests.") for q in ctx.surviving_quals):
+            if any(q.startswith("requests.") for q in ctx.surviving_quals) and ctx.swap_tops:
                 # requests code stays: it raises requests' exceptions (catch those too), and takes
-                # requests' auth classes
+                # requests' auth classes. Only the statements holding a swap are looked at.
+                tops = {id(ctx.top_updated.get(t)) for t in ctx.swap_tops}
+                only = {i for i, stmt in enumerate(final.body) if id(stmt) in tops}
+                if len(only) != len(ctx.swap_tops):  # a module-level rewrite moved one: look everywhere
+                    only = None
                 if ctx.exception_swaps:
-                    final, heads = exceptions.keep_requests_exceptions(final, ctx.exception_swaps)
+                    final, heads = exceptions.keep_requests_exceptions(final, ctx.exception_swaps, only)
                     ctx.surviving_heads |= heads
                     changed = True
                 if ctx.auth_swaps:
-                    final, heads = auth.keep_requests_auth(final, ctx.auth_swaps, ctx.surviving_ids)
+                    final, heads = auth.keep_requests_auth(final, ctx.auth_swaps, ctx.surviving_ids, only)
                     ctx.surviving_heads |= heads
                     if heads:
                         changed = True

@@ -187,3 +187,14 @@ def visit(root: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
         on_leave(node)
 
     go(root)
+
+
+def transform_statements(module: cst.Module, visitor: Any, only: set[int] | None = None) -> cst.Module:
+    """``transform(module, visitor)``, looking only in the top-level statements whose positions
+    in the body are in ``only`` (every one when None)."""
+    if only is None:
+        return transform(module, visitor)
+    body = [transform(stmt, visitor) if i in only else stmt for i, stmt in enumerate(module.body)]
+    if all(a is b for a, b in zip(body, module.body)):
+        return module
+    return module.with_changes(body=body)

@@ -67,3 +67,9 @@ def test_auth_set_in_a_session_subclass_that_stays_a_session_stays_requests():
 def test_auth_of_a_migrated_call_becomes_httpx_even_where_requests_stays():
     out = migrate(STAYS + "def f(u):\n    return requests.get(u, auth=requests.auth.HTTPBasicAuth('u', 'p'))\n")
     assert "httpx.get(u, auth=httpx.BasicAuth('u', 'p')" in out
+
+
+def test_an_auth_class_and_an_exception_in_one_statement_are_both_kept():
+    out = migrate(STAYS + "def f(u):\n    try:\n        return requests.get(u, auth=requests.auth.HTTPBasicAuth('u', 'p'), hooks={})\n    except requests.Timeout:\n        return None\n")
+    assert "auth=requests.auth.HTTPBasicAuth('u', 'p'), hooks={})" in out
+    assert "except (requests.Timeout, httpx.TimeoutException):" in out
