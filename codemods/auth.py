@@ -32,6 +32,7 @@ import libcst as cst
 from codemods._request_args import AUTH_ENCODING as ENCODING, ascii_literal
 from codemods.base import Codemod
 from migrator.findings import Code
+from migrator.names import head_name
 from migrator.visitors import Transformer, Visitor, transform_statements, visit
 
 _CLASSES = {"requests.auth.HTTPBasicAuth": "BasicAuth", "requests.auth.HTTPDigestAuth": "DigestAuth"}
@@ -170,10 +171,7 @@ class _RequestsAuth(Transformer):
             self.inside.pop()
         if self.inside and id(original) in self.swaps:
             old = self.swaps[id(original)][1]
-            head = old.func  # type: ignore[attr-defined]
-            while isinstance(head, cst.Attribute):
-                head = head.value
-            if isinstance(head, cst.Name):
-                self.heads.add(head.value)
+            if head := head_name(old.func):  # type: ignore[attr-defined]
+                self.heads.add(head)
             return old
         return super().on_leave(original, updated)

@@ -33,8 +33,9 @@ are accepted and **do nothing** (``trust_env`` raises): the silent kind of diffe
 
 ## When it reports instead of rewriting
 - a setting whose value it cannot convert exactly (a ``verify`` that is neither a bool nor a string
-  literal, a ``cert`` that is not a literal path or pair of paths, proxies that are not a dict literal, a mount prefix with a path, an adapter it cannot read)
-  stays where it was, reported as ``client-setting-not-hoisted``;
+  literal, a ``cert`` that is not a literal path or pair of paths, proxies that are not a dict
+  literal, a mount prefix with a path, an adapter it cannot read) stays where it was, reported as
+  ``client-setting-not-hoisted``;
 - settings made later, after the session is used, are reported by ``session_to_client``
   (``client-attribute-unsupported``);
 - retry options httpx cannot express (``retries-narrower``), pool settings (``pool-settings``), and a

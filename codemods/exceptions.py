@@ -58,7 +58,7 @@ import libcst as cst
 from codemods.base import Codemod
 from migrator.context import ObjectInfo
 from migrator.findings import Code
-from migrator.names import dotted
+from migrator.names import dotted, head_name
 from migrator.visitors import Transformer, Visitor, transform_statements, visit
 
 _HTTPX = {
@@ -260,11 +260,8 @@ class _BothClasses(Transformer):
         """The requests classes ``new`` stands for, as tuple elements."""
         out = []
         for old in self.swaps[id(new)][1]:
-            head = old
-            while isinstance(head, cst.Attribute):
-                head = head.value
-            if isinstance(head, cst.Name):
-                self.heads.add(head.value)
+            if head := head_name(old):
+                self.heads.add(head)
             out.append(cst.Element(old.with_changes(lpar=[], rpar=[]), comma=_COMMA))
         return out
 
