@@ -17,7 +17,10 @@ the import of requests alive and mislead type checkers.
 
 ## When it reports instead of rewriting
 Annotations in strings (``"requests.Session"``) are not parsed and are left alone; a requests class
-with no httpx counterpart in an annotation is reported by the catch-all.
+with no httpx counterpart in an annotation is reported by the catch-all. In a file where a
+``requests.Session`` subclass stays one (``session-subclass-not-migrated``), ``requests.Session``
+and ``requests.Response`` annotations stay too, reported by the catch-all: they may describe that
+session and its responses.
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ class Annotations(Codemod):
         target = _MAP.get(ctx.resolve(original) or "")
         if target is None or not any(isinstance(p, cst.Annotation) for p in ctx.parents):
             return updated
+        if ctx.session_class_kept and target in ("Response", "Client"):
+            return updated  # a requests.Session subclass stays: these may be requests' objects
         return ctx.httpx(target)
 
     def leave_Attribute(self, ctx, original: cst.Attribute, updated: cst.Attribute):

@@ -145,10 +145,12 @@ class CatchAll(Codemod):
             if isinstance(stmt, cst.FunctionDef)
             and stmt.returns is not None
             and ctx.resolve(stmt.returns.annotation) == "requests.Response"
-        }
+        } if not ctx.session_class_kept else set()
 
     def visit_FunctionDef(self, ctx, node: cst.FunctionDef) -> None:
         # a parameter annotated requests.Response holds a response (an httpx one, once callers migrate)
+        if ctx.session_class_kept:
+            return
         for param in (*node.params.posonly_params, *node.params.params, *node.params.kwonly_params):
             if param.annotation is not None and ctx.resolve(param.annotation.annotation) == "requests.Response":
                 ctx.bind_object(param.name, ObjectInfo("response", param, follows_redirects=True))

@@ -23,7 +23,10 @@ Any other override (``send``, ``prepare_request``, ``merge_environment_settings`
 …), ``super().__init__(...)`` with arguments, requests-only argument names in the class, or an
 attribute httpx.Client defines differently (``self.base_url`` is an ``httpx.URL`` property in httpx,
 ``self.timeout``, ``self.verify``, ``self.params``…, or a cookie-jar method httpx lacks):
-``session-subclass-not-migrated``, and the class stays a ``requests.Session``.
+``session-subclass-not-migrated``, and the class stays a ``requests.Session``. Its responses are
+then requests' too, wherever they go: in that file, parameters and functions annotated
+``requests.Response`` or ``requests.Session`` are not taken for httpx objects, and those
+annotations stay (the catch-all reports them).
 """
 
 from __future__ import annotations
@@ -73,6 +76,7 @@ class SessionSubclass(Codemod):
                         isinstance(i, cst.FunctionDef) and i.name.value == "__init__" for i in stmt.body.body)
                 else:
                     ctx.report(NOT_MIGRATED, stmt, f"{stmt.name.value}: {problem}")
+                    ctx.session_class_kept = True
 
     def leave_ClassDef(self, ctx, original: cst.ClassDef, updated: cst.ClassDef):
         if original.name.value not in self.ok_classes or not _is_session_subclass(ctx, original):

@@ -178,6 +178,8 @@ class SessionToClient(Codemod):
 
     def visit_FunctionDef(self, ctx, node: cst.FunctionDef) -> None:
         # a parameter annotated requests.Session is a session (a client, once callers migrate)
+        if ctx.session_class_kept:
+            return
         for param in (*node.params.posonly_params, *node.params.params, *node.params.kwonly_params):
             if param.annotation is not None and ctx.resolve(param.annotation.annotation) in _SESSION_TYPES:
                 ctx.bind_object(param.name, ObjectInfo("client", param))

@@ -119,6 +119,9 @@ class Context:
         # became: the survivors walk looks only there
         self.ref_tops: set[int] = set()
         self.top_updated: dict[int, cst.CSTNode] = {}
+        # a requests.Session subclass of this file stays one: a parameter annotated requests.Response
+        # or requests.Session may then hold requests' objects, so annotations type nothing
+        self.session_class_kept = False
         # classes of this file that become httpx.Client subclasses -> whether they define __init__
         self.client_factories: dict[str, bool] = {}
         # names bound anywhere other than by module-level imports (None: unknown)

@@ -73,3 +73,13 @@ def test_an_auth_class_and_an_exception_in_one_statement_are_both_kept():
     out = migrate(STAYS + "def f(u):\n    try:\n        return requests.get(u, auth=requests.auth.HTTPBasicAuth('u', 'p'), hooks={})\n    except requests.Timeout:\n        return None\n")
     assert "auth=requests.auth.HTTPBasicAuth('u', 'p'), hooks={})" in out
     assert "except (requests.Timeout, httpx.TimeoutException):" in out
+
+
+def test_annotations_type_nothing_where_a_session_subclass_stays():
+    """ResilientSession (jira) stays a requests.Session and hands its responses to helpers
+    annotated requests.Response: those are requests' responses, so .ok must stay .ok."""
+    body = "def check(r: requests.Response) -> bool:\n    return r.ok\n\n\ndef use(s: requests.Session):\n    return s.get('u')\n"
+    out = migrate(STAYS + body)
+    assert body in out
+    migrated_alone = migrate("import requests\n\n" + body)
+    assert "r: httpx.Response" in migrated_alone and "return not r.is_error" in migrated_alone
