@@ -90,7 +90,8 @@ ESCAPES = Code(
     "client-escapes",
     "warning",
     "An httpx.Client (was a requests.Session) is handed to code the tool cannot see",
-    "The session is passed to a call, returned, yielded or stored in a container. The receiving "
+    "The session is passed to a call, returned, yielded, stored in a container or given another "
+    "name (``self.session = session``), whose calls the tool does not follow. The receiving "
     "code may expect a requests.Session: ``mount``, ``verify`` or ``proxies`` set afterwards, "
     "``allow_redirects=`` or per-request ``stream=`` all fail or do nothing on an httpx client.",
     "Check the receiving code works with an httpx.Client (or migrate it in the same run).",
@@ -344,8 +345,12 @@ class SessionToClient(Codemod):
     def leave_Name(self, ctx, original: cst.Name, updated: cst.Name):
         info = ctx.object_info(original)
         if info is not None and info.kind == "client":
-            if isinstance(ctx.parent(), (cst.Return, cst.Yield, cst.Arg, cst.Element, cst.DictElement)):
+            parent = ctx.parent()
+            if isinstance(parent, (cst.Return, cst.Yield, cst.Arg, cst.Element, cst.DictElement)):
                 ctx.report(ESCAPES, original, f"{original.value} (an httpx.Client now) is handed on here")
+            elif isinstance(parent, (cst.Assign, cst.AnnAssign)) and parent.value is original:
+                # another name for it (``self.session = session``): calls through that one are not followed
+                ctx.report(ESCAPES, original, f"{original.value} (an httpx.Client now) is given another name here, whose calls are not checked")
         return updated
 
     # --- lifetime ---------------------------------------------------------------
