@@ -54,6 +54,8 @@ class Annotations(Codemod):
 
     def leave_Name(self, ctx, original: cst.Name, updated: cst.Name):
         parent = ctx.parent()
-        if isinstance(parent, cst.Attribute) and parent.value is original:
-            return updated  # the head of a longer chain: the chain decides
+        if isinstance(parent, cst.Attribute):
+            # the head of a longer chain (the chain decides), or an attribute's name
+            # (``httpx.Response`` is no use of a ``Response`` imported from requests)
+            return updated
         return self._rewrite(ctx, original, updated)

@@ -83,3 +83,10 @@ def test_annotations_type_nothing_where_a_session_subclass_stays():
     assert body in out
     migrated_alone = migrate("import requests\n\n" + body)
     assert "r: httpx.Response" in migrated_alone and "return not r.is_error" in migrated_alone
+
+
+def test_an_httpx_annotation_beside_a_surviving_requests_name_is_left_alone():
+    """A second run over jira's tests: ``Response`` still imported from requests must not turn
+    ``httpx.Response`` into ``httpx.httpx.Response``."""
+    source = "import httpx\nfrom requests import Response\n\nmocked: httpx.Response = Response()\n"
+    assert migrate(source) == source
