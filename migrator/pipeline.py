@@ -105,25 +105,7 @@ def migrate_source(text: str, path: str, options: Options, timings: dict[str, fl
         # Imports are fixed first so the output is generated once in the common case: the
         # survivors check reads only non-import lines, which fixing imports leaves alone.
         if catch_all.survivors(ctx, final, code):
-            changed = False
-            if any(q.startswith("requests.") for q in ctx.surviving_quals) and ctx.swap_tops:
-                # requests code stays: it raises requests' exceptions (catch those too), and takes
-                # requests' auth classes. Only the statements holding a swap are looked at.
-                tops = {id(ctx.top_updated.get(t)) for t in ctx.swap_tops}
-                only = {i for i, stmt in enumerate(final.body) if id(stmt) in tops}
-                if len(only) != len(ctx.swap_tops):  # a module-level rewrite moved one: look everywhere
-                    only = None
-                if ctx.exception_swaps:
-                    final, heads = exceptions.keep_requests_exceptions(final, ctx.exception_swaps, only)
-                    ctx.surviving_heads |= heads
-                    changed = True
-                if ctx.auth_swaps:
-                    final, heads = auth.keep_requests_auth(final, ctx.auth_swaps, ctx.surviving_ids, only)
-                    ctx.surviving_heads |= heads
-                    if heads:
-                        changed = True
-                        if "httpx" in add and not any(type(n) is cst.Name and n.value == ctx.httpx_alias for n in walk(final)):
-                            add.discard("httpx")  # httpx was there for those auth classes only
+            final, changed = _where_requests_stays(ctx, final, add)
             if changed or ctx.referenced_heads - ctx.surviving_heads != drop:
                 code, _ = generate(fix_imports(final, ctx.referenced_heads - ctx.surviving_heads, add, nested), generated)
         lap("imports, codegen, survivors")
@@ -152,6 +134,32 @@ def migrate_source(text: str, path: str, options: Options, timings: dict[str, fl
             code = formatted
         lap("black")
     return SourceResult(code, found, text, suppressed)
+
+
+def _where_requests_stays(ctx: Context, final: cst.Module, add: set[str]) -> tuple[cst.Module, bool]:
+    """``final`` where requests code stays in the file: it raises requests' exceptions (a swapped
+    class catches those too) and takes requests' auth classes (kept there). Only the top-level
+    statements holding a swap are looked at. Updates the names whose imports stay, and ``add``;
+    True when ``final`` changed."""
+    if not ctx.swap_tops or not any(q.startswith("requests.") for q in ctx.surviving_quals):
+        return final, False
+    tops = {id(ctx.top_updated.get(t)) for t in ctx.swap_tops}
+    only: set[int] | None = {i for i, stmt in enumerate(final.body) if id(stmt) in tops}
+    if len(only) != len(ctx.swap_tops):  # a module-level rewrite moved one: look everywhere
+        only = None
+    changed = False
+    if ctx.exception_swaps:
+        final, heads = exceptions.keep_requests_exceptions(final, ctx.exception_swaps, only)
+        ctx.surviving_heads |= heads
+        changed = True
+    if ctx.auth_swaps:
+        final, heads = auth.keep_requests_auth(final, ctx.auth_swaps, ctx.surviving_ids, only)
+        if heads:
+            ctx.surviving_heads |= heads
+            changed = True
+            if "httpx" in add and not any(type(n) is cst.Name and n.value == ctx.httpx_alias for n in walk(final)):
+                add.discard("httpx")  # httpx was there for those auth classes only
+    return final, changed
 
 
 class _Laps:
