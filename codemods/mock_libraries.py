@@ -299,7 +299,10 @@ class MockLibraries(Codemod):
         keywords = {a.keyword.value: a.value for a in args if a.keyword is not None}
         positional = [a for a in args if a.keyword is None]
         allowed = {"status_code", "json", "text", "content", "headers", "exc"}
-        if method is None or len(positional) != 1 or set(keywords) - allowed or any(a.star for a in args):
+        if method is None:
+            ctx.report(NOT_MIGRATED, original, f"{attr}(...) with a method the tool cannot read")
+            return updated
+        if len(positional) != 1 or set(keywords) - allowed or any(a.star for a in args):
             extra = sorted(set(keywords) - allowed) or ["*args"]
             ctx.report(NOT_MIGRATED, original, f"{attr}(..., {extra[0]}=...) is not translated")
             return updated
@@ -400,8 +403,8 @@ def _method_name(ctx, node) -> str | None:
     if node is None:
         return None
     qual = ctx.resolve(node) or ""
-    if qual.startswith("responses.") and qual.split(".")[1] in _METHODS:
-        return qual.split(".")[1]
+    if qual.startswith(("responses.", "requests_mock.")) and qual.split(".")[1] in _METHODS:
+        return qual.split(".")[1]  # responses.GET, requests_mock.POST: the method's name
     if isinstance(node, cst.SimpleString) and str(node.evaluated_value).upper() in _METHODS:
         return str(node.evaluated_value).upper()
     return None

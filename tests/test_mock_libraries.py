@@ -146,3 +146,15 @@ def test_requests_mock_any_url_becomes_a_respx_route_without_one(tmp_path):
         path.write_text(text)
         proc = run_pytest(path)
         assert proc.returncode == 0 and "1 passed" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_register_uri_takes_requests_mock_method_constants():
+    source = (
+        "import requests\nimport requests_mock\n\n\ndef test_write():\n"
+        "    with requests_mock.Mocker() as m:\n"
+        "        m.register_uri(requests_mock.POST, 'http://localhost:8086/write', status_code=204)\n"
+        "        assert requests.post('http://localhost:8086/write', data=b'x').status_code == 204\n"
+    )
+    result = migrate_source(source, "tests/test_write.py", Options(format=False))
+    assert "m.post('http://localhost:8086/write').mock(return_value=httpx.Response(204))" in result.code
+    assert "requests_mock" not in result.code
