@@ -67,22 +67,32 @@ class SessionSubclass(Codemod):
 
     def visit_Module(self, ctx, node: cst.Module) -> None:
         # decided up front, so instances created anywhere in the file are known to be clients
-        for stmt in node.body:
-            if isinstance(stmt, cst.ClassDef) and _is_session_subclass(ctx, stmt):
-                problem = _problem(stmt)
-                if problem is None:
-                    self.ok_classes.add(stmt.name.value)
-                    ctx.client_factories[stmt.name.value] = any(
-                        isinstance(i, cst.FunctionDef) and i.name.value == "__init__" for i in stmt.body.body)
-                else:
-                    ctx.report(NOT_MIGRATED, stmt, f"{stmt.name.value}: {problem}")
-                    ctx.session_class_kept = True
+        kept = ctx.unit_plan.kept_classes
+        for name, (stmt, problem) in class_problems(ctx, node).items():
+            if problem is None and name in kept:
+                problem = "an instance of it stays on requests (see session-kept)"
+            if problem is None:
+                self.ok_classes.add(name)
+                ctx.client_factories[name] = any(
+                    isinstance(i, cst.FunctionDef) and i.name.value == "__init__" for i in stmt.body.body)
+            else:
+                ctx.report(NOT_MIGRATED, stmt, f"{name}: {problem}")
+                ctx.session_class_kept = True
 
     def leave_ClassDef(self, ctx, original: cst.ClassDef, updated: cst.ClassDef):
         if original.name.value not in self.ok_classes or not _is_session_subclass(ctx, original):
             return updated
         bases = [b.with_changes(value=ctx.httpx("Client")) for b in updated.bases]
         return updated.with_changes(bases=bases, body=transform(updated.body, _SuperInit(ctx)))
+
+
+def class_problems(ctx, module: cst.Module) -> dict[str, tuple[cst.ClassDef, str | None]]:
+    """The module's requests.Session subclasses: name -> (class, why it cannot be migrated, or None)."""
+    return {
+        stmt.name.value: (stmt, _problem(stmt))
+        for stmt in module.body
+        if isinstance(stmt, cst.ClassDef) and _is_session_subclass(ctx, stmt)
+    }
 
 
 def _is_session_subclass(ctx, cls: cst.ClassDef) -> bool:

@@ -15,10 +15,12 @@
 - A session created in a function and used only through its attributes by the statements that
   follow it in the same block is wrapped: ``with httpx.Client(...) as s:`` around exactly those
   statements, and a final ``s.close()`` is dropped (the ``with`` closes it).
-- Calls through a known session (a local name, a module-level name, ``self.<attr>`` set in the
-  class, or a parameter annotated ``requests.Session``) get the request-argument mapping of ``module_functions``; ``s.head(url)`` gets
-  ``follow_redirects=False``, since requests' ``Session.head`` does not follow redirects and the
-  client does.
+- A session is migrated together with everything it reaches in the file, or not at all (see
+  below): the names and ``self`` attributes it is bound to (in the class and the file's subclasses
+  of it), the private functions it is passed to or returned from (``self._session =
+  self._make_session()``), and the calls made through any of them. Those calls get the
+  request-argument mapping of ``module_functions``; ``s.head(url)`` gets ``follow_redirects=False``,
+  since requests' ``Session.head`` does not follow redirects and the client does.
 
 ## Why
 A Session and a Client differ in their defaults, so a bare ``httpx.Client()`` changes behaviour.
@@ -26,26 +28,39 @@ An httpx client also holds its connection pool until closed; a ``with`` block ma
 where the tool can prove the client does not outlive the block.
 
 ## When it reports instead of rewriting
-- a session attribute or method httpx has no runtime equivalent for (``verify``, ``cert``,
-  ``proxies``, ``trust_env``, ``max_redirects``, ``mount``, ``hooks``, ``stream``, ``adapters``,
-  ``prepare_request``, ``send``, …): ``client-attribute-unsupported``; so is changing
-  ``s.params`` in place (``s.params.update(...)``, ``s.params[k] = v``: httpx's are immutable and
-  raise) and a cookie-jar or header method httpx lacks (``s.cookies.set_cookie``, ...);
+A session with a use that cannot be followed or migrated exactly stays on requests **whole** —
+every name, attribute, call and response of it — with one ``session-kept`` error naming each
+blocking line and why. Blocking are:
+- uses the tool cannot follow: a verb taken as a bound method (``{"GET": s.get}``), the session
+  stored in a container, yielded, passed to a function of another module or to a public function
+  of this one (``make_session()`` returning it, ``fetch(session)`` taking it: callers elsewhere may
+  hand in or expect a ``requests.Session``), a value that may come from a caller
+  (``self.session = session or requests.Session()``), the requests module standing in for it
+  (``(session or requests).post(...)``), ``isinstance`` checks, ``api.session`` read from outside its
+  class, a class attribute;
+- reads that would change type: ``s.auth`` read back (an ``httpx.Auth``), headers copied out
+  (``{**s.headers}``, ``.items()``: names come out lowercased);
+- instances pickled or copied (the class defines ``__getstate__``/``__deepcopy__``…, or calls
+  ``copy.deepcopy(self)``): an httpx.Client cannot be;
+- any error another codemod reports on one of its lines: a setting httpx takes only in its
+  constructor (``client-attribute-unsupported``, ``client-setting-not-hoisted``), a request argument
+  a client method does not take (``request-arg-unsupported``: ``verify=``, ``proxies=``, ``stream=``
+  outside a ``with``...), ``**kwargs`` (``request-args-unknown``), a response attribute httpx lacks.
+
+Reported on migrated sessions:
 - ``s.params = {...}``: ``params-semantics``, since a client's params replace the query of every
   request URL in httpx (requests merges them into it);
-- per-request arguments httpx client methods do not take (``verify``, ``proxies``, ``stream``,
-  ``cert``, ``hooks``): ``request-arg-unsupported``, the call is left as it was;
-- a session created where its uses cannot be followed (passed straight to a function, returned,
-  stored in a container): ``client-untracked``; a known session handed on the same way:
-  ``client-escapes``;
 - a client that is neither in a ``with`` block nor closed anywhere in the file: ``client-not-closed``.
 """
 
 from __future__ import annotations
 
+import ast
+
 import libcst as cst
 
 from codemods._client_containers import container_use
+from codemods._units import creation_slot, name_slot, scope_path
 from codemods._request_args import ENVIRONMENT, PARAMS_SEMANTICS, VERBS, map_request_args
 from codemods.async_calls import STILL_BLOCKING
 from codemods._blocks import (
@@ -58,7 +73,7 @@ from codemods._blocks import (
 from codemods.base import Codemod, append_args, await_expression, find_kwarg, kwarg
 from codemods.streaming import check_stream_context, stream_args, stream_call, stream_flag
 from migrator.context import ObjectInfo
-from migrator.findings import Code
+from migrator.findings import Code, Finding
 
 _SESSION_FACTORIES = ("requests.Session", "requests.session")
 _SESSION_TYPES = ("requests.Session",)
@@ -76,25 +91,20 @@ ATTR_UNSUPPORTED = Code(
     "Move the setting into ``httpx.Client(...)`` (e.g. ``httpx.Client(verify=False)``, "
     "``mounts={...}``, ``event_hooks={...}``), or use ``client.build_request``/``client.send``.",
 )
-UNTRACKED = Code(
-    "client-untracked",
-    "warning",
-    "The new httpx.Client's uses could not be followed",
-    "The session is created where the tool cannot see how it is used (returned, passed to a call, "
-    "put in a container), so calls made through it were not checked or rewritten: "
-    "``allow_redirects``, per-request ``verify``/``proxies``/``stream`` and ``head()``'s redirect "
-    "default all differ on an httpx client.",
-    "Review every call made through this client, or bind it to a name first and run the tool again.",
-)
-ESCAPES = Code(
-    "client-escapes",
-    "warning",
-    "An httpx.Client (was a requests.Session) is handed to code the tool cannot see",
-    "The session is passed to a call, returned, yielded, stored in a container or given another "
-    "name (``self.session = session``), whose calls the tool does not follow. The receiving "
-    "code may expect a requests.Session: ``mount``, ``verify`` or ``proxies`` set afterwards, "
-    "``allow_redirects=`` or per-request ``stream=`` all fail or do nothing on an httpx client.",
-    "Check the receiving code works with an httpx.Client (or migrate it in the same run).",
+KEPT = Code(
+    "session-kept",
+    "error",
+    "A requests.Session stays on requests, with everything it reaches",
+    "A session is migrated only together with every use of it in the file: the names and "
+    "attributes it is bound to, the private functions it is passed to or returned from, the calls "
+    "made through it and the responses they return. This one has a use the tool cannot follow or "
+    "migrate exactly (listed in the message with its line): a bound method stored in a table, the "
+    "session handed to code elsewhere or received from callers, a setting httpx takes only in its "
+    "constructor, a request argument an httpx client does not take... Migrating the rest would "
+    "leave an object half requests, half httpx, so none of it is touched.",
+    "Change each listed line so that it can be migrated (or migrate the session by hand), then run "
+    "the tool again. Silence the finding with ``# requests2httpx: ignore[session-kept]`` on the "
+    "line where the session is made if it stays on requests on purpose.",
 )
 ASYNC_STREAM = Code(
     "async-stream-not-migrated",
@@ -149,7 +159,7 @@ def client_defaults(ctx) -> list[cst.Arg]:
 
 class SessionToClient(Codemod):
     name = "session_to_client"
-    codes = (ATTR_UNSUPPORTED, UNTRACKED, ESCAPES, ASYNC_STREAM, EVENT_LOOP, NOT_CLOSED)
+    codes = (KEPT, ATTR_UNSUPPORTED, ASYNC_STREAM, EVENT_LOOP, NOT_CLOSED)
 
     def __init__(self) -> None:
         self.created: list[tuple[str, cst.CSTNode]] = []  # (key, original call) not in a with
@@ -161,29 +171,39 @@ class SessionToClient(Codemod):
     def visit_Module(self, ctx, node: cst.Module) -> None:
         for stmt in node.body:
             target, value = _simple_assign(stmt)
-            if isinstance(target, cst.Name) and _is_session_call(ctx, value):
+            if isinstance(target, cst.Name) and _is_session_call(ctx, value) and not ctx.unit_plan.kept(("name", (), target.value)):
                 # with --async, a module-level session used only inside coroutines becomes an AsyncClient
                 is_async = ctx.options.async_calls and _only_used_in_coroutines(node, stmt, target.value)
                 if is_async:
                     self.module_async.add(id(value))
                 ctx.bind_object(target, ObjectInfo("client", value, extra={"async": is_async}))
+        self._bind_unit_names(ctx, node)
 
     def visit_ClassDef(self, ctx, node: cst.ClassDef) -> None:
-        # self.<attr> = requests.Session() anywhere in a method's top-level statements
+        # self.<attr> of the class (or of a class it derives from in this file) holding a migrated session
+        family = ctx.unit_plan.family(scope_path(ctx.scopes))
+        creations = {}
         for item in node.body.body:
             if isinstance(item, cst.FunctionDef) and isinstance(item.body, cst.IndentedBlock):
                 for stmt in item.body.body:
                     target, value = _simple_assign(stmt)
                     if isinstance(target, cst.Attribute) and _is_session_call(ctx, value):
-                        ctx.bind_object(target, ObjectInfo("client", value))
+                        creations[target.attr.value] = value
+        for _, slot_family, attr in ctx.unit_plan.migrated_slots("attr"):
+            if slot_family == family:
+                target = cst.Attribute(cst.Name("self"), cst.Name(attr))
+                ctx.bind_object(target, ObjectInfo("client", creations.get(attr, node)))
 
     def visit_FunctionDef(self, ctx, node: cst.FunctionDef) -> None:
-        # a parameter annotated requests.Session is a session (a client, once callers migrate)
-        if ctx.session_class_kept:
-            return
-        for param in (*node.params.posonly_params, *node.params.params, *node.params.kwonly_params):
-            if param.annotation is not None and ctx.resolve(param.annotation.annotation) in _SESSION_TYPES:
-                ctx.bind_object(param.name, ObjectInfo("client", param))
+        self._bind_unit_names(ctx, node)
+
+    def _bind_unit_names(self, ctx, node: cst.CSTNode) -> None:
+        """Names of this scope that hold a migrated session (parameters of private functions it
+        is passed to, names bound from a function that builds it, ...)."""
+        path = scope_path(ctx.scopes)
+        for _, slot_path, name in ctx.unit_plan.migrated_slots("name"):
+            if slot_path == path and name not in ctx.scope.objects:
+                ctx.bind_object(cst.Name(name), ObjectInfo("client", node))
 
     # --- rewriting ------------------------------------------------------------
     def leave_Call(self, ctx, original: cst.Call, updated: cst.Call):
@@ -268,6 +288,8 @@ class SessionToClient(Codemod):
         return all(_only_direct_attribute_uses(stmt, name) for stmt in region)
 
     def _new_client(self, ctx, original: cst.Call, updated: cst.Call) -> cst.Call:
+        if ctx.unit_plan.kept(creation_slot(ctx)):
+            return updated  # it stays a requests.Session, with everything it reaches (session-kept)
         ctx.report_once(ENVIRONMENT, original, "REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE and ~/.netrc are not read by httpx")
         if id(original) in self.module_async:
             self.created.append((_key(ctx.parent().targets[0].target), original))
@@ -304,8 +326,6 @@ class SessionToClient(Codemod):
                 isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self"
             ):
                 self.created.append((_key(target), original))
-                return ctx.mark(call, "client")
-        ctx.report(UNTRACKED, original, "requests.Session() migrated where its uses cannot be followed")
         return ctx.mark(call, "client")
 
     def leave_Assign(self, ctx, original: cst.Assign, updated: cst.Assign):
@@ -316,7 +336,8 @@ class SessionToClient(Codemod):
         if made in ("client", "async-client"):
             ctx.bind_object(target, ObjectInfo("client", original.value, extra={"async": made == "async-client"}))
         elif isinstance(target, cst.Name) and (info := ctx.object_info(target)) and info.kind == "client":
-            ctx.bind_object(target, None)  # rebound to something else
+            if ctx.unit_plan.kept(name_slot(ctx, target.value)):
+                ctx.bind_object(target, None)  # rebound to something else
         return updated
 
     def leave_WithItem(self, ctx, original: cst.WithItem, updated: cst.WithItem):
@@ -340,17 +361,6 @@ class SessionToClient(Codemod):
         elif original.attr.value in ("params", "cookies", "headers") and (issue := container_use(ctx, original)):
             kind, where, message = issue
             ctx.report(ATTR_UNSUPPORTED if kind == "unsupported" else PARAMS_SEMANTICS, where, message)
-        return updated
-
-    def leave_Name(self, ctx, original: cst.Name, updated: cst.Name):
-        info = ctx.object_info(original)
-        if info is not None and info.kind == "client":
-            parent = ctx.parent()
-            if isinstance(parent, (cst.Return, cst.Yield, cst.Arg, cst.Element, cst.DictElement)):
-                ctx.report(ESCAPES, original, f"{original.value} (an httpx.Client now) is handed on here")
-            elif isinstance(parent, (cst.Assign, cst.AnnAssign)) and parent.value is original:
-                # another name for it (``self.session = session``): calls through that one are not followed
-                ctx.report(ESCAPES, original, f"{original.value} (an httpx.Client now) is given another name here, whose calls are not checked")
         return updated
 
     # --- lifetime ---------------------------------------------------------------
@@ -390,3 +400,18 @@ def _key(target: cst.BaseExpression) -> str:
     return "?"
 
 
+
+
+def unit_findings(plan, path: str, text: str) -> list[Finding]:
+    """One ``session-kept`` error per unit kept on requests, where its session is made."""
+    out = []
+    lines = text.splitlines()
+    for unit in plan.reported_units():
+        root = min(unit.roots, key=lambda n: (isinstance(n, ast.arg), n.lineno, n.col_offset))  # a Session() first
+        line = lines[root.lineno - 1] if root.lineno <= len(lines) else ""
+        column = len(line.encode("utf-8")[: root.col_offset].decode("utf-8", "replace")) + 1
+        reasons = "; ".join(f"line {n}: {why}" for n, why in sorted(set(unit.blockers)))
+        what = "this parameter's session" if isinstance(root, ast.arg) else "this requests.Session"
+        message = f"{what} stays on requests with every use of it, because {reasons}"
+        out.append(Finding(KEPT.code, KEPT.severity, path, root.lineno, column, message, KEPT.fix, SessionToClient.name))
+    return out

@@ -126,6 +126,10 @@ class Context:
         self.client_factories: dict[str, bool] = {}
         # names bound anywhere other than by module-level imports (None: unknown)
         self.rebound: set[str] | None = None
+        from codemods._units import UnitPlan  # (the codemods package imports this module)
+
+        # the file's sessions and what was decided for each (codemods._units); the pipeline sets it
+        self.unit_plan: UnitPlan = UnitPlan.empty()
 
     # ---- names -------------------------------------------------------------
     def resolve_name(self, name: str) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import builtins
 import dataclasses
+import re
 import sys
 import time
 
@@ -30,6 +31,16 @@ from migrator.relevance import skippable
 from migrator.options import Options
 from migrator.sourcefile import SourceText, decode
 from migrator.visitors import transform, walk
+
+from codemods._units import UnitPlan, plan_units
+from codemods.session_subclass import class_problems
+from codemods.session_to_client import unit_findings
+
+# A file can hold a session only if one of these words is in it; others skip the units' analysis.
+_MAY_HOLD_SESSIONS = re.compile(r"[Ss]ession")
+# Runs of the codemods over one file: the first, and one more for each unit an error keeps
+# (several at once in practice); a bound, not a goal.
+_MAX_RUNS = 8
 
 
 
@@ -89,32 +100,33 @@ def migrate_source(text: str, path: str, options: Options, timings: dict[str, fl
         message = f"Python {version}, which runs the tool, cannot compile this file ({getattr(exc, 'msg', exc)}, line {where}): run the tool under the Python the code targets"
         return SourceResult(text, [_finding(F.PARSE_ERROR, path, message, where)], text)
     try:
-        ctx = Context(module, path, options, existing_module_alias(module, "httpx"), source=text)
-        ctx.rebound, bound_before = bindings(before)
-        if options.skip_unrelated:
+        rebound, bound_before = bindings(before)
+        alias = existing_module_alias(module, "httpx")
+        ctx = Context(module, path, options, alias, source=text)
+        plan = UnitPlan.empty()
+        if _MAY_HOLD_SESSIONS.search(text):
+            plan = plan_units(before, ctx.scopes[0].imports, class_problems(ctx, module))
+        skip: set[int] = set()
+        if options.skip_unrelated and ctx.import_names is not None:
             # requests_mock: the pytest fixture's name, bound by no import
-            ctx.skip = skippable(module, before, (ctx.import_names or set()) | {"requests_mock"} if ctx.import_names is not None else None, text)
-        engine = Engine(ctx, [cls() for cls in codemods.selected(options.select, options.ignore)])
-        lap("analysis (ast, names, relevance)")
-        final = transform(module, engine, engine.inert)
-        lap("traversal (all codemods)")
-        add = {m for m in ctx.required_imports if not _imports_module(module, m, ctx.httpx_alias)}
-        drop = ctx.referenced_heads - ctx.surviving_heads
-        nested = NESTED_IMPORT_RE.search(text) is not None
-        code, generated = generate(fix_imports(final, drop, add, nested))
-        # Imports are fixed first so the output is generated once in the common case: the
-        # survivors check reads only non-import lines, which fixing imports leaves alone.
-        if catch_all.survivors(ctx, final, code):
-            final, changed = _where_requests_stays(ctx, final, add)
-            if changed or ctx.referenced_heads - ctx.surviving_heads != drop:
-                code, _ = generate(fix_imports(final, ctx.referenced_heads - ctx.surviving_heads, add, nested), generated)
-        lap("imports, codegen, survivors")
-        found = ctx.resolve_findings()
-        lap("finding positions")
-        ignored = suppressions(text)
-        kept = [f for f in found if not _suppressed(f, ignored)]
-        suppressed = ctx.suppressed_statements + len(found) - len(kept)
-        found = kept
+            skip = skippable(module, before, ctx.import_names | {"requests_mock"} | plan.names(), text)
+        lap("analysis (ast, names, units, relevance)")
+        for run in range(_MAX_RUNS):  # again only when an error fell on a unit it migrated
+            if run:
+                ctx = Context(module, path, options, alias, source=text)
+            ctx.unit_plan, ctx.rebound, ctx.skip = plan, rebound, skip
+            ctx.session_class_kept = plan.any_kept  # requests objects stay here: annotations type nothing
+            code, found, suppressed = _run_codemods(ctx, module, text, lap)
+            if not plan.keep_for(found):
+                break
+        if plan.any_kept:
+            # a kept unit's lines stay requests code: its one finding says why, line by line
+            kept = plan.kept_units()
+            found = [f for f in found if not (f.code == "requests-unmigrated" and any(u.on_line(f.line) for u in kept))]
+            ignored = suppressions(text)
+            units = [f for f in unit_findings(plan, path, text) if not _suppressed(f, ignored)]
+            suppressed += len(plan.reported_units()) - len(units)
+            found = sorted(found + units, key=Finding.sort_key)
         tree = None
         if code != text:
             # CPython's parser and compiler are the judges (what LibCST can read, it wrote)
@@ -134,6 +146,31 @@ def migrate_source(text: str, path: str, options: Options, timings: dict[str, fl
             code = formatted
         lap("black")
     return SourceResult(code, found, text, suppressed)
+
+
+def _run_codemods(ctx: Context, module: cst.Module, text: str, lap: "_Laps") -> tuple[str, list[Finding], int]:
+    """One traversal of every codemod over ``module``: (the new code, its unsuppressed findings,
+    the number suppressed)."""
+    options = ctx.options
+    engine = Engine(ctx, [cls() for cls in codemods.selected(options.select, options.ignore)])
+    final = transform(module, engine, engine.inert)
+    lap("traversal (all codemods)")
+    add = {m for m in ctx.required_imports if not _imports_module(module, m, ctx.httpx_alias)}
+    drop = ctx.referenced_heads - ctx.surviving_heads
+    nested = NESTED_IMPORT_RE.search(text) is not None
+    code, generated = generate(fix_imports(final, drop, add, nested))
+    # Imports are fixed first so the output is generated once in the common case: the
+    # survivors check reads only non-import lines, which fixing imports leaves alone.
+    if catch_all.survivors(ctx, final, code):
+        final, changed = _where_requests_stays(ctx, final, add)
+        if changed or ctx.referenced_heads - ctx.surviving_heads != drop:
+            code, _ = generate(fix_imports(final, ctx.referenced_heads - ctx.surviving_heads, add, nested), generated)
+    lap("imports, codegen, survivors")
+    found = ctx.resolve_findings()
+    lap("finding positions")
+    ignored = suppressions(text)
+    kept = [f for f in found if not _suppressed(f, ignored)]
+    return code, kept, ctx.suppressed_statements + len(found) - len(kept)
 
 
 def _where_requests_stays(ctx: Context, final: cst.Module, add: set[str]) -> tuple[cst.Module, bool]:

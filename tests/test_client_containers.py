@@ -3,6 +3,7 @@ only those. (That the reported ones really behave differently is run in test_equ
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import httpx
@@ -37,9 +38,17 @@ def test_params_changed_in_place_raise_in_httpx():
 
 
 def _codes(body: str) -> list[tuple[int, str]]:
-    source = "import requests\n\ndef f(base):\n    s = requests.Session()\n" + textwrap.indent(textwrap.dedent(body), "    ")
+    """The codes reported on the uses of the session, as findings or (for errors, which keep the
+    session on requests) as reasons given by its session-kept finding."""
+    source = "import requests\n\ndef _f(base):\n    s = requests.Session()\n" + textwrap.indent(textwrap.dedent(body), "    ")
     result = migrate_source(source, "x.py", Options(format=False))
-    return sorted((f.line, f.code) for f in result.findings if f.code in ("client-attribute-unsupported", "params-semantics"))
+    wanted = ("client-attribute-unsupported", "params-semantics")
+    found = [(f.line, f.code) for f in result.findings if f.code in wanted]
+    for f in result.findings:
+        if f.code == "session-kept":
+            found += [(int(line), code) for line, code in re.findall(r"line (\d+): [^;]*\[([a-z-]+)\]", f.message) if code in wanted]
+            assert result.code == source  # kept: nothing of it changed
+    return sorted(found)
 
 
 @pytest.mark.parametrize("body, expected", [

@@ -143,33 +143,48 @@ def _differs_and_is_reported(servers, tmp_path, source, code, options=None):
                     s.params = {"b": "2"}
                     return s.get(base + "/echo?a=1").json()["query"]
         """),
-        ("client-attribute-unsupported", """
-            import requests
-            def main(base):
-                with requests.Session() as s:
-                    s.params.update({"b": "2"})
-                    return s.get(base + "/echo").json()["query"]
-        """),
-        ("client-attribute-unsupported", """
-            import requests
-            def main(base):
-                with requests.Session() as s:
-                    s.params["b"] = "2"
-                    return s.get(base + "/echo").json()["query"]
-        """),
-        ("client-attribute-unsupported", """
-            import requests
-            def main(base):
-                with requests.Session() as s:
-                    s.get(base + "/echo")
-                    return s.cookies.list_domains()
-        """),
     ],
     ids=lambda v: v if not v.startswith("\n") else None,
 )
 def test_reported_lines_really_behave_differently(servers, tmp_path, code, source):
     """A finding is not noise: migrating the reported line as-is changes what the program sees."""
     _differs_and_is_reported(servers, tmp_path, source, code)
+
+
+@pytest.mark.parametrize("source", [
+        """
+            import requests
+            def main(base):
+                with requests.Session() as s:
+                    s.params.update({"b": "2"})
+                    return s.get(base + "/echo").json()["query"]
+        """,
+        """
+            import requests
+            def main(base):
+                with requests.Session() as s:
+                    s.params["b"] = "2"
+                    return s.get(base + "/echo").json()["query"]
+        """,
+        """
+            import requests
+            def main(base):
+                with requests.Session() as s:
+                    s.get(base + "/echo")
+                    return s.cookies.list_domains()
+        """,
+])
+def test_a_session_with_a_use_httpx_does_not_honour_stays_on_requests(servers, tmp_path, source):
+    """``s.params.update(...)`` raises on httpx's immutable params and ``list_domains`` does not exist
+    on its cookies (test_client_containers checks both against the installed httpx): the session
+    stays on requests, whole, so the program behaves as before, and the report says why."""
+    before = _write(tmp_path, "before.py", source)
+    result = migrate_source(before.read_text(), "before.py", Options())
+    kept = [f for f in result.findings if f.code == "session-kept"]
+    assert len(kept) == 1 and "[client-attribute-unsupported]" in kept[0].message
+    assert result.code == before.read_text()
+    after = _write(tmp_path, "after.py", result.code)
+    assert_equivalent(before, after, servers)
 
 
 def test_redirected_body_keeps_content_type_in_httpx_and_is_reported(servers, tmp_path):

@@ -78,7 +78,7 @@ def test_an_auth_class_and_an_exception_in_one_statement_are_both_kept():
 def test_annotations_type_nothing_where_a_session_subclass_stays():
     """ResilientSession (jira) stays a requests.Session and hands its responses to helpers
     annotated requests.Response: those are requests' responses, so .ok must stay .ok."""
-    body = "def check(r: requests.Response) -> bool:\n    return r.ok\n\n\ndef use(s: requests.Session):\n    return s.get('u')\n"
+    body = "def check(r: requests.Response) -> bool:\n    return r.ok\n\n\ndef _use(s: requests.Session):\n    return s.get('u')\n"
     out = migrate(STAYS + body)
     assert body in out
     migrated_alone = migrate("import requests\n\n" + body)
