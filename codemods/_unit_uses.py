@@ -288,6 +288,7 @@ class UseJudge:
                 if not self._bind(target, unit, "session"):
                     f.block(unit, target, f"it is stored in {_code(target)}, whose uses the tool does not follow")
         elif isinstance(parent, ast.withitem):
+            unit.closed = True
             if parent.optional_vars is not None and not self._bind(parent.optional_vars, unit, "session"):
                 f.block(unit, parent.optional_vars, "the with statement binds it to something the tool does not follow")
         elif isinstance(parent, _FINE_PARENTS) or isinstance(parent, ast.IfExp) and parent.test is node:
@@ -301,6 +302,7 @@ class UseJudge:
         parent = self.index.parent.get(id(attr))
         called = isinstance(parent, ast.Call) and parent.func is attr
         if name in _SESSION_METHODS:
+            unit.closed = unit.closed or name == "close" and called
             if not called:
                 f.block(unit, attr, f"{_code(attr)} is taken as a bound method: calls made through it are not followed")
             elif name in VERBS or name == "send":

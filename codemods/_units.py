@@ -40,6 +40,7 @@ class Unit:
     blockers: list[tuple[int, str]] = field(default_factory=list)
     classes: set[str] = field(default_factory=set)  # Session subclasses of the file it instantiates
     kept: bool = False
+    closed: bool = False  # ``close()`` is called, or it is used as a context manager, somewhere
     # kept only because its class stays a requests.Session: the class's own finding says why
     class_kept: bool = False
     merged: "Unit | None" = None
@@ -77,6 +78,10 @@ class UnitPlan:
 
     def family(self, class_path: tuple[str, ...]) -> tuple[str, ...]:
         return self.families.get(class_path, class_path)
+
+    def closed(self, slot: Slot | None) -> bool:
+        unit = self._by_slot.get(slot) if slot is not None else None
+        return unit is not None and unit.closed
 
     def migrated_slots(self, tag: str) -> list[Slot]:
         return [slot for slot, unit in self._by_slot.items() if slot[0] == tag and not unit.kept]
@@ -225,6 +230,7 @@ class _Follower:
         a.blockers += b.blockers
         a.classes |= b.classes
         a.class_kept = a.class_kept or b.class_kept
+        a.closed = a.closed or b.closed
         for slot in b.slots:
             self.slot_owner[slot] = a
 

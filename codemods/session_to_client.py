@@ -164,6 +164,7 @@ class SessionToClient(Codemod):
     def __init__(self) -> None:
         self.created: list[tuple[str, cst.CSTNode]] = []  # (key, original call) not in a with
         self.closed: set[str] = set()
+        self.slots: dict[int, object] = {}  # id(original Session() call) -> the slot it goes to
         self.async_withs: set[int] = set()  # ids of original with statements to make async with
         self.module_async: set[int] = set()  # ids of module-level Session() calls that become AsyncClients
 
@@ -288,7 +289,8 @@ class SessionToClient(Codemod):
         return all(_only_direct_attribute_uses(stmt, name) for stmt in region)
 
     def _new_client(self, ctx, original: cst.Call, updated: cst.Call) -> cst.Call:
-        if ctx.unit_plan.kept(creation_slot(ctx)):
+        slot = self.slots[id(original)] = creation_slot(ctx)
+        if ctx.unit_plan.kept(slot):
             return updated  # it stays a requests.Session, with everything it reaches (session-kept)
         ctx.report_once(ENVIRONMENT, original, "REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE and ~/.netrc are not read by httpx")
         if id(original) in self.module_async:
@@ -387,7 +389,7 @@ class SessionToClient(Codemod):
 
     def leave_Module(self, ctx, original: cst.Module, updated: cst.Module):
         for key, node in self.created:
-            if key not in self.closed:
+            if key not in self.closed and not ctx.unit_plan.closed(self.slots.get(id(node))):
                 ctx.report(NOT_CLOSED, node, f"httpx.Client bound to {key} is never closed")
         return updated
 
