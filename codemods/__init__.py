@@ -12,6 +12,7 @@ from codemods.module_functions import ModuleFunctions
 from codemods.session_subclass import SessionSubclass
 from codemods.session_to_client import SessionToClient
 from codemods.client_configuration import ClientConfiguration
+from codemods.shared_ssl_context import SharedSslContext
 from codemods.auth import Auth
 from codemods.annotations import Annotations
 from codemods.prepared_requests import PreparedRequests
@@ -22,7 +23,7 @@ from codemods.mock_libraries import MockLibraries
 from codemods.response_api import ResponseApi
 from codemods.catch_all import CatchAll
 
-ORDER = (AsyncCalls, ModuleFunctions, SessionSubclass, SessionToClient, ClientConfiguration, Auth, Annotations, PreparedRequests, Streaming, Exceptions, StatusCodes, ResponseApi, MockLibraries, CatchAll)
+ORDER = (AsyncCalls, ModuleFunctions, SessionSubclass, SessionToClient, ClientConfiguration, SharedSslContext, Auth, Annotations, PreparedRequests, Streaming, Exceptions, StatusCodes, ResponseApi, MockLibraries, CatchAll)
 BY_NAME = {cls.name: cls for cls in ORDER}
 
 

@@ -92,7 +92,7 @@ def _local_name(alias: cst.ImportAlias) -> str:
     return node.value  # type: ignore[union-attr]
 
 
-def _imports_tracked(line: cst.SimpleStatementLine) -> bool:
+def imports_tracked(line: cst.SimpleStatementLine) -> bool:
     return any(isinstance(s, (cst.Import, cst.ImportFrom)) and import_bindings(s) for s in line.body)
 
 
@@ -120,7 +120,7 @@ def fix_imports(module: cst.Module, drop: set[str], add: Iterable[str], nested: 
         new = remover.strip_line(stmt) if drop else stmt
         if new is not None:
             body.append(new)
-        if anchor is None and _imports_tracked(stmt):
+        if anchor is None and imports_tracked(stmt):
             anchor = len(body)
             if new is None:
                 anchor_leading = stmt.leading_lines
