@@ -55,6 +55,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from codemods._mock_names import ScopedNames
 from codemods._pytest_httpx import MockSpec, call_with, render_pytest_httpx
 from codemods._recorded_calls import is_last_request, is_recorded_request, reads_the_same
 from codemods.base import Codemod, find_kwarg, kwarg
@@ -85,6 +86,25 @@ UNMATCHED = Code(
 )
 
 
+TEST_MOCKS_KEPT = Code(
+    "test-mocks-kept",
+    "error",
+    "A test keeps its responses/requests-mock mocks: some could not be translated",
+    "A test's mocks move to the new library whole or not at all: respx over a body that still "
+    "registers with responses intercepts neither library's requests fully. This test has a mock use "
+    "the tool cannot translate (listed in the message with its line), so the whole test, mocks and "
+    "requests calls alike, is left as it was. Where the code it tests now sends its requests "
+    "through httpx, responses and requests-mock no longer see them, and the test fails.",
+    "Translate the listed lines by hand (see ``mock-not-migrated`` for the respx spellings), or keep "
+    "the code under test on requests until they are.",
+)
+
+
+def mocks_enabled(options, path: str) -> bool:
+    """Are test mocks migrated in this file? (``--tests``/``--no-tests``, else by its path)"""
+    return options.tests if options.tests is not None else is_test_file(path)
+
+
 def is_test_file(path: str) -> bool:
     parts = path.replace("\\", "/").split("/")
     name = parts[-1]
@@ -93,16 +113,15 @@ def is_test_file(path: str) -> bool:
 
 class MockLibraries(Codemod):
     name = "mock_libraries"
-    codes = (NOT_MIGRATED, UNMATCHED)
+    codes = (NOT_MIGRATED, UNMATCHED, TEST_MOCKS_KEPT)
 
     def __init__(self) -> None:
-        self.mocks: set[str] = set()  # names bound to a RequestsMock()/Mocker()/respx router (``rsps``)
-        self.mockers: set[str] = set()  # those that were requests_mock Mockers (or its fixture)
+        self.mocks = ScopedNames()  # names bound to a RequestsMock()/Mocker()/respx router (``rsps``)
+        self.mockers = ScopedNames()  # those that were requests_mock Mockers (or its fixture)
         self.recorded: set[int] = set()  # ids of original ``responses.calls[i].request`` nodes
 
     def _enabled(self, ctx) -> bool:
-        tests = ctx.options.tests
-        return tests if tests is not None else is_test_file(ctx.path)
+        return mocks_enabled(ctx.options, ctx.path)
 
     def _respx(self, ctx, *attrs: str) -> cst.BaseExpression:
         return ctx.stdlib("respx", *attrs)
@@ -140,12 +159,12 @@ class MockLibraries(Codemod):
 
     def visit_FunctionDef(self, ctx, node: cst.FunctionDef) -> None:
         if self._enabled(ctx) and any(p.name.value == "requests_mock" for p in node.params.params):
-            self.mocks.add("requests_mock")  # requests-mock's pytest fixture, renamed below
-            self.mockers.add("requests_mock")
+            self.mocks.add(ctx, "requests_mock")  # requests-mock's pytest fixture, renamed below
+            self.mockers.add(ctx, "requests_mock")
 
-    def _forget(self, name: str) -> None:
-        self.mocks.discard(name)
-        self.mockers.discard(name)
+    def _forget(self, ctx, name: str) -> None:
+        self.mocks.forget(ctx, name)
+        self.mockers.forget(ctx, name)
 
     def _fixture(self, ctx) -> str:
         return "httpx_mock" if self._httpx_mock(ctx) else "respx_mock"
@@ -157,7 +176,7 @@ class MockLibraries(Codemod):
 
     def leave_Name(self, ctx, original: cst.Name, updated: cst.Name):
         # uses of the fixture (the import of the requests_mock module resolves, and is not renamed)
-        if "requests_mock" in self.mockers and original.value == "requests_mock" and ctx.resolve(original) is None:
+        if original.value == "requests_mock" and self.mockers.has(ctx, "requests_mock") and ctx.resolve(original) is None:
             parent = ctx.parent()
             if not isinstance(parent, cst.Param) and not (isinstance(parent, cst.Attribute) and parent.attr is original):
                 return updated.with_changes(value=self._fixture(ctx))
@@ -168,22 +187,22 @@ class MockLibraries(Codemod):
         value = original.value
         for target in original.targets:
             if isinstance(target.target, cst.Name):
-                self._forget(target.target.value)
+                self._forget(ctx, target.target.value)
         if not (self._enabled(ctx) and isinstance(value, cst.Call) and ctx.resolve(value.func) == "requests_mock.Adapter"):
             return updated
         target = original.targets[0].target if len(original.targets) == 1 else None
         if value.args or not isinstance(target, cst.Name) or self._httpx_mock(ctx):
             ctx.report(NOT_MIGRATED, original, "requests_mock.Adapter(...) the tool cannot translate here")
             return updated
-        self.mocks.add(target.value)
-        self.mockers.add(target.value)
+        self.mocks.add(ctx, target.value)
+        self.mockers.add(ctx, target.value)
         ctx.bind_object(target, ObjectInfo("mock-router", original))
         router = cst.Call(self._respx(ctx, "Router"), [kwarg("assert_all_called", cst.Name("False"))])
         return updated.with_changes(value=router)
 
     def leave_WithItem(self, ctx, original: cst.WithItem, updated: cst.WithItem):
         if updated.asname is not None and isinstance(updated.asname.name, cst.Name):
-            self._forget(updated.asname.name.value)  # bound anew: a mock again only if made one below
+            self._forget(ctx, updated.asname.name.value)  # bound anew: a mock again only if made one below
         item = original.item
         if self._enabled(ctx) and isinstance(item, cst.Call) and ctx.resolve(item.func) == "requests_mock.Mocker":
             if self._httpx_mock(ctx):
@@ -193,8 +212,8 @@ class MockLibraries(Codemod):
                 ctx.report(NOT_MIGRATED, original, "Mocker(...) arguments (real_http, ...) are not translated")
                 return updated
             if updated.asname is not None and isinstance(updated.asname.name, cst.Name):
-                self.mocks.add(updated.asname.name.value)
-                self.mockers.add(updated.asname.name.value)
+                self.mocks.add(ctx, updated.asname.name.value)
+                self.mockers.add(ctx, updated.asname.name.value)
             return updated.with_changes(item=cst.Call(self._respx(ctx, "mock"), [kwarg("assert_all_called", cst.Name("False"))]))
         if not (self._enabled(ctx) and isinstance(item, cst.Call) and ctx.resolve(item.func) == "responses.RequestsMock"):
             return updated
@@ -207,7 +226,7 @@ class MockLibraries(Codemod):
             return updated
         value = fired.value if fired is not None else cst.Name("True")  # RequestsMock's default
         if updated.asname is not None and isinstance(updated.asname.name, cst.Name):
-            self.mocks.add(updated.asname.name.value)
+            self.mocks.add(ctx, updated.asname.name.value)
         ctx.report_once(UNMATCHED, original, "unmatched requests raise AssertionError under respx")
         return updated.with_changes(item=cst.Call(self._respx(ctx, "mock"), [kwarg("assert_all_called", value)]))
 
@@ -217,14 +236,14 @@ class MockLibraries(Codemod):
             return updated
         owner, attr = original.func.value, original.func.attr.value
         is_module = ctx.resolve(owner) == "responses"
-        is_mock = isinstance(owner, cst.Name) and owner.value in self.mocks
+        is_mock = isinstance(owner, cst.Name) and self.mocks.has(ctx, owner.value)
         if not (is_module or is_mock):
             return updated
         if self._httpx_mock(ctx) and is_module and not self._in_activated_test(ctx):
             ctx.report(NOT_MIGRATED, original, "outside an @responses.activate test there is no httpx_mock fixture to use")
             return updated
         router = (None if self._httpx_mock(ctx) else self._respx(ctx)) if is_module else owner
-        if is_mock and owner.value in self.mockers:  # type: ignore[union-attr]
+        if is_mock and self.mockers.has(ctx, owner.value):  # type: ignore[union-attr]
             return self._mocker_call(ctx, original, updated, attr)
         if attr == "add" or attr.upper() in _METHODS:
             return self._add(ctx, original, updated, router, None if attr == "add" else attr.upper())
@@ -336,7 +355,8 @@ class MockLibraries(Codemod):
     def _pytest_httpx_attribute(self, ctx, original: cst.Attribute, updated: cst.Attribute):
         """Recorded requests under pytest-httpx: ``httpx_mock.get_requests()``."""
         owner, attr = original.value, original.attr.value
-        if isinstance(owner, cst.Name) and owner.value in self.mockers:  # the requests_mock fixture
+        mockers = self.mockers.here(ctx)
+        if isinstance(owner, cst.Name) and owner.value in mockers:  # the requests_mock fixture
             if attr == "call_count":
                 return cst.Call(cst.Name("len"), [cst.Arg(_requests_of_fixture())])
             if attr == "called":
@@ -357,7 +377,7 @@ class MockLibraries(Codemod):
             return updated.value
         if attr == "url" and isinstance(owner, cst.Attribute) and id(owner) in self.recorded:
             return cst.Call(cst.Name("str"), [cst.Arg(updated)])
-        if attr == "url" and is_last_request(owner, self.mockers):
+        if attr == "url" and is_last_request(owner, mockers):
             return cst.Call(cst.Name("str"), [cst.Arg(updated)])
         return updated
 
@@ -368,7 +388,8 @@ class MockLibraries(Codemod):
         owner = original.value
         if self._httpx_mock(ctx):
             return self._pytest_httpx_attribute(ctx, original, updated)
-        if isinstance(owner, cst.Name) and owner.value in self.mockers:
+        mockers = self.mockers.here(ctx)
+        if isinstance(owner, cst.Name) and owner.value in mockers:
             attr = original.attr.value
             calls = cst.Attribute(updated.value, cst.Name("calls"))
             if attr in ("called", "call_count"):
@@ -378,16 +399,16 @@ class MockLibraries(Codemod):
             if attr in ("request_history", "called_once"):
                 ctx.report(NOT_MIGRATED, original, f"{owner.value}.{attr} has no direct respx spelling")
             return updated
-        if original.attr.value in ("url", "json", "qs", "text", "body") and is_last_request(original.value, self.mockers):
+        if original.attr.value in ("url", "json", "qs", "text", "body") and is_last_request(original.value, mockers):
             if original.attr.value == "url":
                 return cst.Call(cst.Name("str"), [cst.Arg(updated)])
             ctx.report(NOT_MIGRATED, original, f"last_request.{original.attr.value} differs on an httpx.Request")
             return updated
-        if original.attr.value == "calls" and (ctx.resolve(original.value) == "responses" or isinstance(original.value, cst.Name) and original.value.value in self.mocks):
+        if original.attr.value == "calls" and (ctx.resolve(original.value) == "responses" or isinstance(original.value, cst.Name) and self.mocks.has(ctx, original.value.value)):
             if not reads_the_same(ctx):
                 ctx.report(NOT_MIGRATED, original, "recorded calls hold httpx requests and responses in respx: only len(), calls[i].request.method, .url and header lookups read the same")
             return self._respx(ctx, "calls") if ctx.resolve(original.value) == "responses" else updated
-        if original.attr.value in ("url", "body") and is_recorded_request(ctx, original.value, self.mocks):
+        if original.attr.value in ("url", "body") and is_recorded_request(ctx, original.value, self.mocks.here(ctx)):
             if original.attr.value == "body":
                 ctx.report(NOT_MIGRATED, original, "request.body is request.content (bytes) in httpx")
                 return updated

@@ -126,10 +126,13 @@ class Context:
         self.client_factories: dict[str, bool] = {}
         # names bound anywhere other than by module-level imports (None: unknown)
         self.rebound: set[str] | None = None
-        from codemods._units import UnitPlan  # (the codemods package imports this module)
+        from codemods._mocked_tests import MockedTests  # (the codemods package imports this module)
+        from codemods._units import UnitPlan
 
         # the file's sessions and what was decided for each (codemods._units); the pipeline sets it
         self.unit_plan: UnitPlan = UnitPlan.empty()
+        # the file's tests whose mocks stay as they are (codemods._mocked_tests); the pipeline sets it
+        self.mocked_tests: MockedTests = MockedTests(None)
 
     # ---- names -------------------------------------------------------------
     def resolve_name(self, name: str) -> str | None:

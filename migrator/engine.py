@@ -13,6 +13,7 @@ from typing import Any, Callable, Sequence
 
 import libcst as cst
 
+from codemods._units import scope_path
 from migrator.context import Context, Scope
 from migrator.names import dotted, head_name
 from migrator.visitors import Transformer, subclasses
@@ -89,6 +90,10 @@ class Engine(Transformer):
             return False  # nothing any codemod acts on is in here (see migrator/relevance.py)
         if self._may_suppress:
             self._suppression_starts(node)
+        if kind is cst.FunctionDef and ctx.mocked_tests.kept and ctx.mocked_tests.kept_at(scope_path(ctx.scopes)):
+            # a test whose mocks stay: nothing in it moves (codemods._mocked_tests)
+            self._suppress += 1
+            self._suppressed_nodes.add(id(node))
         if kind is cst.Import or kind is cst.ImportFrom:
             self._in_import += 1
         if not self._suppress:

@@ -32,12 +32,15 @@ from migrator.options import Options
 from migrator.sourcefile import SourceText, decode
 from migrator.visitors import transform, walk
 
+from codemods._mocked_tests import WHOLE_FILE, MockedTests
 from codemods._units import UnitPlan, plan_units
+from codemods.mock_libraries import TEST_MOCKS_KEPT, mocks_enabled
 from codemods.session_subclass import class_problems
 from codemods.session_to_client import unit_findings
 
 # A file can hold a session only if one of these words is in it; others skip the units' analysis.
 _MAY_HOLD_SESSIONS = re.compile(r"[Ss]ession")
+_MOCKS = re.compile(r"responses|requests_mock")
 # Runs of the codemods over one file: the first, and one more for each unit an error keeps
 # (several at once in practice); a bound, not a goal.
 _MAX_RUNS = 8
@@ -111,14 +114,21 @@ def migrate_source(text: str, path: str, options: Options, timings: dict[str, fl
             # requests_mock: the pytest fixture's name, bound by no import
             skip = skippable(module, before, ctx.import_names | {"requests_mock"} | plan.names(), text)
         lap("analysis (ast, names, units, relevance)")
+        tests = MockedTests(before if _MOCKS.search(text) and mocks_enabled(options, path) else None)
         for run in range(_MAX_RUNS):  # again only when an error fell on a unit it migrated
             if run:
                 ctx = Context(module, path, options, alias, source=text)
-            ctx.unit_plan, ctx.rebound, ctx.skip = plan, rebound, skip
+            ctx.unit_plan, ctx.mocked_tests, ctx.rebound, ctx.skip = plan, tests, rebound, skip
             ctx.session_class_kept = plan.any_kept  # requests objects stay here: annotations type nothing
             code, found, suppressed = _run_codemods(ctx, module, text, lap)
-            if not plan.keep_for(found):
+            more_units = plan.keep_for(found)
+            if not tests.keep_for(found) and not more_units:
                 break
+        if tests.kept:
+            found = [f for f in found if not (f.code == "requests-unmigrated" and tests.covers(f.line))]
+            found = sorted(found + tests.findings(path, TEST_MOCKS_KEPT), key=Finding.sort_key)
+            if WHOLE_FILE in tests.kept:  # mocks shared by the file's tests stay: so does all of it
+                code = text
         if plan.any_kept:
             # a kept unit's lines stay requests code: its one finding says why, line by line
             kept = plan.kept_units()

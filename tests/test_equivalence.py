@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import textwrap
 
+import httpx
 import pytest
 
 from migrator.options import Options
@@ -202,8 +203,11 @@ def test_redirected_body_keeps_content_type_in_httpx_and_is_reported(servers, tm
     assert new["server_log"][-1]["headers"]["content-type"] == "application/x-www-form-urlencoded"
 
 
-def test_recorded_calls_iterated_under_respx_really_differ_and_are_reported(servers, tmp_path):
-    """respx records httpx.Request objects: no path_url (and no body, hooks...)."""
+def test_recorded_calls_respx_reads_differently_keep_the_test_on_responses(servers, tmp_path):
+    """respx records httpx.Request objects: no path_url (and no body, hooks...). So the test keeps
+    responses, whole (its requests call too), and behaves as before; the report names it."""
+    with pytest.raises(AttributeError):
+        httpx.Request("GET", "http://x.test/a").path_url  # noqa: B018
     source = """
         import requests
         import responses
@@ -217,4 +221,8 @@ def test_recorded_calls_iterated_under_respx_really_differ_and_are_reported(serv
         def main(base):
             return fetch(base)
     """
-    _differs_and_is_reported(servers, tmp_path, source, "mock-not-migrated", Options(tests=True))
+    before = _write(tmp_path, "before.py", source)
+    result = migrate_source(before.read_text(), "before.py", Options(tests=True))
+    assert [f.code for f in result.findings if f.severity == "error"] == ["test-mocks-kept"]
+    assert "line 9: recorded calls hold httpx requests" in next(f.message for f in result.findings if f.code == "test-mocks-kept")
+    assert_equivalent(before, _write(tmp_path, "after.py", result.code), servers)

@@ -70,8 +70,9 @@ def test_untranslatable_features_are_reported():
         "    responses.add_callback(responses.GET, 'https://x', callback=lambda r: (200, {}, ''))\n"
     )
     result = migrate_source(source, "tests/test_x.py", Options())
-    codes = [(f.line, f.code) for f in result.findings]
-    assert (7, "mock-not-migrated") in codes and (8, "mock-not-migrated") in codes
+    kept = [f for f in result.findings if f.code == "test-mocks-kept"]  # the test stays, saying why
+    assert len(kept) == 1 and "line 7: " in kept[0].message and "line 8: " in kept[0].message
+    assert result.code == source
 
 
 def test_a_test_file_using_only_the_requests_mock_fixture_is_migrated():
@@ -98,8 +99,9 @@ def test_a_test_file_using_only_the_requests_mock_fixture_is_migrated():
 def test_recorded_calls_read_the_same_or_are_reported(use, reported):
     source = f"import requests\nimport responses\n\n@responses.activate\ndef test_a():\n    requests.get('http://x.test/')\n    return {use}\n"
     result = migrate_source(source, "tests/test_a.py", Options())
-    assert "respx.calls" in result.code
-    assert any(f.code == "mock-not-migrated" and f.line == 7 for f in result.findings) is reported
+    # a use respx reads differently keeps the test on responses, whole
+    assert ("respx.calls" in result.code) is not reported
+    assert any(f.code == "test-mocks-kept" and "line 7: " in f.message for f in result.findings) is reported
 
 
 def test_a_fixture_annotated_with_the_requests_mock_module_keeps_the_module_name():
@@ -158,3 +160,54 @@ def test_register_uri_takes_requests_mock_method_constants():
     result = migrate_source(source, "tests/test_write.py", Options(format=False))
     assert "m.post('http://localhost:8086/write').mock(return_value=httpx.Response(204))" in result.code
     assert "requests_mock" not in result.code
+
+
+MIXED = '''
+import requests
+import responses
+from responses import matchers
+
+
+@responses.activate
+def test_translated():
+    responses.add(responses.GET, "http://x.test/a", json={"a": 1})
+    assert requests.get("http://x.test/a").json() == {"a": 1}
+
+
+@responses.activate
+def test_with_a_matcher():
+    responses.add(responses.GET, "http://x.test/b", json={"b": 1})
+    responses.add(responses.POST, "http://x.test/c", json={"c": 1}, match=[matchers.json_params_matcher({"q": 1})])
+    assert requests.get("http://x.test/b").json() == {"b": 1}
+    assert requests.post("http://x.test/c", json={"q": 1}).json() == {"c": 1}
+'''
+
+
+def test_a_test_is_migrated_whole_or_kept_whole(tmp_path):
+    """A matcher respx spells differently keeps its test on responses, whole (decorator, the other
+    registrations and the test's own requests calls): respx over a body that still registers with
+    responses intercepts neither. The other test moves. Both pass, and the kept one is named."""
+    result = migrate_source(MIXED, "tests/test_mixed.py", Options())
+    path = tmp_path / "test_mixed.py"
+    path.write_text(result.code)
+    kept = [f for f in result.findings if f.code == "test-mocks-kept"]
+    assert len(kept) == 1 and kept[0].message.startswith("test_with_a_matcher keeps") and kept[0].line == 13
+    assert "@respx.mock\ndef test_translated" in result.code
+    assert MIXED[MIXED.index("@responses.activate\ndef test_with_a_matcher"):] in result.code
+    assert "mock-not-migrated" not in {f.code for f in result.findings}  # said once, by test-mocks-kept
+    proc = run_pytest(path)
+    assert proc.returncode == 0 and "2 passed" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_a_mock_name_means_a_mock_only_where_it_is_bound_to_one():
+    """``m`` of one test's ``with Mocker() as m`` is not the MagicMock another test's
+    ``@mock.patch`` passes as ``m``: its ``m.get(...)`` is not a registration."""
+    source = (
+        "import requests\nimport requests_mock\nfrom unittest import mock\n\n\n"
+        "def test_a():\n    with requests_mock.Mocker() as m:\n        m.get('http://x.test/a', json={'a': 1})\n"
+        "        assert requests.get('http://x.test/a').json() == {'a': 1}\n\n\n"
+        "@mock.patch('pkg.api.thing')\ndef test_b(m):\n    m.get.return_value = 3\n    assert m.get('anything') == 3\n"
+    )
+    code = migrate_source(source, "tests/test_names.py", Options(format=False)).code
+    assert "m.get('http://x.test/a').mock(" in code
+    assert code.endswith("def test_b(m):\n    m.get.return_value = 3\n    assert m.get('anything') == 3\n")
