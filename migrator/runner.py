@@ -12,6 +12,7 @@ from migrator.lint import imports_httpx
 from migrator.names import imports_requests
 from migrator.options import Options
 from migrator.pipeline import FileResult, migrate_bytes
+from migrator.test_patches import may_patch_requests, report as report_test_patches
 
 # Below this many candidate files a process pool costs more than it saves.
 _POOL_THRESHOLD = 8
@@ -39,6 +40,7 @@ def run(
     todo: list[tuple[int, tuple[bytes, str, Options]]] = []
     batch: list[tuple[int, tuple[bytes, str, Options]]] = []
     futures: dict[Future, list[int]] = {}
+    patching: dict[int, bytes] = {}  # files that may patch requests by name (migrator.test_patches)
     pool: ProcessPoolExecutor | None = None
     jobs = max(1, jobs)
 
@@ -49,6 +51,8 @@ def run(
         for i, path in enumerate(paths):
             with open(path, "rb") as fh:
                 data = fh.read()
+            if may_patch_requests(data):
+                patching[i] = data
             if imports_requests(data) or imports_httpx(data):
                 cached = cache.get(path, data) if cache is not None else None
                 if cached is not None:
@@ -91,6 +95,8 @@ def run(
     if cache is not None:
         for i, (data, path, _) in todo:
             cache.put(path, data, results[i])  # type: ignore[arg-type]
+    if patching:  # after the cache: what other files became is not this file's result
+        report_test_patches(results, patching)
     return [r for r in results if r is not None]
 
 

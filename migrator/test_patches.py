@@ -1,0 +1,129 @@
+"""Tests that patch requests by name in a module the migration changed: named, one error per test.
+
+``mock.patch("pkg.api.requests")``, ``patch("pkg.api.requests.post")``,
+``mock.patch.object(api.requests, "get")`` and ``monkeypatch.setattr(api.requests, "get", fake)``
+replace what ``pkg/api.py`` calls requests through. Such test files often never import requests
+themselves, so the migration does not read them; but once ``pkg/api.py`` is migrated, its
+``requests`` is gone (the patch raises AttributeError) or no longer what it calls (the patch
+intercepts nothing). The runner, which sees every file of the run, looks for such patches in each
+file whose text mentions ``requests``, and reports each test that patches a module the run changed.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from migrator.findings import Code, Finding
+
+PATCHES_MIGRATED_CODE = Code(
+    "test-patches-migrated-code",
+    "error",
+    "A test patches requests in a module the migration changed",
+    "The test replaces ``requests`` (or one of its functions) as a module of the project sees it, "
+    "with ``mock.patch(\"pkg.api.requests...\")``, ``patch.object(api.requests, ...)`` or "
+    "``monkeypatch.setattr``. The migration changed that module: where it no longer imports "
+    "requests the patch raises AttributeError, and where its calls now go through httpx the patch "
+    "no longer intercepts them. Either way the test fails.",
+    "Patch what the module uses now (``pkg.api.httpx.get``, the client's method, or a respx route), "
+    "or keep that module on requests until its tests are moved.",
+)
+
+_TARGET = re.compile(r"^(?:[A-Za-z_]\w*\.)+requests(?:\.\w+)*$")
+
+
+def may_patch_requests(data: bytes) -> bool:
+    """A cheap first look: could this file patch requests by name?"""
+    return b".requests" in data and (b"patch" in data or b"setattr" in data)
+
+
+def _split(target: str) -> tuple[str, str] | None:
+    """``pkg.api.requests.post`` -> (``pkg.api``, ``requests.post``)."""
+    if not _TARGET.match(target):
+        return None
+    parts = target.split(".")
+    at = parts.index("requests")
+    return (".".join(parts[:at]), ".".join(parts[at:])) if at else None
+
+
+def patches(data: bytes) -> list[tuple[str, str, int, str]]:
+    """(module, what of requests, line, test) for each patch of requests by name in a file."""
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError):
+        return []
+    imported: dict[str, str] = {}  # local name -> the module it is
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            imported.update({a.asname or a.name: f"{node.module}.{a.name}" for a in node.names})
+        elif isinstance(node, ast.Import):
+            imported.update({a.asname: a.name for a in node.names if a.asname})
+            imported.update({a.name: a.name for a in node.names if not a.asname and "." not in a.name})
+    out = []
+    for test, node in _nodes_by_test(tree):
+        target = None
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            target = _split(node.value)
+        elif isinstance(node, ast.Attribute) and node.attr == "requests" and isinstance(node.value, ast.Name):
+            module = imported.get(node.value.id)
+            target = (module, "requests") if module else None
+        if target is not None:
+            out.append((*target, node.lineno, test))
+    return out
+
+
+def _nodes_by_test(tree: ast.Module):
+    """(the test a node is in: ``test_x``, ``TestX.test_y``, ``TestX`` for its decorators, or "" at
+    module level; the node), for every node."""
+    for top in tree.body:
+        if isinstance(top, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            units = [(top.name, [top])]
+        elif isinstance(top, ast.ClassDef):
+            units = [(f"{top.name}.{m.name}", [m]) for m in top.body if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef))]
+            units.append((top.name, top.decorator_list))
+        else:
+            units = [("", [top])]
+        for name, roots in units:
+            for root in roots:
+                for node in ast.walk(root):
+                    yield name, node
+
+
+def report(results, candidates: dict[int, bytes]) -> None:
+    """Add a finding to each test file (``candidates``: index in ``results`` -> its bytes) for each
+    test patching requests in a module whose file the run changed."""
+    by_module: dict[str, object] = {}
+    for result in results:
+        if result.kind == "code" and result.path.endswith(".py"):
+            by_module.setdefault(_module_key(result.path), result)
+    for index, data in candidates.items():
+        test_file = results[index]
+        seen: set[str] = set()
+        for module, what, line, test in patches(data):
+            target = _find(by_module, module)
+            if target is None or not target.changed or (test or line) in seen:
+                continue
+            seen.add(test or line)
+            gone = re.search(r"^\s*(import requests\b|from requests\b)", target.new_text, re.M) is None
+            why = ("no longer imports requests: the patch raises AttributeError" if gone
+                   else "sends some of its requests through httpx now: the patch no longer intercepts those")
+            who = f"{test} patches" if test else "this patch of"
+            message = f"{who} {module}.{what}, but {target.path} {why}"
+            test_file.findings.append(Finding(PATCHES_MIGRATED_CODE.code, PATCHES_MIGRATED_CODE.severity, test_file.path,
+                                              line, 1, message, PATCHES_MIGRATED_CODE.fix, "engine"))
+
+
+def _module_key(path: str) -> str:
+    parts = path.replace("\\", "/").removesuffix(".py").split("/")
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return "/".join(parts)
+
+
+def _find(by_module: dict[str, object], module: str):
+    """The result of the file that is ``module`` (matched by its path's ending)."""
+    tail = module.replace(".", "/")
+    for key, result in by_module.items():
+        if key == tail or key.endswith("/" + tail):
+            return result
+    return None

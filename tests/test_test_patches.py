@@ -1,0 +1,92 @@
+"""Tests that patch requests by name in a module the run migrates are named, one error per test,
+even in test files that never import requests (the migration does not read those otherwise)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+
+from migrator.test_patches import patches
+from tests.test_cli import run
+
+API = "import requests\n\n\ndef fetch(url):\n    return requests.get(url, timeout=5).json()\n"
+KEPT = (  # a session handed out by a public function: kept on requests (session-kept)
+    "import requests\n\n\ndef make_session():\n    return requests.Session()\n\n\n"
+    "def fetch(url):\n    return make_session().get(url).json()\n"
+)
+TESTS = '''
+from unittest import mock
+
+from pkg import api, kept
+
+
+@mock.patch("pkg.api.requests")
+def test_fetch(requests_mod):
+    requests_mod.get.return_value.json.return_value = {"a": 1}
+    assert api.fetch("http://x.test") == {"a": 1}
+
+
+def test_fetch_setattr(monkeypatch):
+    fake = mock.Mock()
+    monkeypatch.setattr(api.requests, "get", fake)
+    api.fetch("http://x.test")
+    assert fake.called
+
+
+class TestApi:
+    @mock.patch("pkg.api.requests.get")
+    def test_get(self, get):
+        api.fetch("http://x.test")
+        assert get.called
+
+
+@mock.patch("pkg.kept.requests.Session.get")
+def test_kept(get):
+    kept.fetch("http://x.test")
+    assert get.called
+'''
+
+
+def _project(tmp_path):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "api.py").write_text(API)
+    (tmp_path / "pkg" / "kept.py").write_text(KEPT)
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_api.py").write_text(textwrap.dedent(TESTS))
+    return tmp_path
+
+
+def _failing(project) -> set[str]:
+    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rf", "tests"],
+                          cwd=project, capture_output=True, text=True, timeout=120)
+    return {line.split("::", 1)[1].split(" ")[0] for line in proc.stdout.splitlines() if line.startswith("FAILED")}
+
+
+def test_each_test_patching_a_migrated_module_is_reported_and_does_fail(tmp_path):
+    project = _project(tmp_path)
+    assert _failing(project) == set()
+    proc = run("--no-cache", "--report", "report.json", ".", cwd=project)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads((project / "report.json").read_text())
+    named = {f["message"].split(" patches ")[0] for f in report["findings"] if f["code"] == "test-patches-migrated-code"}
+    assert named == {"test_fetch", "test_fetch_setattr", "TestApi.test_get"}  # not test_kept: its module stays
+    assert "import requests" in (project / "pkg" / "kept.py").read_text()
+    # the report is right: exactly those tests fail now
+    assert _failing(project) == {"test_fetch", "test_fetch_setattr", "TestApi::test_get"}
+
+
+def test_patches_are_read_from_strings_and_module_attributes():
+    source = (
+        b"from pkg import api as a\nimport pkg.other as o\nfrom unittest import mock\n\n"
+        b"@mock.patch('x.requests.post')\ndef test_one():\n    pass\n\n"
+        b"def test_two(monkeypatch):\n    monkeypatch.setattr(a.requests, 'get', None)\n    mock.patch.object(o.requests, 'get')\n"
+        b"    mock.patch('requests.get')\n    mock.patch('pkg.requests_helper.x')\n"
+    )
+    assert patches(source) == [
+        ("x", "requests.post", 5, "test_one"),
+        ("pkg.api", "requests", 10, "test_two"),
+        ("pkg.other", "requests", 11, "test_two"),
+    ]
