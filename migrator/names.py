@@ -40,9 +40,13 @@ _EXCEPTION_NAMES = frozenset(
     UnrewindableBodyError JSONDecodeError InvalidJSONError""".split()
 )
 
+# The start of a line, where an import statement can stand: the first line may begin with
+# a UTF-8 byte order mark (the bytes are matched before decoding).
+LINE_START = rb"^(?:\xef\xbb\xbf)?[ \t]*"
+
 # Cheap pre-filter: a file that never imports requests or urllib3 costs one read.
 IMPORT_RE = re.compile(
-    rb"^[ \t]*(?:from[ \t]+(?:requests|urllib3|responses|requests_mock)\b"
+    LINE_START + rb"(?:from[ \t]+(?:requests|urllib3|responses|requests_mock)\b"
     rb"|import[ \t]+[^#\n]*\b(?:requests|urllib3|responses|requests_mock)\b)"
     # requests-mock's pytest fixture is used without any import
     rb"|\bdef[ \t]+\w+\([^)]*\brequests_mock\b",
