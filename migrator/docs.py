@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 FIXTURES = ROOT / "fixtures"
 
-_ENGINE_CODES = (engine_findings.PARSE_ERROR, engine_findings.INTERNAL_ERROR, engine_findings.FORMAT_SKIPPED)
+_ENGINE_CODES = (engine_findings.PARSE_ERROR, engine_findings.INTERNAL_ERROR, engine_findings.STAR_IMPORT, engine_findings.FORMAT_SKIPPED)
 _DEPENDENCY_CODES = (dependencies.TEST_MOCKS, dependencies.UNDECLARED)
 _OWNER_TEXT = {
     "engine": "the engine",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import builtins
 import dataclasses
+import re
 import sys
 import time
 
@@ -25,7 +26,7 @@ from migrator.findings import Finding
 from migrator.formatting import format_touched
 from migrator.imports import NESTED_IMPORT_RE, existing_module_alias, fix_imports
 from migrator.lint import imports_httpx, lint_source
-from migrator.names import ast_walk, bindings, imports_requests
+from migrator.names import TRACKED_ROOTS, ast_walk, bindings, imports_requests
 from migrator.relevance import skippable
 from migrator.options import Options
 from migrator.sourcefile import SourceText, decode
@@ -88,6 +89,10 @@ def migrate_source(text: str, path: str, options: Options, timings: dict[str, fl
         where = getattr(exc, "lineno", None) or 1
         message = f"Python {version}, which runs the tool, cannot compile this file ({getattr(exc, 'msg', exc)}, line {where}): run the tool under the Python the code targets"
         return SourceResult(text, [_finding(F.PARSE_ERROR, path, message, where)], text)
+    star = _star_import(before, text)
+    if star is not None:
+        message = f"'from {star.module} import *' hides which {star.module} names this module uses: nothing in the file was migrated"
+        return SourceResult(text, [_finding(F.STAR_IMPORT, path, message, star.lineno, star.col_offset + 1)], text)
     try:
         ctx = Context(module, path, options, existing_module_alias(module, "httpx"), source=text)
         ctx.rebound, bound_before = bindings(before)
@@ -160,6 +165,22 @@ def _where_requests_stays(ctx: Context, final: cst.Module, add: set[str]) -> tup
             if "httpx" in add and not any(type(n) is cst.Name and n.value == ctx.httpx_alias for n in walk(final)):
                 add.discard("httpx")  # httpx was there for those auth classes only
     return final, changed
+
+
+# ``import *``, also continued over a line (a quick test of the text before the tree is searched)
+_STAR_IMPORT_RE = re.compile(r"\bimport[\s\\]*\*")
+
+
+def _star_import(tree: ast.Module, text: str) -> ast.ImportFrom | None:
+    """The first ``from requests import *`` (or from another tracked module) in the file."""
+    if not _STAR_IMPORT_RE.search(text):
+        return None
+    stars = [
+        node for node in ast_walk(tree)
+        if isinstance(node, ast.ImportFrom) and not node.level and node.names[0].name == "*"
+        and (node.module or "").split(".")[0] in TRACKED_ROOTS
+    ]
+    return min(stars, key=lambda node: (node.lineno, node.col_offset), default=None)
 
 
 class _Laps:
