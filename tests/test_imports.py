@@ -47,6 +47,19 @@ def test_emptied_block_gets_pass_and_stays_valid():
     assert "import requests" not in out and "import httpx" in out
 
 
+@pytest.mark.parametrize("source", [
+    "import os\nif True: import requests\n\nrequests.get('u')\n",
+    "x = 1; import requests\n\nrequests.get('u')\n",
+    "from requests import Session; import requests\n\nrequests.get('u')\n",
+])
+def test_an_import_after_a_colon_or_a_semicolon_is_seen(source):
+    """The file was skipped as not importing requests, or its requests name went unresolved."""
+    from migrator.pipeline import migrate_bytes
+
+    new = migrate_bytes(source.encode(), "x.py", Options(format=False)).new.decode()
+    assert "httpx.get('u', follow_redirects=True, timeout=None)" in new and "import requests" not in new
+
+
 def test_json_is_imported_for_json_decode_error():
     out = migrate(
         "import requests\n\ntry:\n    requests.get('u').json()\nexcept requests.JSONDecodeError:\n    pass\n"

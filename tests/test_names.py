@@ -151,3 +151,4 @@ def test_the_word_test_before_the_import_expression_changes_no_answer():
         assert imports_httpx(data) == bool(HTTPX_IMPORT_RE.search(data))
     # a UTF-8 BOM stands before the first line's import
     assert imports_requests(b"\xef\xbb\xbfimport requests\n") and imports_httpx(b"\xef\xbb\xbfimport httpx\n")
+    assert imports_requests(b"try: import requests\nexcept ImportError: pass\n") and imports_requests(b"x = 1; import requests\n")
