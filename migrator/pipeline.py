@@ -104,15 +104,21 @@ def migrate_source(text: str, path: str, options: Options, timings: dict[str, fl
         final = transform(module, engine, engine.inert)
         lap("traversal (all codemods)")
         add = {m for m in ctx.required_imports if not _imports_module(module, m, ctx.httpx_alias)}
-        drop = ctx.referenced_heads - ctx.surviving_heads
+        exported = _exported(before) if "__all__" in text else set()  # their imports stay
+
+        def unused() -> set[str]:
+            """Imported names the rewritten code no longer uses: their imports go."""
+            return ctx.referenced_heads - ctx.surviving_heads - exported
+
+        drop = unused()
         nested = NESTED_IMPORT_RE.search(text) is not None
         code, generated = generate(fix_imports(final, drop, add, nested))
         # Imports are fixed first so the output is generated once in the common case: the
         # survivors check reads only non-import lines, which fixing imports leaves alone.
         if catch_all.survivors(ctx, final, code):
             final, changed = _where_requests_stays(ctx, final, add)
-            if changed or ctx.referenced_heads - ctx.surviving_heads != drop:
-                code, _ = generate(fix_imports(final, ctx.referenced_heads - ctx.surviving_heads, add, nested), generated)
+            if changed or unused() != drop:
+                code, _ = generate(fix_imports(final, unused(), add, nested), generated)
         lap("imports, codegen, survivors")
         found = ctx.resolve_findings()
         lap("finding positions")
@@ -124,8 +130,13 @@ def migrate_source(text: str, path: str, options: Options, timings: dict[str, fl
         if code != text:
             # CPython's parser and compiler are the judges (what LibCST can read, it wrote)
             tree = ast.parse(code, path)
+            names = _names(tree)
+            missed = _unused_imports(names, before) - exported
+            if missed:  # the references missed an import's last use (see _unused_imports)
+                code, _ = generate(fix_imports(final, unused() | missed, add), generated)
+                tree = ast.parse(code, path)
             compile(tree, path, "exec")
-            lost = lost_bindings(bound_before, tree)
+            lost = lost_bindings(bound_before, names)
             if lost:  # a codemod removed a definition something still uses: never ship that
                 raise RuntimeError(f"the migration would leave {', '.join(sorted(lost))} undefined")
         lap("verification (ast, compile)")
@@ -197,9 +208,10 @@ class _Laps:
             self.last = now
 
 
-def _names(tree: ast.AST) -> tuple[set[str], set[str], bool]:
-    """(names loaded, names bound anywhere, whether a star import hides bindings)."""
-    loaded, bound, star = set(), set(), False
+def _names(tree: ast.AST) -> tuple[set[str], set[str], bool, set[str]]:
+    """(names loaded, names bound anywhere, whether a star import hides bindings, names bound
+    by imports of requests and the other tracked modules)."""
+    loaded, bound, star, tracked = set(), set(), False, set()
     for node in ast_walk(tree):
         if isinstance(node, ast.Name):
             (loaded if isinstance(node.ctx, ast.Load) else bound).add(node.id)
@@ -210,6 +222,10 @@ def _names(tree: ast.AST) -> tuple[set[str], set[str], bool]:
         elif isinstance(node, ast.alias):
             star |= node.name == "*"
             bound.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, ast.Import):
+            tracked.update((a.asname or a.name).split(".")[0] for a in node.names if a.name.split(".")[0] in TRACKED_ROOTS)
+        elif isinstance(node, ast.ImportFrom) and not node.level and (node.module or "").split(".")[0] in TRACKED_ROOTS:
+            tracked.update(a.asname or a.name for a in node.names if a.name != "*")
         elif isinstance(node, ast.ExceptHandler) and node.name:
             bound.add(node.name)
         elif isinstance(node, (ast.Global, ast.Nonlocal)):
@@ -220,16 +236,44 @@ def _names(tree: ast.AST) -> tuple[set[str], set[str], bool]:
             bound.add(node.name)
         elif isinstance(node, ast.MatchMapping) and node.rest:
             bound.add(node.rest)
-    return loaded, bound, star
+    return loaded, bound, star, tracked
 
 
-def lost_bindings(bound_before: set[str] | None, after: ast.AST) -> set[str]:
-    """Names the output (its tree) uses, that the input bound (``names.bindings``) and the
-    output no longer does."""
-    loaded, bound_after, star = _names(after)
+def lost_bindings(bound_before: set[str] | None, names: tuple[set[str], set[str], bool, set[str]]) -> set[str]:
+    """Names the output uses (``names``: :func:`_names` of its tree), that the input bound
+    (``names.bindings``) and the output no longer does."""
+    loaded, bound_after, star, _ = names
     if star or bound_before is None:
         return set()
     return (loaded - bound_after - set(dir(builtins))) & bound_before
+
+
+def _unused_imports(names: tuple[set[str], set[str], bool, set[str]], before: ast.Module) -> set[str]:
+    """Names that imports of requests (or another tracked module) bind in the output (``names``:
+    :func:`_names` of its tree), that nothing there loads while the input did: the engine follows
+    each requests reference and drops an import once its last one is rewritten, and these it
+    missed. An import the input did not use either stays: it may be a re-export, which
+    ``from module import requests`` elsewhere needs."""
+    loaded, _, _, tracked = names
+    candidates = tracked - loaded
+    return candidates & _names(before)[0] if candidates else set()
+
+
+def _exported(tree: ast.Module) -> set[str]:
+    """Names the module re-exports: the strings in its ``__all__ = [...]``, ``+= [...]`` and ``.extend([...])``."""
+    out: set[str] = set()
+    for stmt in tree.body:
+        value = None
+        if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in stmt.targets):
+            value = stmt.value
+        elif isinstance(stmt, (ast.AugAssign, ast.AnnAssign)) and isinstance(stmt.target, ast.Name) and stmt.target.id == "__all__":
+            value = stmt.value
+        elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Attribute):
+            if isinstance(stmt.value.func.value, ast.Name) and stmt.value.func.value.id == "__all__":
+                value = stmt.value
+        if value is not None:
+            out.update(n.value for n in ast.walk(value) if isinstance(n, ast.Constant) and isinstance(n.value, str))
+    return out
 
 
 def _suppressed(finding: Finding, ignored: dict[int, set[str] | None]) -> bool:
