@@ -14,8 +14,9 @@ import codemods
 from migrator import __version__, config, dependencies, formats, packages, report
 from migrator.progress import progress_bar
 from migrator.diff import colorize, unified
-from migrator.discovery import discover
+from migrator.discovery import discover, link_finding
 from migrator.options import Options
+from migrator.pipeline import FileResult
 from migrator.cache import Cache, default_root
 from migrator.runner import default_jobs, run
 from migrator.sourcefile import atomic_write
@@ -132,8 +133,9 @@ def migrate(
         codemods.selected(options.select, options.ignore)
     except ValueError as exc:
         raise _fail(str(exc))
+    links: list[tuple[str, str]] = []  # symlinks not followed, with their targets
     try:
-        files = discover(paths, options.exclude)
+        files = discover(paths, options.exclude, links)
     except FileNotFoundError as exc:
         raise _fail(f"no such file or folder: {exc.args[0]}")
     except OSError as exc:
@@ -147,6 +149,8 @@ def migrate(
         except ValueError:
             raise _fail(f"--shard takes K/N with 1 <= K <= N, not {shard_spec!r}")
         files = packages.shard(files, k, n)
+        in_shard = set(packages.shard([link for link, _ in links], k, n))
+        links = [(link, real) for link, real in links if link in in_shard]
     written: list[str] = []  # files written so far: Ctrl-C says how many
     try:
         with progress_bar(len(files), enabled=not quiet and output_format == "text") as advance:
@@ -156,6 +160,7 @@ def migrate(
     except KeyboardInterrupt:
         raise _interrupted(written)
     try:
+        results += [_skipped_link(link, real, paths) for link, real in links]
         results += dependencies.results_for(results, packages.package_of)
         mode = "check" if check else "dry-run" if dry_run else "write"
         color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
@@ -206,6 +211,16 @@ def migrate(
         raise _interrupted(written)
     if check and any(r.changed for r in results):
         raise typer.Exit(1)
+
+
+def _skipped_link(link: str, real: str, paths: list[str]) -> FileResult:
+    """A symlink not followed: its finding, and what its target means for the dependencies."""
+    try:
+        with open(real, "rb") as fh:
+            features = dependencies.features_of_bytes(fh.read())
+    except OSError:
+        features = frozenset()
+    return FileResult(link, b"", None, [link_finding(link, real, paths)], skipped=True, kind="symlink", features=features)
 
 
 def _interrupted(written: list[str]) -> "typer.Exit":
@@ -278,7 +293,6 @@ def lint(
     clients, missing timeouts, removed/deprecated arguments, missing extras, unread streams, and a
     client per request in a loop. Checks httpx code whether migrated or written by hand."""
     from migrator.lint import lint_source
-    from migrator.pipeline import FileResult
 
     if output_format not in ("text", "json", "sarif", "github"):
         raise _fail(f"--output-format takes text, json, sarif or github, not {output_format!r}")
