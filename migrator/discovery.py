@@ -100,7 +100,8 @@ SYMLINK_SKIPPED = Code(
     "A symlinked file whose target the run does not take was skipped",
     "The link's target lies outside the paths given (or is excluded there). Migrating it would "
     "edit a file the run was not asked to touch, and replacing the link by a migrated copy would "
-    "break what links it; so neither the link nor its target was looked at.",
+    "break what links it; so neither was migrated (the target is only read, for the package's "
+    "dependencies).",
     "Run the tool on the folder that holds the target too (the target is then migrated once and "
     "the link stays a link), or name the link explicitly to migrate its target.",
 )

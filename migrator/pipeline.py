@@ -208,7 +208,11 @@ class _Laps:
             self.last = now
 
 
-def _names(tree: ast.AST) -> tuple[set[str], set[str], bool, set[str]]:
+# names loaded, names bound, a star import?, names bound by tracked imports: see _names
+_Names = tuple[set[str], set[str], bool, set[str]]
+
+
+def _names(tree: ast.AST) -> _Names:
     """(names loaded, names bound anywhere, whether a star import hides bindings, names bound
     by imports of requests and the other tracked modules)."""
     loaded, bound, star, tracked = set(), set(), False, set()
@@ -239,7 +243,7 @@ def _names(tree: ast.AST) -> tuple[set[str], set[str], bool, set[str]]:
     return loaded, bound, star, tracked
 
 
-def lost_bindings(bound_before: set[str] | None, names: tuple[set[str], set[str], bool, set[str]]) -> set[str]:
+def lost_bindings(bound_before: set[str] | None, names: _Names) -> set[str]:
     """Names the output uses (``names``: :func:`_names` of its tree), that the input bound
     (``names.bindings``) and the output no longer does."""
     loaded, bound_after, star, _ = names
@@ -248,7 +252,7 @@ def lost_bindings(bound_before: set[str] | None, names: tuple[set[str], set[str]
     return (loaded - bound_after - set(dir(builtins))) & bound_before
 
 
-def _unused_imports(names: tuple[set[str], set[str], bool, set[str]], before: ast.Module) -> set[str]:
+def _unused_imports(names: _Names, before: ast.Module) -> set[str]:
     """Names that imports of requests (or another tracked module) bind in the output (``names``:
     :func:`_names` of its tree), that nothing there loads while the input did: the engine follows
     each requests reference and drops an import once its last one is rewritten, and these it
