@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -13,8 +14,9 @@ import codemods
 from migrator import __version__, config, dependencies, formats, packages, report
 from migrator.progress import progress_bar
 from migrator.diff import colorize, unified
-from migrator.discovery import discover
+from migrator.discovery import discover, link_finding
 from migrator.options import Options
+from migrator.pipeline import FileResult
 from migrator.cache import Cache, default_root
 from migrator.runner import default_jobs, run
 from migrator.sourcefile import atomic_write
@@ -131,8 +133,9 @@ def migrate(
         codemods.selected(options.select, options.ignore)
     except ValueError as exc:
         raise _fail(str(exc))
+    links: list[tuple[str, str]] = []  # symlinks not followed, with their targets
     try:
-        files = discover(paths, options.exclude)
+        files = discover(paths, options.exclude, links)
     except FileNotFoundError as exc:
         raise _fail(f"no such file or folder: {exc.args[0]}")
     except OSError as exc:
@@ -146,63 +149,99 @@ def migrate(
         except ValueError:
             raise _fail(f"--shard takes K/N with 1 <= K <= N, not {shard_spec!r}")
         files = packages.shard(files, k, n)
+        in_shard = set(packages.shard([link for link, _ in links], k, n))
+        links = [(link, real) for link, real in links if link in in_shard]
+    written: list[str] = []  # files written so far: Ctrl-C says how many
     try:
         with progress_bar(len(files), enabled=not quiet and output_format == "text") as advance:
             results = run(files, options, jobs or default_jobs(), advance, None if no_cache else Cache(default_root(), options))
     except OSError as exc:
         raise _fail(f"cannot read {exc.filename}: {exc.strerror}")
     except KeyboardInterrupt:
-        typer.echo("migrate: interrupted; no file was written", err=True)
-        raise typer.Exit(130)
+        raise _interrupted(written)
+    try:
+        results += [_skipped_link(link, real, paths) for link, real in links]
+        results += dependencies.results_for(results, packages.package_of)
+        mode = "check" if check else "dry-run" if dry_run else "write"
+        color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        if interactive:
+            _interactive(results, color, written)  # findings are shown with their hunks
+            raise typer.Exit(0)
+        for result in results:
+            if not result.changed:
+                continue
+            if dry_run and output_format == "text":
+                diff = unified(result.path, result.old_text, result.new_text)
+                typer.echo(colorize(diff) if color else diff, nl=False)
+            elif dry_run:
+                pass  # stdout carries the machine-readable output
+            elif check:
+                if not quiet and output_format == "text":
+                    typer.echo(f"would migrate {result.path}", err=True)
+            else:
+                try:
+                    _write(result.path, result.new, written)  # type: ignore[arg-type]
+                except OSError as exc:
+                    raise _fail(f"cannot write {result.path}: {exc.strerror}")
+                if verbose:
+                    typer.echo(f"migrated {result.path}", err=True)
 
-    results += dependencies.results_for(results, packages.package_of)
-    mode = "check" if check else "dry-run" if dry_run else "write"
-    color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    if interactive:
-        _interactive(results, color)  # findings are shown with their hunks
-        raise typer.Exit(0)
-    for result in results:
-        if not result.changed:
-            continue
-        if dry_run and output_format == "text":
-            diff = unified(result.path, result.old_text, result.new_text)
-            typer.echo(colorize(diff) if color else diff, nl=False)
-        elif dry_run:
-            pass  # stdout carries the machine-readable output
-        elif check:
-            if not quiet and output_format == "text":
-                typer.echo(f"would migrate {result.path}", err=True)
-        else:
-            try:
-                atomic_write(result.path, result.new)  # type: ignore[arg-type]
-            except OSError as exc:
-                raise _fail(f"cannot write {result.path}: {exc.strerror}")
-            if verbose:
-                typer.echo(f"migrated {result.path}", err=True)
-
-    _emit(results, output_format, with_pending=mode != "write", quiet=quiet, verbose=verbose)
-    if not quiet:
-        package_rows = packages.summaries([r for r in results if not r.skipped])
-        if len(package_rows) > 1:
-            for row in package_rows:
-                sev = row["findings"]
-                typer.echo(
-                    f"  {row['package']}: {row['files_changed']} of {row['files']} files {'changed' if mode == 'write' else 'to change'}, "
-                    f"{sev['error']} errors, {sev['warning']} warnings, {sev['info']} info",
-                    err=True,
-                )
-        typer.echo(report.human_summary(results, mode), err=True)
-    if report_file:
-        text = report.as_json(results)
-        if report_file == "-":
-            typer.echo(text, nl=False)
-        else:
-            try:
-                Path(report_file).write_text(text, encoding="utf-8")
-            except OSError as exc:
-                raise _fail(f"cannot write report {report_file}: {exc.strerror}")
+        _emit(results, output_format, with_pending=mode != "write", quiet=quiet, verbose=verbose)
+        if not quiet:
+            package_rows = packages.summaries([r for r in results if not r.skipped])
+            if len(package_rows) > 1:
+                for row in package_rows:
+                    sev = row["findings"]
+                    typer.echo(
+                        f"  {row['package']}: {row['files_changed']} of {row['files']} files {'changed' if mode == 'write' else 'to change'}, "
+                        f"{sev['error']} errors, {sev['warning']} warnings, {sev['info']} info",
+                        err=True,
+                    )
+            typer.echo(report.human_summary(results, mode), err=True)
+        if report_file:
+            text = report.as_json(results)
+            if report_file == "-":
+                typer.echo(text, nl=False)
+            else:
+                try:
+                    Path(report_file).write_text(text, encoding="utf-8")
+                except OSError as exc:
+                    raise _fail(f"cannot write report {report_file}: {exc.strerror}")
+    except KeyboardInterrupt:  # while writing, or after: each file is as it was or fully written
+        raise _interrupted(written)
     if check and any(r.changed for r in results):
         raise typer.Exit(1)
+
+
+def _skipped_link(link: str, real: str, paths: list[str]) -> FileResult:
+    """A symlink not followed: its finding, and what its target means for the dependencies."""
+    try:
+        with open(real, "rb") as fh:
+            features = dependencies.features_of_bytes(fh.read())
+    except OSError:
+        features = frozenset()
+    return FileResult(link, b"", None, [link_finding(link, real, paths)], skipped=True, kind="symlink", features=features)
+
+
+def _interrupted(written: list[str]) -> "typer.Exit":
+    if not written:
+        what = "no file was written"
+    else:
+        what = f"{len(written)} file{'s were' if len(written) != 1 else ' was'} written in full, every other file left as it was"
+    typer.echo(f"migrate: interrupted; {what}", err=True)
+    return typer.Exit(130)
+
+
+def _write(path: str, data: bytes, written: list[str]) -> None:
+    """Write one file atomically, with Ctrl-C held off until it is written and counted."""
+    mask = getattr(signal, "pthread_sigmask", None)  # POSIX; elsewhere the count may miss the last file
+    before = mask(signal.SIG_BLOCK, {signal.SIGINT}) if mask else None
+    try:
+        atomic_write(path, data)
+        written.append(path)
+    finally:
+        if mask:
+            mask(signal.SIG_SETMASK, before)
 
 
 def _emit(results, output_format: str, *, with_pending: bool, quiet: bool, verbose: bool) -> None:
@@ -218,7 +257,7 @@ def _emit(results, output_format: str, *, with_pending: bool, quiet: bool, verbo
             typer.echo(line, err=True)
 
 
-def _interactive(results, color: bool) -> None:
+def _interactive(results, color: bool, written: list[str]) -> None:
     from migrator.interactive import review
 
     try:
@@ -228,7 +267,7 @@ def _interactive(results, color: bool) -> None:
         raise typer.Exit(130)
     for result, text in decided:
         data = text.encode("utf-8") if result.kind != "code" else _encode_like(result, text)
-        atomic_write(result.path, data)
+        _write(result.path, data, written)
         typer.echo(f"wrote {result.path}", err=True)
     typer.echo(f"{len(decided)} file{'s' if len(decided) != 1 else ''} written", err=True)
 
@@ -254,7 +293,6 @@ def lint(
     clients, missing timeouts, removed/deprecated arguments, missing extras, unread streams, and a
     client per request in a loop. Checks httpx code whether migrated or written by hand."""
     from migrator.lint import lint_source
-    from migrator.pipeline import FileResult
 
     if output_format not in ("text", "json", "sarif", "github"):
         raise _fail(f"--output-format takes text, json, sarif or github, not {output_format!r}")

@@ -93,7 +93,7 @@ def features_of_bytes(data: bytes) -> frozenset[str]:
     """:func:`features` of an undecoded file, cheap for the many that mention none of it."""
     if not any(word in data for word in _FEATURE_WORDS):
         return frozenset()
-    return features(data.decode("utf-8", "replace"))
+    return features(data.decode("utf-8-sig", "replace"))  # -sig: a BOM would hide a first-line import
 
 
 def needs_of(texts: list[str]) -> Needs:

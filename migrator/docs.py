@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import codemods
-from migrator import dependencies, lint
+from migrator import dependencies, discovery, lint
 from migrator import findings as engine_findings
 from migrator.findings import Code
 from migrator.test_patches import PATCHES_MIGRATED_CODE
@@ -21,12 +21,14 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 FIXTURES = ROOT / "fixtures"
 
-_ENGINE_CODES = (engine_findings.PARSE_ERROR, engine_findings.INTERNAL_ERROR, engine_findings.FORMAT_SKIPPED, PATCHES_MIGRATED_CODE)
+_ENGINE_CODES = (engine_findings.PARSE_ERROR, engine_findings.INTERNAL_ERROR, engine_findings.STAR_IMPORT, engine_findings.FORMAT_SKIPPED, PATCHES_MIGRATED_CODE)
 _DEPENDENCY_CODES = (dependencies.TEST_MOCKS, dependencies.UNDECLARED)
+_DISCOVERY_CODES = (discovery.SYMLINK_SKIPPED,)
 _OWNER_TEXT = {
     "engine": "the engine",
     "lint": "the lint checks (`migrate lint`, and migration reports for httpx code)",
     "dependencies": "the dependency-file edits (`requirements*.txt`, `pyproject.toml`, `setup.cfg`, `setup.py`)",
+    "discovery": "file discovery (which files a run takes)",
 }
 
 
@@ -47,6 +49,8 @@ def _owners() -> dict[str, str]:
             owner.setdefault(code.code, cls.name)
     for code in (*lint.CODES, *_DEPENDENCY_CODES):
         owner.setdefault(code.code, "lint" if code in lint.CODES else "dependencies")
+    for code in _DISCOVERY_CODES:
+        owner.setdefault(code.code, "discovery")
     return owner
 
 
@@ -55,7 +59,7 @@ def _all_codes() -> list[Code]:
     for cls in codemods.ORDER:
         for code in cls.codes:
             seen.setdefault(code.code, code)
-    for code in (*lint.CODES, *_DEPENDENCY_CODES):
+    for code in (*lint.CODES, *_DEPENDENCY_CODES, *_DISCOVERY_CODES):
         seen.setdefault(code.code, code)
     return sorted(seen.values(), key=lambda c: c.code)
 

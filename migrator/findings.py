@@ -76,6 +76,18 @@ INTERNAL_ERROR = Code(
     "as it was so that a half-applied migration never reaches disk; the rest of the run goes on.",
     "Please report the file (or a reduced copy) together with the message; migrate it by hand meanwhile.",
 )
+STAR_IMPORT = Code(
+    "star-import",
+    "error",
+    "A star import from requests hides which of its names the module uses; the file was left unchanged",
+    "After ``from requests import *`` any bare name (``get``, ``Session``, ``codes``, "
+    "``ConnectionError``...) may be requests', and nothing in the file says which. Migrating the "
+    "names the tool can see would leave the others calling requests, half a migration that still "
+    "looks done, so nothing in the file is migrated. The same holds for a star import from "
+    "urllib3, responses or requests_mock, or from one of their submodules.",
+    "Replace the star import with the names the module uses (``from requests import get, Session``, "
+    "or ``import requests`` and ``requests.get``), then run the tool again.",
+)
 FORMAT_SKIPPED = Code(
     "format-skipped",
     "info",

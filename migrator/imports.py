@@ -8,7 +8,8 @@ the engine already knows which imported names the rewritten code still uses.
 from __future__ import annotations
 
 import re
-from typing import Iterable, Sequence, TypeVar
+import sys
+from typing import Callable, Iterable, Iterator, Sequence, TypeVar
 
 import libcst as cst
 
@@ -16,16 +17,26 @@ from migrator.names import import_bindings
 from migrator.visitors import Transformer, transform
 
 def existing_module_alias(module: cst.Module, name: str) -> str | None:
-    """The name under which a top-level ``import <name> [as x]`` binds the module."""
-    for stmt in module.body:
-        if not isinstance(stmt, cst.SimpleStatementLine):
-            continue
+    """The name under which a top-level ``import <name> [as x]`` binds the module (also one in
+    a top-level ``try`` body, where an optional import stands: see :func:`fix_imports`)."""
+    for stmt in _top_level_lines(module.body):
         for small in stmt.body:
             if isinstance(small, cst.Import):
                 for alias in small.names:
                     if isinstance(alias.name, cst.Name) and alias.name.value == name:
                         return alias.asname.name.value if alias.asname else name  # type: ignore[union-attr]
     return None
+
+
+def _top_level_lines(body: Sequence[cst.BaseStatement]) -> Iterator[cst.SimpleStatementLine | cst.SimpleStatementSuite]:
+    """The top-level simple statement lines, and those of top-level ``try`` bodies."""
+    for stmt in body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            yield stmt
+        elif isinstance(stmt, cst.Try) and isinstance(stmt.body, cst.IndentedBlock):
+            yield from (s for s in stmt.body.body if isinstance(s, cst.SimpleStatementLine))
+        elif isinstance(stmt, cst.Try):
+            yield stmt.body  # ``try: import requests``
 
 
 _Line = TypeVar("_Line", cst.SimpleStatementLine, cst.SimpleStatementSuite)
@@ -106,31 +117,53 @@ def fix_imports(module: cst.Module, drop: set[str], add: Iterable[str], nested: 
 
     New imports go where the first top-level requests import stood (in its place,
     with its comments, when it is gone entirely), else after the last top-level import.
+    Where requests is imported only under a ``try`` that catches ImportError (an optional
+    dependency), the new third-party imports go in that ``try`` instead, and the handlers that
+    set requests' names to None set theirs to None too: an unguarded ``import httpx`` would
+    raise where requests was optional.
     ``nested=False``: the file has no import below the top level (NESTED_IMPORT_RE), so
     compound statements are not searched (the search rebuilds every statement in them).
     """
     remover = _Remover(drop)
+    add = sorted(set(add))
+    guarded = [m for m in add if m not in sys.stdlib_module_names]  # httpx, respx, httpx_retries
+    guard = _requests_guard(module.body) if nested and guarded else None
+    if guard is None:
+        guarded = []
+
+    def compound(stmt: cst.BaseStatement) -> cst.BaseStatement:
+        if stmt is guard:
+            return _into_guard(guard, remover, guarded)
+        return transform(stmt, remover) if drop and nested else stmt  # type: ignore[return-value]
+
+    body = _with_imports(module.body, remover, [m for m in add if m not in guarded], compound)
+    return module.with_changes(body=body)
+
+
+def _with_imports(
+    stmts: Sequence[cst.BaseStatement], remover: _Remover, add: list[str], compound: Callable[[cst.BaseStatement], cst.BaseStatement]
+) -> list[cst.BaseStatement]:
+    """``stmts`` without the dropped imports, with ``import X`` lines for ``add`` (see fix_imports)."""
     body: list[cst.BaseStatement] = []
     anchor: int | None = None
     anchor_leading: Sequence[cst.EmptyLine] = ()
-    for stmt in module.body:
+    for stmt in stmts:
         if not isinstance(stmt, cst.SimpleStatementLine):
-            body.append(transform(stmt, remover) if drop and nested else stmt)  # type: ignore[arg-type]
+            body.append(compound(stmt))
             continue
-        new = remover.strip_line(stmt) if drop else stmt
+        new = remover.strip_line(stmt) if remover.drop else stmt
         if new is not None:
             body.append(new)
         if anchor is None and imports_tracked(stmt):
             anchor = len(body)
             if new is None:
                 anchor_leading = stmt.leading_lines
-    add = sorted(set(add))
     if add:
         lines = [cst.SimpleStatementLine([cst.Import([cst.ImportAlias(cst.Name(m))])]) for m in add]
         lines[0] = lines[0].with_changes(leading_lines=anchor_leading)
         index = anchor if anchor is not None else _after_last_import(body)
         body[index:index] = lines
-    return module.with_changes(body=body)
+    return body
 
 
 def _after_last_import(body: list[cst.BaseStatement]) -> int:
@@ -142,3 +175,96 @@ def _after_last_import(body: list[cst.BaseStatement]) -> int:
             elif i == 0 and isinstance(stmt.body[0], cst.Expr) and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString)):
                 index = 1  # after the module docstring
     return index
+
+
+# ``except`` clauses that catch a failed import
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+
+
+def _catches_import_error(handler: cst.ExceptHandler) -> bool:
+    if handler.type is None:
+        return True
+    kinds = [e.value for e in handler.type.elements] if isinstance(handler.type, cst.Tuple) else [handler.type]
+    return any(isinstance(k, cst.Name) and k.value in _IMPORT_ERRORS for k in kinds)
+
+
+def _imports_requests(line: cst.SimpleStatementLine | cst.SimpleStatementSuite) -> bool:
+    return any(
+        q.split(".")[0] == "requests"
+        for s in line.body if isinstance(s, (cst.Import, cst.ImportFrom)) for q in import_bindings(s).values()
+    )
+
+
+def _requests_guard(body: Sequence[cst.BaseStatement]) -> cst.Try | None:
+    """The first top-level ``try: import requests / except ImportError: ...``, when no top-level
+    import of requests stands outside such a guard (then requests is no optional dependency)."""
+    guard = None
+    for stmt in body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            if _imports_requests(stmt):
+                return None
+        elif (
+            guard is None and isinstance(stmt, cst.Try) and any(_catches_import_error(h) for h in stmt.handlers)
+            and any(_imports_requests(line) for line in _top_level_lines([stmt]))
+        ):
+            guard = stmt
+    return guard
+
+
+def _into_guard(guard: cst.Try, remover: _Remover, add: list[str]) -> cst.Try:
+    """The guard with ``add`` imported in its ``try`` body, and set to None where requests' names are."""
+    inner = lambda stmt: transform(stmt, remover) if remover.drop else stmt  # noqa: E731
+    bound = {name for line in _top_level_lines([guard]) for s in line.body
+             if isinstance(s, (cst.Import, cst.ImportFrom)) for name in import_bindings(s)}
+    block = guard.body
+    if isinstance(block, cst.SimpleStatementSuite):  # ``try: import requests``: made a block to hold more
+        block = cst.IndentedBlock([cst.SimpleStatementLine(block.body, trailing_whitespace=block.trailing_whitespace)])
+    body = _with_imports(block.body, remover, add, inner)
+    handlers = [
+        _mirror(inner(h), bound, remover.drop, add) if _catches_import_error(h) else inner(h)  # type: ignore[arg-type]
+        for h in guard.handlers
+    ]
+    rest = {k: inner(v) for k, v in (("orelse", guard.orelse), ("finalbody", guard.finalbody)) if v is not None}
+    return guard.with_changes(body=block.with_changes(body=body), handlers=handlers, **rest)
+
+
+def _none_binding(item: cst.CSTNode) -> str | None:
+    """``X`` for a statement ``X = None`` (a line of that one statement, or a small statement)."""
+    if isinstance(item, cst.SimpleStatementLine) and len(item.body) == 1:
+        item = item.body[0]
+    if (
+        isinstance(item, cst.Assign) and len(item.targets) == 1 and isinstance(item.targets[0].target, cst.Name)
+        and isinstance(item.value, cst.Name) and item.value.value == "None"
+    ):
+        return item.targets[0].target.value
+    return None
+
+
+def _mirror(handler: cst.ExceptHandler, bound: set[str], drop: set[str], add: list[str]) -> cst.ExceptHandler:
+    """``handler`` with ``m = None`` for each module of ``add`` after the last ``X = None`` of a
+    name X the guard imports (in its place when X's import was dropped, as nothing uses X then).
+    A handler that sets none of them to None is left as it is: nothing bound them there."""
+    block = handler.body
+    suite = isinstance(block, cst.SimpleStatementSuite)  # ``except ImportError: requests = None``
+    out: list = []
+    at: int | None = None
+    replaced = None
+    for item in block.body:
+        name = _none_binding(item)
+        if name in bound and name in drop:
+            replaced = replaced or item
+        else:
+            out.append(item)
+        if name in bound:
+            at = len(out)
+    if at is None:
+        return handler
+    new = [cst.Assign([cst.AssignTarget(cst.Name(m))], cst.Name("None")) for m in add]
+    if not suite:
+        new = [cst.SimpleStatementLine([small]) for small in new]
+        if replaced is not None:  # its comments stay with what replaces it
+            new[0] = new[0].with_changes(leading_lines=replaced.leading_lines, trailing_whitespace=replaced.trailing_whitespace)
+    out[at:at] = new
+    if suite:
+        out = [small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT) for small in out]
+    return handler.with_changes(body=block.with_changes(body=out))

@@ -16,10 +16,10 @@ from codemods._request_args import VERBS, VERIFY_DISABLED
 from codemods.catch_all import STREAM_NOT_READ
 from codemods.session_to_client import NOT_CLOSED
 from migrator.findings import Code, Finding
-from migrator.names import dotted
+from migrator.names import LINE_START, dotted
 from migrator.visitors import Visitor, visit
 
-HTTPX_IMPORT_RE = re.compile(rb"^[ \t]*(?:import[ \t]+[^#\n]*\bhttpx\b|from[ \t]+httpx\b)", re.M)
+HTTPX_IMPORT_RE = re.compile(LINE_START + rb"(?:import[ \t]+[^#\n]*\bhttpx\b|from[ \t]+httpx\b)", re.M)
 
 
 def imports_httpx(data: bytes) -> bool:

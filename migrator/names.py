@@ -40,12 +40,22 @@ _EXCEPTION_NAMES = frozenset(
     UnrewindableBodyError JSONDecodeError InvalidJSONError""".split()
 )
 
+# An import statement of a tracked module, from its keyword on.
+_IMPORT_STMT = (
+    r"(?:from[ \t]+(?:requests|urllib3|responses|requests_mock)\b"
+    r"|import[ \t]+[^#\n]*\b(?:requests|urllib3|responses|requests_mock)\b)"
+)
+# The start of a line, where an import statement can stand: the first line may begin with
+# a UTF-8 byte order mark (the bytes are matched before decoding).
+LINE_START = rb"^(?:\xef\xbb\xbf)?[ \t]*"
+# An import statement after a colon or semicolon: ``try: import requests``, ``x = 1; import requests``.
+_INLINE = r"[:;][ \t]*"
+
 # Cheap pre-filter: a file that never imports requests or urllib3 costs one read.
 IMPORT_RE = re.compile(
-    rb"^[ \t]*(?:from[ \t]+(?:requests|urllib3|responses|requests_mock)\b"
-    rb"|import[ \t]+[^#\n]*\b(?:requests|urllib3|responses|requests_mock)\b)"
+    rb"(?:" + LINE_START + rb"|" + _INLINE.encode() + rb")" + _IMPORT_STMT.encode()
     # requests-mock's pytest fixture is used without any import
-    rb"|\bdef[ \t]+\w+\([^)]*\brequests_mock\b",
+    + rb"|\bdef[ \t]+\w+\([^)]*\brequests_mock\b",
     re.M,
 )
 
@@ -155,6 +165,8 @@ def _walk_top_level(body):
             for block in blocks:
                 if isinstance(block, cst.IndentedBlock):
                     yield from _walk_top_level(block.body)
+                else:  # ``try: import requests``: the body on the header's line
+                    yield from (s for s in block.body if isinstance(s, (cst.Import, cst.ImportFrom)))
 
 
 _NESTED_SCOPES = frozenset((cst.FunctionDef, cst.ClassDef, cst.Lambda))
@@ -260,18 +272,18 @@ def _local_handlers() -> dict[type, object]:
     return {getattr(cst, a[6:]): getattr(LocalBindings, a) for a in dir(LocalBindings) if a.startswith("visit_")}
 
 
-_IMPORT_LINE = re.compile(
-    r"^[ \t]*(?:from[ \t]+(?:requests|urllib3|responses|requests_mock)\b"
-    r"|import[ \t]+[^#\n]*\b(?:requests|urllib3|responses|requests_mock)\b)[^\n]*",
-    re.M,
-)
+_IMPORT_LINE = re.compile(r"^[ \t]*" + _IMPORT_STMT + r"[^\n]*", re.M)
+_INLINE_IMPORT = re.compile(_INLINE + _IMPORT_STMT)
 
 
 def all_import_names(source: str) -> set[str] | None:
     """Names bound anywhere in the file by imports of requests/urllib3, read from the text.
 
     None when an import cannot be read on its own line (parenthesised over several lines, or
-    continued with a backslash): then every name must be resolved the slow way."""
+    continued with a backslash, or after a colon or semicolon): then every name must be resolved
+    the slow way."""
+    if _INLINE_IMPORT.search(source):
+        return None
     names: set[str] = set()
     for match in _IMPORT_LINE.finditer(source):
         line = match.group(0).strip()

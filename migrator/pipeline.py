@@ -26,7 +26,7 @@ from migrator.findings import Finding
 from migrator.formatting import format_touched
 from migrator.imports import NESTED_IMPORT_RE, existing_module_alias, fix_imports
 from migrator.lint import imports_httpx, lint_source
-from migrator.names import ast_walk, bindings, imports_requests
+from migrator.names import TRACKED_ROOTS, ast_walk, bindings, imports_requests
 from migrator.relevance import skippable
 from migrator.options import Options
 from migrator.sourcefile import SourceText, decode
@@ -102,6 +102,10 @@ def migrate_source(text: str, path: str, options: Options, timings: dict[str, fl
         where = getattr(exc, "lineno", None) or 1
         message = f"Python {version}, which runs the tool, cannot compile this file ({getattr(exc, 'msg', exc)}, line {where}): run the tool under the Python the code targets"
         return SourceResult(text, [_finding(F.PARSE_ERROR, path, message, where)], text)
+    star = _star_import(before, text)
+    if star is not None:
+        message = f"'from {star.module} import *' hides which {star.module} names this module uses: nothing in the file was migrated"
+        return SourceResult(text, [_finding(F.STAR_IMPORT, path, message, star.lineno, star.col_offset + 1)], text)
     try:
         rebound, bound_before = bindings(before)
         alias = existing_module_alias(module, "httpx")
@@ -120,7 +124,8 @@ def migrate_source(text: str, path: str, options: Options, timings: dict[str, fl
                 ctx = Context(module, path, options, alias, source=text)
             ctx.unit_plan, ctx.mocked_tests, ctx.rebound, ctx.skip = plan, tests, rebound, skip
             ctx.session_class_kept = plan.any_kept  # requests objects stay here: annotations type nothing
-            code, found, suppressed = _run_codemods(ctx, module, text, lap)
+            run_ = _run_codemods(ctx, module, before, text, lap)
+            code, found, suppressed = run_.code, run_.found, run_.suppressed
             more_units = plan.keep_for(found)
             if not tests.keep_for(found) and not more_units:
                 break
@@ -141,8 +146,13 @@ def migrate_source(text: str, path: str, options: Options, timings: dict[str, fl
         if code != text:
             # CPython's parser and compiler are the judges (what LibCST can read, it wrote)
             tree = ast.parse(code, path)
+            names = _names(tree)
+            missed = _unused_imports(names, before) - run_.exported
+            if missed:  # the references missed an import's last use (see _unused_imports)
+                code, _ = generate(fix_imports(run_.final, run_.unused() | missed, run_.add), run_.generated)
+                tree = ast.parse(code, path)
             compile(tree, path, "exec")
-            lost = lost_bindings(bound_before, tree)
+            lost = lost_bindings(bound_before, names)
             if lost:  # a codemod removed a definition something still uses: never ship that
                 raise RuntimeError(f"the migration would leave {', '.join(sorted(lost))} undefined")
         lap("verification (ast, compile)")
@@ -158,29 +168,47 @@ def migrate_source(text: str, path: str, options: Options, timings: dict[str, fl
     return SourceResult(code, found, text, suppressed)
 
 
-def _run_codemods(ctx: Context, module: cst.Module, text: str, lap: "_Laps") -> tuple[str, list[Finding], int]:
-    """One traversal of every codemod over ``module``: (the new code, its unsuppressed findings,
-    the number suppressed)."""
+@dataclasses.dataclass
+class _Run:
+    """One traversal of every codemod over a module, and what the import fix-up made of it."""
+
+    ctx: Context
+    final: cst.Module
+    add: set[str]
+    exported: set[str]  # names __all__ lists: their imports stay
+    code: str = ""
+    generated: object = None
+    found: list[Finding] = dataclasses.field(default_factory=list)
+    suppressed: int = 0
+
+    def unused(self) -> set[str]:
+        """Imported names the rewritten code no longer uses: their imports go."""
+        return self.ctx.referenced_heads - self.ctx.surviving_heads - self.exported
+
+
+def _run_codemods(ctx: Context, module: cst.Module, before: ast.Module, text: str, lap: "_Laps") -> _Run:
     options = ctx.options
     engine = Engine(ctx, [cls() for cls in codemods.selected(options.select, options.ignore)])
     final = transform(module, engine, engine.inert)
     lap("traversal (all codemods)")
     add = {m for m in ctx.required_imports if not _imports_module(module, m, ctx.httpx_alias)}
-    drop = ctx.referenced_heads - ctx.surviving_heads
+    run = _Run(ctx, final, add, _exported(before) if "__all__" in text else set())
+    drop = run.unused()
     nested = NESTED_IMPORT_RE.search(text) is not None
-    code, generated = generate(fix_imports(final, drop, add, nested))
+    run.code, run.generated = generate(fix_imports(final, drop, add, nested))
     # Imports are fixed first so the output is generated once in the common case: the
     # survivors check reads only non-import lines, which fixing imports leaves alone.
-    if catch_all.survivors(ctx, final, code):
-        final, changed = _where_requests_stays(ctx, final, add)
-        if changed or ctx.referenced_heads - ctx.surviving_heads != drop:
-            code, _ = generate(fix_imports(final, ctx.referenced_heads - ctx.surviving_heads, add, nested), generated)
+    if catch_all.survivors(ctx, final, run.code):
+        run.final, changed = _where_requests_stays(ctx, final, add)
+        if changed or run.unused() != drop:
+            run.code, _ = generate(fix_imports(run.final, run.unused(), add, nested), run.generated)
     lap("imports, codegen, survivors")
     found = ctx.resolve_findings()
     lap("finding positions")
     ignored = suppressions(text)
-    kept = [f for f in found if not _suppressed(f, ignored)]
-    return code, kept, ctx.suppressed_statements + len(found) - len(kept)
+    run.found = [f for f in found if not _suppressed(f, ignored)]
+    run.suppressed = ctx.suppressed_statements + len(found) - len(run.found)
+    return run
 
 
 def _where_requests_stays(ctx: Context, final: cst.Module, add: set[str]) -> tuple[cst.Module, bool]:
@@ -209,6 +237,22 @@ def _where_requests_stays(ctx: Context, final: cst.Module, add: set[str]) -> tup
     return final, changed
 
 
+# ``import *``, also continued over a line (a quick test of the text before the tree is searched)
+_STAR_IMPORT_RE = re.compile(r"\bimport[\s\\]*\*")
+
+
+def _star_import(tree: ast.Module, text: str) -> ast.ImportFrom | None:
+    """The first ``from requests import *`` (or from another tracked module) in the file."""
+    if not _STAR_IMPORT_RE.search(text):
+        return None
+    stars = [
+        node for node in ast_walk(tree)
+        if isinstance(node, ast.ImportFrom) and not node.level and node.names[0].name == "*"
+        and (node.module or "").split(".")[0] in TRACKED_ROOTS
+    ]
+    return min(stars, key=lambda node: (node.lineno, node.col_offset), default=None)
+
+
 class _Laps:
     """Adds the time since the last lap to ``timings[step]`` (nothing when timings is None)."""
 
@@ -223,9 +267,14 @@ class _Laps:
             self.last = now
 
 
-def _names(tree: ast.AST) -> tuple[set[str], set[str], bool]:
-    """(names loaded, names bound anywhere, whether a star import hides bindings)."""
-    loaded, bound, star = set(), set(), False
+# names loaded, names bound, a star import?, names bound by tracked imports: see _names
+_Names = tuple[set[str], set[str], bool, set[str]]
+
+
+def _names(tree: ast.AST) -> _Names:
+    """(names loaded, names bound anywhere, whether a star import hides bindings, names bound
+    by imports of requests and the other tracked modules)."""
+    loaded, bound, star, tracked = set(), set(), False, set()
     for node in ast_walk(tree):
         if isinstance(node, ast.Name):
             (loaded if isinstance(node.ctx, ast.Load) else bound).add(node.id)
@@ -236,6 +285,10 @@ def _names(tree: ast.AST) -> tuple[set[str], set[str], bool]:
         elif isinstance(node, ast.alias):
             star |= node.name == "*"
             bound.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, ast.Import):
+            tracked.update((a.asname or a.name).split(".")[0] for a in node.names if a.name.split(".")[0] in TRACKED_ROOTS)
+        elif isinstance(node, ast.ImportFrom) and not node.level and (node.module or "").split(".")[0] in TRACKED_ROOTS:
+            tracked.update(a.asname or a.name for a in node.names if a.name != "*")
         elif isinstance(node, ast.ExceptHandler) and node.name:
             bound.add(node.name)
         elif isinstance(node, (ast.Global, ast.Nonlocal)):
@@ -246,16 +299,44 @@ def _names(tree: ast.AST) -> tuple[set[str], set[str], bool]:
             bound.add(node.name)
         elif isinstance(node, ast.MatchMapping) and node.rest:
             bound.add(node.rest)
-    return loaded, bound, star
+    return loaded, bound, star, tracked
 
 
-def lost_bindings(bound_before: set[str] | None, after: ast.AST) -> set[str]:
-    """Names the output (its tree) uses, that the input bound (``names.bindings``) and the
-    output no longer does."""
-    loaded, bound_after, star = _names(after)
+def lost_bindings(bound_before: set[str] | None, names: _Names) -> set[str]:
+    """Names the output uses (``names``: :func:`_names` of its tree), that the input bound
+    (``names.bindings``) and the output no longer does."""
+    loaded, bound_after, star, _ = names
     if star or bound_before is None:
         return set()
     return (loaded - bound_after - set(dir(builtins))) & bound_before
+
+
+def _unused_imports(names: _Names, before: ast.Module) -> set[str]:
+    """Names that imports of requests (or another tracked module) bind in the output (``names``:
+    :func:`_names` of its tree), that nothing there loads while the input did: the engine follows
+    each requests reference and drops an import once its last one is rewritten, and these it
+    missed. An import the input did not use either stays: it may be a re-export, which
+    ``from module import requests`` elsewhere needs."""
+    loaded, _, _, tracked = names
+    candidates = tracked - loaded
+    return candidates & _names(before)[0] if candidates else set()
+
+
+def _exported(tree: ast.Module) -> set[str]:
+    """Names the module re-exports: the strings in its ``__all__ = [...]``, ``+= [...]`` and ``.extend([...])``."""
+    out: set[str] = set()
+    for stmt in tree.body:
+        value = None
+        if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in stmt.targets):
+            value = stmt.value
+        elif isinstance(stmt, (ast.AugAssign, ast.AnnAssign)) and isinstance(stmt.target, ast.Name) and stmt.target.id == "__all__":
+            value = stmt.value
+        elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Attribute):
+            if isinstance(stmt.value.func.value, ast.Name) and stmt.value.func.value.id == "__all__":
+                value = stmt.value
+        if value is not None:
+            out.update(n.value for n in ast.walk(value) if isinstance(n, ast.Constant) and isinstance(n.value, str))
+    return out
 
 
 def _suppressed(finding: Finding, ignored: dict[int, set[str] | None]) -> bool:

@@ -25,6 +25,7 @@ def summary(results: list[FileResult]) -> dict:
         "findings": {sev: by_sev.get(sev, 0) for sev in SEVERITIES},
         "codes": dict(sorted(Counter(f.code for f in findings).items())),
         "suppressed": sum(r.suppressed for r in results),
+        "symlinks_skipped": sum(1 for r in results if r.kind == "symlink"),
     }
 
 
@@ -60,9 +61,11 @@ def human_summary(results: list[FileResult], mode: str) -> str:
     parts = [f"{sev[k]} {k}{'s' if sev[k] != 1 and k != 'info' else ''}" for k in SEVERITIES]
     files = "file" if s["files_scanned"] == 1 else "files"
     suppressed = f"; {s['suppressed']} suppressed" if s["suppressed"] else ""
+    links = s["symlinks_skipped"]
+    links_text = f"; {links} symlink{'s' if links != 1 else ''} skipped" if links else ""
     deps = s["dependency_files_changed"]
     deps_text = f" (+{deps} dependency file{'s' if deps != 1 else ''})" if deps else ""
     return (
         f"{s['files_scanned']} {files} scanned, {s['files_using_requests']} use requests, "
-        f"{s['files_changed']} {verb}{deps_text}; findings: {', '.join(parts)}{suppressed}"
+        f"{s['files_changed']} {verb}{deps_text}; findings: {', '.join(parts)}{suppressed}{links_text}"
     )

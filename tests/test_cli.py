@@ -76,6 +76,19 @@ def test_check_exits_1_then_0_after_migration_and_second_run_changes_nothing(pro
     assert (project / "pkg" / "client.py").read_text() == migrated
 
 
+def test_a_file_starting_with_a_bom_is_migrated_and_keeps_its_bom(project):
+    """The BOM stands before the first line's ``import``: the import was not seen, the file skipped."""
+    path = project / "pkg" / "client.py"
+    path.write_bytes(b"\xef\xbb\xbf" + SIMPLE.encode())
+    proc = run(str(project))
+    assert proc.returncode == 0, proc.stderr
+    assert "1 use requests" in proc.stderr
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfimport httpx\n")
+    assert b"httpx.get(url, follow_redirects=True, timeout=None)" in data and b"requests" not in data
+    assert run("--check", str(project)).returncode == 0
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

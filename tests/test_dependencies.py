@@ -91,6 +91,8 @@ def test_features_from_bytes_match_features_of_text():
     assert any(features_of_bytes(s) for s in samples)
     for data in samples:
         assert features_of_bytes(data) == features(data.decode("utf-8", "replace"))
+    # a BOM before the first line's import (the text the migration sees has none)
+    assert features_of_bytes(b"\xef\xbb\xbfimport requests\n") == features("import requests\n") == {"requests"}
 
 
 def test_a_package_keeps_requests_while_a_file_left_as_is_still_imports_it(tmp_path):

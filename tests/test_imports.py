@@ -36,6 +36,28 @@ def test_unreferenced_from_import_is_kept_as_a_possible_re_export():
     assert migrate(source) == source
 
 
+def test_an_import_the_references_missed_goes_when_nothing_uses_it():
+    # after a semicolon in a block, the import was never searched for: it stayed, unused
+    out = migrate("def f(u):\n    x = 1; import requests\n    return requests.get(u)\n")
+    assert out == "import httpx\ndef f(u):\n    x = 1\n    return httpx.get(u, follow_redirects=True, timeout=None)\n"
+
+
+@pytest.mark.parametrize("exports", [
+    '__all__ = ["fetch", "requests", "Session"]\n',
+    '__all__: list[str] = ["fetch"]\n__all__ += ("requests",)\n__all__.extend(["Session"])\n',
+])
+def test_imports_of_names_in_all_stay(exports):
+    """``from module import *`` would raise AttributeError for a name __all__ lists and nothing binds."""
+    out = migrate(
+        "import requests\nfrom requests import Session\n\n" + exports
+        + "\n\ndef fetch(u):\n    with Session() as s:\n        return requests.get(u)\n"
+    )
+    assert "httpx.Client(" in out and "httpx.get(u" in out
+    namespace: dict = {}
+    exec(compile(out, "x.py", "exec"), namespace)
+    assert [name for name in namespace["__all__"] if name not in namespace] == []
+
+
 def test_requests_stays_imported_while_anything_uses_it():
     out = migrate("import requests\n\nrequests.get('u')\nprint(requests.__version__)\n")
     assert out.startswith("import requests\nimport httpx\n")
@@ -45,6 +67,19 @@ def test_emptied_block_gets_pass_and_stays_valid():
     out = migrate("try:\n    import requests\nexcept ImportError:\n    pass\n\nrequests.get('u')\n")
     compile(out, "x.py", "exec")
     assert "import requests" not in out and "import httpx" in out
+
+
+@pytest.mark.parametrize("source", [
+    "import os\nif True: import requests\n\nrequests.get('u')\n",
+    "x = 1; import requests\n\nrequests.get('u')\n",
+    "from requests import Session; import requests\n\nrequests.get('u')\n",
+])
+def test_an_import_after_a_colon_or_a_semicolon_is_seen(source):
+    """The file was skipped as not importing requests, or its requests name went unresolved."""
+    from migrator.pipeline import migrate_bytes
+
+    new = migrate_bytes(source.encode(), "x.py", Options(format=False)).new.decode()
+    assert "httpx.get('u', follow_redirects=True, timeout=None)" in new and "import requests" not in new
 
 
 def test_json_is_imported_for_json_decode_error():

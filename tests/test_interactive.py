@@ -110,21 +110,74 @@ def test_assemble_and_fix_imports_for_one_hunk():
     assert "import requests" in partial and "import httpx" in partial
 
 
-def test_progress_bar_then_ctrl_c_stops_cleanly_with_no_half_written_file(tmp_path):
+# The command, run with a pause where the test wants Ctrl-C to land: the pause announces itself
+# (the test then sends Ctrl-C), so where the interrupt lands never depends on timing.
+_PAUSED_RUN = r"""
+import signal, sys, time
+from migrator import cli
+
+where, args = sys.argv[1], sys.argv[2:]
+if where == "run":
+    real_run = cli.run
+
+    def run(files, options, jobs, progress, cache):
+        def advance(n):  # the first results are in, the pool is busy with the others
+            if progress:
+                progress(n)
+            print("@@paused@@", file=sys.stderr, flush=True)
+            time.sleep(120)
+
+        return real_run(files, options, jobs, advance, cache)
+
+    cli.run = run
+else:
+    real_write, calls = cli.atomic_write, []
+
+    def atomic_write(path, data):  # the third file is being written when Ctrl-C comes
+        calls.append(path)
+        if len(calls) == 3:
+            print("@@paused@@", file=sys.stderr, flush=True)
+            while signal.SIGINT not in signal.sigpending():  # held off while a file is written
+                time.sleep(0.01)
+        real_write(path, data)
+
+    cli.atomic_write = atomic_write
+sys.argv = ["migrate", *args]
+cli.main()
+"""
+
+
+def _interrupt(where: str, folder: Path, count: int, *args: str):
     source = (Path(__file__).parent.parent / "fixtures" / "response_api" / "basic" / "before.py").read_text()
-    for i in range(600):
-        (tmp_path / f"m{i:03}.py").write_text(source)
-    child = pexpect.spawn(sys.executable, ["-m", "migrator", "--jobs", "2", str(tmp_path)],
+    for i in range(count):
+        (folder / f"m{i:03}.py").write_text(source)
+    child = pexpect.spawn(sys.executable, ["-c", _PAUSED_RUN, where, "--no-cache", *args, str(folder)],
                           encoding="utf-8", timeout=120, env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin"})
-    child.expect("migrating")  # the progress bar: stderr is a terminal here
+    child.expect("@@paused@@")
+    shown = child.before
     child.sendintr()
-    child.expect("interrupted; no file was written")
     child.expect(pexpect.EOF)
     child.close()
-    assert child.exitstatus == 130
-    names = sorted(p.name for p in tmp_path.iterdir())
-    assert not [n for n in names if n.startswith(".requests2httpx-")]  # no temp file left behind
-    for path in tmp_path.iterdir():
-        text = path.read_text()
-        assert text == source or ("import httpx" in text and "import requests" not in text)
-        compile(text, str(path), "exec")
+    assert not [p.name for p in folder.iterdir() if p.name.startswith(".requests2httpx-")]  # no temp file left behind
+    return child.exitstatus, shown + child.before, source
+
+
+def test_progress_bar_then_ctrl_c_stops_cleanly_and_writes_nothing(tmp_path):
+    status, output, source = _interrupt("run", tmp_path, 60, "--jobs", "2")
+    assert "migrating" in output  # the progress bar: stderr is a terminal here
+    assert "migrate: interrupted; no file was written" in output
+    assert status == 130
+    assert [p.name for p in tmp_path.iterdir() if p.read_text() != source] == []
+
+
+def test_ctrl_c_while_writing_finishes_the_file_being_written_and_says_how_many(tmp_path):
+    status, output, source = _interrupt("write", tmp_path, 6, "--jobs", "1")
+    assert "migrate: interrupted; 3 files were written in full, every other file left as it was" in output
+    assert "Traceback" not in output
+    assert status == 130
+    changed = sorted(p.name for p in tmp_path.iterdir() if p.read_text() != source)
+    assert changed == ["m000.py", "m001.py", "m002.py"]
+    for name in changed:
+        text = (tmp_path / name).read_text()
+        assert "import httpx" in text and "import requests" not in text
+        compile(text, name, "exec")

@@ -143,9 +143,12 @@ def test_the_word_test_before_the_import_expression_changes_no_answer():
     root = Path(__file__).resolve().parent.parent
     samples = [p.read_bytes() for p in sorted(root.rglob("*.py")) if ".venv" not in p.parts] + [
         b"import os, requests\n", b"from urllib3.util import Retry\n", b"def test_x(requests_mock):\n", b"import httpx as h\n",
-        b"x = 'requests'\n", b"# import requests\n", b"",
+        b"x = 'requests'\n", b"# import requests\n", b"", b"\xef\xbb\xbfimport requests\n", b"\xef\xbb\xbfimport httpx\n",
     ]
     assert any(imports_requests(s) for s in samples) and not all(imports_requests(s) for s in samples)
     for data in samples:
         assert imports_requests(data) == bool(IMPORT_RE.search(data))
         assert imports_httpx(data) == bool(HTTPX_IMPORT_RE.search(data))
+    # a UTF-8 BOM stands before the first line's import
+    assert imports_requests(b"\xef\xbb\xbfimport requests\n") and imports_httpx(b"\xef\xbb\xbfimport httpx\n")
+    assert imports_requests(b"try: import requests\nexcept ImportError: pass\n") and imports_requests(b"x = 1; import requests\n")

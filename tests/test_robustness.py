@@ -237,3 +237,28 @@ def test_syntax_newer_than_the_running_python_is_left_as_it_is_and_reported():
     [finding] = result.findings
     assert (finding.code, finding.line) == ("parse-error", 3)
     assert "run the tool under the Python the code targets" in finding.message
+
+
+@pytest.mark.parametrize(
+    "source, line, module",
+    [
+        ("from requests import *\n\n\ndef f(url):\n    return get(url).status_code\n", 1, "requests"),
+        # with requests code the tool can see: migrating that alone would leave get() on requests
+        ("import requests\nfrom requests import *\n\nr = get('u')\ns = requests.get('u')\n", 2, "requests"),
+        ("import requests\ntry:\n    from requests.exceptions import \\\n        *\nexcept ImportError:\n    pass\n\n"
+         "requests.get('u')\n", 3, "requests.exceptions"),
+    ],
+    ids=["only-star", "star-and-module", "submodule-continued"],
+)
+def test_a_star_import_from_requests_leaves_the_file_unchanged_and_reported(source, line, module):
+    result = migrate_bytes(source.encode(), "x.py", Options())
+    assert result.new is None
+    [finding] = result.findings
+    assert (finding.code, finding.severity, finding.line) == ("star-import", "error", line)
+    assert finding.message.startswith(f"'from {module} import *' hides which {module} names")
+    assert "nothing in the file was migrated" in finding.message
+
+
+def test_a_star_import_from_another_library_does_not_stop_the_migration():
+    result = migrate_bytes(b'from os.path import *\nimport requests\n\nrequests.get(join("u", "v"))\n', "x.py", Options())
+    assert b'httpx.get(join("u", "v")' in result.new and not [f for f in result.findings if f.code == "star-import"]
