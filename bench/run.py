@@ -1,6 +1,6 @@
 """Benchmark: migrate --dry-run on a monorepo-shaped corpus, against the floor and LibCST's runner.
 
-    python bench/run.py [--packages 100] [--repeat 2] [--skip-libcst] [--keep DIR]
+    python bench/run.py [--packages 100] [--repeat 2] [--skip-libcst] [--keep DIR] [--baseline CHECKOUT]
 
 The corpus: the Python standard library as background code that never imports requests, plus the
 fixtures' before.py files (the code that does) copied into N packages. Measured:
@@ -123,12 +123,27 @@ def timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple
     return elapsed, main_peak / 1024, max(worker_peaks.values(), default=0) / 1024
 
 
+def compare(migrate: list[str], corpus: Path, floor_seconds: float, baseline: Path, repeat: int) -> None:
+    """The baseline's and this tree's cold runs, in turns (the machine drifts; turns see the same drift)."""
+    trees = {"baseline": baseline, "this tree": ROOT}
+    times: dict[str, list[float]] = {name: [] for name in trees}
+    for _ in range(max(1, repeat)):
+        for name, tree in trees.items():
+            times[name].append(timed(migrate, corpus, {**os.environ, "PYTHONPATH": str(tree)})[0])
+    for name, tree in trees.items():
+        print(f"{name} ({tree}): {min(times[name]):.2f} s, {min(times[name]) / floor_seconds:.2f}x the floor "
+              f"(runs: {', '.join(f'{t:.2f}' for t in times[name])})")
+    print(f"this tree / baseline: {min(times['this tree']) / min(times['baseline']):.3f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--packages", type=int, default=100)
     parser.add_argument("--skip-libcst", action="store_true", help="skip LibCST's runner (slow)")
     parser.add_argument("--keep", type=Path, help="build the corpus here and keep it")
     parser.add_argument("--repeat", type=int, default=2, help="run each measurement this many times, keep the least (default 2; LibCST's runner once)")
+    parser.add_argument("--baseline", type=Path, help="a checkout of the tool (say, of the last release) to time in turns with this one, "
+                        "cold, on the same corpus: only the two ratios to the floor are measured")
     args = parser.parse_args()
 
     corpus = args.keep or Path(tempfile.mkdtemp(prefix="r2h-bench-"))
@@ -139,6 +154,9 @@ def main() -> None:
         print(f"corpus: {files} files, {total_lines} lines, {requests_lines} lines in files importing requests")
         print(f"floor (read all + parse/codegen requests files, 1 process): {seconds:.2f} s, {lines / seconds:,.0f} lines/s")
         migrate = [sys.executable, "-m", "migrator", "--dry-run", "--jobs", "2", "-q", "--no-cache", "."]
+        if args.baseline is not None:
+            compare(migrate, corpus, seconds, args.baseline.resolve(), args.repeat)
+            return
         m_seconds, m_main, m_worker = best(migrate, corpus, args.repeat)
         print(f"migrate --dry-run --jobs 2: {m_seconds:.2f} s, {lines / m_seconds:,.0f} lines/s, "
               f"{m_seconds / seconds:.2f}x the floor, peak RSS {m_main:.0f} MiB (main), {m_worker:.0f} MiB (largest worker)")

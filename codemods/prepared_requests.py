@@ -56,6 +56,17 @@ ATTRIBUTE = Code(
 )
 
 _SEND_OK = frozenset({"allow_redirects"})
+# what reads differently on an httpx.Request (checked with both libraries: requests.Request("GET",
+# "http://h").prepare().url is "http://h/", str(httpx.Request("GET", "http://h").url) "http://h")
+_DIFFERS = {
+    "url": "an httpx.URL, whose str() also differs (no '/' added to an empty path, a trailing '?' kept)",
+    "body": "httpx has .content (bytes) instead",
+    "path_url": "httpx.Request has no path_url",
+    "hooks": "httpx.Request has no hooks",
+    "prepare_body": "httpx.Request has no prepare_* methods",
+    "prepare_headers": "httpx.Request has no prepare_* methods",
+    "prepare_url": "httpx.Request has no prepare_* methods",
+}
 
 
 class PreparedRequests(Codemod):
@@ -65,6 +76,8 @@ class PreparedRequests(Codemod):
     def __init__(self) -> None:
         # id(original statement of ``p = client.build_request(...)``) -> (statement, code, timeout)
         self.timeouts: dict[int, tuple] = {}
+        # id(a request the migration built) -> id(the requests.Request(...) call it came from)
+        self.origin: dict[int, int] = {}
 
     def visit_Call(self, ctx, node: cst.Call) -> None:
         # take charge of client.send/prepare_request before session_to_client reports them
@@ -95,6 +108,9 @@ class PreparedRequests(Codemod):
         return updated
 
     def _request(self, ctx, original: cst.Call, updated: cst.Call):
+        if id(original) in ctx.kept_nodes:  # a use of it would read differently on an httpx.Request
+            ctx.report(NOT_MIGRATED, original, ctx.kept_nodes[id(original)])
+            return updated
         for bad in ("auth", "hooks"):
             if find_kwarg(original.args, bad) is not None:
                 ctx.report(NOT_MIGRATED, original, f"Request(..., {bad}=...): httpx takes {bad} elsewhere")
@@ -108,6 +124,7 @@ class PreparedRequests(Codemod):
             return updated
         args = [a for a in mapped.args if not (a.keyword and a.keyword.value == "follow_redirects")]
         call = updated.with_changes(func=ctx.httpx("Request"), args=args)
+        self.origin[id(call)] = id(original)
         return ctx.mark(call, "request")
 
     def _prepare_request(self, ctx, original: cst.Call, updated: cst.Call):
@@ -120,7 +137,11 @@ class PreparedRequests(Codemod):
             ctx.report(NOT_MIGRATED, original, "prepare_request() of a request built where the tool cannot see it")
             return updated
         new_func = updated.func.with_changes(attr=cst.Name("build_request"))  # type: ignore[union-attr]
-        return ctx.mark(updated.with_changes(func=new_func, args=built), "request")
+        call = updated.with_changes(func=new_func, args=built)
+        origin = info.extra.get("origin") if info is not None else self.origin.get(id(updated.args[0].value))
+        if origin is not None:
+            self.origin[id(call)] = origin
+        return ctx.mark(call, "request")
 
     def _send(self, ctx, original: cst.Call, updated: cst.Call):
         args = []
@@ -140,8 +161,19 @@ class PreparedRequests(Codemod):
 
     def leave_Attribute(self, ctx, original: cst.Attribute, updated: cst.Attribute):
         info = ctx.object_info(original.value)
-        if info is not None and info.kind == "request" and original.attr.value not in ("headers", "method", "prepare"):
-            ctx.report(ATTRIBUTE, original, f"request.{original.attr.value} differs on an httpx.Request")
+        if info is not None and info.kind == "request":
+            origin = info.extra.get("origin")
+        elif ctx.made_as(updated.value) == "request":  # requests.Request(...).prepare().url
+            origin = self.origin.get(id(updated.value))
+        else:
+            return updated
+        attr = original.attr.value
+        if attr in ("headers", "method", "prepare"):
+            return updated
+        if origin is not None and attr in _DIFFERS:
+            # the request stays requests' own, so this reads as before (the call that made it says why)
+            ctx.keep_next[origin] = f"its .{attr} is read where an httpx.Request differs: {_DIFFERS[attr]}"
+        ctx.report(ATTRIBUTE, original, f"request.{attr} differs on an httpx.Request")
         return updated
 
     def _move_timeout(self, ctx, original: cst.Call, timeout: cst.BaseExpression) -> bool:
@@ -161,6 +193,7 @@ class PreparedRequests(Codemod):
             extra = {"args": updated.value.args}
             if isinstance(updated.value, cst.Call) and isinstance(updated.value.func, cst.Attribute) and updated.value.func.attr.value == "build_request":
                 extra.update(built_in=ctx.parent(2), statement=ctx.parent(1))  # the block and the line
+            extra["origin"] = self.origin.get(id(updated.value))
             ctx.bind_object(updated.targets[0].target, ObjectInfo("request", original, extra=extra))
         return updated
 

@@ -131,6 +131,10 @@ class Context:
 
         # the file's sessions and what was decided for each (codemods._units); the pipeline sets it
         self.unit_plan: UnitPlan = UnitPlan.empty()
+        # id(original node) -> why it stays as it is, decided by an earlier run over the same tree
+        # (the pipeline shares one dict between runs); and what this run found must stay
+        self.kept_nodes: dict[int, str] = {}
+        self.keep_next: dict[int, str] = {}
         # the file's tests whose mocks stay as they are (codemods._mocked_tests); the pipeline sets it
         self.mocked_tests: MockedTests = MockedTests(None)
 

@@ -119,15 +119,18 @@ def migrate_source(text: str, path: str, options: Options, timings: dict[str, fl
             skip = skippable(module, before, ctx.import_names | {"requests_mock"} | plan.names(), text)
         lap("analysis (ast, names, units, relevance)")
         tests = MockedTests(before if _MOCKS.search(text) and mocks_enabled(options, path) else None)
+        kept_nodes: dict[int, str] = {}
         for run in range(_MAX_RUNS):  # again only when an error fell on a unit it migrated
             if run:
                 ctx = Context(module, path, options, alias, source=text)
-            ctx.unit_plan, ctx.mocked_tests, ctx.rebound, ctx.skip = plan, tests, rebound, skip
+            ctx.unit_plan, ctx.mocked_tests, ctx.kept_nodes, ctx.rebound, ctx.skip = plan, tests, kept_nodes, rebound, skip
             ctx.session_class_kept = plan.any_kept  # requests objects stay here: annotations type nothing
             run_ = _run_codemods(ctx, module, before, text, lap)
             code, found, suppressed = run_.code, run_.found, run_.suppressed
+            more = {k: why for k, why in ctx.keep_next.items() if k not in kept_nodes}
+            kept_nodes.update(more)
             more_units = plan.keep_for(found)
-            if not tests.keep_for(found) and not more_units:
+            if not tests.keep_for(found) and not more_units and not more:
                 break
         if tests.kept:
             found = [f for f in found if not (f.code == "requests-unmigrated" and tests.covers(f.line))]
