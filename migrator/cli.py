@@ -251,8 +251,10 @@ def lint(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Also print each finding's hint."),
 ) -> None:
     """Find httpx pitfalls: un-awaited AsyncClient calls, blocking calls in async def, unclosed
-    clients, missing timeouts, removed/deprecated arguments, missing extras, unread streams, and a
-    client per request in a loop. Checks httpx code whether migrated or written by hand."""
+    clients, missing timeouts, removed/deprecated arguments, missing extras, unread streams, a
+    client per request in a loop, and requests-only API used on httpx clients and responses
+    (r.ok, client.mount, verify= on a client call...). Checks httpx code whether migrated or
+    written by hand. '# requests2httpx: ignore[CODE]' on a line silences a finding there."""
     from migrator.lint import lint_source
     from migrator.pipeline import FileResult
 
