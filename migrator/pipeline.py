@@ -20,11 +20,11 @@ from migrator import findings as F
 from migrator.codegen import generate
 from migrator.context import Context
 from migrator.dependencies import features, features_of_bytes
-from migrator.engine import Engine, suppressions
+from migrator.engine import Engine, unsuppressed
 from migrator.findings import Finding
 from migrator.formatting import format_touched
 from migrator.imports import NESTED_IMPORT_RE, existing_module_alias, fix_imports
-from migrator.lint import imports_httpx, lint_source
+from migrator.lint import imports_httpx, lint_module
 from migrator.names import ast_walk, bindings, imports_requests
 from migrator.relevance import skippable
 from migrator.options import Options
@@ -111,10 +111,12 @@ def migrate_source(text: str, path: str, options: Options, timings: dict[str, fl
         lap("imports, codegen, survivors")
         found = ctx.resolve_findings()
         lap("finding positions")
-        ignored = suppressions(text)
-        kept = [f for f in found if not _suppressed(f, ignored)]
-        suppressed = ctx.suppressed_statements + len(found) - len(kept)
-        found = kept
+        if "httpx" in text and imports_httpx(text.encode("utf-8", "replace")):
+            # httpx code already in the file (a partly migrated one): its residuals, on the same tree
+            found = _merged(found, lint_module(module, path))
+            lap("lint of the httpx code")
+        found, silenced = unsuppressed(found, text)
+        suppressed = ctx.suppressed_statements + silenced
         tree = None
         if code != text:
             # CPython's parser and compiler are the judges (what LibCST can read, it wrote)
@@ -211,11 +213,11 @@ def lost_bindings(bound_before: set[str] | None, after: ast.AST) -> set[str]:
     return (loaded - bound_after - set(dir(builtins))) & bound_before
 
 
-def _suppressed(finding: Finding, ignored: dict[int, set[str] | None]) -> bool:
-    if finding.line not in ignored or finding.code in ("parse-error", "internal-error"):
-        return False
-    codes = ignored[finding.line]
-    return codes is None or finding.code in codes
+def _merged(found: list[Finding], linted: list[Finding]) -> list[Finding]:
+    """The migration's findings and the lint's, a lint finding at a line and code the migration
+    reports already left out."""
+    seen = {(f.line, f.code) for f in found}
+    return sorted(found + [f for f in linted if (f.line, f.code) not in seen], key=Finding.sort_key)
 
 
 def _imports_module(module: cst.Module, name: str, httpx_alias: str) -> bool:
@@ -238,11 +240,8 @@ def migrate_bytes(data: bytes, shown: str, options: Options) -> FileResult:
 
 def _migrate_bytes(data: bytes, shown: str, options: Options) -> FileResult:
     if not imports_requests(data):
-        if imports_httpx(data):  # httpx code already: its pitfalls are reported too
-            try:
-                return FileResult(shown, data, None, lint_source(decode(data).text, shown), skipped=True)
-            except (SyntaxError, UnicodeDecodeError, LookupError):
-                pass
+        if imports_httpx(data):  # httpx code already: its pitfalls and residuals are reported too
+            return _lint_only(data, shown)
         return FileResult(shown, data, None, [], skipped=True)
     try:
         source: SourceText = decode(data)
@@ -256,3 +255,16 @@ def _migrate_bytes(data: bytes, shown: str, options: Options) -> FileResult:
     except UnicodeEncodeError as exc:
         return FileResult(shown, data, None, [_finding(F.INTERNAL_ERROR, shown, f"cannot re-encode: {exc}")])
     return FileResult(shown, data, new, result.findings, old_text=source.text, new_text=result.code, suppressed=result.suppressed)
+
+
+def _lint_only(data: bytes, shown: str) -> FileResult:
+    try:
+        text = decode(data).text
+        module = cst.parse_module(text)
+    except (SyntaxError, UnicodeDecodeError, LookupError, cst.ParserSyntaxError):
+        return FileResult(shown, data, None, [], skipped=True)
+    try:
+        found, silenced = unsuppressed(lint_module(module, shown), text)
+    except Exception as exc:  # a lint bug must not stop the run
+        found, silenced = [_finding(F.INTERNAL_ERROR, shown, f"lint: {type(exc).__name__}: {exc}")], 0
+    return FileResult(shown, data, None, found, skipped=True, suppressed=silenced)

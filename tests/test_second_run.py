@@ -1,0 +1,31 @@
+"""Residuals are not forgotten: what a first run reports as an error and is still in the code is
+reported again by a second run, by ``migrate --check`` and by ``migrate lint``."""
+
+from __future__ import annotations
+
+from migrator.options import Options
+from migrator.pipeline import migrate_source
+
+MIXED = '''import httpx
+import requests
+
+
+def fetch(url):
+    r = httpx.get(url, timeout=5)
+    legacy = requests.get(url, stream=True)
+    return legacy.raw, r.raw
+
+
+def status(url):
+    r = httpx.get(url, timeout=5)
+    return r.ok  # requests2httpx: ignore[response-attribute]
+'''
+
+
+def test_httpx_code_in_a_file_that_still_imports_requests_is_linted_with_its_migration():
+    result = migrate_source(MIXED, "x.py", Options(format=False))
+    assert "with httpx.stream(" in result.code  # the requests call was migrated
+    found = [(f.line, f.code, f.codemod) for f in result.findings if f.severity == "error"]
+    # line 8: the migration's legacy.raw and the lint's r.raw, kept once
+    assert found == [(8, "response-attribute", "catch_all")]
+    assert result.suppressed == 1  # r.ok on line 13
