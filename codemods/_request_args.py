@@ -51,12 +51,15 @@ ARGS_UNKNOWN = Code(
 ARG_UNSUPPORTED = Code(
     "request-arg-unsupported",
     "error",
-    "An argument of this request call has no exact httpx equivalent here; the call was not migrated",
+    "A request argument httpx does not take here: the call was not migrated, or raises TypeError",
     "``stream``, ``cert`` and ``hooks``, ``proxies`` with a different proxy per scheme, and ``verify`` "
     "other than a bool or a CA path literal change how httpx must be called (a stream context, a "
     "client with mounts, an SSL context); on client methods httpx takes none of them. Rewriting the "
-    "call anyway would drop the argument.",
-    "Migrate the call by hand: stream=True → ``with httpx.stream(...) as r``; proxies → a client "
+    "call anyway would drop the argument. In httpx code (the lint checks) the call raises TypeError: "
+    "client methods take no ``verify``, ``cert``, ``proxies``, ``allow_redirects``, ``stream`` or "
+    "``hooks``, ``client.send`` no ``verify``, ``cert``, ``proxies``, ``allow_redirects`` or "
+    "``timeout``, and the module functions no ``cert``, ``allow_redirects``, ``stream`` or ``hooks``.",
+    "Migrate the call by hand: allow_redirects → ``follow_redirects``; stream=True → ``with httpx.stream(...) as r``; proxies → a client "
     "with ``proxy=``/``mounts=``; verify='ca.pem'/cert → ``verify=ssl.create_default_context(...)``.",
 )
 PARAMS_SEMANTICS = Code(

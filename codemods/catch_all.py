@@ -53,7 +53,8 @@ ATTRIBUTE = Code(
     "error",
     "A response attribute that httpx lacks or defines differently",
     "httpx's Response has no ``ok``, ``reason``, ``iter_content``, ``raw``, ``apparent_encoding``, "
-    "``is_permanent_redirect``, ``connection`` or ``next``; ``text`` decodes ``text/*`` without a "
+    "``is_permanent_redirect``, ``connection`` or ``next`` (and its ``request`` no ``body``: it is "
+    "``content``); ``text`` decodes ``text/*`` without a "
     "charset as UTF-8 (requests: ISO-8859-1), ``url`` is an ``httpx.URL``, ``iter_lines`` yields "
     "str, ``is_redirect`` is true for any 3xx, and ``raise_for_status`` raises on 3xx.",
     "ok → ``not r.is_error``; reason → ``reason_phrase``; iter_content(n) → ``iter_bytes(n)``; "

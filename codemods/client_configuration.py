@@ -68,10 +68,12 @@ _SESSION_FACTORIES = ("requests.Session", "requests.session")
 NOT_HOISTED = Code(
     "client-setting-not-hoisted",
     "error",
-    "A session setting could not be moved into httpx.Client(...)",
-    "httpx reads ``verify``, ``cert``, proxies, ``trust_env``, ``max_redirects`` and transports only "
-    "in the constructor; this setting's value could not be converted exactly, so it stays after the "
-    "constructor, where httpx ignores it.",
+    "A client setting left after httpx.Client(...), which ignores it (or raises)",
+    "httpx reads ``verify``, ``cert``, proxies, ``trust_env``, hooks and transports only in the "
+    "constructor: set afterwards they are ignored, and ``trust_env``, ``mount(...)`` and "
+    "``proxies.update(...)`` raise AttributeError. The migration moves a session's settings into "
+    "``httpx.Client(...)``; this one's value could not be converted exactly, so it stays after the "
+    "constructor. The lint checks report such settings made right after a client in httpx code.",
     "Pass the setting to ``httpx.Client(...)`` yourself (see the message for what could not be converted).",
 )
 NEW_DEPENDENCY = Code(

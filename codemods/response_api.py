@@ -51,7 +51,9 @@ LINES_ARE_STR = Code(
     "Lines from iter_lines() are str in httpx, bytes in requests",
     "requests' ``iter_lines()`` yields bytes (unless ``decode_unicode=True``); httpx's yields str "
     "decoded with the response's charset. ``.decode()`` on a line raises, bytes comparisons never "
-    "match. The tool drops a plain ``.decode()``/``.decode('utf-8')``; this use it could not fix.",
+    "match. The tool drops a plain ``.decode()``/``.decode('utf-8')``; this use it could not fix. "
+    "In httpx code the lint checks report ``.decode()`` on a line, a line compared with or given "
+    "bytes, and arguments to ``iter_lines()``, which takes none (TypeError).",
     "Treat lines as str: drop ``.decode(...)``, compare with str literals, or use "
     "``r.iter_bytes()`` and split the lines yourself.",
 )

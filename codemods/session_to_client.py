@@ -85,9 +85,11 @@ ATTR_UNSUPPORTED = Code(
     "client-attribute-unsupported",
     "error",
     "This Session attribute has no exact httpx.Client equivalent after construction",
-    "httpx takes ``verify``, ``cert``, ``proxies``/``proxy``, ``trust_env``, ``max_redirects`` and "
-    "transports (``mount``) only in the Client constructor; setting them later is accepted and does "
-    "nothing (``trust_env`` raises). Hooks, adapters, ``prepare_request`` and ``send`` have other APIs.",
+    "httpx takes ``verify``, ``cert``, ``proxies``/``proxy``, ``trust_env``, hooks and transports "
+    "(``mount``) only in the Client constructor; setting them later is accepted and does nothing "
+    "(``trust_env`` raises), and reading ``verify``, ``cert``, ``proxies``, ``hooks``, ``adapters`` or "
+    "calling ``mount``/``prepare_request`` raises AttributeError. Hooks, adapters, ``prepare_request`` "
+    "and ``send`` have other APIs. The lint checks report these uses on httpx clients too.",
     "Move the setting into ``httpx.Client(...)`` (e.g. ``httpx.Client(verify=False)``, "
     "``mounts={...}``, ``event_hooks={...}``), or use ``client.build_request``/``client.send``.",
 )

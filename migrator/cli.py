@@ -30,11 +30,13 @@ Examples:
 
   migrate src/ --report report.json  migrate, and save every finding as JSON
 
-  migrate --check .                 CI: exit 1 if anything would still be migrated
+  migrate --check .                 CI: exit 1 if anything would still be migrated,
+                                    or an error finding remains
 
   migrate --timeout 30 src/         write timeout=30 where requests had none
 
-Exit codes: 0 done (or nothing to do); 1 --check found files that would change;
+Exit codes: 0 done (or nothing to do); 1 --check found files that would change, or
+an error finding (silence one with '# requests2httpx: ignore[CODE]' on its line);
 2 bad usage, bad configuration, or a path that cannot be read.
 
 Configuration: [tool.requests2httpx] in the nearest pyproject.toml, keys
@@ -67,7 +69,7 @@ def migrate(
     paths: List[str] = typer.Argument(None, help="Files or folders to migrate (default: the current folder)."),
     dry_run: bool = typer.Option(False, "--dry-run", "--diff", help="Print a unified diff of what would change; write nothing."),
     interactive: bool = typer.Option(False, "--interactive", "-i", help="Review the migration hunk by hunk and apply the ones you approve (needs a terminal)."),
-    check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if any file would change (for CI)."),
+    check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if any file would change or any error finding remains (for CI)."),
     report_file: Optional[str] = typer.Option(None, "--report", metavar="FILE", help="Write every finding as JSON to FILE ('-' for stdout)."),
     timeout: Optional[str] = typer.Option(None, "--timeout", metavar="none|SECONDS", help="Timeout written on calls that had none: 'none' keeps requests' wait-forever (default), a number sets seconds."),
     select: Optional[List[str]] = typer.Option(None, "--select", metavar="CODEMOD", help="Run only these codemods (repeat or comma-separate). See --list-codemods."),
@@ -209,8 +211,8 @@ def migrate(
                     raise _fail(f"cannot write report {report_file}: {exc.strerror}")
     except KeyboardInterrupt:  # while writing, or after: each file is as it was or fully written
         raise _interrupted(written)
-    if check and any(r.changed for r in results):
-        raise typer.Exit(1)
+    if check and (any(r.changed for r in results) or any(f.severity == "error" for r in results for f in r.findings)):
+        raise typer.Exit(1)  # an error finding is code that breaks or changes behaviour, migrated or not
 
 
 def _skipped_link(link: str, real: str, paths: list[str]) -> FileResult:
@@ -290,8 +292,10 @@ def lint(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Also print each finding's hint."),
 ) -> None:
     """Find httpx pitfalls: un-awaited AsyncClient calls, blocking calls in async def, unclosed
-    clients, missing timeouts, removed/deprecated arguments, missing extras, unread streams, and a
-    client per request in a loop. Checks httpx code whether migrated or written by hand."""
+    clients, missing timeouts, removed/deprecated arguments, missing extras, unread streams, a
+    client per request in a loop, and requests-only API used on httpx clients and responses
+    (r.ok, client.mount, verify= on a client call...). Checks httpx code whether migrated or
+    written by hand. '# requests2httpx: ignore[CODE]' on a line silences a finding there."""
     from migrator.lint import lint_source
 
     if output_format not in ("text", "json", "sarif", "github"):

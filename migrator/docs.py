@@ -111,7 +111,8 @@ def code_page(code: Code, owner: str) -> str:
         f"**{_rst_to_md(code.title)}**",
         "",
         f"- Severity: `{code.severity}`",
-        "- Emitted by: " + _OWNER_TEXT.get(owner, f"[`{owner}`](../codemods/{owner}.md)"),
+        "- Emitted by: " + _OWNER_TEXT.get(owner, f"[`{owner}`](../codemods/{owner}.md)")
+        + (", and " + _OWNER_TEXT["lint"] if code in lint.REUSED else ""),
         "",
         "## Why",
         "",

@@ -15,6 +15,7 @@ import libcst as cst
 
 from codemods._units import scope_path
 from migrator.context import Context, Scope
+from migrator.findings import Finding
 from migrator.names import dotted, head_name
 from migrator.visitors import Transformer, subclasses
 
@@ -185,6 +186,23 @@ def suppressions(text: str) -> dict[int, set[str] | None]:
             codes = {c.strip() for c in (match.group(1) or "").split(",") if c.strip()}
             out[number] = codes or None
     return out
+
+
+def unsuppressed(findings: list[Finding], text: str) -> tuple[list[Finding], int]:
+    """The findings that no ``# requests2httpx: ignore`` comment on their line silences, and how
+    many it did silence (parse and internal errors never are)."""
+    ignored = suppressions(text)
+    if not ignored:
+        return findings, 0
+    kept = [f for f in findings if not _silenced(f, ignored)]
+    return kept, len(findings) - len(kept)
+
+
+def _silenced(finding: Finding, ignored: dict[int, set[str] | None]) -> bool:
+    if finding.line not in ignored or finding.code in ("parse-error", "internal-error"):
+        return False
+    codes = ignored[finding.line]
+    return codes is None or finding.code in codes
 
 
 def _is_load(parent: cst.CSTNode | None, name: cst.Name) -> bool:

@@ -10,14 +10,18 @@ from __future__ import annotations
 import re
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from codemods._request_args import VERBS, VERIFY_DISABLED
 from codemods.catch_all import STREAM_NOT_READ
 from codemods.session_to_client import NOT_CLOSED
+from migrator import lint_residuals
+from migrator.engine import unsuppressed
 from migrator.findings import Code, Finding
+from migrator.lint_objects import CLIENT_KINDS
+from migrator.lint_residuals import Residuals
 from migrator.names import LINE_START, dotted
-from migrator.visitors import Visitor, visit
+from migrator.positions import positions
+from migrator.visitors import visit
 
 HTTPX_IMPORT_RE = re.compile(LINE_START + rb"(?:import[ \t]+[^#\n]*\bhttpx\b|from[ \t]+httpx\b)", re.M)
 
@@ -82,63 +86,46 @@ CLIENT_IN_LOOP = Code(
     "requests never reuses a connection: a TCP (and TLS) handshake per request.",
     "Create one client before the loop and make the requests through it.",
 )
-CODES = (NOT_AWAITED, BLOCKING_IN_ASYNC, NO_TIMEOUT, REMOVED_ARGUMENT, DEPRECATED_ARGUMENT, MISSING_EXTRA, CLIENT_IN_LOOP)
+CODES = (NOT_AWAITED, BLOCKING_IN_ASYNC, NO_TIMEOUT, REMOVED_ARGUMENT, DEPRECATED_ARGUMENT, MISSING_EXTRA, CLIENT_IN_LOOP,
+         *lint_residuals.CODES)
+REUSED = lint_residuals.REUSED  # the migration's codes, which lint reports too
 
 
-class _Lint(Visitor):
+class _Lint(Residuals):
     def __init__(self, declared: str | None):
+        super().__init__()
         self.declared = declared  # the package's dependency files, as text (None: extras not checked)
-        self.httpx: set[str] = set()  # names the file binds to the httpx module
-        self.functions: dict[str, str] = {}  # local name -> httpx function (from httpx import get)
-        self.clients: dict[str, str] = {}  # name -> "sync" | "async"
         self.closed: set[str] = set()
         self.unmanaged: list[tuple[str, cst.CSTNode]] = []
         self.streams: list[dict] = []
         self.async_depth = 0
         self.loop_depth = 0
+        self.saved_loop: list[int] = []
         self.awaited: set[int] = set()
-        self.found: list[tuple[Code, cst.CSTNode, str]] = []
-
-    def report(self, code: Code, node: cst.CSTNode, message: str) -> None:
-        self.found.append((code, node, message))
-
-    # --- names -------------------------------------------------------------------------------
-    def visit_Import(self, node: cst.Import) -> None:
-        for alias in node.names:
-            if dotted(alias.name) == "httpx":
-                self.httpx.add(alias.asname.name.value if alias.asname else "httpx")  # type: ignore[union-attr]
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if node.module is not None and dotted(node.module) == "httpx" and not isinstance(node.names, cst.ImportStar):
-            for alias in node.names:
-                local = alias.asname.name.value if alias.asname else dotted(alias.name)  # type: ignore[union-attr]
-                self.functions[local] = dotted(alias.name) or ""
-
-    def _httpx_name(self, func: cst.BaseExpression) -> str | None:
-        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value in self.httpx:
-            return func.attr.value
-        if isinstance(func, cst.Name) and func.value in self.functions:
-            return self.functions[func.value]
-        return None
 
     # --- scopes ------------------------------------------------------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        super().visit_FunctionDef(node)
         self.async_depth += node.asynchronous is not None
-        self.saved_loop = getattr(self, "saved_loop", [])
         self.saved_loop.append(self.loop_depth)
         self.loop_depth = 0
 
     def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
+        super().leave_FunctionDef(node)
         self.async_depth -= node.asynchronous is not None
         self.loop_depth = self.saved_loop.pop()
 
-    def visit_For(self, node) -> None:
+    def visit_For(self, node: cst.For) -> None:
+        super().visit_For(node)
         self.loop_depth += 1
 
     def leave_For(self, node) -> None:
         self.loop_depth -= 1
 
-    visit_While = visit_For
+    def visit_While(self, node: cst.While) -> None:
+        super().visit_While(node)
+        self.loop_depth += 1
+
     leave_While = leave_For
 
     def visit_Await(self, node: cst.Await) -> None:
@@ -146,58 +133,43 @@ class _Lint(Visitor):
 
     # --- clients -----------------------------------------------------------------------------
     def visit_Assign(self, node: cst.Assign) -> None:
-        kind = self._client_kind(node.value)
-        if kind and len(node.targets) == 1:
+        super().visit_Assign(node)
+        if self._client_kind(node.value) and len(node.targets) == 1:
             name = dotted(node.targets[0].target)
             if name:
-                self.clients[name] = kind
                 self.unmanaged.append((name, node.value))
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
-        item = node.item.expression if isinstance(node.item, cst.Await) else node.item
-        kind = self._client_kind(item)
-        if kind and node.asname is not None and isinstance(node.asname.name, cst.Name):
-            self.clients[node.asname.name.value] = kind
-        if isinstance(item, cst.Call) and node.asname is not None and isinstance(node.asname.name, cst.Name):
-            func = item.func
-            streamed = self._httpx_name(func) == "stream" or (
-                isinstance(func, cst.Attribute) and func.attr.value == "stream" and dotted(func.value) in self.clients
-            )
-            if streamed:
-                self.streams.append({"name": node.asname.name.value, "read": False})
+        if node.asname is not None and isinstance(node.asname.name, cst.Name) and self.stream_of(node.item):
+            self.streams.append({"name": node.asname.name.value, "read": False})
 
     def leave_With(self, node: cst.With) -> None:
         names = {item.asname.name.value for item in node.items if item.asname and isinstance(item.asname.name, cst.Name)}
         self.streams = [s for s in self.streams if s["name"] not in names]
 
     def _client_kind(self, node: cst.BaseExpression) -> str | None:
-        if isinstance(node, cst.Call):
-            name = self._httpx_name(node.func)
-            if name == "Client":
-                return "sync"
-            if name == "AsyncClient":
-                return "async"
-        return None
+        return CLIENT_KINDS.get(self.httpx_name(node.func) or "") if isinstance(node, cst.Call) else None
 
     # --- calls -------------------------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
+        super().visit_Call(node)
         func = node.func
-        name = self._httpx_name(func)
-        if name in ("Client", "AsyncClient"):
-            self._constructor(node, name)
+        name = self.httpx_name(func)
+        if name in CLIENT_KINDS:
+            self._constructor(node, name)  # type: ignore[arg-type]
         elif name in VERBS or name == "stream":
-            self._module_call(node, name)
+            self._module_call(node, name)  # type: ignore[arg-type]
         if isinstance(func, cst.Attribute):
             owner = dotted(func.value)
-            kind = self.clients.get(owner or "")
+            kind = self.kind_of(func.value)
             attr = func.attr.value
-            if kind is not None and attr in ("close", "aclose"):
-                self.closed.add(owner)  # type: ignore[arg-type]
+            if attr in ("close", "aclose") and owner:
+                self.closed.add(owner)  # (whatever else the name may hold too)
             if kind == "async" and attr in _CLIENT_METHODS | {"aclose"} and attr not in ("stream", "build_request"):
                 if id(node) not in self.awaited:
-                    self.report(NOT_AWAITED, node, f"{owner}.{attr}(...) returns a coroutine; await it")
+                    self.report(NOT_AWAITED, node, f"{owner or 'client'}.{attr}(...) returns a coroutine; await it")
             if kind == "sync" and self.async_depth and attr in _CLIENT_METHODS:
-                self.report(BLOCKING_IN_ASYNC, node, f"{owner}.{attr}(...) on a sync httpx.Client blocks the event loop")
+                self.report(BLOCKING_IN_ASYNC, node, f"{owner or 'client'}.{attr}(...) on a sync httpx.Client blocks the event loop")
             if attr == "read" and not node.args:
                 for stream in self.streams:
                     if stream["name"] == owner:
@@ -206,6 +178,7 @@ class _Lint(Visitor):
             self.report(BLOCKING_IN_ASYNC, node, f"requests.{func.attr.value}(...) blocks the event loop")
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
+        super().visit_Attribute(node)
         if node.attr.value in ("content", "text", "json") and isinstance(node.value, cst.Name):
             for stream in self.streams:
                 if stream["name"] == node.value.value and not stream["read"]:
@@ -221,8 +194,6 @@ class _Lint(Visitor):
             self.report(DEPRECATED_ARGUMENT, node, f"{where}(verify=<path>) is deprecated")
         if isinstance(verify, cst.Name) and verify.value == "False":
             self.report(VERIFY_DISABLED, node, "verify=False: TLS certificates are not checked")
-        if "cert" in args:
-            self.report(DEPRECATED_ARGUMENT, node, f"{where}(cert=...) is deprecated")
         proxy = args.get("proxy")
         if self.declared is not None and isinstance(proxy, cst.SimpleString) and "socks" in proxy.value and not re.search(r"socksio|httpx\[[^\]]*socks", self.declared):
             self.report(MISSING_EXTRA, node, "a SOCKS proxy needs httpx[socks] (socksio), which the package does not declare")
@@ -230,6 +201,8 @@ class _Lint(Visitor):
 
     def _constructor(self, node: cst.Call, name: str) -> None:
         args = self._arguments(node, f"httpx.{name}")
+        if "cert" in args:  # (the module functions take no cert=: a residual rule reports it there)
+            self.report(DEPRECATED_ARGUMENT, node, f"httpx.{name}(cert=...) is deprecated")
         if "timeout" not in args:
             self.report(NO_TIMEOUT, node, f"httpx.{name}() without timeout= times out after 5 s")
         http2 = args.get("http2")
@@ -255,22 +228,28 @@ class _Lint(Visitor):
                 self.report(NOT_CLOSED, creation, f"the client bound to {name} is never closed")
 
 
+def lint_module(module: cst.Module, path: str, declared: str | None = None) -> list[Finding]:
+    """Lint findings for one parsed file (the tree the migration parsed, when it runs), suppressions
+    not applied."""
+    visitor = _Lint(declared)
+    visit(module, visitor)
+    if not visitor.found:
+        return []
+    where = positions(module, [node for _, node, _ in visitor.found])
+    out = []
+    for code, node, message in visitor.found:
+        start = where[id(node)].start
+        out.append(Finding(code.code, code.severity, path, start.line, start.column + 1, message, code.fix, "lint"))
+    return sorted(out, key=Finding.sort_key)
+
+
 def lint_source(text: str, path: str, declared: str | None = None) -> list[Finding]:
-    """Lint findings for one file's source (no findings for a file that does not import httpx)."""
-    if not HTTPX_IMPORT_RE.search(text.encode("utf-8", "replace")):
+    """Lint findings for one file's source (none for a file that does not import httpx), without
+    those silenced by ``# requests2httpx: ignore[code]``."""
+    if not imports_httpx(text.encode("utf-8", "replace")):
         return []
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError:
         return []
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    visitor = _Lint(declared)
-    visit(module, visitor)
-    if not visitor.found:
-        return []
-    positions = wrapper.resolve(PositionProvider)
-    out = []
-    for code, node, message in visitor.found:
-        pos = positions[node].start
-        out.append(Finding(code.code, code.severity, path, pos.line, pos.column + 1, message, code.fix, "lint"))
-    return sorted(out, key=Finding.sort_key)
+    return unsuppressed(lint_module(module, path, declared), text)[0]

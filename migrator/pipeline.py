@@ -21,11 +21,11 @@ from migrator import findings as F
 from migrator.codegen import generate
 from migrator.context import Context
 from migrator.dependencies import features, features_of_bytes
-from migrator.engine import Engine, suppressions
+from migrator.engine import Engine, unsuppressed
 from migrator.findings import Finding
 from migrator.formatting import format_touched
 from migrator.imports import NESTED_IMPORT_RE, existing_module_alias, fix_imports
-from migrator.lint import imports_httpx, lint_source
+from migrator.lint import imports_httpx, lint_module
 from migrator.names import TRACKED_ROOTS, ast_walk, bindings, imports_requests
 from migrator.relevance import skippable
 from migrator.options import Options
@@ -132,6 +132,11 @@ def migrate_source(text: str, path: str, options: Options, timings: dict[str, fl
             more_units = plan.keep_for(found)
             if not tests.keep_for(found) and not more_units and not more:
                 break
+        if "httpx" in text and imports_httpx(text.encode("utf-8", "replace")):
+            # httpx code already in the file (a partly migrated one): its residuals, on the same tree
+            linted, silenced = unsuppressed(lint_module(module, path), text)
+            found, suppressed = _merged(found, linted), suppressed + silenced
+            lap("lint of the httpx code")
         if tests.kept:
             found = [f for f in found if not (f.code == "requests-unmigrated" and tests.covers(f.line))]
             found = sorted(found + tests.findings(path, TEST_MOCKS_KEPT), key=Finding.sort_key)
@@ -141,9 +146,8 @@ def migrate_source(text: str, path: str, options: Options, timings: dict[str, fl
             # a kept unit's lines stay requests code: its one finding says why, line by line
             kept = plan.kept_units()
             found = [f for f in found if not (f.code == "requests-unmigrated" and any(u.on_line(f.line) for u in kept))]
-            ignored = suppressions(text)
-            units = [f for f in unit_findings(plan, path, text) if not _suppressed(f, ignored)]
-            suppressed += len(plan.reported_units()) - len(units)
+            units, silenced = unsuppressed(unit_findings(plan, path, text), text)
+            suppressed += silenced
             found = sorted(found + units, key=Finding.sort_key)
         tree = None
         if code != text:
@@ -208,9 +212,8 @@ def _run_codemods(ctx: Context, module: cst.Module, before: ast.Module, text: st
     lap("imports, codegen, survivors")
     found = ctx.resolve_findings()
     lap("finding positions")
-    ignored = suppressions(text)
-    run.found = [f for f in found if not _suppressed(f, ignored)]
-    run.suppressed = ctx.suppressed_statements + len(found) - len(run.found)
+    run.found, silenced = unsuppressed(found, text)
+    run.suppressed = ctx.suppressed_statements + silenced
     return run
 
 
@@ -342,11 +345,11 @@ def _exported(tree: ast.Module) -> set[str]:
     return out
 
 
-def _suppressed(finding: Finding, ignored: dict[int, set[str] | None]) -> bool:
-    if finding.line not in ignored or finding.code in ("parse-error", "internal-error"):
-        return False
-    codes = ignored[finding.line]
-    return codes is None or finding.code in codes
+def _merged(found: list[Finding], linted: list[Finding]) -> list[Finding]:
+    """The migration's findings and the lint's, a lint finding at a line and code the migration
+    reports already left out."""
+    seen = {(f.line, f.code) for f in found}
+    return sorted(found + [f for f in linted if (f.line, f.code) not in seen], key=Finding.sort_key)
 
 
 def _imports_module(module: cst.Module, name: str, httpx_alias: str) -> bool:
@@ -369,11 +372,8 @@ def migrate_bytes(data: bytes, shown: str, options: Options) -> FileResult:
 
 def _migrate_bytes(data: bytes, shown: str, options: Options) -> FileResult:
     if not imports_requests(data):
-        if imports_httpx(data):  # httpx code already: its pitfalls are reported too
-            try:
-                return FileResult(shown, data, None, lint_source(decode(data).text, shown), skipped=True)
-            except (SyntaxError, UnicodeDecodeError, LookupError):
-                pass
+        if imports_httpx(data):  # httpx code already: its pitfalls and residuals are reported too
+            return _lint_only(data, shown)
         return FileResult(shown, data, None, [], skipped=True)
     try:
         source: SourceText = decode(data)
@@ -387,3 +387,16 @@ def _migrate_bytes(data: bytes, shown: str, options: Options) -> FileResult:
     except UnicodeEncodeError as exc:
         return FileResult(shown, data, None, [_finding(F.INTERNAL_ERROR, shown, f"cannot re-encode: {exc}")])
     return FileResult(shown, data, new, result.findings, old_text=source.text, new_text=result.code, suppressed=result.suppressed)
+
+
+def _lint_only(data: bytes, shown: str) -> FileResult:
+    try:
+        text = decode(data).text
+        module = cst.parse_module(text)
+    except (SyntaxError, UnicodeDecodeError, LookupError, cst.ParserSyntaxError):
+        return FileResult(shown, data, None, [], skipped=True)
+    try:
+        found, silenced = unsuppressed(lint_module(module, shown), text)
+    except Exception as exc:  # a lint bug must not stop the run
+        found, silenced = [_finding(F.INTERNAL_ERROR, shown, f"lint: {type(exc).__name__}: {exc}")], 0
+    return FileResult(shown, data, None, found, skipped=True, suppressed=silenced)

@@ -251,4 +251,7 @@ def test_monorepo_with_three_packages_and_every_kind_of_dependency_file(tmp_path
     assert "install_requires=['requests>=2', 'httpx>=0.28']" in read("svc-c/setup.py")
     for package in ("svc-a", "svc-b", "svc-c"):
         assert f"  {package}: 1 of" in proc.stderr
+    check = run("--check", ".", cwd=tmp_path)  # nothing would change, but an error is left
+    assert check.returncode == 1 and "svc-c/legacy.py:2:1: error [request-arg-unsupported]" in check.stderr
+    (tmp_path / "svc-c" / "legacy.py").write_text("import requests\nrequests.get('u', cert='c')  # requests2httpx: ignore\n")
     assert run("--check", ".", cwd=tmp_path).returncode == 0

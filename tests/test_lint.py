@@ -108,3 +108,56 @@ def test_the_pitfalls_are_real(tmp_path):
         assert len(observed["server_log"]) == 1  # the un-awaited get never reached the server
     finally:
         servers.close()
+
+
+def test_objects_are_followed_only_while_they_hold_httpx_objects():
+    source = "import httpx\n" + textwrap.dedent('''
+        import requests
+
+        r = httpx.get("http://h/", timeout=5)
+
+
+        def shadowed(r):
+            return r.ok  # a parameter: not the module's response
+
+
+        def rebound(client):
+            r = client.get("http://h/")  # client: not known to be httpx
+            r = httpx.get("http://h/", timeout=5).json()
+            if r:
+                return r.next
+
+
+        def kept_requests():
+            s = requests.Session()
+            s.mount("http://", requests.adapters.HTTPAdapter())
+            resp = s.get("http://h/", verify=False, stream=True)
+            return resp.ok, resp.raw
+
+
+        class Mixed:
+            def __init__(self):
+                self.session = httpx.Client(timeout=5)
+
+            def reset(self):
+                self.session.close()
+                self.session = requests.Session()  # the attribute holds either: not followed
+
+            def fetch(self):
+                self.session.mount("http://", None)
+                return self.session.get("http://h/", verify=False).ok
+
+
+        def annotated(client: httpx.Client, resp: httpx.Response):
+            client.mount("http://", None)
+            return resp.ok
+    ''')
+    found = [(f.line, f.code) for f in lint_source(source, "x.py")]
+    last = len(source.splitlines())
+    assert found == [(last - 1, "client-attribute-unsupported"), (last, "response-attribute")]
+
+
+def test_suppression_comment_silences_a_lint_finding():
+    source = "import httpx\n\nr = httpx.get('http://h/', timeout=5)\nprint(r.ok)  # requests2httpx: ignore[response-attribute]\nprint(r.raw)  # requests2httpx: ignore[response-truthiness]\n"
+    raw = len(source.splitlines())  # the last line: its comment names another code
+    assert [(f.line, f.code) for f in lint_source(source, "x.py")] == [(raw, "response-attribute")]
