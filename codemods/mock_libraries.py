@@ -53,6 +53,8 @@ tests would hit the network or fail. ``respx`` patches httpx the same way.
 
 from __future__ import annotations
 
+import builtins
+
 import libcst as cst
 
 from codemods._mock_names import ScopedNames
@@ -61,6 +63,7 @@ from codemods._recorded_calls import is_last_request, is_recorded_request, reads
 from codemods.base import Codemod, find_kwarg, kwarg
 from migrator.context import ObjectInfo
 from migrator.findings import Code
+from migrator.names import dotted
 
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 _ADD_KWARGS = frozenset({"method", "url", "json", "body", "status", "headers", "content_type"})
@@ -275,7 +278,10 @@ class MockLibraries(Codemod):
         if "json" in keywords:
             spec.body = ("json", keywords.pop("json"))
         else:
-            if "body" in keywords:
+            if "body" in keywords and (exc := _exception(ctx, keywords["body"])) is not None:
+                spec.exc = exc  # responses raises an exception given as the body: respx's side_effect
+                keywords.pop("body")
+            elif "body" in keywords:
                 spec.body = ("content", keywords.pop("body"))
             content_type = content_type or cst.SimpleString('"text/plain"')  # responses' default
         if content_type is not None:
@@ -333,15 +339,7 @@ class MockLibraries(Codemod):
             url = None
         spec = MockSpec(method, url, keywords.get("status_code"))
         if "exc" in keywords:
-            exc = keywords["exc"]
-            qual = ctx.resolve(exc) or ""
-            if qual.startswith("requests.exceptions."):
-                from codemods.exceptions import _HTTPX
-
-                short = qual.rsplit(".", 1)[1]
-                if short in _HTTPX:
-                    exc = ctx.httpx(_HTTPX[short])
-            spec.exc = exc
+            spec.exc = _exception(ctx, keywords["exc"]) or keywords["exc"]
         for source, target in (("json", "json"), ("text", "content"), ("content", "content")):
             if source in keywords:
                 spec.body = (target, keywords[source])
@@ -414,6 +412,30 @@ class MockLibraries(Codemod):
                 return updated
             return cst.Call(cst.Name("str"), [cst.Arg(updated)])
         return updated
+
+
+def _exception(ctx, node: cst.BaseExpression) -> cst.BaseExpression | None:
+    """``node`` as the exception the migrated code sees, if it is one (a class or an instance):
+    requests' exceptions become httpx's (what the migrated code catches), others stay as they are.
+    None when ``node`` does not look like an exception."""
+    from codemods.exceptions import _HTTPX
+
+    func = node.func if isinstance(node, cst.Call) else node
+    qual = ctx.resolve(func) or ""
+    if qual.startswith("requests.exceptions."):
+        short = qual.rsplit(".", 1)[1]
+        if short not in _HTTPX:
+            return None
+        new = ctx.httpx(_HTTPX[short])
+        return node.with_changes(func=new) if isinstance(node, cst.Call) else new
+    name = dotted(func) or ""
+    last = name.rsplit(".", 1)[-1]
+    builtin = getattr(builtins, last, None) if "." not in name else None
+    if isinstance(builtin, type) and issubclass(builtin, BaseException):
+        return node
+    if isinstance(node, cst.Call) and last.endswith(("Error", "Exception", "Timeout")):
+        return node
+    return None
 
 
 def _requests_of_fixture() -> cst.Call:

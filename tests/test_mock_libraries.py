@@ -211,3 +211,25 @@ def test_a_mock_name_means_a_mock_only_where_it_is_bound_to_one():
     code = migrate_source(source, "tests/test_names.py", Options(format=False)).code
     assert "m.get('http://x.test/a').mock(" in code
     assert code.endswith("def test_b(m):\n    m.get.return_value = 3\n    assert m.get('anything') == 3\n")
+
+
+def test_an_exception_as_the_body_is_raised_under_respx_too(tmp_path):
+    """responses raises an exception given as ``body=``; ``httpx.Response(content=<exception>)`` is a
+    TypeError, so it becomes respx's ``side_effect=`` (requests' exceptions as the httpx ones the
+    migrated code catches). The test passes before and after."""
+    source = (
+        "import requests\nimport responses\n\n\n@responses.activate\ndef test_down():\n"
+        "    responses.add(responses.GET, 'http://x.test/a', body=requests.ConnectionError('down'))\n"
+        "    responses.add(responses.GET, 'http://x.test/b', body=ConnectionResetError())\n"
+        "    try:\n        requests.get('http://x.test/a')\n    except requests.ConnectionError:\n        pass\n"
+        "    else:\n        raise AssertionError('not raised')\n"
+        "    try:\n        requests.get('http://x.test/b')\n    except ConnectionResetError:\n        pass\n"
+        "    else:\n        raise AssertionError('not raised')\n"
+    )
+    for name, text in (("before", source), ("after", migrate_source(source, "tests/test_down.py", Options()).code)):
+        path = tmp_path / name / "test_down.py"
+        path.parent.mkdir()
+        path.write_text(text)
+        proc = run_pytest(path)
+        assert proc.returncode == 0 and "1 passed" in proc.stdout, (name, text, proc.stdout + proc.stderr)
+    assert "side_effect=httpx.TransportError('down')" in text and "side_effect=ConnectionResetError()" in text
