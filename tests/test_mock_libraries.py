@@ -232,4 +232,4 @@ def test_an_exception_as_the_body_is_raised_under_respx_too(tmp_path):
         path.write_text(text)
         proc = run_pytest(path)
         assert proc.returncode == 0 and "1 passed" in proc.stdout, (name, text, proc.stdout + proc.stderr)
-    assert "side_effect=httpx.TransportError('down')" in text and "side_effect=ConnectionResetError()" in text
+    assert 'side_effect=httpx.TransportError("down")' in text and "side_effect=ConnectionResetError()" in text
