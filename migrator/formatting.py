@@ -153,7 +153,7 @@ def _format_nested(piece: list[str], column: int, header_only: bool, local: list
     if header_only:
         text.append(" " * (column + 4) + "pass" + newline)
     local = [(lo + depth, hi + depth) for lo, hi in local]
-    merged = _merge(text, black.format_str("".join(text), mode=_mode(), lines=local).splitlines(keepends=True), local)
+    merged = _merge(text, _black("".join(text), 88, tuple(local)).splitlines(keepends=True), local)
     _verify(text, merged)
     if header_only:
         if merged[-1].strip() != "pass":
@@ -170,12 +170,22 @@ def _format_dedented(piece: list[str], column: int, local: list[tuple[int, int]]
     text = [line[column:] for line in piece]
     if not text[-1].endswith(("\n", "\r")):
         text[-1] += "\n"
-    merged = _merge(text, black.format_str("".join(text), mode=_mode(88 - column), lines=local).splitlines(keepends=True), local)
+    merged = _merge(text, _black("".join(text), 88 - column, tuple(local)).splitlines(keepends=True), local)
     out = [" " * column + line if line.strip() else line for line in _trimmed(merged)]
     # checked where it goes, at its depth: moving it must not have changed it either
     headers = ["    " * k + "if True:\n" for k in range(column // 4)]
     _verify(headers + piece + ["\n"], headers + out + ["\n"])
     return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _black(text: str, line_length: int, lines: tuple[tuple[int, int], ...]) -> str:
+    """black on a piece. The same piece recurs across a project (every client the migration makes
+    in a function has the same constructor line, ``with httpx.Client(...) as session:`` among
+    them): black gives the same output for the same input, so each is formatted once per process."""
+    import black
+
+    return black.format_str(text, mode=_mode(line_length), lines=lines)
 
 
 def _verify(text: list[str], merged: list[str]) -> None:
