@@ -118,7 +118,7 @@ def fresh_tree(orig: Path, tree: Path) -> None:
 def ensure_venv(suite: Suite, work: Path, tree: Path, log: Path) -> Path:
     """The library's venv, made again only when its install lines or interpreter change."""
     venv = work / "venv"
-    python = suite.python or sys.executable
+    python = suite.python or getattr(sys, "_base_executable", sys.executable)  # the same whichever venv runs this
     stamp_text = json.dumps([python, suite.install, ALWAYS])
     stamp = venv / ".suites-stamp"
     if stamp.exists() and stamp.read_text() == stamp_text:
@@ -151,7 +151,7 @@ def run_suite(suite: Suite, venv: Path, tree: Path, junit: Path, log: Path) -> d
 
 
 def migrate(suite: Suite, tool: Path, tree: Path, report: Path, log: Path) -> dict:
-    env = {**os.environ, "PYTHONPATH": str(tool)}
+    env = {**os.environ, "PYTHONPATH": str(tool), "PYTHONDONTWRITEBYTECODE": "1"}  # leave the checkout as it is
     python = tool / ".venv" / "bin" / "python"  # the checkout's own venv, else the one running this script
     cmd = [str(python) if python.exists() else sys.executable, "-m", "migrator", *suite.migrate, "--no-cache", "--report", str(report)]
     code = run(cmd, log, cwd=tree, env=env, timeout=1800)
@@ -252,6 +252,9 @@ def render(result: dict, work: Path) -> str:
         )
     if result["codes"]:
         lines.append("   findings per code: " + ", ".join(f"{code} {n}" for code, n in result["codes"].items()))
+        sessions = {code: n for code, n in result["codes"].items() if code.startswith("session-")}
+        if sessions:  # e.g. sessions the tool kept on requests, if the report says so
+            lines.append("   session findings: " + ", ".join(f"{code} {n}" for code, n in sessions.items()))
     groups: dict[tuple, list[dict]] = {}  # tests failing alike are listed once
     for test in lost:
         key = (test["verdict"], test["status"], results.signature(test["error"]), tuple(test["codes"]))
@@ -259,7 +262,8 @@ def render(result: dict, work: Path) -> str:
     for (verdict, status, _, _), tests in sorted(groups.items(), key=lambda kv: -len(kv[1])):
         first, findings = tests[0], tests[0]["findings"]
         others = f" (+{len(tests) - 1} more: {', '.join(t['test'].split('::')[-1] for t in tests[1:4])}{', ...' if len(tests) > 4 else ''})" if len(tests) > 1 else ""
-        lines.append(f"   - [{verdict}] {len(tests)} x {status}: {first['error']}")
+        error = first["error"] if len(first["error"]) <= 240 else first["error"][:237] + "..."
+        lines.append(f"   - [{verdict}] {len(tests)} x {status}: {error}")
         lines.append(f"       e.g. {first['test']}{others}")
         if first["traceback"]:
             lines.append(f"       traceback: {' '.join(first['traceback'][-6:])}")

@@ -20,13 +20,12 @@ class Outcome:
 
 
 def _summary(message: str, text: str) -> str:
-    """The failure's last line that says what went wrong: pytest's message attribute (the exception
-    as 'Type: value') if it has one, else the traceback's last line."""
+    """The line that says what went wrong: the first of pytest's message attribute (the exception
+    raised last, as 'Type: value') if there is one, else the traceback's last line."""
     for source in (message, text):
         lines = [line.strip() for line in source.strip().splitlines() if line.strip()]
         if lines:
-            line = lines[0] if source is message else lines[-1]
-            return line if len(line) <= 240 else line[:237] + "..."
+            return lines[0] if source is message else lines[-1]
     return ""
 
 
@@ -105,22 +104,23 @@ def line_map(old: list[str], new: list[str]) -> dict[int, tuple[int, int]]:
     return mapping
 
 
-_URL = re.compile(r"(?:[a-z][a-z0-9+.-]*://|with url: )[^\s'\"(),\[\]]+", re.I)
+_URL = re.compile(r"with url: \S+|[a-z][a-z0-9+.-]*://[^\s'\"(),\[\]]+", re.I)
+_CAUSE = re.compile(r" \(Cause.*")  # urllib3's '(Caused by ...)', maybe cut short
 _ID = re.compile(r"\b(?=[0-9a-f-]*\d)[0-9a-f]{8,}(?:-[0-9a-f]{4,})*\b|\b\d+\b", re.I)
 
 
-_GROUPED = re.compile(r"\([^()]+\)|\[[^\[\]]+\]")
+_GROUPED = re.compile(r"\([^()\[\]]*\)|\[[^()\[\]]*\]")  # an innermost (...) or [...]
 
 
 def signature(error: str) -> str:
     """A failure's message with URLs, ids, numbers and what stands in brackets taken out, so tests
     failing the same way group together: 'ConnectionError: HTTPConnectionPool(host=...): Max retries
     exceeded with url: /api/2.4/sites/dad6... (Caused by ...)' is one cause for every endpoint."""
-    error = _URL.sub("URL", error.split(" (Caused by ", 1)[0])
-    while True:
-        shorter = _GROUPED.sub(lambda m: m.group(0)[0] + "..." + m.group(0)[-1], error)
+    error = _URL.sub("URL", _CAUSE.sub("", error))
+    while True:  # inside out, so nested brackets collapse whole
+        shorter = _GROUPED.sub(lambda m: "\0" if m.group(0)[0] == "(" else "\1", error)
         if shorter == error:
-            return _ID.sub("N", error)
+            return _ID.sub("N", error.replace("\0", "(...)").replace("\1", "[...]"))
         error = shorter
 
 

@@ -111,6 +111,7 @@ def test_explain_finds_the_findings_on_a_traceback_and_gives_a_verdict():
             "requests.exceptions.ConnectionError: HTTPConnectionPool(host='test', port=80): Max retries exceeded with url: /api/3.19/tasks/b (Caused by Y)",
         ),
         ("RuntimeError: command failed: ('base', 'app1', 'c')", "RuntimeError: command failed: ('bases',)"),
+        ("RuntimeError: command failed: ('-kf', PosixPath('/tmp/k.txt'), 'whoami')", "RuntimeError: command failed: ('w',)"),
         ("AssertionError: not executed [('GET', 'http://localhost/a')]", "AssertionError: not executed [('PUT', 'http://h/b'), ('GET', 'http://h/c')]"),
     ],
 )
