@@ -14,7 +14,7 @@ a snapshot of its repository from the search tool's ``fetch`` (``github:OWNER/NA
   library installed editable from ``tree/`` and its test deps, plus httpx, respx, pytest-httpx and
   pytest-timeout (a test that hangs after migration fails alone instead of stopping the suite);
 - ``tree/``: a fresh copy of orig/; the suite runs there (before.xml, before.log), then tree/ is
-  copied afresh, ``migrate . --report report.json`` runs in it (the tool's own interpreter, with the
+  copied from orig/ again, ``migrate PATHS --report report.json`` runs in it (the tool's own interpreter, with the
   checkout given by --tool first on PYTHONPATH: default this repository), and the suite runs again
   (after.xml, after.log); migrate.diff is the change; result.json the summary below.
 
