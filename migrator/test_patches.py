@@ -15,6 +15,7 @@ import ast
 import re
 
 from migrator.findings import Code, Finding
+from migrator.packages import package_of
 
 PATCHES_MIGRATED_CODE = Code(
     "test-patches-migrated-code",
@@ -29,21 +30,23 @@ PATCHES_MIGRATED_CODE = Code(
     "or keep that module on requests until its tests are moved.",
 )
 
-_TARGET = re.compile(r"^(?:[A-Za-z_]\w*\.)+requests(?:\.\w+)*$")
+_TARGET = re.compile(r"^(?:[A-Za-z_]\w*\.)*requests(?:\.\w+)*$")
+_PATCHERS = frozenset({"object", "setattr"})  # patch.object(requests.Session, ...), monkeypatch.setattr(requests, ...)
 
 
 def may_patch_requests(data: bytes) -> bool:
     """A cheap first look: could this file patch requests by name?"""
-    return b".requests" in data and (b"patch" in data or b"setattr" in data)
+    return b"requests" in data and (b"patch" in data or b"setattr" in data)
 
 
 def _split(target: str) -> tuple[str, str] | None:
-    """``pkg.api.requests.post`` -> (``pkg.api``, ``requests.post``)."""
-    if not _TARGET.match(target):
+    """``pkg.api.requests.post`` -> (``pkg.api``, ``requests.post``); ``requests.get`` -> ("", ``requests.get``):
+    requests itself, wherever it is used."""
+    if not _TARGET.match(target) or "." not in target and target != "requests":
         return None
     parts = target.split(".")
     at = parts.index("requests")
-    return (".".join(parts[:at]), ".".join(parts[at:])) if at else None
+    return ".".join(parts[:at]), ".".join(parts[at:])
 
 
 def patches(data: bytes) -> list[tuple[str, str, int, str]]:
@@ -59,17 +62,34 @@ def patches(data: bytes) -> list[tuple[str, str, int, str]]:
         elif isinstance(node, ast.Import):
             imported.update({a.asname: a.name for a in node.names if a.asname})
             imported.update({a.name: a.name for a in node.names if not a.asname and "." not in a.name})
+    targets = {id(c.args[0]) for c in ast.walk(tree) if isinstance(c, ast.Call) and c.args and _patcher(c.func) in ("patch", "setattr")}
     out = []
     for test, node in _nodes_by_test(tree):
         target = None
-        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) in targets:
             target = _split(node.value)
-        elif isinstance(node, ast.Attribute) and node.attr == "requests" and isinstance(node.value, ast.Name):
-            module = imported.get(node.value.id)
-            target = (module, "requests") if module else None
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _PATCHERS and node.args:
+            spelled = _dotted(node.args[0])  # patch.object(api.requests, ...), setattr(requests.Session, ...)
+            head, _, rest = (spelled or "").partition(".")
+            module = imported.get(head)
+            if module is not None:
+                target = _split(f"{module}.{rest}" if rest else module)
         if target is not None:
             out.append((*target, node.lineno, test))
     return out
+
+
+def _dotted(node: ast.AST) -> str | None:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    return ".".join([node.id, *reversed(parts)]) if isinstance(node, ast.Name) else None
+
+
+def _patcher(func: ast.AST) -> str | None:
+    """``patch`` for ``mock.patch``/``patch``/``mocker.patch``, ``setattr`` for ``monkeypatch.setattr``."""
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
 
 
 def _nodes_by_test(tree: ast.Module):
@@ -100,17 +120,32 @@ def report(results, candidates: dict[int, bytes]) -> None:
         test_file = results[index]
         seen: set[str] = set()
         for module, what, line, test in patches(data):
-            target = _find(by_module, module)
-            if target is None or not target.changed or (test or line) in seen:
+            if module:
+                target = _find(by_module, module)
+                if target is None or not target.changed:
+                    continue
+                gone = re.search(r"^\s*(import requests\b|from requests\b)", target.new_text, re.M) is None
+                why = (f"{target.path} no longer imports requests: the patch raises AttributeError" if gone
+                       else f"{target.path} sends some of its requests through httpx now: the patch no longer intercepts those")
+            else:  # requests itself: whichever code of the package the test runs
+                moved = _migrated_code(results, package_of(test_file.path))
+                if not moved:
+                    continue
+                why = f"{moved[0].path}{f' and {len(moved) - 1} more files' if len(moved) > 1 else ''} of its package send requests through httpx now: the patch no longer intercepts those"
+            if (test or line) in seen:
                 continue
             seen.add(test or line)
-            gone = re.search(r"^\s*(import requests\b|from requests\b)", target.new_text, re.M) is None
-            why = ("no longer imports requests: the patch raises AttributeError" if gone
-                   else "sends some of its requests through httpx now: the patch no longer intercepts those")
             who = f"{test} patches" if test else "this patch of"
-            message = f"{who} {module}.{what}, but {target.path} {why}"
+            message = f"{who} {f'{module}.' if module else ''}{what}, but {why}"
             test_file.findings.append(Finding(PATCHES_MIGRATED_CODE.code, PATCHES_MIGRATED_CODE.severity, test_file.path,
                                               line, 1, message, PATCHES_MIGRATED_CODE.fix, "engine"))
+
+
+def _migrated_code(results, package: str) -> list:
+    """The package's files, other than tests, that the run changed."""
+    from codemods.mock_libraries import is_test_file
+
+    return [r for r in results if r.kind == "code" and r.changed and not is_test_file(r.path) and package_of(r.path) == package]
 
 
 def _module_key(path: str) -> str:

@@ -89,4 +89,28 @@ def test_patches_are_read_from_strings_and_module_attributes():
         ("x", "requests.post", 5, "test_one"),
         ("pkg.api", "requests", 10, "test_two"),
         ("pkg.other", "requests", 11, "test_two"),
+        ("", "requests.get", 12, "test_two"),  # requests itself (not pkg.requests_helper)
     ]
+
+
+def test_patches_of_requests_itself_are_named_when_the_package_code_moved(tmp_path):
+    """``patch("requests.sessions.Session.get")`` (pynetbox's tests) intercepts requests wherever
+    it is used: once the package's code sends its requests through httpx, it intercepts nothing."""
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'pkg'\n")
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "api.py").write_text(
+        "import requests\n\n\ndef fetch(url):\n    with requests.Session() as s:\n        return s.get(url).json()\n")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_api.py").write_text(
+        "from unittest.mock import patch\n\nimport pytest\nimport requests\n\nfrom pkg import api\n\n\n"
+        "@patch('requests.sessions.Session.get')\ndef test_fetch(get):\n    get.return_value.json.return_value = {'a': 1}\n"
+        "    assert api.fetch('http://x.test') == {'a': 1}\n\n\n"
+        "def test_not_a_patch():\n    pytest.importorskip('requests')\n    assert 'requests.get' != patch\n")
+    assert _failing(tmp_path) == set()
+    proc = run("--no-cache", "--report", "report.json", ".", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads((tmp_path / "report.json").read_text())
+    named = [f["message"] for f in report["findings"] if f["code"] == "test-patches-migrated-code"]
+    assert len(named) == 1 and named[0].startswith("test_fetch patches requests.sessions.Session.get, but pkg/api.py")
+    assert _failing(tmp_path) == {"test_fetch"}
