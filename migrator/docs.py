@@ -16,12 +16,13 @@ from migrator import dependencies, discovery, lint
 from migrator import findings as engine_findings
 from migrator.findings import Code
 from migrator.test_patches import PATCHES_MIGRATED_CODE
+from migrator.test_reach import MOCKS_FOLLOW_CODE, MOCKS_SPLIT
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 FIXTURES = ROOT / "fixtures"
 
-_ENGINE_CODES = (engine_findings.PARSE_ERROR, engine_findings.INTERNAL_ERROR, engine_findings.STAR_IMPORT, engine_findings.FORMAT_SKIPPED, PATCHES_MIGRATED_CODE)
+_ENGINE_CODES = (engine_findings.PARSE_ERROR, engine_findings.INTERNAL_ERROR, engine_findings.STAR_IMPORT, engine_findings.FORMAT_SKIPPED, PATCHES_MIGRATED_CODE, MOCKS_FOLLOW_CODE, MOCKS_SPLIT)
 _DEPENDENCY_CODES = (dependencies.TEST_MOCKS, dependencies.UNDECLARED)
 _DISCOVERY_CODES = (discovery.SYMLINK_SKIPPED,)
 _OWNER_TEXT = {

@@ -41,6 +41,9 @@ from codemods.session_to_client import unit_findings
 # A file can hold a session only if one of these words is in it; others skip the units' analysis.
 _MAY_HOLD_SESSIONS = re.compile(r"[Ss]ession")
 _MOCKS = re.compile(r"responses|requests_mock")
+# requests names through which code sends requests: code still using one after the migration
+# keeps its tests' mocks on requests' mock libraries (migrator/test_reach.py)
+_SENDERS = frozenset({"requests.Session", "requests.session", "requests.request", *(f"requests.{v}" for v in ("get", "post", "put", "patch", "delete", "head", "options"))})
 # Runs of the codemods over one file: the first, and one more for each unit an error keeps
 # (several at once in practice); a bound, not a goal.
 _MAX_RUNS = 8
@@ -53,6 +56,7 @@ class SourceResult:
     findings: list[Finding]
     original: str
     suppressed: int = 0  # statements and findings silenced by ``# requests2httpx: ignore``
+    sends: bool = True  # the output still sends requests through requests (a session, requests.get...)
 
     @property
     def changed(self) -> bool:
@@ -72,6 +76,7 @@ class FileResult:
     new_text: str = ""
     # what the final text means for the package's dependencies (migrator.dependencies.features)
     features: frozenset[str] = frozenset()
+    sends: bool = False  # it still sends requests through requests (SourceResult.sends)
 
     @property
     def changed(self) -> bool:
@@ -172,7 +177,8 @@ def migrate_source(text: str, path: str, options: Options, timings: dict[str, fl
         else:
             code = formatted
         lap("black")
-    return SourceResult(code, found, text, suppressed)
+    sends = any(q in _SENDERS or q.startswith("requests.Session.") for q in ctx.surviving_quals)
+    return SourceResult(code, found, text, suppressed, sends)
 
 
 @dataclasses.dataclass
@@ -378,15 +384,15 @@ def _migrate_bytes(data: bytes, shown: str, options: Options) -> FileResult:
     try:
         source: SourceText = decode(data)
     except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
-        return FileResult(shown, data, None, [_finding(F.PARSE_ERROR, shown, f"cannot decode: {exc}")])
+        return FileResult(shown, data, None, [_finding(F.PARSE_ERROR, shown, f"cannot decode: {exc}")], sends=True)
     result = migrate_source(source.text, shown, options)
     if result.code == source.text:
-        return FileResult(shown, data, None, result.findings, suppressed=result.suppressed)
+        return FileResult(shown, data, None, result.findings, suppressed=result.suppressed, sends=result.sends)
     try:
         new = source.encode(result.code)
     except UnicodeEncodeError as exc:
         return FileResult(shown, data, None, [_finding(F.INTERNAL_ERROR, shown, f"cannot re-encode: {exc}")])
-    return FileResult(shown, data, new, result.findings, old_text=source.text, new_text=result.code, suppressed=result.suppressed)
+    return FileResult(shown, data, new, result.findings, old_text=source.text, new_text=result.code, suppressed=result.suppressed, sends=result.sends)
 
 
 def _lint_only(data: bytes, shown: str) -> FileResult:

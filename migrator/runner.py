@@ -6,6 +6,7 @@ import os
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from typing import Callable
 
+from codemods.mock_libraries import mocks_enabled
 from migrator.cache import Cache
 from migrator.dependencies import features_of_bytes
 from migrator.lint import imports_httpx
@@ -13,6 +14,7 @@ from migrator.names import imports_requests
 from migrator.options import Options
 from migrator.pipeline import FileResult, migrate_bytes
 from migrator.test_patches import may_patch_requests, report as report_test_patches
+from migrator.test_reach import follow_code, imported
 
 # Below this many candidate files a process pool costs more than it saves.
 _POOL_THRESHOLD = 8
@@ -41,6 +43,7 @@ def run(
     batch: list[tuple[int, tuple[bytes, str, Options]]] = []
     futures: dict[Future, list[int]] = {}
     patching: dict[int, bytes] = {}  # files that may patch requests by name (migrator.test_patches)
+    imports: dict[int, set[str]] = {}  # what each file imports (migrator.test_reach)
     pool: ProcessPoolExecutor | None = None
     jobs = max(1, jobs)
 
@@ -53,6 +56,8 @@ def run(
                 data = fh.read()
             if may_patch_requests(data):
                 patching[i] = data
+            if path.endswith(".py"):
+                imports[i] = imported(path, data)
             if imports_requests(data) or imports_httpx(data):
                 cached = cache.get(path, data) if cache is not None else None
                 if cached is not None:
@@ -95,7 +100,9 @@ def run(
     if cache is not None:
         for i, (data, path, _) in todo:
             cache.put(path, data, results[i])  # type: ignore[arg-type]
-    if patching:  # after the cache: what other files became is not this file's result
+    # after the cache: what other files became is not this file's own result
+    follow_code(results, imports, lambda path: mocks_enabled(options, path))
+    if patching:
         report_test_patches(results, patching)
     return [r for r in results if r is not None]
 

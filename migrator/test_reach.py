@@ -1,0 +1,107 @@
+"""Tests follow the code: a test file's mocks move to httpx's only when the code its tests reach
+sends its requests through httpx.
+
+respx intercepts httpx and responses/requests-mock intercept requests, nothing else. A test file
+whose mocks were translated, while the project code it imports (directly or through the modules
+those import) still sends requests through requests — a session kept on requests, say — would let
+those requests through to the network. The runner sees every file of the run: after it, such a test
+file is left as it was (its mocks and its own requests calls), since it is the requests code it
+tests. Where the code it reaches is part migrated and part kept, no choice keeps every test
+passing: the file is left as it was, with one error naming what it reaches on each side.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from migrator.dependencies import features_of_bytes
+from migrator.findings import Code, Finding
+
+MOCKS_FOLLOW_CODE = Code(
+    "test-mocks-follow-code",
+    "info",
+    "A test file keeps its requests mocks: the code it tests still uses requests",
+    "The project code this test file imports (directly or through the modules those import) still "
+    "sends requests through requests (a session kept on requests, a call left as it was), and respx "
+    "does not intercept those. The tests keep responses/requests-mock, and their own requests calls, "
+    "so they keep testing that code as before.",
+    "Nothing, while that code stays on requests. Once it is migrated, run the tool again: the tests "
+    "follow.",
+)
+MOCKS_SPLIT = Code(
+    "test-mocks-split",
+    "error",
+    "A test file reaches code on both libraries: its mocks cannot follow both",
+    "The project code this test file imports sends some requests through httpx (migrated) and some "
+    "through requests (kept). Its mocks are one library's: tests of the migrated code are no longer "
+    "intercepted, so those fail. The file was left as it was.",
+    "Migrate the kept code too (see its session-kept finding), or split the tests by the code they "
+    "test.",
+)
+
+_IMPORT = re.compile(rb"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+\(?([^\n#()]+)|import[ \t]+([^\n#]+))", re.M)
+_MOCKS = re.compile(rb"\b(?:respx|httpx_mock|respx_mock)\b")
+
+
+def module_key(path: str) -> str:
+    """``pkg/api.py`` -> ``pkg/api``; ``pkg/__init__.py`` -> ``pkg``."""
+    parts = path.replace(os.sep, "/").removesuffix(".py").split("/")
+    return "/".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imported(path: str, data: bytes) -> set[str]:
+    """The modules a file imports, as path-like keys (``pkg/api``), relative imports resolved; a
+    ``from pkg import name`` also counts ``pkg/name`` (it may be a module)."""
+    here = path.replace(os.sep, "/").split("/")[:-1]
+    out: set[str] = set()
+    for match in _IMPORT.finditer(data):
+        source, names, plain = (g.decode("utf-8", "replace") if g else "" for g in match.groups())
+        if plain:
+            out.update(n.split(" as ")[0].strip().replace(".", "/") for n in plain.split(",") if n.strip())
+            continue
+        dots = len(source) - len(source.lstrip("."))
+        base = "/".join(here[: len(here) - dots + 1]) if dots else ""
+        module = "/".join(p for p in (base, source.lstrip(".").replace(".", "/")) if p)
+        out.add(module)
+        out.update(f"{module}/{n.split(' as ')[0].strip()}" for n in names.split(",") if n.strip() and n.strip() != "*")
+    return out
+
+
+def follow_code(results, imports: dict[int, set[str]], is_test) -> None:
+    """Leave as they were the test files whose mocks moved to httpx's while the code they reach
+    still sends requests through requests (``imports``: index in ``results`` -> :func:`imported`)."""
+    keys: dict[str, int] = {}
+    for i, result in enumerate(results):
+        if result is not None and result.kind == "code":
+            keys.setdefault(module_key(result.path), i)
+
+    def find(key: str) -> int | None:
+        if key in keys:
+            return keys[key]
+        return next((i for k, i in keys.items() if k.endswith("/" + key)), None)
+
+    for i, result in enumerate(results):
+        if result is None or not result.changed or not is_test(result.path) or not _MOCKS.search(result.new or b""):
+            continue
+        reach, todo = set(), [i]
+        while todo:
+            for key in imports.get(todo.pop(), ()):
+                j = find(key)
+                if j is not None and j not in reach and j != i:
+                    reach.add(j)
+                    todo.append(j)
+        code = [results[j] for j in sorted(reach) if not is_test(results[j].path)]
+        kept = [r for r in code if r.sends]
+        if not kept:
+            continue
+        moved = [r for r in code if r.changed and not r.sends]
+        result.new, result.new_text, result.old_text = None, "", ""
+        result.features = features_of_bytes(result.original)
+        kept_text = f"{kept[0].path}{f' and {len(kept) - 1} more' if len(kept) > 1 else ''}"
+        if moved:
+            moved_text = f"{moved[0].path}{f' and {len(moved) - 1} more' if len(moved) > 1 else ''}"
+            code_, message = MOCKS_SPLIT, f"its tests reach code kept on requests ({kept_text}) and code moved to httpx ({moved_text}): left as it was"
+        else:
+            code_, message = MOCKS_FOLLOW_CODE, f"its tests reach code that still sends requests through requests ({kept_text}): left as it was"
+        result.findings = [Finding(code_.code, code_.severity, result.path, 1, 1, message, code_.fix, "engine")]

@@ -1,0 +1,74 @@
+"""Tests follow the code: a test file's mocks move to respx only when the code its tests reach
+sends its requests through httpx (run on small projects through the CLI, their tests run after)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from migrator.test_reach import imported
+from tests.test_cli import run
+
+KEPT = (  # handed out by a public function: this session stays on requests
+    "import requests\n\n\ndef make_session():\n    return requests.Session()\n\n\n"
+    "def fetch(url):\n    return make_session().get(url).json()\n"
+)
+MOVED = "import requests\n\n\ndef fetch(url):\n    return requests.get(url).json()\n"
+TEST = (
+    "import responses\n\nfrom pkg import {module}\n\n\n@responses.activate\ndef test_fetch():\n"
+    "    responses.add(responses.GET, 'http://x.test/a', json={{'a': 1}})\n"
+    "    assert {module}.fetch('http://x.test/a') == {{'a': 1}}\n"
+)
+
+
+def _project(tmp_path, **modules):
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'pkg'\n")
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "tests").mkdir()
+    for name, source in modules.items():
+        (tmp_path / "pkg" / f"{name}.py").write_text(source)
+        (tmp_path / "tests" / f"test_{name}.py").write_text(TEST.format(module=name))
+    return tmp_path
+
+
+def _pytest(project) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+                          cwd=project, capture_output=True, text=True, timeout=120)
+
+
+def _migrate(project) -> list[dict]:
+    proc = run("--no-cache", "--report", "report.json", ".", cwd=project)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads((project / "report.json").read_text())["findings"]
+
+
+def test_tests_of_code_kept_on_requests_keep_their_mocks(tmp_path):
+    project = _project(tmp_path, kept=KEPT, moved=MOVED)
+    kept_test = (project / "tests" / "test_kept.py").read_text()
+    assert _pytest(project).returncode == 0
+    findings = _migrate(project)
+    assert (project / "tests" / "test_kept.py").read_text() == kept_test  # its code stays: so do its mocks
+    assert "import respx" in (project / "tests" / "test_moved.py").read_text()  # its code moved: so do they
+    assert [f["path"] for f in findings if f["code"] == "test-mocks-follow-code"] == ["tests/test_kept.py"]
+    proc = _pytest(project)
+    assert proc.returncode == 0 and "2 passed" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_a_test_file_reaching_both_libraries_is_named(tmp_path):
+    project = _project(tmp_path, kept=KEPT, moved=MOVED)
+    (project / "pkg" / "both.py").write_text("from pkg import kept, moved\n\n\ndef fetch(url):\n    return moved.fetch(url) or kept.fetch(url)\n")
+    (project / "tests" / "test_both.py").write_text(TEST.format(module="both"))
+    findings = _migrate(project)
+    split = [f for f in findings if f["code"] == "test-mocks-split"]
+    assert len(split) == 1 and split[0]["path"] == "tests/test_both.py" and split[0]["severity"] == "error"
+    assert "pkg/kept.py" in split[0]["message"] and "pkg/moved.py" in split[0]["message"]
+
+
+def test_imports_are_read_as_path_keys():
+    source = b"import os, pkg.api as a\nfrom pkg import client, models as m\nfrom . import sibling\nfrom ..util import x\nfrom .sub.mod import (y,\n z)\n"
+    assert imported("pkg/sub/tests/test_x.py", source) == {
+        "os", "pkg/api", "pkg", "pkg/client", "pkg/models", "pkg/sub/tests", "pkg/sub/tests/sibling",
+        "pkg/sub/util", "pkg/sub/util/x", "pkg/sub/tests/sub/mod", "pkg/sub/tests/sub/mod/y",
+    }
