@@ -148,6 +148,40 @@ VERIFY_DISABLED = Code(
 )
 
 
+FILES_PART = Code(
+    "files-part-differs",
+    "warning",
+    "Multipart file parts get other headers in httpx",
+    "requests sends a file part without a Content-Type unless the ``files`` entry gives one as a "
+    "3-tuple; httpx always sends one, guessed from the file name (``application/octet-stream`` when "
+    "it cannot tell). A str or bytes value, or a file with no name, is named after its key by "
+    "requests and ``upload`` by httpx. (Checked by building the same request with both libraries.) "
+    "A str or bytes literal is rewritten as ``(key, value)``, which keeps its name.",
+    "Give each part's content type as the 3-tuple's third item (``{'f': ('a.txt', data, "
+    "'text/plain')}``) if the server reads it, and a file name for nameless file objects.",
+)
+
+
+def _files(value: cst.BaseExpression) -> tuple[cst.BaseExpression, bool]:
+    """``files=`` with its str/bytes literals named after their key as requests names them; and
+    whether every part now has the same headers in both libraries (all 3- or 4-tuples)."""
+    if not isinstance(value, cst.Dict):
+        return value, False
+    elements, exact = [], True
+    for el in value.elements:
+        if not isinstance(el, cst.DictElement):
+            return value, False
+        part = el.value
+        if isinstance(part, cst.Tuple) and len(part.elements) in (3, 4):
+            elements.append(el)
+            continue
+        exact = False
+        if literal_text(el.key) is not None and isinstance(part, (cst.SimpleString, cst.ConcatenatedString)):
+            el = el.with_changes(value=cst.Tuple([cst.Element(el.key, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), cst.Element(part)]))
+        elements.append(el)
+    return value.with_changes(elements=elements), exact
+
+
 @dataclass
 class MappedCall:
     method: str  # the httpx function/method name to call
@@ -244,6 +278,11 @@ def _map(ctx, original: cst.Call, updated: cst.Call, verb: str, on_client: bool)
             if not all(ascii_literal(el.value) for el in value.elements):
                 ctx.report_once(AUTH_ENCODING, original, "non-ASCII Basic credentials would be encoded differently")
             mapped.append(arg)
+        elif name == "files":
+            value, exact = _files(value)
+            if not exact:
+                ctx.report(FILES_PART, original, "httpx gives each file part a Content-Type (and names a str, bytes or nameless file part 'upload')")
+            mapped.append(arg.with_changes(value=value))
         elif name in _SAME and name != "verify":
             mapped.append(arg)
         else:

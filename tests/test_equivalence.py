@@ -226,3 +226,18 @@ def test_recorded_calls_respx_reads_differently_keep_the_test_on_responses(serve
     assert [f.code for f in result.findings if f.severity == "error"] == ["test-mocks-kept"]
     assert "line 9: recorded calls hold httpx requests" in next(f.message for f in result.findings if f.code == "test-mocks-kept")
     assert_equivalent(before, _write(tmp_path, "after.py", result.code), servers)
+
+
+def test_files_parts_keep_their_names_and_the_header_difference_is_reported():
+    """Built with both libraries: a str part named after its key (as requests names it) once
+    rewritten; httpx still adds the part's Content-Type, which the warning says."""
+    import requests
+
+    source = 'import requests\n\ndef send(url):\n    return requests.post(url, files={"report": "a,b"})\n'
+    result = migrate_source(source, "x.py", Options(format=False))
+    assert "files-part-differs" in {f.code for f in result.findings}
+    assert 'files={"report": ("report", "a,b")}' in result.code
+    before = requests.Request("POST", "http://x.test/", files={"report": "a,b"}).prepare().body
+    after = httpx.Request("POST", "http://x.test/", files={"report": ("report", "a,b")}).read()
+    assert b'filename="report"' in before and b'filename="report"' in after
+    assert b"Content-Type: application/octet-stream" in after and b"Content-Type" not in before.split(b"filename")[1].split(b"a,b")[0]
