@@ -40,7 +40,7 @@ MOCKS_SPLIT = Code(
     "test.",
 )
 
-_IMPORT = re.compile(rb"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+\(?([^\n#()]+)|import[ \t]+([^\n#]+))", re.M)
+_IMPORT = re.compile(rb"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]*\(?([^\n#()]*)|import[ \t]+([^\n#]+))", re.M)
 _MOCKS = re.compile(rb"\b(?:respx|httpx_mock|respx_mock)\b")
 
 

@@ -67,8 +67,8 @@ def test_a_test_file_reaching_both_libraries_is_named(tmp_path):
 
 
 def test_imports_are_read_as_path_keys():
-    source = b"import os, pkg.api as a\nfrom pkg import client, models as m\nfrom . import sibling\nfrom ..util import x\nfrom .sub.mod import (y,\n z)\n"
+    source = b"import os, pkg.api as a\nfrom pkg import client, models as m\nfrom . import sibling\nfrom ..util import x\nfrom .sub.mod import (y,\n z)\nfrom pkg.server import (\n    Server,\n)\n"
     assert imported("pkg/sub/tests/test_x.py", source) == {
         "os", "pkg/api", "pkg", "pkg/client", "pkg/models", "pkg/sub/tests", "pkg/sub/tests/sibling",
-        "pkg/sub/util", "pkg/sub/util/x", "pkg/sub/tests/sub/mod", "pkg/sub/tests/sub/mod/y",
+        "pkg/sub/util", "pkg/sub/util/x", "pkg/sub/tests/sub/mod", "pkg/sub/tests/sub/mod/y", "pkg/server",
     }
