@@ -160,7 +160,10 @@ class PreparedRequests(Codemod):
         return ctx.mark(updated.with_changes(args=args), "response-nofollow" if nofollow else "response")
 
     def leave_Attribute(self, ctx, original: cst.Attribute, updated: cst.Attribute):
-        info = ctx.object_info(original.value)
+        value = original.value
+        if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "prepare" and not value.args:
+            value = value.func.value  # req.prepare().url reads the prepared req
+        info = ctx.object_info(value)
         if info is not None and info.kind == "request":
             origin = info.extra.get("origin")
         elif ctx.made_as(updated.value) == "request":  # requests.Request(...).prepare().url
