@@ -122,9 +122,10 @@ def report(results, candidates: dict[int, bytes]) -> None:
         for module, what, line, test in patches(data):
             if module:
                 target = _find(by_module, module)
-                if target is None or not target.changed:
+                # changed by this run, or by an earlier one (no requests left: a second run reports it too)
+                if target is None or not (target.changed or "requests" not in target.features):
                     continue
-                gone = re.search(r"^\s*(import requests\b|from requests\b)", target.new_text, re.M) is None
+                gone = "requests" not in target.features
                 why = (f"{target.path} no longer imports requests: the patch raises AttributeError" if gone
                        else f"{target.path} sends some of its requests through httpx now: the patch no longer intercepts those")
             else:  # requests itself: whichever code of the package the test runs
@@ -142,10 +143,12 @@ def report(results, candidates: dict[int, bytes]) -> None:
 
 
 def _migrated_code(results, package: str) -> list:
-    """The package's files, other than tests, that the run changed."""
+    """The package's files, other than tests, that send requests through httpx: changed by the run
+    (or an earlier one: they use httpx and no longer requests)."""
     from codemods.mock_libraries import is_test_file
 
-    return [r for r in results if r.kind == "code" and r.changed and not is_test_file(r.path) and package_of(r.path) == package]
+    return [r for r in results if r.kind == "code" and not is_test_file(r.path) and package_of(r.path) == package
+            and (r.changed or "httpx" in r.features and "requests" not in r.features)]
 
 
 def _module_key(path: str) -> str:

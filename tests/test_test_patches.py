@@ -76,6 +76,11 @@ def test_each_test_patching_a_migrated_module_is_reported_and_does_fail(tmp_path
     assert "import requests" in (project / "pkg" / "kept.py").read_text()
     # the report is right: exactly those tests fail now
     assert _failing(project) == {"test_fetch", "test_fetch_setattr", "TestApi::test_get"}
+    # and a later run (or --check in CI) still names them: nothing was fixed
+    again = run("--no-cache", "--check", "--report", "again.json", ".", cwd=project)
+    assert again.returncode == 1
+    report = json.loads((project / "again.json").read_text())
+    assert {f["message"].split(" patches ")[0] for f in report["findings"] if f["code"] == "test-patches-migrated-code"} == named
 
 
 def test_patches_are_read_from_strings_and_module_attributes():
@@ -114,3 +119,5 @@ def test_patches_of_requests_itself_are_named_when_the_package_code_moved(tmp_pa
     named = [f["message"] for f in report["findings"] if f["code"] == "test-patches-migrated-code"]
     assert len(named) == 1 and named[0].startswith("test_fetch patches requests.sessions.Session.get, but pkg/api.py")
     assert _failing(tmp_path) == {"test_fetch"}
+    again = run("--no-cache", "--check", "--report", "again.json", ".", cwd=tmp_path)
+    assert again.returncode == 1 and "test-patches-migrated-code" in again.stderr
