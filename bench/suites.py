@@ -182,7 +182,7 @@ def compare(name: str, before: dict, after: dict, report: dict, orig: Path, tree
         if outcome is None:  # its module no longer imports: the collection error says why
             found = results.collection_error_for(test_id, after)
             outcome = found[1] if found else results.Outcome("missing", "not run after migration")
-        why = results.explain(outcome.text, str(tree), findings, read_pair)
+        why = results.explain(outcome.text, str(tree), findings, read_pair, test_id)
         lost.append(
             {
                 "test": test_id,

@@ -139,10 +139,19 @@ class Explanation:
         return "flagged" if self.findings else "unexplained"
 
 
-def explain(text: str, tree: str, findings: list[dict], read_pair) -> Explanation:
-    """The findings on the lines of a failure's traceback. read_pair(path) gives (original lines,
-    migrated lines) of a file of the tree, or None for a file the tool did not change (then a line
-    maps to itself)."""
+def names_test(finding: dict, test_id: str) -> bool:
+    """Does the finding name this test (``test_x ...`` or ``TestX.test_x ...``, in the test's file)?"""
+    module, _, name = test_id.partition("::")
+    name = name.split("::")[-1].split("[")[0]
+    first = finding.get("message", "").split(" ", 1)[0]
+    stem = os.path.splitext(os.path.basename(finding.get("path", "")))[0]
+    return bool(name) and first.split(".")[-1] == name and stem in module.split(".")
+
+
+def explain(text: str, tree: str, findings: list[dict], read_pair, test_id: str = "") -> Explanation:
+    """The findings on the lines of a failure's traceback, and those naming the test. read_pair(path)
+    gives (original lines, migrated lines) of a file of the tree, or None for a file the tool did not
+    change (then a line maps to itself)."""
     locations = traceback_locations(text, tree)
     by_path: dict[str, list[dict]] = {}
     for finding in findings:
@@ -159,6 +168,7 @@ def explain(text: str, tree: str, findings: list[dict], read_pair) -> Explanatio
         for finding in by_path[path]:
             if lo <= finding.get("line", 0) <= hi and finding not in found:
                 found.append(finding)
+    found += [f for f in findings if test_id and f not in found and names_test(f, test_id)]
     files = {path for path, _ in locations}
     elsewhere = [f for path in sorted(files & by_path.keys()) for f in by_path[path] if f not in found and f.get("severity") in ("error", "warning")]
     return Explanation(locations, found, elsewhere)

@@ -1,17 +1,18 @@
-"""Tests follow the code: a test file's mocks move to httpx's only when the code its tests reach
-sends its requests through httpx.
+"""Tests follow the code: a test file moves to httpx only when the code its tests reach sends its
+requests through httpx.
 
-respx intercepts httpx and responses/requests-mock intercept requests, nothing else. A test file
-whose mocks were translated, while the project code it imports (directly or through the modules
-those import) still sends requests through requests — a session kept on requests, say — would let
-those requests through to the network. The runner sees every file of the run: after it, such a test
-file is left as it was (its mocks and its own requests calls), since it is the requests code it
-tests. Where the code it reaches is part migrated and part kept, no choice keeps every test
-passing: the file is left as it was, with one error naming what it reaches on each side.
+respx intercepts httpx and responses/requests-mock intercept requests, nothing else; code kept on
+requests takes requests' auth objects and raises requests' exceptions. A test file migrated while the
+project code it imports (directly, through the modules those import, or through its conftest.py
+files) still sends requests through requests — a session kept on requests, say — would let those
+requests through to the network, or hand that code httpx objects. The runner sees every file of the
+run: after it, such a test file is left as it was. Where the code it reaches is part migrated and
+part kept and its mocks cannot serve both, each of its tests is named with one error.
 """
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 
@@ -21,11 +22,12 @@ from migrator.findings import Code, Finding
 MOCKS_FOLLOW_CODE = Code(
     "test-mocks-follow-code",
     "info",
-    "A test file keeps its requests mocks: the code it tests still uses requests",
-    "The project code this test file imports (directly or through the modules those import) still "
-    "sends requests through requests (a session kept on requests, a call left as it was), and respx "
-    "does not intercept those. The tests keep responses/requests-mock, and their own requests calls, "
-    "so they keep testing that code as before.",
+    "A test file is left as it was: the code it tests still uses requests",
+    "The project code this test file imports (directly, through the modules those import, or through "
+    "its conftest.py files) still sends requests through requests (a session kept on requests, a call "
+    "left as it was). respx does not intercept those, and that code takes requests' objects (auth, "
+    "sessions, exceptions), so the tests keep their mocks and their own requests code: they keep "
+    "testing that code as before.",
     "Nothing, while that code stays on requests. Once it is migrated, run the tool again: the tests "
     "follow.",
 )
@@ -35,7 +37,8 @@ MOCKS_SPLIT = Code(
     "A test file reaches code on both libraries: its mocks cannot follow both",
     "The project code this test file imports sends some requests through httpx (migrated) and some "
     "through requests (kept). Its mocks are one library's: tests of the migrated code are no longer "
-    "intercepted, so those fail. The file was left as it was.",
+    "intercepted, so those fail. The file was left as it was; each of its tests is named, since the "
+    "tool cannot tell which code each one reaches.",
     "Migrate the kept code too (see its session-kept finding), or split the tests by the code they "
     "test.",
 )
@@ -82,9 +85,9 @@ def follow_code(results, imports: dict[int, set[str]], is_test) -> None:
         return next((i for k, i in keys.items() if k.endswith("/" + key)), None)
 
     for i, result in enumerate(results):
-        if result is None or not result.changed or not is_test(result.path) or not _MOCKS.search(result.new or b""):
+        if result is None or not result.changed or not is_test(result.path):
             continue
-        reach, todo = set(), [i]
+        reach, todo = set(), [i, *(j for j in map(find, _conftests(result.path)) if j is not None)]
         while todo:
             for key in imports.get(todo.pop(), ()):
                 j = find(key)
@@ -96,12 +99,37 @@ def follow_code(results, imports: dict[int, set[str]], is_test) -> None:
         if not kept:
             continue
         moved = [r for r in code if r.changed and not r.sends]
+        mocks = _MOCKS.search(result.new or b"") is not None
         result.new, result.new_text, result.old_text = None, "", ""
         result.features = features_of_bytes(result.original)
         kept_text = f"{kept[0].path}{f' and {len(kept) - 1} more' if len(kept) > 1 else ''}"
-        if moved:
+        if moved and mocks:  # each test may reach either: one error per test
             moved_text = f"{moved[0].path}{f' and {len(moved) - 1} more' if len(moved) > 1 else ''}"
-            code_, message = MOCKS_SPLIT, f"its tests reach code kept on requests ({kept_text}) and code moved to httpx ({moved_text}): left as it was"
+            why = f"its file reaches code kept on requests ({kept_text}) and code moved to httpx ({moved_text}), and its mocks intercept only requests (the file was left as it was)"
+            result.findings = [Finding(MOCKS_SPLIT.code, MOCKS_SPLIT.severity, result.path, line, 1, f"{name} fails where it reaches the code moved to httpx: {why}", MOCKS_SPLIT.fix, "engine")
+                               for name, line in _tests(result.original)]
         else:
-            code_, message = MOCKS_FOLLOW_CODE, f"its tests reach code that still sends requests through requests ({kept_text}): left as it was"
-        result.findings = [Finding(code_.code, code_.severity, result.path, 1, 1, message, code_.fix, "engine")]
+            message = f"its tests reach code that still sends requests through requests ({kept_text}): left as it was"
+            result.findings = [Finding(MOCKS_FOLLOW_CODE.code, MOCKS_FOLLOW_CODE.severity, result.path, 1, 1, message, MOCKS_FOLLOW_CODE.fix, "engine")]
+
+
+def _conftests(path: str) -> list[str]:
+    """The conftest.py keys whose fixtures a test file gets without importing them."""
+    parts = path.replace(os.sep, "/").split("/")[:-1]
+    return ["/".join([*parts[:k], "conftest"]) for k in range(len(parts), -1, -1)]
+
+
+def _tests(data: bytes) -> list[tuple[str, int]]:
+    """(``test_x`` or ``TestX.test_y``, line) for each test of a file."""
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError):
+        return [("its tests", 1)]
+    out = []
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.startswith("test"):
+            out.append((node.name, node.lineno))
+        elif isinstance(node, ast.ClassDef):
+            out += [(f"{node.name}.{m.name}", m.lineno) for m in node.body
+                    if isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)) and m.name.startswith("test")]
+    return out or [("its tests", 1)]

@@ -134,3 +134,12 @@ def test_the_committed_table_is_complete():
         assert re.fullmatch(r"[\w.-]+/[\w.-]+", suite.repo), suite.name
         assert any("{tree}" in line for line in suite.install), f"{suite.name}: the library itself is not installed"
         assert suite.test and suite.migrate and suite.style
+
+
+def test_a_finding_naming_the_test_explains_its_failure():
+    names_test = results.names_test
+    finding = {"path": "tests/test_api_base.py", "message": "test_delete fails where it reaches the code moved to httpx"}
+    assert names_test(finding, "tests.test_api_base::test_delete")
+    assert names_test({**finding, "message": "TestBase.test_delete fails ..."}, "tests.test_api_base.TestBase::test_delete[a-1]")
+    assert not names_test(finding, "tests.test_other::test_delete")
+    assert not names_test(finding, "tests.test_api_base::test_delete_all")

@@ -72,3 +72,19 @@ def test_imports_are_read_as_path_keys():
         "os", "pkg/api", "pkg", "pkg/client", "pkg/models", "pkg/sub/tests", "pkg/sub/tests/sibling",
         "pkg/sub/util", "pkg/sub/util/x", "pkg/sub/tests/sub/mod", "pkg/sub/tests/sub/mod/y", "pkg/server",
     }
+
+
+def test_any_test_file_of_kept_code_is_left_as_it_was_and_conftest_fixtures_count(tmp_path):
+    """A test file without mocks still hands requests objects to the code it tests (here an auth
+    object), and a test's code can come from a conftest.py fixture it never imports."""
+    project = _project(tmp_path, kept=KEPT)
+    (project / "tests" / "conftest.py").write_text("import pytest\n\nfrom pkg import kept\n\n\n@pytest.fixture\ndef api():\n    return kept\n")
+    (project / "tests" / "test_auth.py").write_text(
+        "import requests\n\n\ndef test_auth(api):\n    auth = requests.auth.HTTPBasicAuth('u', 'p')\n"
+        "    assert api.make_session().prepare_request(requests.Request('GET', 'http://x.test', auth=auth)).headers['Authorization']\n")
+    auth_test = (project / "tests" / "test_auth.py").read_text()
+    findings = _migrate(project)
+    assert (project / "tests" / "test_auth.py").read_text() == auth_test
+    assert {f["path"] for f in findings if f["code"] == "test-mocks-follow-code"} == {"tests/test_kept.py", "tests/test_auth.py"}
+    proc = _pytest(project)
+    assert proc.returncode == 0 and "2 passed" in proc.stdout, proc.stdout + proc.stderr
