@@ -83,6 +83,11 @@ class UnitPlan:
         unit = self._by_slot.get(slot) if slot is not None else None
         return unit is not None and unit.closed
 
+    def response_param(self, path: tuple[str, ...], name: str) -> bool:
+        """Does this parameter hold only responses of a migrated unit (from calls in this file)?"""
+        unit = self._by_slot.get(("r-name", path, name))
+        return unit is not None and not unit.kept
+
     def migrated_slots(self, tag: str) -> list[Slot]:
         return [slot for slot, unit in self._by_slot.items() if slot[0] == tag and not unit.kept]
 

@@ -16,7 +16,10 @@ After the migration these names hold httpx objects; annotations naming requests 
 the import of requests alive and mislead type checkers.
 
 ## When it reports instead of rewriting
-Annotations in strings (``"requests.Session"``) are not parsed and are left alone; a requests class
+A parameter annotated ``requests.Session`` or ``requests.Response`` keeps its annotation (and its body
+its uses) unless it was migrated with the unit its callers in this file hand it (see
+``session_to_client``): a public function's callers elsewhere may pass requests' objects. Annotations
+in strings (``"requests.Session"``) are not parsed and are left alone; a requests class
 with no httpx counterpart in an annotation is reported by the catch-all. In a file where a
 ``requests.Session`` subclass stays one (``session-subclass-not-migrated``), ``requests.Session``
 and ``requests.Response`` annotations stay too, reported by the catch-all: they may describe that
@@ -47,6 +50,9 @@ class Annotations(Codemod):
             return updated
         if ctx.session_class_kept and target in ("Response", "Client"):
             return updated  # a requests.Session subclass stays: these may be requests' objects
+        param = next((p for p in reversed(ctx.parents) if isinstance(p, cst.Param)), None)
+        if param is not None and target in ("Response", "Client") and ctx.object_info(param.name) is None:
+            return updated  # a parameter the units did not migrate: its callers hand it requests' objects
         return ctx.httpx(target)
 
     def leave_Attribute(self, ctx, original: cst.Attribute, updated: cst.Attribute):

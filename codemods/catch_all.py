@@ -34,6 +34,7 @@ import re
 import libcst as cst
 
 from codemods._responses import response_info
+from codemods._units import scope_path
 from codemods.base import Codemod
 from migrator.context import ObjectInfo
 from migrator.findings import Code
@@ -149,12 +150,16 @@ class CatchAll(Codemod):
         } if not ctx.session_class_kept else set()
 
     def visit_FunctionDef(self, ctx, node: cst.FunctionDef) -> None:
-        # a parameter annotated requests.Response holds a response (an httpx one, once callers migrate)
+        # a parameter annotated requests.Response holds an httpx response once migrated only where the
+        # units found every caller in this file handing it one (a public function's callers elsewhere,
+        # or code kept on requests, hand it requests' responses: python-gitlab's helpers)
         if ctx.session_class_kept:
             return
+        path = scope_path(ctx.scopes)
         for param in (*node.params.posonly_params, *node.params.params, *node.params.kwonly_params):
             if param.annotation is not None and ctx.resolve(param.annotation.annotation) == "requests.Response":
-                ctx.bind_object(param.name, ObjectInfo("response", param, follows_redirects=True))
+                if ctx.unit_plan.response_param(path, param.name.value):
+                    ctx.bind_object(param.name, ObjectInfo("response", param, follows_redirects=True))
 
     def leave_Call(self, ctx, original: cst.Call, updated: cst.Call):
         if isinstance(original.func, cst.Attribute):

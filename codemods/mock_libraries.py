@@ -64,6 +64,7 @@ from codemods.base import Codemod, find_kwarg, kwarg
 from migrator.context import ObjectInfo
 from migrator.findings import Code
 from migrator.names import dotted
+from migrator.visitors import walk
 
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 _ADD_KWARGS = frozenset({"method", "url", "json", "body", "status", "headers", "content_type"})
@@ -122,6 +123,7 @@ class MockLibraries(Codemod):
         self.mocks = ScopedNames()  # names bound to a RequestsMock()/Mocker()/respx router (``rsps``)
         self.mockers = ScopedNames()  # those that were requests_mock Mockers (or its fixture)
         self.recorded: set[int] = set()  # ids of original ``responses.calls[i].request`` nodes
+        self.functions: set[str] | None = None  # names of the file's functions (found when needed)
 
     def _enabled(self, ctx) -> bool:
         return mocks_enabled(ctx.options, ctx.path)
@@ -341,6 +343,9 @@ class MockLibraries(Codemod):
         if "exc" in keywords:
             spec.exc = _exception(ctx, keywords["exc"]) or keywords["exc"]
         for source, target in (("json", "json"), ("text", "content"), ("content", "content")):
+            if source in keywords and self._callback(ctx, keywords[source]):
+                ctx.report(NOT_MIGRATED, original, f"{attr}(..., {source}=<a callback>): respx calls a side_effect with the request alone")
+                return updated
             if source in keywords:
                 spec.body = (target, keywords[source])
         if "headers" in keywords:
@@ -349,6 +354,16 @@ class MockLibraries(Codemod):
                 return updated
             spec.headers = list(keywords["headers"].elements)
         return self._render(ctx, updated.func.value, spec)  # type: ignore[union-attr]
+
+    def _callback(self, ctx, value: cst.BaseExpression) -> bool:
+        """A lambda, or a name of a function of this file: requests-mock calls it for the body."""
+        if isinstance(value, cst.Lambda):
+            return True
+        if not isinstance(value, cst.Name):
+            return False
+        if self.functions is None:
+            self.functions = {n.name.value for n in walk(ctx.module) if isinstance(n, cst.FunctionDef)}
+        return value.value in self.functions
 
     def _pytest_httpx_attribute(self, ctx, original: cst.Attribute, updated: cst.Attribute):
         """Recorded requests under pytest-httpx: ``httpx_mock.get_requests()``."""

@@ -233,3 +233,19 @@ def test_an_exception_as_the_body_is_raised_under_respx_too(tmp_path):
         proc = run_pytest(path)
         assert proc.returncode == 0 and "1 passed" in proc.stdout, (name, text, proc.stdout + proc.stderr)
     assert 'side_effect=httpx.TransportError("down")' in text and "side_effect=ConnectionResetError()" in text
+
+
+def test_a_requests_mock_body_callback_keeps_its_test(tmp_path):
+    """requests-mock calls ``json=``/``text=`` callbacks with (request, context) for each request;
+    ``httpx.Response(json=<function>)`` is a TypeError. The test stays, named, and still passes."""
+    source = (
+        "import requests\nimport requests_mock\n\n\ndef body(request, context):\n    return {'q': request.qs}\n\n\n"
+        "def test_callback():\n    with requests_mock.Mocker() as m:\n        m.get('http://x.test/a', json=body)\n"
+        "        assert requests.get('http://x.test/a?b=1').json() == {'q': {'b': ['1']}}\n"
+    )
+    result = migrate_source(source, "tests/test_cb.py", Options())
+    assert result.code == source
+    assert [f.code for f in result.findings if f.severity == "error"] == ["test-mocks-kept"]
+    path = tmp_path / "test_cb.py"
+    path.write_text(result.code)
+    assert run_pytest(path).returncode == 0

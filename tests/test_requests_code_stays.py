@@ -78,7 +78,7 @@ def test_an_auth_class_and_an_exception_in_one_statement_are_both_kept():
 def test_annotations_type_nothing_where_a_session_subclass_stays():
     """ResilientSession (jira) stays a requests.Session and hands its responses to helpers
     annotated requests.Response: those are requests' responses, so .ok must stay .ok."""
-    body = "def check(r: requests.Response) -> bool:\n    return r.ok\n\n\ndef _use(s: requests.Session):\n    return s.get('u')\n"
+    body = "def _check(r: requests.Response) -> bool:\n    return r.ok\n\n\ndef _use(s: requests.Session):\n    return _check(s.get('u'))\n"
     out = migrate(STAYS + body)
     assert body in out
     migrated_alone = migrate("import requests\n\n" + body)
@@ -90,3 +90,13 @@ def test_an_httpx_annotation_beside_a_surviving_requests_name_is_left_alone():
     ``httpx.Response`` into ``httpx.httpx.Response``."""
     source = "import httpx\nfrom requests import Response\n\nmocked: httpx.Response = Response()\n"
     assert migrate(source) == source
+
+
+def test_a_public_helper_taking_requests_responses_keeps_them():
+    """python-gitlab's utils.response_content(response: requests.Response, ...) is public and its
+    callers (its requests backend, kept, and code elsewhere) hand it requests' responses:
+    ``iter_content`` became ``iter_bytes``, which they lack. It stays, annotation and body."""
+    body = ("def response_content(response: requests.Response, chunk_size: int = 1024):\n"
+            "    return b''.join(response.iter_content(chunk_size=chunk_size))\n")
+    out = migrate("import requests\n\n\n" + body)
+    assert body in out
