@@ -246,9 +246,10 @@ def render(result: dict, work: Path) -> str:
     ]
     summary = result["summary"]
     if summary:
+        sessions = summary.get("sessions", {})
         lines.append(
             f"   migrate: {summary.get('files_changed', '?')} of {summary.get('files_using_requests', '?')} files using requests changed; "
-            f"findings {summary.get('findings', {})}"
+            f"sessions migrated {sessions.get('migrated', '?')}, kept {sessions.get('kept', '?')}; findings {summary.get('findings', {})}"
         )
     if result["codes"]:
         lines.append("   findings per code: " + ", ".join(f"{code} {n}" for code, n in result["codes"].items()))

@@ -57,6 +57,7 @@ class SourceResult:
     original: str
     suppressed: int = 0  # statements and findings silenced by ``# requests2httpx: ignore``
     sends: bool = True  # the output still sends requests through requests (a session, requests.get...)
+    sessions: tuple[int, int] = (0, 0)  # units (codemods._units) migrated, kept on requests
 
     @property
     def changed(self) -> bool:
@@ -77,6 +78,7 @@ class FileResult:
     # what the final text means for the package's dependencies (migrator.dependencies.features)
     features: frozenset[str] = frozenset()
     sends: bool = False  # it still sends requests through requests (SourceResult.sends)
+    sessions: tuple[int, int] = (0, 0)  # SourceResult.sessions
 
     @property
     def changed(self) -> bool:
@@ -178,7 +180,8 @@ def migrate_source(text: str, path: str, options: Options, timings: dict[str, fl
             code = formatted
         lap("black")
     sends = any(q in _SENDERS or q.startswith("requests.Session.") for q in ctx.surviving_quals)
-    return SourceResult(code, found, text, suppressed, sends)
+    kept_units = len(plan.kept_units())
+    return SourceResult(code, found, text, suppressed, sends, (len(plan.units) - kept_units, kept_units))
 
 
 @dataclasses.dataclass
@@ -387,12 +390,12 @@ def _migrate_bytes(data: bytes, shown: str, options: Options) -> FileResult:
         return FileResult(shown, data, None, [_finding(F.PARSE_ERROR, shown, f"cannot decode: {exc}")], sends=True)
     result = migrate_source(source.text, shown, options)
     if result.code == source.text:
-        return FileResult(shown, data, None, result.findings, suppressed=result.suppressed, sends=result.sends)
+        return FileResult(shown, data, None, result.findings, suppressed=result.suppressed, sends=result.sends, sessions=result.sessions)
     try:
         new = source.encode(result.code)
     except UnicodeEncodeError as exc:
         return FileResult(shown, data, None, [_finding(F.INTERNAL_ERROR, shown, f"cannot re-encode: {exc}")])
-    return FileResult(shown, data, new, result.findings, old_text=source.text, new_text=result.code, suppressed=result.suppressed, sends=result.sends)
+    return FileResult(shown, data, new, result.findings, old_text=source.text, new_text=result.code, suppressed=result.suppressed, sends=result.sends, sessions=result.sessions)
 
 
 def _lint_only(data: bytes, shown: str) -> FileResult:

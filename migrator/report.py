@@ -26,6 +26,8 @@ def summary(results: list[FileResult]) -> dict:
         "codes": dict(sorted(Counter(f.code for f in findings).items())),
         "suppressed": sum(r.suppressed for r in results),
         "symlinks_skipped": sum(1 for r in results if r.kind == "symlink"),
+        # requests.Session units (a session and all it reaches): migrated whole, or kept whole
+        "sessions": {"migrated": sum(r.sessions[0] for r in code), "kept": sum(r.sessions[1] for r in code)},
     }
 
 

@@ -255,3 +255,15 @@ def test_monorepo_with_three_packages_and_every_kind_of_dependency_file(tmp_path
     assert check.returncode == 1 and "svc-c/legacy.py:2:1: error [request-arg-unsupported]" in check.stderr
     (tmp_path / "svc-c" / "legacy.py").write_text("import requests\nrequests.get('u', cert='c')  # requests2httpx: ignore\n")
     assert run("--check", ".", cwd=tmp_path).returncode == 0
+
+
+def test_the_report_counts_sessions_migrated_and_kept(tmp_path):
+    (tmp_path / "a.py").write_text(
+        "import requests\n\n\ndef _fetch(url):\n    with requests.Session() as s:\n        return s.get(url).json()\n\n\n"
+        "def handed_out():\n    return requests.Session()\n"
+    )
+    proc = run("--dry-run", "--no-cache", "--report", "report.json", ".", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads((tmp_path / "report.json").read_text())
+    assert doc["summary"]["sessions"] == {"migrated": 1, "kept": 1}
+    assert [f["line"] for f in doc["findings"] if f["code"] == "session-kept"] == [10]
