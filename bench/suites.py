@@ -150,14 +150,32 @@ def run_suite(suite: Suite, venv: Path, tree: Path, junit: Path, log: Path) -> d
     return results.parse_junit(junit.read_text())
 
 
-def migrate(suite: Suite, tool: Path, tree: Path, report: Path, log: Path) -> dict:
+def migrate(suite: Suite, tool: Path, tree: Path, report: Path, log: Path, dry_run: bool = False) -> dict:
     env = {**os.environ, "PYTHONPATH": str(tool), "PYTHONDONTWRITEBYTECODE": "1"}  # leave the checkout as it is
     python = tool / ".venv" / "bin" / "python"  # the checkout's own venv, else the one running this script
     cmd = [str(python) if python.exists() else sys.executable, "-m", "migrator", *suite.migrate, "--no-cache", "--report", str(report)]
+    cmd += ["--dry-run", "-q"] if dry_run else []
     code = run(cmd, log, cwd=tree, env=env, timeout=1800)
     if code not in (0, 1) or not report.exists():
         raise SuiteError(f"migrate failed (exit {code}); see {log}")
     return json.loads(report.read_text())
+
+
+def second_run(first: dict, again: dict) -> dict:
+    """A second run over the migrated tree: does it report again every error the first left (counted
+    per file and code: lines move), and change nothing more?"""
+    def errors(report: dict) -> dict[tuple[str, str], int]:
+        out: dict[tuple[str, str], int] = {}
+        for f in report.get("findings", []):
+            if f.get("severity") == "error":
+                key = (f.get("path", ""), f.get("code", ""))
+                out[key] = out.get(key, 0) + 1
+        return out
+
+    before, after = errors(first), errors(again)
+    missing = {f"{path} {code}": n - after.get((path, code), 0) for (path, code), n in before.items() if after.get((path, code), 0) < n}
+    return {"errors_first": sum(before.values()), "errors_again": sum(after.values()), "missing": missing,
+            "files_changed_again": again.get("summary", {}).get("files_changed", 0)}
 
 
 def write_diff(orig: Path, tree: Path, dest: Path) -> None:
@@ -229,8 +247,11 @@ def run_library(suite: Suite, args: argparse.Namespace) -> dict:
     write_diff(orig, tree, work / "migrate.diff")
     started = time.monotonic()
     after = run_suite(suite, venv, tree, work / "after.xml", work / "after.log")
+    after_s = time.monotonic() - started
+    again = migrate(suite, args.tool, tree, work / "report-again.json", work / "migrate-again.log", dry_run=True)
     result = compare(suite.name, before, after, report, orig, tree)
-    result.update(commit=suite.commit, repo=suite.repo, style=suite.style, seconds=[round(before_s), round(time.monotonic() - started)])
+    result["second_run"] = second_run(report, again)
+    result.update(commit=suite.commit, repo=suite.repo, style=suite.style, seconds=[round(before_s), round(after_s)])
     (work / "result.json").write_text(json.dumps(result, indent=1) + "\n")
     return result
 
@@ -250,6 +271,14 @@ def render(result: dict, work: Path) -> str:
         lines.append(
             f"   migrate: {summary.get('files_changed', '?')} of {summary.get('files_using_requests', '?')} files using requests changed; "
             f"sessions migrated {sessions.get('migrated', '?')}, kept {sessions.get('kept', '?')}; findings {summary.get('findings', {})}"
+        )
+    again = result.get("second_run")
+    if again:
+        missing = again["missing"]
+        lines.append(
+            f"   second run over the migrated tree: {again['errors_first']} errors before, {again['errors_again']} again; "
+            f"files it would change: {again['files_changed_again']}; errors not reported again: "
+            + (", ".join(f"{k} x{n}" for k, n in sorted(missing.items())[:6]) + (" ..." if len(missing) > 6 else "") if missing else "none")
         )
     if result["codes"]:
         lines.append("   findings per code: " + ", ".join(f"{code} {n}" for code, n in result["codes"].items()))

@@ -7,9 +7,11 @@
   and ends with ``return r`` becomes ``class TokenAuth(httpx.Auth)`` with
   ``def auth_flow(self, r): ...; yield r``, httpx's way of writing the same thing.
 
-An auth class that requests code takes as it stays — an argument of a requests call left
-unmigrated (and reported), a value set in a class still built on ``requests.Session`` — is left
-as requests' own: httpx's classes are not callable as requests needs.
+An auth object is migrated only where it is handed straight to what the migration moves to httpx
+(``auth=`` of a migrated call, ``client.auth = ...``). Anywhere else — stored on ``self``, passed
+to a function, taken by requests code left as it is (a call left unmigrated, a session kept on
+requests) — it stays requests' own: httpx's classes are not callable as requests needs, while
+requests' ``HTTPBasicAuth`` works with httpx as it is.
 
 ## Why
 httpx takes ``auth=`` as a tuple, an ``httpx.Auth`` instance or a callable, but requests' auth
@@ -56,6 +58,8 @@ class Auth(Codemod):
         target = _CLASSES.get(ctx.resolve(original.func) or "")
         if target is None:
             return updated
+        if not _goes_to_httpx(ctx):
+            return updated  # requests' own it stays, for the requests code that may take it
         if target == "BasicAuth" and not all(ascii_literal(a.value) for a in original.args):
             ctx.report_once(ENCODING, original, "non-ASCII Basic credentials would be encoded differently")
         new = updated.with_changes(func=ctx.httpx(target))
@@ -143,6 +147,27 @@ def _has_return(stmt: cst.CSTNode) -> bool:
     v = _Returns()
     visit(stmt, v)
     return v.found
+
+
+def _goes_to_httpx(ctx) -> bool:
+    """Is the auth object made here handed straight to a call or client the migration moves to httpx:
+    ``auth=`` of a requests function (a later pass puts requests' class back where the call stays)
+    or of a migrated client's method, or ``client.auth = ...``? Stored anywhere else
+    (``self._auth``: python-gitlab hands it to a backend kept on requests) it is not followed, and
+    requests' ``HTTPBasicAuth`` works with httpx as it is (a callable setting the same header)."""
+    parent, grand = ctx.parent(), ctx.parent(2)
+    if isinstance(parent, cst.Arg) and parent.keyword is not None and parent.keyword.value == "auth" and isinstance(grand, cst.Call):
+        func = grand.func
+        if (ctx.resolve(func) or "").startswith("requests."):
+            return True
+        info = ctx.object_info(func.value) if isinstance(func, cst.Attribute) else None
+        return info is not None and info.kind == "client"
+    if isinstance(parent, cst.Assign) and len(parent.targets) == 1:
+        target = parent.targets[0].target
+        if isinstance(target, cst.Attribute) and target.attr.value == "auth":
+            info = ctx.object_info(target.value)
+            return info is not None and info.kind == "client"
+    return False
 
 
 def keep_requests_auth(module: cst.Module, swaps: dict[int, tuple[cst.CSTNode, cst.BaseExpression]], surviving: set[int], only: set[int] | None = None) -> tuple[cst.Module, set[str]]:

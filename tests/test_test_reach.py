@@ -75,13 +75,13 @@ def test_imports_are_read_as_path_keys():
 
 
 def test_any_test_file_of_kept_code_is_left_as_it_was_and_conftest_fixtures_count(tmp_path):
-    """A test file without mocks still hands requests objects to the code it tests (here an auth
-    object), and a test's code can come from a conftest.py fixture it never imports."""
+    """A test file without mocks still expects requests' objects of the code it tests (here the
+    exception it raises), and a test's code can come from a conftest.py fixture it never imports."""
     project = _project(tmp_path, kept=KEPT)
     (project / "tests" / "conftest.py").write_text("import pytest\n\nfrom pkg import kept\n\n\n@pytest.fixture\ndef api():\n    return kept\n")
     (project / "tests" / "test_auth.py").write_text(
-        "import requests\n\n\ndef test_auth(api):\n    auth = requests.auth.HTTPBasicAuth('u', 'p')\n"
-        "    assert api.make_session().prepare_request(requests.Request('GET', 'http://x.test', auth=auth)).headers['Authorization']\n")
+        "import pytest\nimport requests\n\n\ndef test_refused(api):\n    with pytest.raises(requests.ConnectionError):\n"
+        "        api.fetch('http://127.0.0.1:9/')\n")
     auth_test = (project / "tests" / "test_auth.py").read_text()
     findings = _migrate(project)
     assert (project / "tests" / "test_auth.py").read_text() == auth_test
