@@ -8,18 +8,12 @@ MagicMock's.
 
 from __future__ import annotations
 
+from codemods._units import binding_index
+
 
 def binding_node(ctx, name: str):
     """The node of the scope whose binding of ``name`` is seen where the engine is."""
-    scopes = ctx.scopes
-    innermost = len(scopes) - 1
-    for i in range(innermost, 0, -1):
-        scope = scopes[i]
-        if scope.kind == "class" and i != innermost:
-            continue
-        if name in scope.local:
-            return scope.node
-    return scopes[0].node
+    return ctx.scopes[binding_index(ctx.scopes, name)].node
 
 
 class ScopedNames:

@@ -13,9 +13,22 @@ from __future__ import annotations
 
 import ast
 
-from migrator.findings import Finding
+from migrator.findings import Code, Finding
 
 WHOLE_FILE: tuple[str, ...] = ()
+
+TEST_MOCKS_KEPT = Code(
+    "test-mocks-kept",
+    "error",
+    "A test keeps its responses/requests-mock mocks: some could not be translated",
+    "A test's mocks move to the new library whole or not at all: respx over a body that still "
+    "registers with responses intercepts neither library's requests fully. This test has a mock use "
+    "the tool cannot translate (listed in the message with its line), so the whole test, mocks and "
+    "requests calls alike, is left as it was. Where the code it tests now sends its requests "
+    "through httpx, responses and requests-mock no longer see them, and the test fails.",
+    "Translate the listed lines by hand (see ``mock-not-migrated`` for the respx spellings), or keep "
+    "the code under test on requests until they are.",
+)
 
 
 class MockedTests:

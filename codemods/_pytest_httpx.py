@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from codemods._recorded_calls import is_last_request
 from codemods.base import kwarg, literal_text
 
 
@@ -61,3 +62,37 @@ def render_pytest_httpx(ctx, spec: MockSpec) -> cst.Call:
         args.append(kwarg("headers", cst.Dict(spec.headers)))
     args += [kwarg("is_optional", cst.Name("True")), kwarg("is_reusable", cst.Name("True"))]
     return call_with(cst.Attribute(fixture, cst.Name("add_response")), args)
+
+
+def requests_of_fixture() -> cst.Call:
+    return cst.Call(cst.Attribute(cst.Name("httpx_mock"), cst.Name("get_requests")), [])
+
+
+def recorded_attribute(ctx, original: cst.Attribute, updated: cst.Attribute, mockers: set[str], recorded: set[int], not_migrated):
+    """Recorded requests under pytest-httpx: ``httpx_mock.get_requests()`` (``mockers``: the names
+    of requests_mock mockers here; ``recorded``: ids of ``responses.calls[i].request`` nodes)."""
+    owner, attr = original.value, original.attr.value
+    if isinstance(owner, cst.Name) and owner.value in mockers:  # the requests_mock fixture
+        if attr == "call_count":
+            return cst.Call(cst.Name("len"), [cst.Arg(requests_of_fixture())])
+        if attr == "called":
+            return cst.Call(cst.Name("bool"), [cst.Arg(requests_of_fixture())])
+        if attr == "last_request":
+            return cst.Subscript(requests_of_fixture(), [cst.SubscriptElement(cst.Index(cst.UnaryOperation(cst.Minus(), cst.Integer("1"))))])
+        return updated
+    if attr == "calls" and ctx.resolve(owner) == "responses":
+        parent, grand = ctx.parent(), ctx.parent(2)
+        if isinstance(parent, cst.Subscript) and isinstance(grand, cst.Attribute) and grand.attr.value == "request":
+            recorded.add(id(grand))
+            return requests_of_fixture()
+        if isinstance(parent, cst.Arg) and isinstance(grand, cst.Call) and isinstance(grand.func, cst.Name) and grand.func.value == "len":
+            return requests_of_fixture()
+        ctx.report(not_migrated, original, "responses.calls beyond len() and calls[i].request: pytest-httpx records requests only")
+        return updated
+    if id(original) in recorded:  # responses.calls[i].request -> httpx_mock.get_requests()[i]
+        return updated.value
+    if attr == "url" and isinstance(owner, cst.Attribute) and id(owner) in recorded:
+        return cst.Call(cst.Name("str"), [cst.Arg(updated)])
+    if attr == "url" and is_last_request(owner, mockers):
+        return cst.Call(cst.Name("str"), [cst.Arg(updated)])
+    return updated

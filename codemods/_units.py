@@ -26,6 +26,7 @@ import libcst as cst
 
 from codemods._unit_index import EXPR_SCOPE, FileIndex, Scope
 from codemods._unit_uses import UseJudge
+from migrator.findings import Finding
 from migrator.names import canonical
 
 SESSION_FACTORIES = frozenset({"requests.Session", "requests.session"})
@@ -286,6 +287,21 @@ def _families(index: FileIndex) -> dict[tuple[str, ...], tuple[str, ...]]:
     return {p: find(p) for p in index.classes}
 
 
+def unit_findings(plan: UnitPlan, path: str, text: str, code, codemod: str) -> list[Finding]:
+    """One ``code`` (``session-kept``) error per unit kept on requests, where its session is made."""
+    out = []
+    lines = text.splitlines()
+    for unit in plan.reported_units():
+        root = min(unit.roots, key=lambda n: (isinstance(n, ast.arg), n.lineno, n.col_offset))  # a Session() first
+        line = lines[root.lineno - 1] if root.lineno <= len(lines) else ""
+        column = len(line.encode("utf-8")[: root.col_offset].decode("utf-8", "replace")) + 1
+        reasons = "; ".join(f"line {n}: {why}" for n, why in sorted(set(unit.blockers)))
+        what = "this parameter's session" if isinstance(root, ast.arg) else "this requests.Session"
+        message = f"{what} stays on requests with every use of it, because {reasons}"
+        out.append(Finding(code.code, code.severity, path, root.lineno, column, message, code.fix, codemod))
+    return out
+
+
 # --- the engine's side: naming, in LibCST's tree, the slot a session is bound to -------------
 def scope_path(scopes) -> tuple[str, ...]:
     """The path of the innermost of ``scopes`` (the engine's ``ctx.scopes``, module first)."""
@@ -295,17 +311,22 @@ def scope_path(scopes) -> tuple[str, ...]:
     )
 
 
-def name_slot(ctx, name: str) -> Slot:
-    """The slot of ``name`` where the engine is: in the scope that binds it."""
-    scopes = ctx.scopes
+def binding_index(scopes, name: str) -> int:
+    """Which of ``scopes`` (the engine's, module first) binds ``name`` where the engine is: 0 for the
+    module (class bodies are not seen from their methods)."""
     innermost = len(scopes) - 1
     for i in range(innermost, 0, -1):
         scope = scopes[i]
         if scope.kind == "class" and i != innermost:
             continue
         if name in scope.local:
-            return ("name", scope_path(scopes[: i + 1]), name)
-    return ("name", (), name)
+            return i
+    return 0
+
+
+def name_slot(ctx, name: str) -> Slot:
+    """The slot of ``name`` where the engine is: in the scope that binds it."""
+    return ("name", scope_path(ctx.scopes[: binding_index(ctx.scopes, name) + 1]), name)
 
 
 def target_slot(ctx, target: cst.BaseExpression) -> Slot | None:

@@ -53,6 +53,8 @@ would not compile against httpx, and catching the wrong new ones changes which b
 
 from __future__ import annotations
 
+import builtins
+
 import libcst as cst
 
 from codemods.base import Codemod
@@ -289,3 +291,25 @@ class _BothClasses(Transformer):
 
 
 _COMMA = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+
+
+def as_raised_by_httpx(ctx, node: cst.BaseExpression) -> cst.BaseExpression | None:
+    """``node`` as the exception the migrated code sees, if it is one (a class or an instance):
+    requests' exceptions become httpx's (what the migrated code catches), others stay as they are.
+    None when ``node`` does not look like an exception."""
+    func = node.func if isinstance(node, cst.Call) else node
+    qual = ctx.resolve(func) or ""
+    if qual.startswith("requests.exceptions."):
+        short = qual.rsplit(".", 1)[1]
+        if short not in _HTTPX:
+            return None
+        new = ctx.httpx(_HTTPX[short])
+        return node.with_changes(func=new) if isinstance(node, cst.Call) else new
+    name = dotted(func) or ""
+    last = name.rsplit(".", 1)[-1]
+    builtin = getattr(builtins, last, None) if "." not in name else None
+    if isinstance(builtin, type) and issubclass(builtin, BaseException):
+        return node
+    if isinstance(node, cst.Call) and last.endswith(("Error", "Exception", "Timeout")):
+        return node
+    return None

@@ -53,17 +53,16 @@ tests would hit the network or fail. ``respx`` patches httpx the same way.
 
 from __future__ import annotations
 
-import builtins
-
 import libcst as cst
 
 from codemods._mock_names import ScopedNames
-from codemods._pytest_httpx import MockSpec, call_with, render_pytest_httpx
+from codemods._mocked_tests import TEST_MOCKS_KEPT
+from codemods._pytest_httpx import MockSpec, call_with, recorded_attribute, render_pytest_httpx
 from codemods._recorded_calls import is_last_request, is_recorded_request, reads_the_same
 from codemods.base import Codemod, find_kwarg, kwarg
+from codemods.exceptions import as_raised_by_httpx
 from migrator.context import ObjectInfo
 from migrator.findings import Code
-from migrator.names import dotted
 from migrator.visitors import walk
 
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
@@ -87,20 +86,6 @@ UNMATCHED = Code(
     "under respx it raises ``respx.models.AllMockedAssertionError`` (an AssertionError). Tests that "
     "expect the connection error for unmatched URLs need adjusting. Reported once per file.",
     "Register the URL with ``side_effect=httpx.ConnectError`` where a test wants a connection error.",
-)
-
-
-TEST_MOCKS_KEPT = Code(
-    "test-mocks-kept",
-    "error",
-    "A test keeps its responses/requests-mock mocks: some could not be translated",
-    "A test's mocks move to the new library whole or not at all: respx over a body that still "
-    "registers with responses intercepts neither library's requests fully. This test has a mock use "
-    "the tool cannot translate (listed in the message with its line), so the whole test, mocks and "
-    "requests calls alike, is left as it was. Where the code it tests now sends its requests "
-    "through httpx, responses and requests-mock no longer see them, and the test fails.",
-    "Translate the listed lines by hand (see ``mock-not-migrated`` for the respx spellings), or keep "
-    "the code under test on requests until they are.",
 )
 
 
@@ -280,7 +265,7 @@ class MockLibraries(Codemod):
         if "json" in keywords:
             spec.body = ("json", keywords.pop("json"))
         else:
-            if "body" in keywords and (exc := _exception(ctx, keywords["body"])) is not None:
+            if "body" in keywords and (exc := as_raised_by_httpx(ctx, keywords["body"])) is not None:
                 spec.exc = exc  # responses raises an exception given as the body: respx's side_effect
                 keywords.pop("body")
             elif "body" in keywords:
@@ -341,7 +326,7 @@ class MockLibraries(Codemod):
             url = None
         spec = MockSpec(method, url, keywords.get("status_code"))
         if "exc" in keywords:
-            spec.exc = _exception(ctx, keywords["exc"]) or keywords["exc"]
+            spec.exc = as_raised_by_httpx(ctx, keywords["exc"]) or keywords["exc"]
         for source, target in (("json", "json"), ("text", "content"), ("content", "content")):
             if source in keywords and self._callback(ctx, keywords[source]):
                 ctx.report(NOT_MIGRATED, original, f"{attr}(..., {source}=<a callback>): respx calls a side_effect with the request alone")
@@ -366,33 +351,7 @@ class MockLibraries(Codemod):
         return value.value in self.functions
 
     def _pytest_httpx_attribute(self, ctx, original: cst.Attribute, updated: cst.Attribute):
-        """Recorded requests under pytest-httpx: ``httpx_mock.get_requests()``."""
-        owner, attr = original.value, original.attr.value
-        mockers = self.mockers.here(ctx)
-        if isinstance(owner, cst.Name) and owner.value in mockers:  # the requests_mock fixture
-            if attr == "call_count":
-                return cst.Call(cst.Name("len"), [cst.Arg(_requests_of_fixture())])
-            if attr == "called":
-                return cst.Call(cst.Name("bool"), [cst.Arg(_requests_of_fixture())])
-            if attr == "last_request":
-                return cst.Subscript(_requests_of_fixture(), [cst.SubscriptElement(cst.Index(cst.UnaryOperation(cst.Minus(), cst.Integer("1"))))])
-            return updated
-        if attr == "calls" and ctx.resolve(owner) == "responses":
-            parent, grand = ctx.parent(), ctx.parent(2)
-            if isinstance(parent, cst.Subscript) and isinstance(grand, cst.Attribute) and grand.attr.value == "request":
-                self.recorded.add(id(grand))
-                return _requests_of_fixture()
-            if isinstance(parent, cst.Arg) and isinstance(grand, cst.Call) and isinstance(grand.func, cst.Name) and grand.func.value == "len":
-                return _requests_of_fixture()
-            ctx.report(NOT_MIGRATED, original, "responses.calls beyond len() and calls[i].request: pytest-httpx records requests only")
-            return updated
-        if id(original) in self.recorded:  # responses.calls[i].request -> httpx_mock.get_requests()[i]
-            return updated.value
-        if attr == "url" and isinstance(owner, cst.Attribute) and id(owner) in self.recorded:
-            return cst.Call(cst.Name("str"), [cst.Arg(updated)])
-        if attr == "url" and is_last_request(owner, mockers):
-            return cst.Call(cst.Name("str"), [cst.Arg(updated)])
-        return updated
+        return recorded_attribute(ctx, original, updated, self.mockers.here(ctx), self.recorded, NOT_MIGRATED)
 
     # --- recorded calls ---------------------------------------------------------------------------------
     def leave_Attribute(self, ctx, original: cst.Attribute, updated: cst.Attribute):
@@ -427,34 +386,6 @@ class MockLibraries(Codemod):
                 return updated
             return cst.Call(cst.Name("str"), [cst.Arg(updated)])
         return updated
-
-
-def _exception(ctx, node: cst.BaseExpression) -> cst.BaseExpression | None:
-    """``node`` as the exception the migrated code sees, if it is one (a class or an instance):
-    requests' exceptions become httpx's (what the migrated code catches), others stay as they are.
-    None when ``node`` does not look like an exception."""
-    from codemods.exceptions import _HTTPX
-
-    func = node.func if isinstance(node, cst.Call) else node
-    qual = ctx.resolve(func) or ""
-    if qual.startswith("requests.exceptions."):
-        short = qual.rsplit(".", 1)[1]
-        if short not in _HTTPX:
-            return None
-        new = ctx.httpx(_HTTPX[short])
-        return node.with_changes(func=new) if isinstance(node, cst.Call) else new
-    name = dotted(func) or ""
-    last = name.rsplit(".", 1)[-1]
-    builtin = getattr(builtins, last, None) if "." not in name else None
-    if isinstance(builtin, type) and issubclass(builtin, BaseException):
-        return node
-    if isinstance(node, cst.Call) and last.endswith(("Error", "Exception", "Timeout")):
-        return node
-    return None
-
-
-def _requests_of_fixture() -> cst.Call:
-    return cst.Call(cst.Attribute(cst.Name("httpx_mock"), cst.Name("get_requests")), [])
 
 
 def _method_name(ctx, node) -> str | None:

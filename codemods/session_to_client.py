@@ -55,8 +55,6 @@ Reported on migrated sessions:
 
 from __future__ import annotations
 
-import ast
-
 import libcst as cst
 
 from codemods._client_containers import container_use
@@ -73,7 +71,7 @@ from codemods._blocks import (
 from codemods.base import Codemod, append_args, await_expression, find_kwarg, kwarg
 from codemods.streaming import check_stream_context, stream_args, stream_call, stream_flag
 from migrator.context import ObjectInfo
-from migrator.findings import Code, Finding
+from migrator.findings import Code
 
 _SESSION_FACTORIES = ("requests.Session", "requests.session")
 _SESSION_TYPES = ("requests.Session",)
@@ -402,20 +400,3 @@ def _key(target: cst.BaseExpression) -> str:
     if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
         return f"{target.value.value}.{target.attr.value}"
     return "?"
-
-
-
-
-def unit_findings(plan, path: str, text: str) -> list[Finding]:
-    """One ``session-kept`` error per unit kept on requests, where its session is made."""
-    out = []
-    lines = text.splitlines()
-    for unit in plan.reported_units():
-        root = min(unit.roots, key=lambda n: (isinstance(n, ast.arg), n.lineno, n.col_offset))  # a Session() first
-        line = lines[root.lineno - 1] if root.lineno <= len(lines) else ""
-        column = len(line.encode("utf-8")[: root.col_offset].decode("utf-8", "replace")) + 1
-        reasons = "; ".join(f"line {n}: {why}" for n, why in sorted(set(unit.blockers)))
-        what = "this parameter's session" if isinstance(root, ast.arg) else "this requests.Session"
-        message = f"{what} stays on requests with every use of it, because {reasons}"
-        out.append(Finding(KEPT.code, KEPT.severity, path, root.lineno, column, message, KEPT.fix, SessionToClient.name))
-    return out

@@ -7,7 +7,6 @@ result (write, diff, check) is the CLI's business.
 from __future__ import annotations
 
 import ast
-import builtins
 import dataclasses
 import re
 import sys
@@ -26,17 +25,18 @@ from migrator.findings import Finding
 from migrator.formatting import format_touched
 from migrator.imports import NESTED_IMPORT_RE, existing_module_alias, fix_imports
 from migrator.lint import imports_httpx, lint_module
-from migrator.names import TRACKED_ROOTS, ast_walk, bindings, imports_requests
+from migrator.names import bindings, imports_requests
 from migrator.relevance import skippable
 from migrator.options import Options
+from migrator.output_names import exported, lost_bindings, names_of, star_import, unused_imports
 from migrator.sourcefile import SourceText, decode
 from migrator.visitors import transform, walk
 
-from codemods._mocked_tests import WHOLE_FILE, MockedTests
-from codemods._units import UnitPlan, plan_units
-from codemods.mock_libraries import TEST_MOCKS_KEPT, mocks_enabled
+from codemods._units import UnitPlan, plan_units, unit_findings
+from codemods._mocked_tests import TEST_MOCKS_KEPT, WHOLE_FILE, MockedTests
+from codemods.mock_libraries import mocks_enabled
 from codemods.session_subclass import class_problems
-from codemods.session_to_client import unit_findings
+from codemods.session_to_client import KEPT, SessionToClient
 
 # A file can hold a session only if one of these words is in it; others skip the units' analysis.
 _MAY_HOLD_SESSIONS = re.compile(r"[Ss]ession")
@@ -109,7 +109,7 @@ def migrate_source(text: str, path: str, options: Options, timings: dict[str, fl
         where = getattr(exc, "lineno", None) or 1
         message = f"Python {version}, which runs the tool, cannot compile this file ({getattr(exc, 'msg', exc)}, line {where}): run the tool under the Python the code targets"
         return SourceResult(text, [_finding(F.PARSE_ERROR, path, message, where)], text)
-    star = _star_import(before, text)
+    star = star_import(before, text)
     if star is not None:
         message = f"'from {star.module} import *' hides which {star.module} names this module uses: nothing in the file was migrated"
         return SourceResult(text, [_finding(F.STAR_IMPORT, path, message, star.lineno, star.col_offset + 1)], text)
@@ -153,16 +153,16 @@ def migrate_source(text: str, path: str, options: Options, timings: dict[str, fl
             # a kept unit's lines stay requests code: its one finding says why, line by line
             kept = plan.kept_units()
             found = [f for f in found if not (f.code == "requests-unmigrated" and any(u.on_line(f.line) for u in kept))]
-            units, silenced = unsuppressed(unit_findings(plan, path, text), text)
+            units, silenced = unsuppressed(unit_findings(plan, path, text, KEPT, SessionToClient.name), text)
             suppressed += silenced
             found = sorted(found + units, key=Finding.sort_key)
         tree = None
         if code != text:
             # CPython's parser and compiler are the judges (what LibCST can read, it wrote)
             tree = ast.parse(code, path)
-            names = _names(tree)
-            missed = _unused_imports(names, before) - run_.exported
-            if missed:  # the references missed an import's last use (see _unused_imports)
+            names = names_of(tree)
+            missed = unused_imports(names, before) - run_.exported
+            if missed:  # the references missed an import's last use (see output_names)
                 code, _ = generate(fix_imports(run_.final, run_.unused() | missed, run_.add), run_.generated)
                 tree = ast.parse(code, path)
             compile(tree, path, "exec")
@@ -208,7 +208,7 @@ def _run_codemods(ctx: Context, module: cst.Module, before: ast.Module, text: st
     final = transform(module, engine, engine.inert)
     lap("traversal (all codemods)")
     add = {m for m in ctx.required_imports if not _imports_module(module, m, ctx.httpx_alias)}
-    run = _Run(ctx, final, add, _exported(before) if "__all__" in text else set())
+    run = _Run(ctx, final, add, exported(before) if "__all__" in text else set())
     drop = run.unused()
     nested = NESTED_IMPORT_RE.search(text) is not None
     run.code, run.generated = generate(fix_imports(final, drop, add, nested))
@@ -253,19 +253,6 @@ def _where_requests_stays(ctx: Context, final: cst.Module, add: set[str]) -> tup
 
 
 # ``import *``, also continued over a line (a quick test of the text before the tree is searched)
-_STAR_IMPORT_RE = re.compile(r"\bimport[\s\\]*\*")
-
-
-def _star_import(tree: ast.Module, text: str) -> ast.ImportFrom | None:
-    """The first ``from requests import *`` (or from another tracked module) in the file."""
-    if not _STAR_IMPORT_RE.search(text):
-        return None
-    stars = [
-        node for node in ast_walk(tree)
-        if isinstance(node, ast.ImportFrom) and not node.level and node.names[0].name == "*"
-        and (node.module or "").split(".")[0] in TRACKED_ROOTS
-    ]
-    return min(stars, key=lambda node: (node.lineno, node.col_offset), default=None)
 
 
 class _Laps:
@@ -280,78 +267,6 @@ class _Laps:
             now = time.perf_counter()
             self.timings[step] = self.timings.get(step, 0.0) + now - self.last
             self.last = now
-
-
-# names loaded, names bound, a star import?, names bound by tracked imports: see _names
-_Names = tuple[set[str], set[str], bool, set[str]]
-
-
-def _names(tree: ast.AST) -> _Names:
-    """(names loaded, names bound anywhere, whether a star import hides bindings, names bound
-    by imports of requests and the other tracked modules)."""
-    loaded, bound, star, tracked = set(), set(), False, set()
-    for node in ast_walk(tree):
-        if isinstance(node, ast.Name):
-            (loaded if isinstance(node.ctx, ast.Load) else bound).add(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            bound.add(node.name)
-        elif isinstance(node, ast.arg):
-            bound.add(node.arg)
-        elif isinstance(node, ast.alias):
-            star |= node.name == "*"
-            bound.add((node.asname or node.name).split(".")[0])
-        elif isinstance(node, ast.Import):
-            tracked.update((a.asname or a.name).split(".")[0] for a in node.names if a.name.split(".")[0] in TRACKED_ROOTS)
-        elif isinstance(node, ast.ImportFrom) and not node.level and (node.module or "").split(".")[0] in TRACKED_ROOTS:
-            tracked.update(a.asname or a.name for a in node.names if a.name != "*")
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            bound.add(node.name)
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            bound.update(node.names)
-        elif isinstance(node, ast.MatchAs) and node.name:
-            bound.add(node.name)
-        elif isinstance(node, ast.MatchStar) and node.name:
-            bound.add(node.name)
-        elif isinstance(node, ast.MatchMapping) and node.rest:
-            bound.add(node.rest)
-    return loaded, bound, star, tracked
-
-
-def lost_bindings(bound_before: set[str] | None, names: _Names) -> set[str]:
-    """Names the output uses (``names``: :func:`_names` of its tree), that the input bound
-    (``names.bindings``) and the output no longer does."""
-    loaded, bound_after, star, _ = names
-    if star or bound_before is None:
-        return set()
-    return (loaded - bound_after - set(dir(builtins))) & bound_before
-
-
-def _unused_imports(names: _Names, before: ast.Module) -> set[str]:
-    """Names that imports of requests (or another tracked module) bind in the output (``names``:
-    :func:`_names` of its tree), that nothing there loads while the input did: the engine follows
-    each requests reference and drops an import once its last one is rewritten, and these it
-    missed. An import the input did not use either stays: it may be a re-export, which
-    ``from module import requests`` elsewhere needs."""
-    loaded, _, _, tracked = names
-    candidates = tracked - loaded
-    return candidates & _names(before)[0] if candidates else set()
-
-
-def _exported(tree: ast.Module) -> set[str]:
-    """Names the module re-exports: the strings in its ``__all__ = [...]``, ``+= [...]`` and ``.extend([...])``."""
-    out: set[str] = set()
-    for stmt in tree.body:
-        value = None
-        if isinstance(stmt, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in stmt.targets):
-            value = stmt.value
-        elif isinstance(stmt, (ast.AugAssign, ast.AnnAssign)) and isinstance(stmt.target, ast.Name) and stmt.target.id == "__all__":
-            value = stmt.value
-        elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and isinstance(stmt.value.func, ast.Attribute):
-            if isinstance(stmt.value.func.value, ast.Name) and stmt.value.func.value.id == "__all__":
-                value = stmt.value
-        if value is not None:
-            out.update(n.value for n in ast.walk(value) if isinstance(n, ast.Constant) and isinstance(n.value, str))
-    return out
 
 
 def _merged(found: list[Finding], linted: list[Finding]) -> list[Finding]:
