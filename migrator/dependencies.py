@@ -79,6 +79,9 @@ _FEATURES = {
     "httpx_mock": re.compile(r"\bhttpx_mock\b"),
     "responses": re.compile(r"^[ \t]*(?:import[ \t]+responses\b|from[ \t]+responses\b)", re.M),
     "requests_mock": re.compile(r"\brequests_mock\b"),
+    # not a dependency: the code sends requests through httpx (tests follow it: migrator/test_reach.py)
+    "httpx-sends": re.compile(r"\bhttpx\.(?:Client|AsyncClient|get|post|put|patch|delete|head|options|request|stream)\b"),
+    "httpx-client": re.compile(r"\bhttpx\.(?:Client|AsyncClient)\b"),
 }
 # every feature's pattern needs one of these words: text with none of them has no feature
 _FEATURE_WORDS = (b"httpx", b"socks", b"http2", b"requests", b"respx", b"responses")

@@ -122,14 +122,15 @@ def report(results, candidates: dict[int, bytes]) -> None:
         for module, what, line, test in patches(data):
             if module:
                 target = _find(by_module, module)
-                # changed by this run, or by an earlier one (no requests left: a second run reports it too)
-                if target is None or not (target.changed or "requests" not in target.features):
+                # as this run leaves it (or an earlier one did: a second run reports it too)
+                gone = target is not None and "requests" not in target.features
+                if target is None or not (gone or "httpx-sends" in target.features):
                     continue
-                gone = "requests" not in target.features
                 why = (f"{target.path} no longer imports requests: the patch raises AttributeError" if gone
                        else f"{target.path} sends some of its requests through httpx now: the patch no longer intercepts those")
             else:  # requests itself: whichever code of the package the test runs
-                moved = _migrated_code(results, package_of(test_file.path))
+                sessions = what.startswith(("requests.Session", "requests.sessions"))
+                moved = _migrated_code(results, package_of(test_file.path), "httpx-client" if sessions else "httpx-sends")
                 if not moved:
                     continue
                 why = f"{moved[0].path}{f' and {len(moved) - 1} more files' if len(moved) > 1 else ''} of its package send requests through httpx now: the patch no longer intercepts those"
@@ -142,13 +143,14 @@ def report(results, candidates: dict[int, bytes]) -> None:
                                               line, 1, message, PATCHES_MIGRATED_CODE.fix, "engine"))
 
 
-def _migrated_code(results, package: str) -> list:
-    """The package's files, other than tests, that send requests through httpx: changed by the run
-    (or an earlier one: they use httpx and no longer requests)."""
+def _migrated_code(results, package: str, feature: str) -> list:
+    """The package's files, other than tests, that send requests through httpx (``feature``:
+    "httpx-client" for a patch of requests' sessions, which only clients replace), as this run, or
+    an earlier one, left them."""
     from codemods.mock_libraries import is_test_file
 
     return [r for r in results if r.kind == "code" and not is_test_file(r.path) and package_of(r.path) == package
-            and (r.changed or "httpx" in r.features and "requests" not in r.features)]
+            and feature in r.features]
 
 
 def _module_key(path: str) -> str:

@@ -98,7 +98,7 @@ def follow_code(results, imports: dict[int, set[str]], is_test) -> None:
         kept = [r for r in code if r.sends]
         if not kept:
             continue
-        moved = [r for r in code if r.changed and not r.sends]
+        moved = [r for r in code if "httpx-sends" in r.features]  # by this run or an earlier one
         mocks = _MOCKS.search(result.new or b"") is not None
         result.new, result.new_text, result.old_text = None, "", ""
         result.features = features_of_bytes(result.original)

@@ -121,3 +121,26 @@ def test_patches_of_requests_itself_are_named_when_the_package_code_moved(tmp_pa
     assert _failing(tmp_path) == {"test_fetch"}
     again = run("--no-cache", "--check", "--report", "again.json", ".", cwd=tmp_path)
     assert again.returncode == 1 and "test-patches-migrated-code" in again.stderr
+
+
+def test_a_patch_of_requests_is_not_named_while_the_code_keeps_requests(tmp_path):
+    """pynetbox: the package's session stays on requests (handed out by a public function), so
+    ``patch("requests.sessions.Session.get")`` still intercepts it, even in a file the run changed."""
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'pkg'\n")
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "api.py").write_text(
+        "import requests\n\n\ndef session():\n    return requests.Session()\n\n\n"
+        "def fetch(url):\n    try:\n        return session().get(url).json()\n    except requests.HTTPError:\n        return None\n"
+        "\n\ndef ping(url):\n    return requests.head(url).status_code\n")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_api.py").write_text(
+        "from unittest.mock import patch\n\nfrom pkg import api\n\n\n"
+        "@patch('requests.sessions.Session.get')\ndef test_fetch(get):\n    get.return_value.json.return_value = {'a': 1}\n"
+        "    assert api.fetch('http://x.test') == {'a': 1}\n")
+    proc = run("--no-cache", "--report", "report.json", ".", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "httpx.head(" in (tmp_path / "pkg" / "api.py").read_text()  # the file did change
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert [f for f in report["findings"] if f["code"] == "test-patches-migrated-code"] == []
+    assert _failing(tmp_path) == set()

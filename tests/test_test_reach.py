@@ -64,6 +64,11 @@ def test_a_test_file_reaching_both_libraries_is_named(tmp_path):
     split = [f for f in findings if f["code"] == "test-mocks-split"]
     assert len(split) == 1 and split[0]["path"] == "tests/test_both.py" and split[0]["severity"] == "error"
     assert "pkg/kept.py" in split[0]["message"] and "pkg/moved.py" in split[0]["message"]
+    # a second run, over what the first wrote, names it again: pkg/moved.py sends through httpx now
+    again = run("--no-cache", "--check", "--report", "again.json", ".", cwd=project)
+    assert again.returncode == 1
+    report = json.loads((project / "again.json").read_text())
+    assert [f["message"] for f in report["findings"] if f["code"] == "test-mocks-split"] == [split[0]["message"]]
 
 
 def test_imports_are_read_as_path_keys():
