@@ -99,6 +99,8 @@ class Context:
         self.exception_swaps: dict[int, tuple[cst.CSTNode, list[cst.BaseExpression]]] = {}
         # id(httpx.BasicAuth(...) call) -> (it, the requests call it replaced)
         self.auth_swaps: dict[int, tuple[cst.CSTNode, cst.BaseExpression]] = {}
+        # the swapped classes were paired with requests' (requests code stays: in the file or package)
+        self.exceptions_paired = False
         # ids of the top-level statements (as read) holding one of those swaps
         self.swap_tops: set[int] = set()
         # ids of the requests names (output tree) that survived

@@ -22,6 +22,9 @@ class Options:
     mock_library: str = "respx"  # or "pytest-httpx"
     # do not descend into statements no codemod can act on (off only to check that it changes nothing)
     skip_unrelated: bool = True
+    # requests code stays elsewhere in the file's package (set by the runner, not by users): an
+    # except clause migrated here catches requests' errors too, since code it calls may raise them
+    requests_stays: bool = False
 
     def timeout_node(self):
         """The timeout as a LibCST expression (built, not parsed: this runs for every call)."""

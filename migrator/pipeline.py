@@ -58,6 +58,7 @@ class SourceResult:
     suppressed: int = 0  # statements and findings silenced by ``# requests2httpx: ignore``
     sends: bool = True  # the output still sends requests through requests (a session, requests.get...)
     sessions: tuple[int, int] = (0, 0)  # units (codemods._units) migrated, kept on requests
+    narrowed: bool = False  # except clauses now catch httpx's errors alone (requests' left none here)
 
     @property
     def changed(self) -> bool:
@@ -79,6 +80,7 @@ class FileResult:
     features: frozenset[str] = frozenset()
     sends: bool = False  # it still sends requests through requests (SourceResult.sends)
     sessions: tuple[int, int] = (0, 0)  # SourceResult.sessions
+    narrowed: bool = False  # SourceResult.narrowed
 
     @property
     def changed(self) -> bool:
@@ -181,7 +183,8 @@ def migrate_source(text: str, path: str, options: Options, timings: dict[str, fl
         lap("black")
     sends = any(q in _SENDERS or q.startswith("requests.Session.") for q in ctx.surviving_quals)
     kept_units = len(plan.kept_units())
-    return SourceResult(code, found, text, suppressed, sends, (len(plan.units) - kept_units, kept_units))
+    narrowed = bool(ctx.exception_swaps) and not ctx.exceptions_paired
+    return SourceResult(code, found, text, suppressed, sends, (len(plan.units) - kept_units, kept_units), narrowed)
 
 
 @dataclasses.dataclass
@@ -214,7 +217,7 @@ def _run_codemods(ctx: Context, module: cst.Module, before: ast.Module, text: st
     run.code, run.generated = generate(fix_imports(final, drop, add, nested))
     # Imports are fixed first so the output is generated once in the common case: the
     # survivors check reads only non-import lines, which fixing imports leaves alone.
-    if catch_all.survivors(ctx, final, run.code):
+    if catch_all.survivors(ctx, final, run.code) or ctx.options.requests_stays and ctx.exception_swaps:
         run.final, changed = _where_requests_stays(ctx, final, add)
         if changed or run.unused() != drop:
             run.code, _ = generate(fix_imports(run.final, run.unused(), add, nested), run.generated)
@@ -231,7 +234,7 @@ def _where_requests_stays(ctx: Context, final: cst.Module, add: set[str]) -> tup
     class catches those too) and takes requests' auth classes (kept there). Only the top-level
     statements holding a swap are looked at. Updates the names whose imports stay, and ``add``;
     True when ``final`` changed."""
-    if not ctx.swap_tops or not any(q.startswith("requests.") for q in ctx.surviving_quals):
+    if not ctx.swap_tops or not (ctx.options.requests_stays or any(q.startswith("requests.") for q in ctx.surviving_quals)):
         return final, False
     tops = {id(ctx.top_updated.get(t)) for t in ctx.swap_tops}
     only: set[int] | None = {i for i, stmt in enumerate(final.body) if id(stmt) in tops}
@@ -241,7 +244,7 @@ def _where_requests_stays(ctx: Context, final: cst.Module, add: set[str]) -> tup
     if ctx.exception_swaps:
         final, heads = exceptions.keep_requests_exceptions(final, ctx.exception_swaps, only)
         ctx.surviving_heads |= heads
-        changed = True
+        ctx.exceptions_paired = changed = True
     if ctx.auth_swaps:
         final, heads = auth.keep_requests_auth(final, ctx.auth_swaps, ctx.surviving_ids, only)
         if heads:
@@ -305,12 +308,12 @@ def _migrate_bytes(data: bytes, shown: str, options: Options) -> FileResult:
         return FileResult(shown, data, None, [_finding(F.PARSE_ERROR, shown, f"cannot decode: {exc}")], sends=True)
     result = migrate_source(source.text, shown, options)
     if result.code == source.text:
-        return FileResult(shown, data, None, result.findings, suppressed=result.suppressed, sends=result.sends, sessions=result.sessions)
+        return FileResult(shown, data, None, result.findings, suppressed=result.suppressed, sends=result.sends, sessions=result.sessions, narrowed=result.narrowed)
     try:
         new = source.encode(result.code)
     except UnicodeEncodeError as exc:
         return FileResult(shown, data, None, [_finding(F.INTERNAL_ERROR, shown, f"cannot re-encode: {exc}")])
-    return FileResult(shown, data, new, result.findings, old_text=source.text, new_text=result.code, suppressed=result.suppressed, sends=result.sends, sessions=result.sessions)
+    return FileResult(shown, data, new, result.findings, old_text=source.text, new_text=result.code, suppressed=result.suppressed, sends=result.sends, sessions=result.sessions, narrowed=result.narrowed)
 
 
 def _lint_only(data: bytes, shown: str) -> FileResult:

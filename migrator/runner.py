@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from typing import Callable
@@ -12,6 +13,7 @@ from migrator.dependencies import features_of_bytes
 from migrator.lint import imports_httpx
 from migrator.names import imports_requests
 from migrator.options import Options
+from migrator.packages import package_of
 from migrator.pipeline import FileResult, migrate_bytes
 from migrator.test_patches import may_patch_requests, report as report_test_patches
 from migrator.test_reach import follow_code, imported
@@ -101,10 +103,25 @@ def run(
         for i, (data, path, _) in todo:
             cache.put(path, data, results[i])  # type: ignore[arg-type]
     # after the cache: what other files became is not this file's own result
+    _widen_exceptions(results, options)
     follow_code(results, imports, lambda path: mocks_enabled(options, path))
     if patching:
         report_test_patches(results, patching)
     return [r for r in results if r is not None]
+
+
+def _widen_exceptions(results: list[FileResult | None], options: Options) -> None:
+    """A file whose except clauses now catch httpx's errors alone, in a package where other code
+    still sends requests through requests (a session kept), is migrated again with those clauses
+    catching both: the code it calls may raise requests' errors (pyairtable's utils.py caught
+    httpx.HTTPStatusError around calls into its api.py, kept on requests)."""
+    kept = {package_of(r.path) for r in results if r is not None and r.kind == "code" and r.sends}
+    if not kept:
+        return
+    wider = dataclasses.replace(options, requests_stays=True)
+    for i, result in enumerate(results):
+        if result is not None and result.narrowed and result.original and package_of(result.path) in kept:
+            results[i] = migrate_bytes(result.original, result.path, wider)
 
 
 def _work_batch(items: list[tuple[bytes, str, Options]]) -> list[FileResult]:
