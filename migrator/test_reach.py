@@ -85,7 +85,10 @@ def follow_code(results, imports: dict[int, set[str]], is_test) -> None:
         return next((i for k, i in keys.items() if k.endswith("/" + key)), None)
 
     for i, result in enumerate(results):
-        if result is None or not result.changed or not is_test(result.path):
+        if result is None or not is_test(result.path):
+            continue
+        kept_mocks = [f for f in result.findings if f.code == "test-mocks-kept"]
+        if not result.changed and not kept_mocks:
             continue
         reach, todo = set(), [i, *(j for j in map(find, _conftests(result.path)) if j is not None)]
         while todo:
@@ -101,17 +104,22 @@ def follow_code(results, imports: dict[int, set[str]], is_test) -> None:
         # moved by this run: httpx code already there (python-gitlab's GraphQL client) is not what these
         # tests' requests mocks were written for, and a later run cannot tell one from the other
         moved = [r for r in code if r.changed and "httpx-sends" in r.features]
+        kept_text = f"{kept[0].path}{f' and {len(kept) - 1} more' if len(kept) > 1 else ''}"
+        message = f"its tests reach code that still sends requests through requests ({kept_text}): left as it was"
+        if not result.changed:
+            if not moved:  # tests whose mocks stayed (test-mocks-kept) are right for code that stayed
+                result.findings = [f for f in result.findings if f not in kept_mocks]
+                result.findings.insert(0, Finding(MOCKS_FOLLOW_CODE.code, MOCKS_FOLLOW_CODE.severity, result.path, 1, 1, message, MOCKS_FOLLOW_CODE.fix, "engine"))
+            continue
         mocks = _MOCKS.search(result.new or b"") is not None
         result.new, result.new_text, result.old_text = None, "", ""
         result.features = features_of_bytes(result.original)
-        kept_text = f"{kept[0].path}{f' and {len(kept) - 1} more' if len(kept) > 1 else ''}"
         if moved and mocks:  # each test may reach either: one error per test
             moved_text = f"{moved[0].path}{f' and {len(moved) - 1} more' if len(moved) > 1 else ''}"
             why = f"its file reaches code kept on requests ({kept_text}) and code moved to httpx ({moved_text}), and its mocks intercept only requests (the file was left as it was)"
             result.findings = [Finding(MOCKS_SPLIT.code, MOCKS_SPLIT.severity, result.path, line, 1, f"{name + ' fails' if name else 'its tests fail'} where {'it reaches' if name else 'they reach'} the code moved to httpx: {why}", MOCKS_SPLIT.fix, "engine")
                                for name, line in _tests(result.original)]
         else:
-            message = f"its tests reach code that still sends requests through requests ({kept_text}): left as it was"
             result.findings = [Finding(MOCKS_FOLLOW_CODE.code, MOCKS_FOLLOW_CODE.severity, result.path, 1, 1, message, MOCKS_FOLLOW_CODE.fix, "engine")]
 
 
