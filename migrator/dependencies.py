@@ -69,6 +69,7 @@ class Needs:
         return out + ([f"httpx-retries{RETRIES_SPEC}"] if self.httpx_retries else [])
 
 
+HTTPX_SENDS = re.compile(r"\bhttpx\.(?:Client|AsyncClient|get|post|put|patch|delete|head|options|request|stream)\b")
 _FEATURES = {
     "httpx": re.compile(r"^[ \t]*(?:import[ \t]+httpx\b|from[ \t]+httpx\b)", re.M),
     "httpx_retries": re.compile(r"httpx_retries"),
@@ -80,7 +81,7 @@ _FEATURES = {
     "responses": re.compile(r"^[ \t]*(?:import[ \t]+responses\b|from[ \t]+responses\b)", re.M),
     "requests_mock": re.compile(r"\brequests_mock\b"),
     # not a dependency: the code sends requests through httpx (tests follow it: migrator/test_reach.py)
-    "httpx-sends": re.compile(r"\bhttpx\.(?:Client|AsyncClient|get|post|put|patch|delete|head|options|request|stream)\b"),
+    "httpx-sends": HTTPX_SENDS,
     "httpx-client": re.compile(r"\bhttpx\.(?:Client|AsyncClient)\b"),
 }
 # every feature's pattern needs one of these words: text with none of them has no feature

@@ -19,7 +19,7 @@ from codemods import auth, catch_all, exceptions
 from migrator import findings as F
 from migrator.codegen import generate
 from migrator.context import Context
-from migrator.dependencies import features, features_of_bytes
+from migrator.dependencies import HTTPX_SENDS, features, features_of_bytes
 from migrator.engine import Engine, unsuppressed
 from migrator.findings import Finding
 from migrator.formatting import format_touched
@@ -81,6 +81,7 @@ class FileResult:
     sends: bool = False  # it still sends requests through requests (SourceResult.sends)
     sessions: tuple[int, int] = (0, 0)  # SourceResult.sessions
     narrowed: bool = False  # SourceResult.narrowed
+    moved: bool = False  # the migration made code here send requests through httpx
 
     @property
     def changed(self) -> bool:
@@ -294,6 +295,8 @@ def migrate_file(path: str, options: Options, display_path: str | None = None) -
 def migrate_bytes(data: bytes, shown: str, options: Options) -> FileResult:
     result = _migrate_bytes(data, shown, options)
     result.features = features(result.new_text) if result.changed else features_of_bytes(data)
+    if result.changed:  # did the migration itself make code send through httpx? (not httpx code already there)
+        result.moved = len(HTTPX_SENDS.findall(result.new_text)) > len(HTTPX_SENDS.findall(result.old_text))
     return result
 
 

@@ -103,7 +103,7 @@ def follow_code(results, imports: dict[int, set[str]], is_test) -> None:
             continue
         # moved by this run: httpx code already there (python-gitlab's GraphQL client) is not what these
         # tests' requests mocks were written for, and a later run cannot tell one from the other
-        moved = [r for r in code if r.changed and "httpx-sends" in r.features]
+        moved = [r for r in code if r.moved]
         kept_text = f"{kept[0].path}{f' and {len(kept) - 1} more' if len(kept) > 1 else ''}"
         message = f"its tests reach code that still sends requests through requests ({kept_text}): left as it was"
         if not result.changed:
