@@ -13,10 +13,9 @@ from migrator.dependencies import features_of_bytes
 from migrator.lint import imports_httpx
 from migrator.names import imports_requests
 from migrator.options import Options
-from migrator.packages import package_of
 from migrator.pipeline import FileResult, migrate_bytes
 from migrator.test_patches import may_patch_requests, report as report_test_patches
-from migrator.test_reach import follow_code, imported
+from migrator.test_reach import Reach, follow_code, imported
 
 # Below this many candidate files a process pool costs more than it saves.
 _POOL_THRESHOLD = 8
@@ -96,32 +95,38 @@ def run(
                     results[i] = result
                 if progress:
                     progress(len(futures[future]))
+        if cache is not None:
+            for i, (data, path, _) in todo:
+                cache.put(path, data, results[i])  # type: ignore[arg-type]
+        # after the cache: what other files became is not this file's own result
+        reach = Reach(results, imports)
+        _widen_exceptions(results, reach, options, pool)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
-    if cache is not None:
-        for i, (data, path, _) in todo:
-            cache.put(path, data, results[i])  # type: ignore[arg-type]
-    # after the cache: what other files became is not this file's own result
-    _widen_exceptions(results, options)
-    follow_code(results, imports, lambda path: mocks_enabled(options, path))
+    follow_code(results, reach, lambda path: mocks_enabled(options, path))
     if patching:
         report_test_patches(results, patching)
     return [r for r in results if r is not None]
 
 
-def _widen_exceptions(results: list[FileResult | None], options: Options) -> None:
-    """A file whose except clauses now catch httpx's errors alone, in a package where other code
-    still sends requests through requests (a session kept), is migrated again with those clauses
-    catching both: the code it calls may raise requests' errors (pyairtable's utils.py caught
-    httpx.HTTPStatusError around calls into its api.py, kept on requests)."""
-    kept = {package_of(r.path) for r in results if r is not None and r.kind == "code" and r.sends}
-    if not kept:
-        return
+def _widen_exceptions(results: list[FileResult | None], reach: Reach, options: Options, pool: ProcessPoolExecutor | None) -> None:
+    """A file whose except clauses now catch httpx's errors alone, importing (directly or through
+    other modules) code that still sends requests through requests (a session kept), is migrated
+    again with those clauses catching both: the code it calls may raise requests' errors
+    (pyairtable's utils.py caught httpx.HTTPStatusError around calls into its api.py, kept on requests)."""
     wider = dataclasses.replace(options, requests_stays=True)
-    for i, result in enumerate(results):
-        if result is not None and result.narrowed and result.original and package_of(result.path) in kept:
-            results[i] = migrate_bytes(result.original, result.path, wider)
+    again = [(i, (r.original, r.path, wider)) for i, r in enumerate(results)
+             if r is not None and r.narrowed and r.original and any(results[j].sends for j in reach.of(i))]
+    if pool is None or len(again) < 2:
+        for i, item in again:
+            results[i] = _work(item)
+        return
+    batches = [again[k : k + _BATCH] for k in range(0, len(again), _BATCH)]
+    done = {pool.submit(_work_batch, [item for _, item in b]): [i for i, _ in b] for b in batches}
+    for future in as_completed(done):
+        for i, result in zip(done[future], future.result()):
+            results[i] = result
 
 
 def _work_batch(items: list[tuple[bytes, str, Options]]) -> list[FileResult]:

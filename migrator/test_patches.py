@@ -34,9 +34,13 @@ _TARGET = re.compile(r"^(?:[A-Za-z_]\w*\.)*requests(?:\.\w+)*$")
 _PATCHERS = frozenset({"object", "setattr"})  # patch.object(requests.Session, ...), monkeypatch.setattr(requests, ...)
 
 
+_MAY_PATCH = re.compile(rb"(?:patch|object|setattr)\(\s*['\"]?[\w.]*\brequests\b")
+
+
 def may_patch_requests(data: bytes) -> bool:
-    """A cheap first look: could this file patch requests by name?"""
-    return b"requests" in data and (b"patch" in data or b"setattr" in data)
+    """A cheap first look: could this file patch requests by name (``patch("x.requests...``,
+    ``patch.object(x.requests, ...``, ``setattr(requests.Session, ...``)?"""
+    return b"requests" in data and _MAY_PATCH.search(data) is not None
 
 
 def _split(target: str) -> tuple[str, str] | None:

@@ -71,33 +71,48 @@ def imported(path: str, data: bytes) -> set[str]:
     return out
 
 
-def follow_code(results, imports: dict[int, set[str]], is_test) -> None:
+class Reach:
+    """The project files a file imports, directly or through the modules those import (and, for a
+    test, through its conftest.py files): ``imports`` is index in ``results`` -> :func:`imported`."""
+
+    def __init__(self, results, imports: dict[int, set[str]]):
+        self.results, self.imports = results, imports
+        self.keys: dict[str, int] = {}
+        for i, result in enumerate(results):
+            if result is not None and result.kind == "code":
+                self.keys.setdefault(module_key(result.path), i)
+        self._found: dict[str, int | None] = {}
+
+    def find(self, key: str) -> int | None:
+        if key not in self._found:
+            tail = "/" + key
+            self._found[key] = self.keys.get(key, next((i for k, i in self.keys.items() if k.endswith(tail)), None))
+        return self._found[key]
+
+    def of(self, i: int, conftests: bool = False) -> list[int]:
+        start = [i]
+        if conftests:
+            start += [j for j in map(self.find, _conftests(self.results[i].path)) if j is not None]
+        reach, todo = set(), start
+        while todo:
+            for key in self.imports.get(todo.pop(), ()):
+                j = self.find(key)
+                if j is not None and j not in reach and j != i:
+                    reach.add(j)
+                    todo.append(j)
+        return sorted(reach)
+
+
+def follow_code(results, reach: Reach, is_test) -> None:
     """Leave as they were the test files whose mocks moved to httpx's while the code they reach
-    still sends requests through requests (``imports``: index in ``results`` -> :func:`imported`)."""
-    keys: dict[str, int] = {}
-    for i, result in enumerate(results):
-        if result is not None and result.kind == "code":
-            keys.setdefault(module_key(result.path), i)
-
-    def find(key: str) -> int | None:
-        if key in keys:
-            return keys[key]
-        return next((i for k, i in keys.items() if k.endswith("/" + key)), None)
-
+    still sends requests through requests."""
     for i, result in enumerate(results):
         if result is None or not is_test(result.path):
             continue
         kept_mocks = [f for f in result.findings if f.code == "test-mocks-kept"]
         if not result.changed and not kept_mocks:
             continue
-        reach, todo = set(), [i, *(j for j in map(find, _conftests(result.path)) if j is not None)]
-        while todo:
-            for key in imports.get(todo.pop(), ()):
-                j = find(key)
-                if j is not None and j not in reach and j != i:
-                    reach.add(j)
-                    todo.append(j)
-        code = [results[j] for j in sorted(reach) if not is_test(results[j].path)]
+        code = [results[j] for j in reach.of(i, conftests=True) if not is_test(results[j].path)]
         kept = [r for r in code if r.sends]
         if not kept:
             continue
