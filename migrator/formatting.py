@@ -142,7 +142,6 @@ def _black_is_known() -> bool:
 def _format_nested(piece: list[str], column: int, header_only: bool, local: list[tuple[int, int]]) -> list[str]:
     """black on a piece put back at its depth under ``if True:`` headers (and given a ``pass``
     body when it is a header alone)."""
-    import black
 
     depth = column // 4
     first = piece[0]
@@ -165,7 +164,6 @@ def _format_nested(piece: list[str], column: int, header_only: bool, local: list
 def _format_dedented(piece: list[str], column: int, local: list[tuple[int, int]]) -> list[str]:
     """black on a simple statement moved to column 0, with the line length shortened by the
     indentation it had, so every line is measured as in the file (cheaper than headers)."""
-    import black
 
     text = [line[column:] for line in piece]
     if not text[-1].endswith(("\n", "\r")):

@@ -7,7 +7,6 @@ from __future__ import annotations
 import ssl
 import textwrap
 
-import httpx
 import pytest
 
 from migrator.lint import lint_source
