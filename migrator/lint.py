@@ -140,6 +140,7 @@ class _Lint(Residuals):
                 self.unmanaged.append((name, node.value))
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
+        super().visit_WithItem(node)
         if node.asname is not None and isinstance(node.asname.name, cst.Name) and self.stream_of(node.item):
             self.streams.append({"name": node.asname.name.value, "read": False})
 

@@ -18,6 +18,7 @@ from codemods.client_configuration import NOT_HOISTED, _classify
 from codemods.response_api import LINES_ARE_STR
 from codemods.session_to_client import ATTR_UNSUPPORTED
 from migrator.findings import Code
+from migrator.lint_migrated_calls import REUSED as MIGRATED_CALL_CODES, argument_warnings, made_by_migration, written_by_migration
 from migrator.lint_objects import CLIENT_KINDS, HttpxObjects
 from migrator.names import dotted
 
@@ -42,7 +43,7 @@ CONTENT_EXCEPTION = Code(
 )
 CODES = (NO_BODY, CONTENT_EXCEPTION)
 # codes of the migration these rules report too (a later run speaks with the first run's codes)
-REUSED = (ATTRIBUTE, TRUTHINESS, LINES_ARE_STR, ATTR_UNSUPPORTED, NOT_HOISTED, ARG_UNSUPPORTED)
+REUSED = (ATTRIBUTE, TRUTHINESS, LINES_ARE_STR, ATTR_UNSUPPORTED, NOT_HOISTED, ARG_UNSUPPORTED, *MIGRATED_CALL_CODES)
 
 _RESPONSE_MISSING = {
     "ok": "use not r.is_error",
@@ -101,6 +102,7 @@ class Residuals(HttpxObjects):
         self.hoistable: dict[int, tuple[str, str]] = {}  # id(statement) -> (the client it configures, what)
         self.in_setting = 0  # inside a statement reported as a setting not in the constructor
         self.judged: set[int] = set()  # client attributes reported with their assignment
+        self.migrated_clients: set[str] = set()  # names (or self.attr) of clients the migration made
 
     def report(self, code: Code, node: cst.CSTNode, message: str) -> None:
         self.found.append((code, node, message))
@@ -164,7 +166,13 @@ class Residuals(HttpxObjects):
             return f"self.{target.attr.value}"  # type: ignore[attr-defined]
         return None
 
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None and type(node.item) is cst.Call and made_by_migration(node.item):
+            self.migrated_clients.add(dotted(node.asname.name) or "")
+
     def visit_Assign(self, node: cst.Assign) -> None:
+        if type(node.value) is cst.Call and made_by_migration(node.value):
+            self.migrated_clients.update(dotted(t.target) or "" for t in node.targets)
         for target in node.targets:
             where = target.target
             if type(where) is cst.Attribute and where.attr.value in _IGNORED_SETTINGS and self.is_client(where.value):  # type: ignore[attr-defined]
@@ -196,12 +204,16 @@ class Residuals(HttpxObjects):
                 self.report(CONTENT_EXCEPTION, node, "httpx.Response(content=<exception>) raises TypeError: make the mock raise it (side_effect= / add_exception)")
             elif name in VERBS or name == "stream":
                 self._request_arguments(node, f"httpx.{name}", name, keywords, _FUNCTION_REJECTS, "httpx")
+                if written_by_migration(keywords):
+                    argument_warnings(self.report, node, keywords)
         elif type(func) is cst.Attribute:
             method = func.attr.value
             owner = self.kind_of(func.value)
             if owner in ("sync", "async") and (method in VERBS or method in ("stream", "send")):
                 rejects = _SEND_REJECTS if method == "send" else _CLIENT_METHOD_REJECTS
                 self._request_arguments(node, f"{dotted(func.value) or 'client'}.{method}", method, keywords, rejects, "client")
+                if method in VERBS and dotted(func.value) in self.migrated_clients:
+                    argument_warnings(self.report, node, keywords)
             elif owner == "response" and method == "iter_lines" and node.args:
                 self.report(LINES_ARE_STR, node, "httpx's iter_lines() takes no arguments (TypeError) and yields str: drop them")
             elif owner == "line" and (method == "decode" or any(_is_bytes(a.value) for a in node.args)):

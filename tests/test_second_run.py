@@ -226,3 +226,34 @@ def test_every_error_a_fixture_leaves_is_reported_again(case):
     for e in expected:
         assert _found(e, found), e
         assert _found(e, linted) or _found(e, on_requests), e
+
+
+ARGUMENT_WARNINGS = '''import requests
+
+
+def fetch(url, params, data, t):
+    with requests.Session() as s:
+        a = s.get(url, params=params, timeout=t)
+    b = requests.post(url, data=data, params={"k": None})
+    return a.status_code, b.status_code
+
+
+def hand_written(url, params):
+    import httpx
+
+    return httpx.get(url, params=params).status_code  # no requests meaning to keep: not reported
+'''
+
+
+def test_argument_warnings_on_migrated_calls_are_reported_again():
+    """params-semantics, timeout-maybe-tuple, data-type-unknown: a later run and migrate lint find
+    them again on the calls the migration wrote (not on httpx calls written by hand)."""
+    first = migrate_source(ARGUMENT_WARNINGS, "x.py", Options())
+    argument_codes = {"params-semantics", "timeout-maybe-tuple", "data-type-unknown"}
+    warned = sorted(f.code for f in first.findings if f.code in argument_codes)
+    assert warned == ["data-type-unknown", "params-semantics", "params-semantics", "timeout-maybe-tuple"]
+    again = migrate_source(first.code, "x.py", Options())
+    linted = lint_source(first.code, "x.py")
+    for later in (again.findings, linted):
+        assert sorted(f.code for f in later if f.severity == "warning" and f.code in warned) == warned
+        assert not [f for f in later if f.code == "params-semantics" and "hand_written" in first.code.splitlines()[f.line - 1]]
