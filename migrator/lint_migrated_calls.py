@@ -1,8 +1,8 @@
-"""The argument warnings a migration gave a request call, found again on the call it wrote.
+"""The warnings a migration gave a request call and its response, found again on the code it wrote.
 
 ``params-semantics``, ``data-type-unknown``, ``data-str-encoding``, ``timeout-maybe-tuple`` and
 ``files-part-differs`` say that an argument may mean something else in httpx than it meant in
-requests. On httpx code written by hand they would be noise (there is no requests meaning to
+requests; ``response-attribute-differs`` that a response's ``text``, ``url``, ``encoding``... does. On httpx code written by hand they would be noise (there is no requests meaning to
 keep), so they are found again only on calls the migration evidently wrote: a module function
 given both ``follow_redirects=`` and ``timeout=`` (requests' defaults written out), or a method of
 a client made with ``max_redirects=30`` (requests' limit written out). The same tests decide as in
@@ -18,8 +18,18 @@ from codemods._request_args import (
     DATA_STR_ENCODING, DATA_TYPE_UNKNOWN, FILES_PART, PARAMS_SEMANTICS, TIMEOUT_MAYBE_TUPLE, _files, _params_exact,
 )
 from codemods.base import body_literal_kind
+from codemods.catch_all import ATTRIBUTE_WARNING, _DIFFERS
 
-REUSED = (PARAMS_SEMANTICS, DATA_TYPE_UNKNOWN, DATA_STR_ENCODING, TIMEOUT_MAYBE_TUPLE, FILES_PART)
+REUSED = (PARAMS_SEMANTICS, DATA_TYPE_UNKNOWN, DATA_STR_ENCODING, TIMEOUT_MAYBE_TUPLE, FILES_PART, ATTRIBUTE_WARNING)
+
+
+def attribute_warning(report, node: cst.Attribute) -> None:
+    """``r.text``, ``r.url``, ... read on a response of a call the migration wrote: the value differs
+    from requests' (response-attribute-differs, as the first run said)."""
+    attr = node.attr.value
+    # (not ``url``: the migration wraps it in str() where a str is needed, which this cannot see)
+    if attr in _DIFFERS and attr != "url":
+        report(ATTRIBUTE_WARNING, node, f"{_DIFFERS[attr]} (a migrated call's response)")
 
 
 def written_by_migration(keywords: dict[str, cst.BaseExpression]) -> bool:

@@ -18,7 +18,9 @@ from codemods.client_configuration import NOT_HOISTED, _classify
 from codemods.response_api import LINES_ARE_STR
 from codemods.session_to_client import ATTR_UNSUPPORTED
 from migrator.findings import Code
-from migrator.lint_migrated_calls import REUSED as MIGRATED_CALL_CODES, argument_warnings, made_by_migration, written_by_migration
+from migrator.lint_migrated_calls import (
+    REUSED as MIGRATED_CALL_CODES, argument_warnings, attribute_warning, made_by_migration, written_by_migration,
+)
 from migrator.lint_objects import CLIENT_KINDS, HttpxObjects
 from migrator.names import dotted
 
@@ -103,6 +105,7 @@ class Residuals(HttpxObjects):
         self.in_setting = 0  # inside a statement reported as a setting not in the constructor
         self.judged: set[int] = set()  # client attributes reported with their assignment
         self.migrated_clients: set[str] = set()  # names (or self.attr) of clients the migration made
+        self.migrated_responses: set[str] = set()  # names bound to responses of calls it wrote
 
     def report(self, code: Code, node: cst.CSTNode, message: str) -> None:
         self.found.append((code, node, message))
@@ -173,6 +176,8 @@ class Residuals(HttpxObjects):
     def visit_Assign(self, node: cst.Assign) -> None:
         if type(node.value) is cst.Call and made_by_migration(node.value):
             self.migrated_clients.update(dotted(t.target) or "" for t in node.targets)
+        elif type(node.value) is cst.Call and self._written_by_migration(node.value):
+            self.migrated_responses.update(dotted(t.target) or "" for t in node.targets)
         for target in node.targets:
             where = target.target
             if type(where) is cst.Attribute and where.attr.value in _IGNORED_SETTINGS and self.is_client(where.value):  # type: ignore[attr-defined]
@@ -182,10 +187,21 @@ class Residuals(HttpxObjects):
                     effect = "raises AttributeError (read-only)" if attr == "trust_env" else "is ignored"
                     self.report(ATTR_UNSUPPORTED, where, f"setting {attr} on an httpx.Client after it is made {effect}: {_CLIENT_MISSING.get(attr, 'pass trust_env= to httpx.Client(...)')}")
 
+    def _written_by_migration(self, call: cst.Call) -> bool:
+        """A request call the migration wrote: a module function with requests' defaults written
+        out, or a method of a client it made."""
+        func = call.func
+        name = self.httpx_name(func)
+        if name in VERBS:
+            return written_by_migration({a.keyword.value: a.value for a in call.args if a.keyword is not None})
+        return type(func) is cst.Attribute and func.attr.value in VERBS and dotted(func.value) in self.migrated_clients
+
     # --- attributes --------------------------------------------------------------------------
     def visit_Attribute(self, node: cst.Attribute) -> None:
         attr = node.attr.value
         owner = self.kind_of(node.value)
+        if owner == "response" and dotted(node.value) in self.migrated_responses:
+            attribute_warning(self.report, node)
         if owner == "response" and attr in _RESPONSE_MISSING:
             self.report(ATTRIBUTE, node, f"httpx.Response has no .{attr} (AttributeError): {_RESPONSE_MISSING[attr]}")
         elif owner in ("sync", "async") and attr in _CLIENT_MISSING and id(node) not in self.judged and not self.in_setting:

@@ -235,7 +235,7 @@ def fetch(url, params, data, t):
     with requests.Session() as s:
         a = s.get(url, params=params, timeout=t)
     b = requests.post(url, data=data, params={"k": None})
-    return a.status_code, b.status_code
+    return a.text, b.url
 
 
 def hand_written(url, params):
@@ -246,12 +246,13 @@ def hand_written(url, params):
 
 
 def test_argument_warnings_on_migrated_calls_are_reported_again():
-    """params-semantics, timeout-maybe-tuple, data-type-unknown: a later run and migrate lint find
-    them again on the calls the migration wrote (not on httpx calls written by hand)."""
+    """params-semantics, timeout-maybe-tuple, data-type-unknown, and response-attribute-differs on
+    their responses: a later run and migrate lint find them again on the calls the migration wrote
+    (not on httpx calls written by hand)."""
     first = migrate_source(ARGUMENT_WARNINGS, "x.py", Options())
-    argument_codes = {"params-semantics", "timeout-maybe-tuple", "data-type-unknown"}
+    argument_codes = {"params-semantics", "timeout-maybe-tuple", "data-type-unknown", "response-attribute-differs"}
     warned = sorted(f.code for f in first.findings if f.code in argument_codes)
-    assert warned == ["data-type-unknown", "params-semantics", "params-semantics", "timeout-maybe-tuple"]
+    assert warned == ["data-type-unknown", "params-semantics", "params-semantics", "response-attribute-differs", "timeout-maybe-tuple"]
     again = migrate_source(first.code, "x.py", Options())
     linted = lint_source(first.code, "x.py")
     for later in (again.findings, linted):
