@@ -150,11 +150,13 @@ def _has_return(stmt: cst.CSTNode) -> bool:
 
 
 def _goes_to_httpx(ctx) -> bool:
-    """Is the auth object made here handed straight to a call or client the migration moves to httpx:
-    ``auth=`` of a requests function (a later pass puts requests' class back where the call stays)
-    or of a migrated client's method, or ``client.auth = ...``? Stored anywhere else
-    (``self._auth``: python-gitlab hands it to a backend kept on requests) it is not followed, and
-    requests' ``HTTPBasicAuth`` works with httpx as it is (a callable setting the same header)."""
+    """Is the auth object made here handed to what the migration moves to httpx: ``auth=`` of a
+    requests function (a later pass puts requests' class back where the call stays) or of a migrated
+    client's method, ``client.auth = ...``, or a local name (its calls are in the same function, and
+    that later pass covers requests calls beside it)? Stored anywhere else (``self._auth``:
+    python-gitlab hands it to a backend kept on requests), or given to a session kept on requests,
+    it is not followed and stays requests' own; requests' ``HTTPBasicAuth`` works with httpx as it
+    is (a callable setting the same header)."""
     parent, grand = ctx.parent(), ctx.parent(2)
     if isinstance(parent, cst.Arg) and parent.keyword is not None and parent.keyword.value == "auth" and isinstance(grand, cst.Call):
         func = grand.func
@@ -167,6 +169,7 @@ def _goes_to_httpx(ctx) -> bool:
         if isinstance(target, cst.Attribute) and target.attr.value == "auth":
             info = ctx.object_info(target.value)
             return info is not None and info.kind == "client"
+        return isinstance(target, cst.Name) and len(ctx.scopes) > 1  # a function's local
     return False
 
 
