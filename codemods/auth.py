@@ -35,7 +35,7 @@ from codemods._request_args import AUTH_ENCODING as ENCODING, ascii_literal
 from codemods.base import Codemod
 from migrator.findings import Code
 from migrator.names import head_name
-from migrator.visitors import Transformer, Visitor, transform_statements, visit
+from migrator.visitors import Transformer, Visitor, transform_statements, visit, walk
 
 _CLASSES = {"requests.auth.HTTPBasicAuth": "BasicAuth", "requests.auth.HTTPDigestAuth": "DigestAuth"}
 
@@ -169,8 +169,23 @@ def _goes_to_httpx(ctx) -> bool:
         if isinstance(target, cst.Attribute) and target.attr.value == "auth":
             info = ctx.object_info(target.value)
             return info is not None and info.kind == "client"
-        return isinstance(target, cst.Name) and len(ctx.scopes) > 1  # a function's local
+        return isinstance(target, cst.Name) and len(ctx.scopes) > 1 and _local_goes_to_httpx(ctx, target.value)
     return False
+
+
+def _local_goes_to_httpx(ctx, name: str) -> bool:
+    """Is every ``auth=<name>`` of the function a requests function's or a migrated client's?"""
+    for node in walk(ctx.scopes[-1].node):
+        if not isinstance(node, cst.Call):
+            continue
+        passed = next((a for a in node.args if a.keyword is not None and a.keyword.value == "auth"
+                       and isinstance(a.value, cst.Name) and a.value.value == name), None)
+        if passed is None or (ctx.resolve(node.func) or "").startswith("requests."):
+            continue
+        info = ctx.object_info(node.func.value) if isinstance(node.func, cst.Attribute) else None
+        if info is None or info.kind != "client":
+            return False  # a session kept on requests, or a function elsewhere, takes it
+    return True
 
 
 def keep_requests_auth(module: cst.Module, swaps: dict[int, tuple[cst.CSTNode, cst.BaseExpression]], surviving: set[int], only: set[int] | None = None) -> tuple[cst.Module, set[str]]:
