@@ -59,8 +59,8 @@ class SharedSslContext(Codemod):
         return ctx.mark(updated.with_changes(args=args), made)
 
     def leave_Module(self, ctx, original: cst.Module, updated: cst.Module):
-        if not self.used:
-            return updated
+        if not self.used or _defines(original, NAME):
+            return updated  # (a later run over migrated code: the module has it already)
         statement = cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(NAME))], cst.Call(ctx.httpx("create_ssl_context")))])
         body = list(updated.body)
         at = _after_imports(body, ctx.httpx_alias)
@@ -83,6 +83,14 @@ class _Transports(Transformer):
         if any(a.star or a.keyword is not None and a.keyword.value in _OWN_CONTEXT for a in updated.args):
             return updated
         return updated.with_changes(args=append_args(updated.args, [kwarg("verify", cst.Name(NAME))]))
+
+
+def _defines(module: cst.Module, name: str) -> bool:
+    return any(
+        isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], cst.Assign)
+        and any(isinstance(t.target, cst.Name) and t.target.value == name for t in stmt.body[0].targets)
+        for stmt in module.body
+    )
 
 
 def _is_httpx(ctx, func: cst.BaseExpression, names: frozenset[str]) -> bool:

@@ -105,3 +105,18 @@ def test_the_context_is_built_after_httpx_is_imported(tmp_path, source):
 def test_clients_that_keep_their_own_context(source):
     code = _migrate("import requests\n" + source)
     assert "httpx.Client(" in code and "_HTTPX_SSL_CONTEXT" not in code
+
+
+def test_a_later_run_reuses_the_context_the_module_has(tmp_path):
+    """A session migrated by a later run (once what kept it was fixed) uses the module's context."""
+    first = _migrate("""
+        import requests
+
+        def a(url):
+            with requests.Session() as s:
+                return s.get(url).status_code
+    """)
+    later = _migrate(first + "\n\nimport requests\n\n\ndef b(url):\n    with requests.Session() as s:\n        return s.get(url).status_code\n")
+    assert later.count("_HTTPX_SSL_CONTEXT = httpx.create_ssl_context()") == 1
+    assert later.count("verify=_HTTPX_SSL_CONTEXT") == 2
+    _load(tmp_path, later, "later")
