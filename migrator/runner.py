@@ -106,7 +106,7 @@ def run(
             pool.shutdown(cancel_futures=True)
     follow_code(results, reach, lambda path: mocks_enabled(options, path))
     if patching:
-        report_test_patches(results, patching)
+        report_test_patches(results, patching, reach)
     return [r for r in results if r is not None]
 
 

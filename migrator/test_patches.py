@@ -113,19 +113,17 @@ def _nodes_by_test(tree: ast.Module):
                     yield name, node
 
 
-def report(results, candidates: dict[int, bytes]) -> None:
+def report(results, candidates: dict[int, bytes], reach) -> None:
     """Add a finding to each test file (``candidates``: index in ``results`` -> its bytes) for each
-    test patching requests in a module whose file the run changed."""
-    by_module: dict[str, object] = {}
-    for result in results:
-        if result.kind == "code" and result.path.endswith(".py"):
-            by_module.setdefault(_module_key(result.path), result)
+    test patching requests in a module the run moved to httpx (``reach``: a
+    :class:`migrator.test_reach.Reach`, which finds the file a module is)."""
     for index, data in candidates.items():
         test_file = results[index]
         seen: set[str] = set()
         for module, what, line, test in patches(data):
             if module:
-                target = _find(by_module, module)
+                found = reach.find(module.replace(".", "/"))
+                target = results[found] if found is not None else None
                 # as this run leaves it (or an earlier one did: a second run reports it too)
                 gone = target is not None and "requests" not in target.features
                 if target is None or not (gone or "httpx-sends" in target.features):
@@ -155,19 +153,3 @@ def _migrated_code(results, package: str, feature: str) -> list:
 
     return [r for r in results if r.kind == "code" and not is_test_file(r.path) and package_of(r.path) == package
             and feature in r.features]
-
-
-def _module_key(path: str) -> str:
-    parts = path.replace("\\", "/").removesuffix(".py").split("/")
-    if parts[-1] == "__init__":
-        parts = parts[:-1]
-    return "/".join(parts)
-
-
-def _find(by_module: dict[str, object], module: str):
-    """The result of the file that is ``module`` (matched by its path's ending)."""
-    tail = module.replace(".", "/")
-    for key, result in by_module.items():
-        if key == tail or key.endswith("/" + tail):
-            return result
-    return None
