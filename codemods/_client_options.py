@@ -7,6 +7,7 @@ Used by ``client_configuration`` (settings hoisted into ``httpx.Client(...)``) a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -28,7 +29,9 @@ RETRIES_NARROWER = Code(
     "statuses in ``status_forcelist``, after read errors, with ``backoff_factor`` sleeps, for the "
     "``allowed_methods``; those are gone after the migration.",
     "Run the tool with ``--retries httpx-retries`` to get an ``httpx_retries.RetryTransport`` that "
-    "keeps them, or accept connect-only retries.",
+    "keeps them, or accept connect-only retries. The migration writes what was lost above the "
+    "client (``# requests2httpx: note[retries-narrower] lost: ...``) and later runs report it "
+    "again: delete the note once the policy is settled.",
 )
 POOL_SETTINGS = Code(
     "pool-settings",
@@ -74,6 +77,7 @@ class TransportSpec:
     kwargs: dict[str, cst.BaseExpression] = field(default_factory=dict)
     retry_policy: list[cst.Arg] | None = None  # httpx_retries.Retry(...) arguments
     expr: cst.BaseExpression | None = None  # a ready-made transport (a mock), used as it is
+    notes: list[str] = field(default_factory=list)  # what it keeps less of: noted above the client
 
     def key(self, module: cst.Module) -> str:
         if self.expr is not None:
@@ -115,6 +119,7 @@ def retries_from(ctx, node: cst.BaseExpression, spec: TransportSpec, where: cst.
         raise_on_status = args.get("raise_on_status")
         if "status_forcelist" in args and not (isinstance(raise_on_status, cst.Name) and raise_on_status.value == "False"):
             ctx.report(RETRIES_NARROWER, where, "after the last status retry urllib3 raised RetryError; httpx-retries returns the response")
+            spec.notes.append("no RetryError after the last status retry")
         return
     if connect is not None and not _is_none(connect):
         if not isinstance(connect, cst.Integer) and not _is_off(connect):
@@ -124,6 +129,18 @@ def retries_from(ctx, node: cst.BaseExpression, spec: TransportSpec, where: cst.
             spec.kwargs["retries"] = connect
     if lost:
         ctx.report(RETRIES_NARROWER, where, f"httpx keeps only connect retries; lost: {', '.join(lost)}")
+        spec.notes.append("lost: " + ", ".join(k.split(" ")[0] for k in lost))
+
+
+# A warning whose cause leaves the code with the rewrite (the retry options httpx has no place
+# for) is written above the client as a note, so that a later run, --check and lint find it
+# again; a person deletes the note once the policy is settled.
+NOTE_RE = re.compile(r"#\s*requests2httpx:\s*note\[([a-z0-9-]+)\]\s*(.*?)\s*$")
+NOTED = {RETRIES_NARROWER.code: RETRIES_NARROWER}
+
+
+def note_line(code: Code, text: str) -> cst.EmptyLine:
+    return cst.EmptyLine(comment=cst.Comment(f"# requests2httpx: note[{code.code}] {text}"))
 
 
 def transport_from_adapter(ctx, call: cst.Call, where: cst.CSTNode, use_httpx_retries: bool) -> TransportSpec:
@@ -200,6 +217,6 @@ def call_with_kwargs(func: cst.BaseExpression, kwargs: dict[str, cst.BaseExpress
 
 
 __all__ = [
-    "ENV_PROXIES", "NotExact", "POOL_SETTINGS", "RETRIES_NARROWER", "TransportSpec", "call_with_kwargs",
+    "ENV_PROXIES", "NOTED", "NOTE_RE", "NotExact", "note_line", "POOL_SETTINGS", "RETRIES_NARROWER", "TransportSpec", "call_with_kwargs",
     "find_kwarg", "mount_prefix", "proxies_from", "retries_from", "tls_verify", "transport_from_adapter",
 ]

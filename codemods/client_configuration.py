@@ -40,7 +40,9 @@ are accepted and **do nothing** (``trust_env`` raises): the silent kind of diffe
   (``client-attribute-unsupported``);
 - retry options httpx cannot express (``retries-narrower``), pool settings (``pool-settings``), and a
   custom transport that no longer sees environment proxies (``transport-env-proxies``) are reported
-  on the migrated code;
+  on the migrated code. What the retries lost is also written above the client as a comment,
+  ``# requests2httpx: note[retries-narrower] lost: status_forcelist, read``: the code no longer
+  shows it, so later runs, ``--check`` and ``lint`` report the note again until a person deletes it;
 - ``verify=False`` is kept and reported as ``tls-verify-disabled``.
 """
 
@@ -51,7 +53,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from codemods._client_options import (
-    ENV_PROXIES, NotExact, POOL_SETTINGS, RETRIES_NARROWER, TransportSpec, call_with_kwargs,
+    ENV_PROXIES, NotExact, note_line, POOL_SETTINGS, RETRIES_NARROWER, TransportSpec, call_with_kwargs,
     mount_prefix, proxies_from, tls_verify, transport_from_adapter,
 )
 from codemods._hooks import check_hook, hooks_from
@@ -94,6 +96,7 @@ class _Plan:
     statements: list[tuple[cst.SimpleStatementLine, str, cst.BaseExpression | cst.Call]] = field(default_factory=list)
     helpers: dict[str, tuple[cst.SimpleStatementLine, cst.Call]] = field(default_factory=dict)
     prelude: list[cst.BaseStatement] = field(default_factory=list)
+    notes: list[cst.EmptyLine] = field(default_factory=list)  # comments put right above the creation
 
 
 class ClientConfiguration(Codemod):
@@ -217,6 +220,10 @@ class ClientConfiguration(Codemod):
         if hooks:
             kwargs["event_hooks"] = cst.Dict([cst.DictElement(cst.SimpleString('"response"'), cst.List([cst.Element(h) for h in hooks]))])
         new_args = _merge(ctx, updated, kwargs, transports, proxies, original)
+        notes = dict.fromkeys(note for spec in transports.values() for note in spec.notes)
+        if notes:
+            plan.notes = [note_line(RETRIES_NARROWER, note) for note in notes]
+            self._place(plan)
         call = updated.with_changes(args=new_args)
         return ctx.mark(call, "client")
 
@@ -234,8 +241,14 @@ class ClientConfiguration(Codemod):
             cst.SimpleStatementLine([cst.Expr(call_with_kwargs(
                 cst.Attribute(cst.Name(name), cst.Name("load_cert_chain")), [cst.Arg(f) for f in files]))]),
         ]
-        self.by_block.setdefault(id(plan.block), []).append(plan)
+        self._place(plan)
         return cst.Name(name)
+
+    def _place(self, plan: _Plan) -> None:
+        """Have ``plan``'s prelude and notes put before its creation statement."""
+        plans = self.by_block.setdefault(id(plan.block), [])
+        if not any(p is plan for p in plans):
+            plans.append(plan)
 
     # --- removing the moved statements, placing preludes ------------------------------------------
     def leave_SimpleStatementLine(self, ctx, original, updated):
@@ -259,8 +272,11 @@ class ClientConfiguration(Codemod):
             shift = sum(1 for st in original.body[: plan.index] if id(st) in self.removed)
             at = plan.index - shift
             prelude = list(plan.prelude)
-            prelude[0] = prelude[0].with_changes(leading_lines=body[at].leading_lines)
-            body[at] = body[at].with_changes(leading_lines=())
+            if prelude:
+                prelude[0] = prelude[0].with_changes(leading_lines=body[at].leading_lines)
+                body[at] = body[at].with_changes(leading_lines=plan.notes)
+            else:
+                body[at] = body[at].with_changes(leading_lines=[*body[at].leading_lines, *plan.notes])
             body[at:at] = prelude
         return updated.with_changes(body=body)
 

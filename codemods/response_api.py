@@ -78,6 +78,9 @@ NOT_ASYNC_ITERATED = Code(
     "Rewrite it as ``async for`` (``[c async for c in r.aiter_bytes()]``).",
 )
 
+# requests' iter_content(decode_unicode=True) becomes iter_text(), which decodes differently
+ITER_TEXT_DIFFERS = "iter_text() decodes text without a charset as UTF-8; requests used ISO-8859-1"
+
 _RENAMES = {"reason": "reason_phrase", "next": "next_request", "is_redirect": "has_redirect_location"}
 _NO_STR_NEEDED = ("print", "str", "repr", "format")
 _UTF8 = ("utf-8", "utf8", "UTF-8", "UTF8")
@@ -268,7 +271,7 @@ class ResponseApi(Codemod):
         if size is None:
             size = cst.Integer("1")  # requests' default chunk size
         if text:
-            ctx.report(ATTRIBUTE_WARNING, original, "iter_text() decodes text without a charset as UTF-8; requests used ISO-8859-1")
+            ctx.report(ATTRIBUTE_WARNING, original, ITER_TEXT_DIFFERS)
         new_args = [] if isinstance(size, cst.Name) and size.value == "None" else [cst.Arg(size)]
         method = "iter_text" if text else "iter_bytes"
         return self._iterator(ctx, original, updated.with_changes(args=new_args), method)

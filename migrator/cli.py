@@ -318,7 +318,7 @@ def lint(
     _emit(results, output_format, with_pending=False, quiet=False, verbose=verbose)
     findings = [f for r in results for f in r.findings]
     if not quiet:
-        typer.echo(f"{len(files)} files checked; {len(findings)} findings", err=True)
+        typer.echo(f"{len(files)} file{'' if len(files) == 1 else 's'} checked; {len(findings)} finding{'' if len(findings) == 1 else 's'}", err=True)
     if any(f.severity in ("error", "warning") for f in findings):
         raise typer.Exit(1)
 

@@ -224,6 +224,7 @@ class _Lint(Residuals):
             self.report(CLIENT_IN_LOOP, node, f"httpx.{name}() in a loop opens a new connection each time")
 
     def leave_Module(self, node: cst.Module) -> None:
+        super().leave_Module(node)
         for name, creation in self.unmanaged:
             if name not in self.closed:
                 self.report(NOT_CLOSED, creation, f"the client bound to {name} is never closed")

@@ -4,6 +4,7 @@ The file is read once, in source order, by a visitor derived from :class:`HttpxO
 holds what its last assignment gave it: ``c = httpx.Client(...)``, ``with httpx.Client() as c``
 (``"sync"``, or ``"async"`` for an AsyncClient), ``r = httpx.get(...)``, ``r = c.get(...)``,
 ``r = c.send(...)``, ``r = await ac.get(...)``, ``with httpx.stream(...) as r`` (``"response"``),
+``q = c.build_request(...)`` (``"request"``),
 a loop over ``r.iter_lines()`` (``"line"``), or a parameter annotated ``httpx.Client``/``httpx.Response``.
 Each function and comprehension has its own names; ``self.<attr>`` is followed across the
 methods of a class, unless the class also assigns that attribute something else.
@@ -83,8 +84,9 @@ class HttpxObjects(Visitor):
         return any(name in s.names for s in self.scopes[1:] if s.kind != "class" or s is innermost)
 
     def kind_of(self, node: cst.BaseExpression) -> str | None:
-        """What ``node`` holds: a client ("sync", "async"), a "response", a "line" from
-        ``iter_lines()``, or None (nothing followed)."""
+        """What ``node`` holds: a client ("sync", "async"), a "response", a "request"
+        (``httpx.Request(...)``, ``client.build_request(...)``), a "line" from ``iter_lines()``,
+        or None (nothing followed)."""
         kind = type(node)
         if kind is cst.Name:
             return self.lookup(node.value)  # type: ignore[attr-defined]
@@ -108,8 +110,12 @@ class HttpxObjects(Visitor):
             return CLIENT_KINDS[name]  # type: ignore[index]
         if name in VERBS or name == "Response":
             return "response"
+        if name == "Request":
+            return "request"
         if type(func) is cst.Attribute:
             owner = self.kind_of(func.value)
+            if owner in ("sync", "async") and func.attr.value == "build_request":
+                return "request"
             if (owner == "sync" and func.attr.value in RESPONSE_METHODS) or (owner == "response" and func.attr.value == "raise_for_status"):
                 return "response"  # (raise_for_status() returns the response in httpx)
         return None

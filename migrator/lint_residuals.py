@@ -12,14 +12,17 @@ import builtins
 
 import libcst as cst
 
+from codemods._client_options import NOTE_RE, NOTED
 from codemods._request_args import ARG_UNSUPPORTED, VERBS
-from codemods.catch_all import ATTRIBUTE, TRUTHINESS
+from codemods.catch_all import ATTRIBUTE, ESCAPES, TRUTHINESS
 from codemods.client_configuration import NOT_HOISTED, _classify
+from codemods.prepared_requests import _DIFFERS as _REQUEST_DIFFERS, ATTRIBUTE as REQUEST_ATTRIBUTE
 from codemods.response_api import LINES_ARE_STR
 from codemods.session_to_client import ATTR_UNSUPPORTED
 from migrator.findings import Code
 from migrator.lint_migrated_calls import (
-    REUSED as MIGRATED_CALL_CODES, argument_warnings, attribute_warning, made_by_migration, written_by_migration,
+    REUSED as MIGRATED_CALL_CODES, argument_warnings, attribute_warning, broader_warnings, env_proxies_warning, escapes,
+    header_names_warning, made_by_migration, written_by_migration,
 )
 from migrator.lint_objects import CLIENT_KINDS, HttpxObjects
 from migrator.names import dotted
@@ -45,7 +48,8 @@ CONTENT_EXCEPTION = Code(
 )
 CODES = (NO_BODY, CONTENT_EXCEPTION)
 # codes of the migration these rules report too (a later run speaks with the first run's codes)
-REUSED = (ATTRIBUTE, TRUTHINESS, LINES_ARE_STR, ATTR_UNSUPPORTED, NOT_HOISTED, ARG_UNSUPPORTED, *MIGRATED_CALL_CODES)
+REUSED = (ATTRIBUTE, TRUTHINESS, LINES_ARE_STR, ATTR_UNSUPPORTED, NOT_HOISTED, ARG_UNSUPPORTED, REQUEST_ATTRIBUTE,
+          *MIGRATED_CALL_CODES, *NOTED.values())
 
 _RESPONSE_MISSING = {
     "ok": "use not r.is_error",
@@ -106,6 +110,11 @@ class Residuals(HttpxObjects):
         self.judged: set[int] = set()  # client attributes reported with their assignment
         self.migrated_clients: set[str] = set()  # names (or self.attr) of clients the migration made
         self.migrated_responses: set[str] = set()  # names bound to responses of calls it wrote
+        self.migrated = False  # the file holds code the migration evidently wrote
+        self.handlers: list[cst.BaseExpression] = []  # the classes except clauses catch
+        self.escaping: list[cst.Call] = []  # responses of clients from elsewhere, handed on
+        self.read_through: set[int] = set()  # ids of ``r.headers`` looked up by name, ``r.request`` read for its url...
+        self.targets: set[int] = set()  # ids of tuples and lists assigned to
 
     def report(self, code: Code, node: cst.CSTNode, message: str) -> None:
         self.found.append((code, node, message))
@@ -113,6 +122,18 @@ class Residuals(HttpxObjects):
     # --- settings made after the client: reported like the migration reports them -------------
     def visit_Module(self, node: cst.Module) -> None:
         self.blocks.append(node.body)
+
+    def leave_Module(self, node: cst.Module) -> None:
+        if self.migrated:  # its except clauses, and clients handed to its functions, are the migration's too
+            for caught in self.handlers:
+                broader_warnings(self.report, self, caught)
+            for call in self.escaping:
+                self.report(ESCAPES, call, "this httpx.Response is passed on where it cannot be followed")
+
+    def visit_EmptyLine(self, node: cst.EmptyLine) -> None:
+        note = NOTE_RE.search(node.comment.value) if node.comment is not None and "note[" in node.comment.value else None
+        if note is not None and note.group(1) in NOTED:
+            self.report(NOTED[note.group(1)], node, f"{note.group(2)} (noted by the migration: delete the note once checked)")
 
     def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
         self.blocks.append(node.body)
@@ -172,8 +193,13 @@ class Residuals(HttpxObjects):
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None and type(node.item) is cst.Call and made_by_migration(node.item):
             self.migrated_clients.add(dotted(node.asname.name) or "")
+        if node.asname is not None:
+            self.targets.add(id(node.asname.name))
+            if self.stream_of(node.item) and self._written_by_migration(node.item):  # type: ignore[arg-type]
+                self.migrated_responses.add(dotted(node.asname.name) or "")
 
     def visit_Assign(self, node: cst.Assign) -> None:
+        self.targets.update(id(t.target) for t in node.targets)
         if type(node.value) is cst.Call and made_by_migration(node.value):
             self.migrated_clients.update(dotted(t.target) or "" for t in node.targets)
         elif type(node.value) is cst.Call and self._written_by_migration(node.value):
@@ -192,16 +218,26 @@ class Residuals(HttpxObjects):
         out, or a method of a client it made."""
         func = call.func
         name = self.httpx_name(func)
-        if name in VERBS:
+        if name in VERBS or name == "stream":
             return written_by_migration({a.keyword.value: a.value for a in call.args if a.keyword is not None})
-        return type(func) is cst.Attribute and func.attr.value in VERBS and dotted(func.value) in self.migrated_clients
+        return type(func) is cst.Attribute and func.attr.value in (*VERBS, "stream") and dotted(func.value) in self.migrated_clients
 
     # --- attributes --------------------------------------------------------------------------
     def visit_Attribute(self, node: cst.Attribute) -> None:
         attr = node.attr.value
         owner = self.kind_of(node.value)
-        if owner == "response" and dotted(node.value) in self.migrated_responses:
-            attribute_warning(self.report, node)
+        if attr in ("get", "get_list", "getlist"):
+            self.read_through.add(id(node.value))
+        elif attr in ("url", "headers", "method") and type(node.value) is cst.Attribute and node.value.attr.value == "request":  # type: ignore[attr-defined]
+            self.read_through.add(id(node.value))  # the migration judged r.request.url with its .url
+        if owner == "response" and self._migrated_response(node.value):
+            if attr == "headers":
+                if id(node) not in self.read_through:
+                    header_names_warning(self.report, node)
+            elif attr != "request" or id(node) not in self.read_through:
+                attribute_warning(self.report, node)
+        if owner == "request" and attr in _REQUEST_DIFFERS and (attr != "url" or self.migrated):
+            self.report(REQUEST_ATTRIBUTE, node, f"request.{attr} differs on an httpx.Request: {_REQUEST_DIFFERS[attr]}")
         if owner == "response" and attr in _RESPONSE_MISSING:
             self.report(ATTRIBUTE, node, f"httpx.Response has no .{attr} (AttributeError): {_RESPONSE_MISSING[attr]}")
         elif owner in ("sync", "async") and attr in _CLIENT_MISSING and id(node) not in self.judged and not self.in_setting:
@@ -209,6 +245,12 @@ class Residuals(HttpxObjects):
         elif attr == "body" and type(node.value) is cst.Attribute and node.value.attr.value == "request":  # type: ignore[attr-defined]
             if self.kind_of(node.value.value) == "response":  # type: ignore[attr-defined]
                 self.report(ATTRIBUTE, node, "httpx.Request has no .body (AttributeError): use .content (always bytes)")
+
+    def _migrated_response(self, node: cst.BaseExpression) -> bool:
+        """A name bound to a response of a call the migration wrote, or such a call."""
+        if type(node) is cst.Call:
+            return self._written_by_migration(node)  # type: ignore[arg-type]
+        return dotted(node) in self.migrated_responses
 
     # --- calls -------------------------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
@@ -221,7 +263,11 @@ class Residuals(HttpxObjects):
             elif name in VERBS or name == "stream":
                 self._request_arguments(node, f"httpx.{name}", name, keywords, _FUNCTION_REJECTS, "httpx")
                 if written_by_migration(keywords):
+                    self.migrated = True
                     argument_warnings(self.report, node, keywords)
+            elif name in CLIENT_KINDS and made_by_migration(node):
+                self.migrated = True
+                env_proxies_warning(self.report, self, node)
         elif type(func) is cst.Attribute:
             method = func.attr.value
             owner = self.kind_of(func.value)
@@ -237,6 +283,8 @@ class Residuals(HttpxObjects):
                 self.report(LINES_ARE_STR, node, f"lines from httpx's iter_lines() are str: {what}; drop the decode, use str literals")
         elif type(func) is cst.Name and func.value == "bool" and len(node.args) == 1:
             self._truth(node.args[0].value)
+        for arg in node.args:
+            self._escape(arg.value, escapes(func))
 
     def _request_arguments(self, node: cst.Call, where: str, verb: str, keywords: dict, rejects: tuple[str, ...], kind: str) -> None:
         bad = [k for k in rejects if k in keywords]
@@ -247,6 +295,49 @@ class Residuals(HttpxObjects):
         if verb in _BODYLESS and body:
             call = "client.request" if kind == "client" else "httpx.request"
             self.report(NO_BODY, node, f"{where}() takes no {body[0]}= in httpx (TypeError): use {call}(\"{verb.upper()}\", url, {body[0]}=...)")
+
+    # --- where a migrated call's response leaves for code the tool cannot see ----------------------
+    def _escape(self, value: cst.BaseExpression | None, named: bool = True) -> None:
+        if type(value) is cst.Name and named and value.value in self.migrated_responses and self.kind_of(value) == "response":  # type: ignore[union-attr]
+            self.report(ESCAPES, value, f"{value.value} (an httpx.Response now) leaves the function here")  # type: ignore[union-attr]
+        elif type(value) is cst.Call and self.kind_of(value) == "response":
+            if self._written_by_migration(value):  # type: ignore[arg-type]
+                self.report(ESCAPES, value, "this httpx.Response is passed on where it cannot be followed")  # type: ignore[arg-type]
+            elif type(value.func) is cst.Attribute and self.is_client(value.func.value):  # type: ignore[attr-defined]
+                self.escaping.append(value)  # a client handed in (a parameter): the migration's if the file is
+
+    def visit_Return(self, node: cst.Return) -> None:
+        self._escape(node.value)
+
+    def visit_Yield(self, node: cst.Yield) -> None:
+        self._escape(node.value)  # type: ignore[arg-type]
+
+    def visit_Tuple(self, node: cst.Tuple) -> None:
+        if id(node) not in self.targets:
+            for element in node.elements:
+                self._escape(element.value)
+
+    visit_List = visit_Set = visit_Tuple
+
+    def visit_Dict(self, node: cst.Dict) -> None:
+        for element in node.elements:
+            if type(element) is cst.DictElement:
+                self._escape(element.key)  # type: ignore[attr-defined]
+                self._escape(element.value)
+
+    def visit_For(self, node: cst.For) -> None:
+        super().visit_For(node)
+        self.targets.add(id(node.target))
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self.targets.add(id(node.target))
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        self.read_through.add(id(node.value))
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        if node.type is not None:
+            self.handlers.append(node.type)
 
     # --- truth tests: an httpx Response is always true --------------------------------------------
     def _truth(self, node: cst.BaseExpression) -> None:
@@ -267,6 +358,7 @@ class Residuals(HttpxObjects):
         self._truth(node.right)
 
     def visit_Comparison(self, node: cst.Comparison) -> None:
+        self.read_through.update(id(c.comparator) for c in node.comparisons if type(c.operator) in (cst.In, cst.NotIn))
         operands = [node.left, *(c.comparator for c in node.comparisons)]
         if any(self.kind_of(o) == "line" for o in operands) and any(_is_bytes(o) for o in operands):
             self.report(LINES_ARE_STR, node, "lines from httpx's iter_lines() are str: compared with bytes they never match (or raise): use str literals")
