@@ -217,6 +217,19 @@ def call_with_kwargs(func: cst.BaseExpression, kwargs: dict[str, cst.BaseExpress
 
 
 __all__ = [
-    "ENV_PROXIES", "NOTED", "NOTE_RE", "NotExact", "note_line", "POOL_SETTINGS", "RETRIES_NARROWER", "TransportSpec", "call_with_kwargs",
-    "find_kwarg", "mount_prefix", "proxies_from", "retries_from", "tls_verify", "transport_from_adapter",
+    "ENV_PROXIES",
+    "NOTED",
+    "NOTE_RE",
+    "POOL_SETTINGS",
+    "RETRIES_NARROWER",
+    "NotExact",
+    "TransportSpec",
+    "call_with_kwargs",
+    "find_kwarg",
+    "mount_prefix",
+    "note_line",
+    "proxies_from",
+    "retries_from",
+    "tls_verify",
+    "transport_from_adapter",
 ]

@@ -16,13 +16,23 @@ from codemods._client_options import NOTE_RE, NOTED
 from codemods._request_args import ARG_UNSUPPORTED, VERBS
 from codemods.catch_all import ATTRIBUTE, ESCAPES, TRUTHINESS
 from codemods.client_configuration import NOT_HOISTED, _classify
-from codemods.prepared_requests import _DIFFERS as _REQUEST_DIFFERS, ATTRIBUTE as REQUEST_ATTRIBUTE
+from codemods.prepared_requests import _DIFFERS as _REQUEST_DIFFERS
+from codemods.prepared_requests import ATTRIBUTE as REQUEST_ATTRIBUTE
 from codemods.response_api import LINES_ARE_STR
 from codemods.session_to_client import ATTR_UNSUPPORTED
 from migrator.findings import Code
 from migrator.lint_migrated_calls import (
-    REUSED as MIGRATED_CALL_CODES, argument_warnings, attribute_warning, broader_warnings, env_proxies_warning, escapes,
-    header_names_warning, made_by_migration, written_by_migration,
+    REUSED as MIGRATED_CALL_CODES,
+)
+from migrator.lint_migrated_calls import (
+    argument_warnings,
+    attribute_warning,
+    broader_warnings,
+    env_proxies_warning,
+    escapes,
+    header_names_warning,
+    made_by_migration,
+    written_by_migration,
 )
 from migrator.lint_objects import CLIENT_KINDS, HttpxObjects
 from migrator.names import dotted
