@@ -251,7 +251,7 @@ class CatchAll(Codemod):
 
 def _header_lookup(ctx) -> bool:
     """Is ``r.headers`` (the node being left) only looked up by name?"""
-    node, parent, grand = ctx.parents[-1], ctx.parent(), ctx.parent(2)
+    node, parent = ctx.parents[-1], ctx.parent()
     if isinstance(parent, cst.Subscript) and parent.value is node:
         return True
     if isinstance(parent, cst.Attribute) and parent.value is node:

@@ -8,14 +8,13 @@ goes. Codemods only see the Context; they never parse or walk the file again.
 from __future__ import annotations
 
 import functools
-import re
 from typing import Any, Callable, Sequence
 
 import libcst as cst
 
 from codemods._units import scope_path
 from migrator.context import Context, Scope
-from migrator.findings import Finding
+from migrator.findings import ignores_all
 from migrator.names import dotted, head_name
 from migrator.visitors import Transformer, subclasses
 
@@ -63,12 +62,12 @@ class Engine(Transformer):
         self._header_ends: set[int] = set()
 
     def _suppression_starts(self, node: cst.CSTNode) -> None:
-        if type(node) is cst.SimpleStatementLine and _ignores_all(node.trailing_whitespace.comment):  # type: ignore[attr-defined]
+        if type(node) is cst.SimpleStatementLine and ignores_all(node.trailing_whitespace.comment):  # type: ignore[attr-defined]
             self._suppress += 1
             self._suppressed_nodes.add(id(node))
             self.ctx.suppressed_statements += 1
         elif type(node) in _HEADER_TYPES and isinstance(node.body, cst.IndentedBlock):  # type: ignore[attr-defined]
-            if _ignores_all(node.body.header.comment):  # type: ignore[attr-defined]
+            if ignores_all(node.body.header.comment):  # type: ignore[attr-defined]
                 self._suppress += 1  # the header only: it ends where the body starts
                 self._header_ends.add(id(node.body))  # type: ignore[attr-defined]
                 self.ctx.suppressed_statements += 1
@@ -164,45 +163,6 @@ class Engine(Transformer):
 def _handler_names(cls: type) -> tuple[str, ...]:
     """A codemod class's ``visit_<Node>``/``leave_<Node>`` methods (looked up once per class)."""
     return tuple(a for a in dir(cls) if a.startswith(("visit_", "leave_")) and hasattr(cst, a[6:]))
-
-
-SUPPRESS_RE = re.compile(r"#\s*requests2httpx:\s*ignore\b(?:\[([^\]]*)\])?")
-
-
-def _ignores_all(comment: cst.Comment | None) -> bool:
-    """``# requests2httpx: ignore`` with no codes: leave the statement as it is."""
-    match = SUPPRESS_RE.search(comment.value) if comment is not None else None
-    return match is not None and not match.group(1)
-
-
-def suppressions(text: str) -> dict[int, set[str] | None]:
-    """Line -> the codes ignored there (None: every code), from the source's comments."""
-    out: dict[int, set[str] | None] = {}
-    if "requests2httpx" not in text:
-        return out
-    for number, line in enumerate(text.splitlines(), 1):
-        match = SUPPRESS_RE.search(line)
-        if match:
-            codes = {c.strip() for c in (match.group(1) or "").split(",") if c.strip()}
-            out[number] = codes or None
-    return out
-
-
-def unsuppressed(findings: list[Finding], text: str) -> tuple[list[Finding], int]:
-    """The findings that no ``# requests2httpx: ignore`` comment on their line silences, and how
-    many it did silence (parse and internal errors never are)."""
-    ignored = suppressions(text)
-    if not ignored:
-        return findings, 0
-    kept = [f for f in findings if not _silenced(f, ignored)]
-    return kept, len(findings) - len(kept)
-
-
-def _silenced(finding: Finding, ignored: dict[int, set[str] | None]) -> bool:
-    if finding.line not in ignored or finding.code in ("parse-error", "internal-error"):
-        return False
-    codes = ignored[finding.line]
-    return codes is None or finding.code in codes
 
 
 def _is_load(parent: cst.CSTNode | None, name: cst.Name) -> bool:

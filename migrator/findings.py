@@ -8,7 +8,11 @@ holds the text of the code's documentation page, so the docs cannot drift.
 from __future__ import annotations
 
 import dataclasses
-from typing import ClassVar
+import re
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    import libcst as cst
 
 SEVERITIES = ("error", "warning", "info")
 
@@ -97,3 +101,43 @@ FORMAT_SKIPPED = Code(
     "untouched line move.",
     "Run your own formatter over the changed lines if you want them reflowed.",
 )
+
+
+# --- suppression comments ----------------------------------------------------------------------
+SUPPRESS_RE = re.compile(r"#\s*requests2httpx:\s*ignore\b(?:\[([^\]]*)\])?")
+
+
+def ignores_all(comment: cst.Comment | None) -> bool:
+    """``# requests2httpx: ignore`` with no codes: leave the statement as it is."""
+    match = SUPPRESS_RE.search(comment.value) if comment is not None else None
+    return match is not None and not match.group(1)
+
+
+def suppressions(text: str) -> dict[int, set[str] | None]:
+    """Line -> the codes ignored there (None: every code), from the source's comments."""
+    out: dict[int, set[str] | None] = {}
+    if "requests2httpx" not in text:
+        return out
+    for number, line in enumerate(text.splitlines(), 1):
+        match = SUPPRESS_RE.search(line)
+        if match:
+            codes = {c.strip() for c in (match.group(1) or "").split(",") if c.strip()}
+            out[number] = codes or None
+    return out
+
+
+def unsuppressed(findings: list[Finding], text: str) -> tuple[list[Finding], int]:
+    """The findings that no ``# requests2httpx: ignore`` comment on their line silences, and how
+    many it did silence (parse and internal errors never are)."""
+    ignored = suppressions(text)
+    if not ignored:
+        return findings, 0
+    kept = [f for f in findings if not _silenced(f, ignored)]
+    return kept, len(findings) - len(kept)
+
+
+def _silenced(finding: Finding, ignored: dict[int, set[str] | None]) -> bool:
+    if finding.line not in ignored or finding.code in ("parse-error", "internal-error"):
+        return False
+    codes = ignored[finding.line]
+    return codes is None or finding.code in codes

@@ -13,8 +13,10 @@ from typing import Callable, Iterable, Iterator, Sequence, TypeVar
 
 import libcst as cst
 
+from migrator.findings import ignores_all
 from migrator.names import import_bindings
 from migrator.visitors import Transformer, transform
+
 
 def existing_module_alias(module: cst.Module, name: str) -> str | None:
     """The name under which a top-level ``import <name> [as x]`` binds the module (also one in
@@ -68,7 +70,10 @@ class _Remover(Transformer):
         return updated.with_changes(body=[cst.Pass()]) if stripped is None else stripped
 
     def strip_line(self, line: _Line) -> _Line | None:
-        """The line without the dropped aliases; None when nothing is left of it."""
+        """The line without the dropped aliases; None when nothing is left of it. A line marked
+        ``# requests2httpx: ignore`` stays as it is: its imports are kept on purpose."""
+        if type(line) is cst.SimpleStatementLine and ignores_all(line.trailing_whitespace.comment):
+            return line
         new_body = [k for k in (self._keep(s) for s in line.body) if k is not None]
         if not new_body:
             return None

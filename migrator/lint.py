@@ -15,8 +15,7 @@ from codemods._request_args import VERBS, VERIFY_DISABLED
 from codemods.catch_all import STREAM_NOT_READ
 from codemods.session_to_client import NOT_CLOSED
 from migrator import lint_residuals
-from migrator.engine import unsuppressed
-from migrator.findings import Code, Finding
+from migrator.findings import Code, Finding, unsuppressed
 from migrator.lint_objects import CLIENT_KINDS
 from migrator.lint_residuals import Residuals
 from migrator.names import LINE_START, dotted

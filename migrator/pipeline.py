@@ -16,27 +16,32 @@ import libcst as cst
 
 import codemods
 from codemods import auth, catch_all, exceptions
+from codemods._mocked_tests import TEST_MOCKS_KEPT, WHOLE_FILE, MockedTests
+from codemods._units import UnitPlan, plan_units, unit_findings
+from codemods.mock_libraries import mocks_enabled
+from codemods.session_subclass import class_problems
+from codemods.session_to_client import KEPT, SessionToClient
 from migrator import findings as F
 from migrator.codegen import generate
 from migrator.context import Context
 from migrator.dependencies import HTTPX_SENDS, features, features_of_bytes
-from migrator.engine import Engine, unsuppressed
-from migrator.findings import Finding
+from migrator.engine import Engine
+from migrator.findings import Finding, unsuppressed
 from migrator.formatting import format_touched
 from migrator.imports import NESTED_IMPORT_RE, existing_module_alias, fix_imports
 from migrator.lint import imports_httpx, lint_module
 from migrator.names import bindings, imports_requests
-from migrator.relevance import skippable
 from migrator.options import Options
-from migrator.output_names import exported, lost_bindings, names_of, star_import, unused_imports
+from migrator.output_names import (
+    exported,
+    lost_bindings,
+    names_of,
+    star_import,
+    unused_imports,
+)
+from migrator.relevance import skippable
 from migrator.sourcefile import SourceText, decode
 from migrator.visitors import transform, walk
-
-from codemods._units import UnitPlan, plan_units, unit_findings
-from codemods._mocked_tests import TEST_MOCKS_KEPT, WHOLE_FILE, MockedTests
-from codemods.mock_libraries import mocks_enabled
-from codemods.session_subclass import class_problems
-from codemods.session_to_client import KEPT, SessionToClient
 
 # A file can hold a session only if one of these words is in it; others skip the units' analysis.
 _MAY_HOLD_SESSIONS = re.compile(r"[Ss]ession")

@@ -25,6 +25,13 @@ def test_ignored_statement_is_left_alone_and_keeps_its_import():
     assert all(f.line != 5 for f in result.findings)
 
 
+def test_an_ignored_import_line_is_kept_as_it_is_while_the_code_migrates():
+    source = "import requests  # requests2httpx: ignore\n\n\ndef f(u):\n    return requests.get(u).status_code\n"
+    result = migrate_source(source, "x.py", Options(format=False))
+    assert result.code.splitlines()[:2] == ["import requests  # requests2httpx: ignore", "import httpx"]
+    assert "return httpx.get(u, follow_redirects=True, timeout=None).status_code" in result.code
+
+
 def test_ignore_with_codes_rewrites_but_silences_those_codes():
     result = migrate_source(SOURCE, "x.py", Options(format=False))
     assert "noisy = httpx.get(" in result.code
