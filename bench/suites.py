@@ -161,20 +161,23 @@ def migrate(suite: Suite, tool: Path, tree: Path, report: Path, log: Path, dry_r
 
 
 def second_run(first: dict, again: dict) -> dict:
-    """A second run over the migrated tree: does it report again every error the first left (counted
-    per file and code: lines move), and change nothing more?"""
-    def errors(report: dict) -> dict[tuple[str, str], int]:
+    """A second run over the migrated tree: does it report again every error and warning the first
+    left (counted per file and code: lines move), and change nothing more?"""
+    def counted(report: dict, severity: str) -> dict[tuple[str, str], int]:
         out: dict[tuple[str, str], int] = {}
         for f in report.get("findings", []):
-            if f.get("severity") == "error":
+            if f.get("severity") == severity:
                 key = (f.get("path", ""), f.get("code", ""))
                 out[key] = out.get(key, 0) + 1
         return out
 
-    before, after = errors(first), errors(again)
-    missing = {f"{path} {code}": n - after.get((path, code), 0) for (path, code), n in before.items() if after.get((path, code), 0) < n}
-    return {"errors_first": sum(before.values()), "errors_again": sum(after.values()), "missing": missing,
-            "files_changed_again": again.get("summary", {}).get("files_changed", 0)}
+    result: dict = {"missing": {}, "files_changed_again": again.get("summary", {}).get("files_changed", 0)}
+    for severity in ("error", "warning"):
+        before, after = counted(first, severity), counted(again, severity)
+        result[f"{severity}s_first"], result[f"{severity}s_again"] = sum(before.values()), sum(after.values())
+        result["missing"].update({f"{path} {code}": n - after.get((path, code), 0)
+                                  for (path, code), n in before.items() if after.get((path, code), 0) < n})
+    return result
 
 
 def write_diff(orig: Path, tree: Path, dest: Path) -> None:
@@ -275,8 +278,9 @@ def render(result: dict, work: Path) -> str:
     if again:
         missing = again["missing"]
         lines.append(
-            f"   second run over the migrated tree: {again['errors_first']} errors before, {again['errors_again']} again; "
-            f"files it would change: {again['files_changed_again']}; errors not reported again: "
+            f"   second run over the migrated tree: {again['errors_first']} errors and {again.get('warnings_first', '?')} warnings "
+            f"before, {again['errors_again']} and {again.get('warnings_again', '?')} again; "
+            f"files it would change: {again['files_changed_again']}; findings not reported again: "
             + (", ".join(f"{k} x{n}" for k, n in sorted(missing.items())[:6]) + (" ..." if len(missing) > 6 else "") if missing else "none")
         )
     if result["codes"]:
