@@ -25,6 +25,8 @@ class MockSpec:
     body: tuple[str, cst.BaseExpression] | None = None  # ("json" | "content", value)
     headers: list[cst.DictElement] = field(default_factory=list)
     exc: cst.BaseExpression | None = None  # raise this instead of responding
+    reason: cst.BaseExpression | None = None  # the reason phrase (requests-mock's reason=)
+    sequence: list[MockSpec] | None = None  # responses served in turn, the last one repeating
 
 
 def call_with(func: cst.BaseExpression, args: list[cst.Arg]) -> cst.Call:

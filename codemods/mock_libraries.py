@@ -16,8 +16,12 @@ to choose):
 | requests_mock | respx |
 |---|---|
 | ``with requests_mock.Mocker() as m:`` (or its alias ``requests_mock.mock()``) | ``with respx.mock(assert_all_called=False) as m:`` |
+| ``@requests_mock.Mocker()`` on a test (the mocker passed last, or by ``kw=``) | ``@respx.mock(assert_all_called=False)``, the parameter renamed ``respx_mock`` (the name respx passes its router by) |
+| ``@requests_mock.Mocker()`` on a ``unittest.TestCase`` class | the same decorator on each ``test*`` method |
 | the pytest fixture ``requests_mock`` | respx's fixture ``respx_mock`` |
-| ``m.get(url, json=..., status_code=201, text=..., headers=...)``, ``m.register_uri("GET", url, ...)`` | ``m.get(url).mock(return_value=httpx.Response(201, json=..., content=..., headers=...))`` |
+| ``m.get(url, json=..., status_code=201, text=..., headers=...)``, ``m.register_uri("GET", url, ...)`` (by position or keyword) | ``m.get(url).mock(return_value=httpx.Response(201, json=..., content=..., headers=...))`` |
+| ``reason="Gone"`` | ``extensions={"reason_phrase": b"Gone"}`` (where httpx reads ``reason_phrase`` from) |
+| ``m.get(url, [{"status_code": 503}, {"json": ...}])``, ``response_list=[...]`` | ``side_effect=itertools.chain([httpx.Response(503)], itertools.repeat(httpx.Response(200, json=...)))``: in turn, the last one repeating, as requests-mock serves them |
 | ``m.get(requests_mock.ANY, ...)`` | ``m.get().mock(...)`` (a route for any URL) |
 | ``exc=requests.ConnectTimeout`` | ``.mock(side_effect=httpx.ConnectTimeout)`` |
 | ``m.called``, ``m.call_count``, ``m.last_request`` | ``m.calls.called``, ``m.calls.call_count``, ``m.calls.last.request`` |
@@ -43,8 +47,11 @@ tests would hit the network or fail. ``respx`` patches httpx the same way.
   calls used other than as ``len(calls)``, ``calls[i].request.method``/``.url`` or a header looked up
   by name (respx records ``httpx.Request`` objects: no ``path_url``; iterating them is not followed);
   ``assert_call_count``, ``replace``, ``upsert``, ``remove``: ``mock-not-migrated``;
-- requests_mock's ``reason=``, ``complete_qs``, ``additional_matcher``, the ``Mocker`` used as a
-  decorator, ``request_history`` and ``last_request.json()``/``.qs``: ``mock-not-migrated``;
+- requests_mock's ``complete_qs``, ``additional_matcher``, ``request_history``,
+  ``last_request.json()``/``.qs``, body callbacks; a ``Mocker(real_http=True)``; a ``Mocker``
+  decorator whose test takes the mocker through ``*args``/``**kwargs``, has another decorator
+  between it and the ``def``, or whose class inherits from a base that may hold more tests:
+  ``mock-not-migrated`` (a class's tests then stay together);
 - with pytest-httpx: ``RequestsMock``/``Mocker`` context managers, registrations outside an
   ``@responses.activate`` test, and ``responses.calls[i].response``;
 - an unmatched request raises ``AssertionError`` under respx where responses raised
@@ -55,18 +62,41 @@ from __future__ import annotations
 
 import libcst as cst
 
-from codemods._mock_names import ScopedNames
+from codemods._mock_names import ScopedNames, binding_node
 from codemods._mocked_tests import TEST_MOCKS_KEPT
-from codemods._pytest_httpx import MockSpec, call_with, recorded_attribute, render_pytest_httpx
-from codemods._recorded_calls import is_last_request, is_recorded_request, reads_the_same
-from codemods.base import Codemod, find_kwarg, kwarg
+from codemods._pytest_httpx import (
+    MockSpec,
+    call_with,
+    recorded_attribute,
+    render_pytest_httpx,
+)
+from codemods._recorded_calls import (
+    is_last_request,
+    is_recorded_request,
+    reads_the_same,
+)
+from codemods._requests_mock import (
+    METHODS,
+    ROUTER_PARAM,
+    TEST_PREFIX,
+    NotTranslated,
+    method_name,
+    mocker_decorator,
+    mocker_parameter,
+    registration,
+)
+from codemods._units import scope_path
+from codemods.base import Codemod, find_kwarg, kwarg, literal_text
 from codemods.exceptions import as_raised_by_httpx
 from migrator.context import ObjectInfo
 from migrator.findings import Code
+from migrator.names import dotted
 from migrator.visitors import walk
 
-_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 _ADD_KWARGS = frozenset({"method", "url", "json", "body", "status", "headers", "content_type"})
+
+# base classes known to define no test methods (a Mocker on the class decorates inherited ones too)
+_TEST_CASES = frozenset({"TestCase", "IsolatedAsyncioTestCase", "SimpleTestCase", "TransactionTestCase"})
 
 NOT_MIGRATED = Code(
     "mock-not-migrated",
@@ -109,6 +139,14 @@ class MockLibraries(Codemod):
         self.mockers = ScopedNames()  # those that were requests_mock Mockers (or its fixture)
         self.recorded: set[int] = set()  # ids of original ``responses.calls[i].request`` nodes
         self.functions: set[str] | None = None  # names of the file's functions (found when needed)
+        # requests_mock Mockers as decorators: ids of those translated, the classes they decorate,
+        # the methods given one from their class, the keyword each passes the mocker by (by id of
+        # the class or function), and the parameter each test receives it in (by id of the def)
+        self.mocker_decorators: set[int] = set()
+        self.mocker_classes: set[int] = set()
+        self.from_class: set[int] = set()
+        self.mocker_kw: dict[int, str] = {}
+        self.renamed: dict[int, str] = {}
 
     def _enabled(self, ctx) -> bool:
         return mocks_enabled(ctx.options, ctx.path)
@@ -118,6 +156,12 @@ class MockLibraries(Codemod):
 
     # --- @responses.activate, RequestsMock() ------------------------------------------------------
     def leave_Decorator(self, ctx, original: cst.Decorator, updated: cst.Decorator):
+        if id(original) in self.mocker_decorators:  # a requests_mock Mocker that can be translated
+            if isinstance(ctx.parent(), cst.ClassDef):
+                if ctx.mocked_tests.kept_at(scope_path(ctx.scopes)):
+                    return updated  # one of its tests stays on requests_mock: so do they all
+                return cst.RemoveFromParent()  # each test method gets its own decorator instead
+            return updated.with_changes(decorator=self._router_decorator(ctx))
         if self._enabled(ctx) and ctx.resolve(original.decorator) == "responses.activate":
             ctx.report_once(UNMATCHED, original, "unmatched requests fail differently under the new mock library")
             if self._httpx_mock(ctx):
@@ -128,7 +172,49 @@ class MockLibraries(Codemod):
     def _httpx_mock(self, ctx) -> bool:
         return ctx.options.mock_library == "pytest-httpx"
 
+    def _router_decorator(self, ctx) -> cst.Call:
+        return cst.Call(self._respx(ctx, "mock"), [kwarg("assert_all_called", cst.Name("False"))])
+
+    # --- @requests_mock.Mocker() on a test or on its class: @respx.mock(...) passing respx_mock ------
+    def visit_ClassDef(self, ctx, node: cst.ClassDef) -> None:
+        if ctx.mocked_tests.kept and ctx.mocked_tests.kept_at(scope_path(ctx.scopes)):
+            return  # its tests stay on requests_mock (the test-mocks-kept error says why)
+        decorator = self._mocker(ctx, node, node.decorators)
+        if decorator is None:
+            return
+        bases = [(dotted(b.value) or "").rpartition(".")[2] for b in node.bases]
+        if node.keywords or any(b not in _TEST_CASES for b in bases):
+            # requests-mock decorates every test* attribute, inherited ones too
+            ctx.report(NOT_MIGRATED, decorator, "the Mocker also decorates test methods this class inherits, which the tool cannot see")
+            return
+        self.mocker_classes.add(id(node))
+        self.mocker_decorators.add(id(decorator))
+
+    def _mocker(self, ctx, owner: cst.CSTNode, decorators) -> cst.Decorator | None:
+        """The requests_mock Mocker among ``decorators`` that the tool can translate, if any
+        (one it cannot is reported); the keyword it passes the mocker by goes to ``self.mocker_kw``."""
+        if not self._enabled(ctx):
+            return None
+        for decorator in decorators:
+            try:
+                kw = mocker_decorator(ctx, decorator)
+                if kw is not None and self._httpx_mock(ctx):
+                    raise NotTranslated("pytest-httpx has no decorator: use the httpx_mock fixture")
+            except NotTranslated as exc:
+                ctx.report(NOT_MIGRATED, decorator, str(exc))
+                return None
+            if kw is not None:
+                self.mocker_kw[id(owner)] = kw
+                return decorator
+        return None
+
     def leave_FunctionDef(self, ctx, original: cst.FunctionDef, updated: cst.FunctionDef):
+        if id(original) in self.from_class:  # the class's Mocker, as this method's own decorator
+            first = cst.Decorator(self._router_decorator(ctx))
+            return updated.with_changes(decorators=[first, *updated.decorators])
+        return self._fixture_parameter(ctx, original, updated)
+
+    def _fixture_parameter(self, ctx, original: cst.FunctionDef, updated: cst.FunctionDef):
         """pytest-httpx: a test that was @responses.activate asks for the httpx_mock fixture."""
         if not (self._enabled(ctx) and self._httpx_mock(ctx)):
             return updated
@@ -151,6 +237,27 @@ class MockLibraries(Codemod):
         if self._enabled(ctx) and any(p.name.value == "requests_mock" for p in node.params.params):
             self.mocks.add(ctx, "requests_mock")  # requests-mock's pytest fixture, renamed below
             self.mockers.add(ctx, "requests_mock")
+        own = self._mocker(ctx, node, node.decorators)
+        outer = ctx.scopes[-2].node if len(ctx.scopes) > 2 and ctx.scopes[-2].kind == "class" else None
+        from_class = id(outer) in self.mocker_classes and node.name.value.startswith(TEST_PREFIX)
+        if own is None and not from_class:
+            return
+        try:
+            if own is not None and from_class:
+                raise NotTranslated("a Mocker on the method and one on its class: two mockers are passed")
+            kw = self.mocker_kw[id(node)] if own is not None else self.mocker_kw[id(outer)]
+            innermost = node.decorators[-1] is own if own is not None else not node.decorators
+            name = mocker_parameter(node, kw, innermost)
+        except NotTranslated as exc:
+            ctx.report(NOT_MIGRATED, own or node, str(exc))
+            return
+        if own is not None:
+            self.mocker_decorators.add(id(own))
+        else:
+            self.from_class.add(id(node))
+        self.renamed[id(node)] = name
+        self.mocks.add(ctx, name)
+        self.mockers.add(ctx, name)
 
     def _forget(self, ctx, name: str) -> None:
         self.mocks.forget(ctx, name)
@@ -162,15 +269,26 @@ class MockLibraries(Codemod):
     def leave_Param(self, ctx, original: cst.Param, updated: cst.Param):
         if self._enabled(ctx) and original.name.value == "requests_mock":
             return updated.with_changes(name=cst.Name(self._fixture(ctx)))
+        if self.renamed and self.renamed.get(id(ctx.scopes[-1].node)) == original.name.value:
+            return updated.with_changes(name=cst.Name(ROUTER_PARAM))  # the mocker's parameter
         return updated
 
     def leave_Name(self, ctx, original: cst.Name, updated: cst.Name):
         # uses of the fixture (the import of the requests_mock module resolves, and is not renamed)
-        if original.value == "requests_mock" and self.mockers.has(ctx, "requests_mock") and ctx.resolve(original) is None:
-            parent = ctx.parent()
-            if not isinstance(parent, cst.Param) and not (isinstance(parent, cst.Attribute) and parent.attr is original):
-                return updated.with_changes(value=self._fixture(ctx))
-        return updated
+        # and of a decorated test's mocker parameter
+        name = original.value
+        if name == "requests_mock" and self.mockers.has(ctx, "requests_mock") and ctx.resolve(original) is None:
+            new = self._fixture(ctx)
+        elif self.renamed and self.mockers.has(ctx, name) and self.renamed.get(id(binding_node(ctx, name))) == name:
+            new = ROUTER_PARAM
+        else:
+            return updated
+        parent = ctx.parent()
+        if isinstance(parent, cst.Param) or (isinstance(parent, cst.Attribute) and parent.attr is original):
+            return updated
+        if isinstance(parent, cst.Arg) and parent.keyword is original:
+            return updated
+        return updated.with_changes(value=new)
 
     def leave_Assign(self, ctx, original: cst.Assign, updated: cst.Assign):
         """``adapter = requests_mock.Adapter()`` → a respx router, mounted as a MockTransport."""
@@ -235,7 +353,7 @@ class MockLibraries(Codemod):
         router = (None if self._httpx_mock(ctx) else self._respx(ctx)) if is_module else owner
         if is_mock and self.mockers.has(ctx, owner.value):  # type: ignore[union-attr]
             return self._mocker_call(ctx, original, updated, attr)
-        if attr == "add" or attr.upper() in _METHODS:
+        if attr == "add" or attr.upper() in METHODS:
             return self._add(ctx, original, updated, router, None if attr == "add" else attr.upper())
         if attr in ("add_callback", "assert_call_count", "replace", "upsert", "remove", "add_passthru", "passthrough"):
             ctx.report(NOT_MIGRATED, original, f"responses.{attr}(...) has no direct respx translation")
@@ -254,7 +372,7 @@ class MockLibraries(Codemod):
             return updated
         if method is None:
             first = positional.pop(0).value if positional else keywords.pop("method", None)
-            method = _method_name(ctx, first)
+            method = method_name(ctx, first)
         url = positional.pop(0).value if positional else keywords.pop("url", None)
         if method is None or url is None or positional:
             ctx.report(NOT_MIGRATED, original, "responses.add(...) with a method or url the tool cannot read")
@@ -285,60 +403,46 @@ class MockLibraries(Codemod):
         if ctx.options.mock_library == "pytest-httpx":
             return render_pytest_httpx(ctx, spec)
         route = cst.Call(cst.Attribute(router, cst.Name(spec.method.lower())), [cst.Arg(spec.url)] if spec.url is not None else [])
+        mock = cst.Attribute(route, cst.Name("mock"))
+        if spec.sequence is not None and len(spec.sequence) > 1:
+            # served in turn, the last one for every request after: requests-mock's order
+            *first, last = [self._outcome(ctx, item) for item in spec.sequence]
+            effects = cst.Call(ctx.stdlib("itertools", "chain"), [
+                cst.Arg(cst.List([cst.Element(e) for e in first]), comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+                cst.Arg(cst.Call(ctx.stdlib("itertools", "repeat"), [cst.Arg(last)]))])
+            return cst.Call(mock, [kwarg("side_effect", effects)])
+        if spec.sequence is not None:
+            spec = spec.sequence[0]
         if spec.exc is not None:
-            return cst.Call(cst.Attribute(route, cst.Name("mock")), [kwarg("side_effect", spec.exc)])
+            return cst.Call(mock, [kwarg("side_effect", spec.exc)])
+        return cst.Call(mock, [kwarg("return_value", self._outcome(ctx, spec))])
+
+    def _outcome(self, ctx, spec: "MockSpec") -> cst.BaseExpression:
+        """What one mocked request gets: an ``httpx.Response(...)``, or the exception it raises."""
+        if spec.exc is not None:
+            return spec.exc
         response_args = [cst.Arg(spec.status or cst.Integer("200"))]
         if spec.body is not None:
             response_args.append(kwarg(*spec.body))
         if spec.headers:
             response_args.append(kwarg("headers", cst.Dict(spec.headers)))
-        response = call_with(ctx.httpx("Response"), response_args)
-        return cst.Call(cst.Attribute(route, cst.Name("mock")), [kwarg("return_value", response)])
+        if spec.reason is not None:  # httpx reads the reason phrase from the response's extensions
+            reason = literal_text(spec.reason)
+            phrase = cst.SimpleString("b" + repr(reason)) if reason is not None and reason.isascii() else cst.Call(
+                cst.Attribute(spec.reason, cst.Name("encode")), [cst.Arg(cst.SimpleString('"ascii"'))])
+            response_args.append(kwarg("extensions", cst.Dict([cst.DictElement(cst.SimpleString('"reason_phrase"'), phrase)])))
+        return call_with(ctx.httpx("Response"), response_args)
 
     def _mocker_call(self, ctx, original: cst.Call, updated: cst.Call, attr: str):
         """``m.get(url, json=..., status_code=...)`` / ``m.register_uri(method, url, ...)``."""
-        args = list(updated.args)
-        if attr == "register_uri":
-            if len(args) < 2 or args[0].keyword is not None:
-                ctx.report(NOT_MIGRATED, original, "register_uri(...) without a literal method")
-                return updated
-            method = _method_name(ctx, args[0].value)
-            args = args[1:]
-        elif attr.upper() in _METHODS:
-            method = attr.upper()
-        else:
+        try:
+            spec = registration(ctx, attr, list(updated.args), lambda value: self._callback(ctx, value))
+            if spec is not None and self._httpx_mock(ctx) and (spec.url is None or spec.sequence or spec.reason is not None):
+                raise NotTranslated("any URL, a response list or reason= has no pytest-httpx spelling here")
+        except NotTranslated as exc:
+            ctx.report(NOT_MIGRATED, original, f"{attr}(...): {exc}")
             return updated
-        keywords = {a.keyword.value: a.value for a in args if a.keyword is not None}
-        positional = [a for a in args if a.keyword is None]
-        allowed = {"status_code", "json", "text", "content", "headers", "exc"}
-        if method is None:
-            ctx.report(NOT_MIGRATED, original, f"{attr}(...) with a method the tool cannot read")
-            return updated
-        if len(positional) != 1 or set(keywords) - allowed or any(a.star for a in args):
-            extra = sorted(set(keywords) - allowed) or ["*args"]
-            ctx.report(NOT_MIGRATED, original, f"{attr}(..., {extra[0]}=...) is not translated")
-            return updated
-        url = positional[0].value
-        if ctx.resolve(url) == "requests_mock.ANY":  # any URL: a respx route given none
-            if ctx.options.mock_library == "pytest-httpx":
-                ctx.report(NOT_MIGRATED, original, f"{attr}(requests_mock.ANY, ...) is not translated for pytest-httpx")
-                return updated
-            url = None
-        spec = MockSpec(method, url, keywords.get("status_code"))
-        if "exc" in keywords:
-            spec.exc = as_raised_by_httpx(ctx, keywords["exc"]) or keywords["exc"]
-        for source, target in (("json", "json"), ("text", "content"), ("content", "content")):
-            if source in keywords and self._callback(ctx, keywords[source]):
-                ctx.report(NOT_MIGRATED, original, f"{attr}(..., {source}=<a callback>): respx calls a side_effect with the request alone")
-                return updated
-            if source in keywords:
-                spec.body = (target, keywords[source])
-        if "headers" in keywords:
-            if not isinstance(keywords["headers"], cst.Dict):
-                ctx.report(NOT_MIGRATED, original, "headers= that is not a dict literal")
-                return updated
-            spec.headers = list(keywords["headers"].elements)
-        return self._render(ctx, updated.func.value, spec)  # type: ignore[union-attr]
+        return updated if spec is None else self._render(ctx, updated.func.value, spec)  # type: ignore[union-attr]
 
     def _callback(self, ctx, value: cst.BaseExpression) -> bool:
         """A lambda, or a name of a function of this file: requests-mock calls it for the body."""
@@ -387,13 +491,3 @@ class MockLibraries(Codemod):
             return cst.Call(cst.Name("str"), [cst.Arg(updated)])
         return updated
 
-
-def _method_name(ctx, node) -> str | None:
-    if node is None:
-        return None
-    qual = ctx.resolve(node) or ""
-    if qual.startswith(("responses.", "requests_mock.")) and qual.split(".")[1] in _METHODS:
-        return qual.split(".")[1]  # responses.GET, requests_mock.POST: the method's name
-    if isinstance(node, cst.SimpleString) and str(node.evaluated_value).upper() in _METHODS:
-        return str(node.evaluated_value).upper()
-    return None

@@ -93,6 +93,8 @@ def _merge(ours: list[str], black_lines: list[str], ranges: list[tuple[int, int]
     merged: list[str] = []
     for tag, i1, i2, j1, j2 in linediff.opcodes(ours, black_lines):
         lo, hi = i1 + 1, max(i2, i1 + 1)
+        if tag == "insert" and i1 and ours[i1 - 1].rstrip().endswith(":") and not "".join(black_lines[j1:j2]).strip():
+            continue  # a blank line opening a block: line-ranges mode adds it, black on the file does not
         if tag == "equal" or any(lo <= r_hi and r_lo <= hi for r_lo, r_hi in ranges):
             merged.extend(black_lines[j1:j2])
         else:

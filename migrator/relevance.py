@@ -183,6 +183,12 @@ def skippable(module: cst.Module, tree: ast.Module | None, names: set[str] | Non
                 units += inner  # the class's or function's own statements are judged one by one
                 if isinstance(nodes[0], (ast.FunctionDef, ast.AsyncFunctionDef)):
                     params += _params(nodes[0].args)
+                # a decorator that matters (requests_mock's Mocker) may hand the function, or each
+                # method of the class, an argument: its parameters matter throughout the body
+                if _identifiers(nodes[0].decorator_list) & tokens:  # type: ignore[attr-defined]
+                    methods = [n for n in nodes[0].body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]  # type: ignore[attr-defined]
+                    for function in methods if isinstance(stmt, cst.ClassDef) else nodes:
+                        tokens |= {name for name, _ in _params(function.args)[isinstance(stmt, cst.ClassDef):]}  # type: ignore[attr-defined]
                 if isinstance(stmt, cst.ClassDef):  # class attributes configure what the class becomes
                     relevant.update(id(s) for s, n in inner if isinstance(s, cst.SimpleStatementLine))
     return {id(stmt) for stmt, _ in units if id(stmt) not in relevant}

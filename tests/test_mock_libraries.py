@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import re
 import subprocess
 import sys
 
@@ -9,7 +11,7 @@ import pytest
 
 from migrator.options import Options
 from migrator.pipeline import migrate_source
-from tests.fixture_cases import FIXTURES
+from tests.fixture_cases import FIXTURES, case_id, cases, options
 
 pytest.importorskip("respx")
 pytest.importorskip("responses")
@@ -21,39 +23,42 @@ def run_pytest(path):
                           capture_output=True, text=True, cwd=path.parent, timeout=120)
 
 
-def test_migrated_tests_pass_against_the_migrated_code(tmp_path):
-    source = (FIXTURES / "mock_libraries" / "basic" / "before.py").read_text()
-    before = tmp_path / "before" / "test_api.py"
-    after = tmp_path / "after" / "test_api.py"
-    for path in (before, after):
-        path.parent.mkdir()
-    before.write_text(source)
-    after.write_text(migrate_source(source, "tests/test_api.py", Options()).code)
-    assert "import respx" in after.read_text() and "responses" not in after.read_text()
-    for path in (before, after):
-        proc = run_pytest(path)
-        assert proc.returncode == 0, proc.stdout + proc.stderr
-        assert "5 passed" in proc.stdout
-    # the assertions really run: break one in the migrated file and it fails
-    after.write_text(after.read_text().replace("== [1, 2]", "== [1, 2, 3]"))
-    assert run_pytest(after).returncode == 1
+MOCK_CASES = [case for case in cases() if case.parent.name == "mock_libraries"]
 
 
-def test_pytest_httpx_translation_passes_too(tmp_path):
-    pytest.importorskip("pytest_httpx")
-    case = FIXTURES / "mock_libraries" / "pytest_httpx"
+def _tests_in(source: str) -> int:
+    """How many tests pytest collects from ``source``: test functions, and test methods of classes."""
+    tree = ast.parse(source)
+    defs = (ast.FunctionDef, ast.AsyncFunctionDef)
+    functions = [n for n in tree.body if isinstance(n, defs) and n.name.startswith("test")]
+    methods = [m for c in tree.body if isinstance(c, ast.ClassDef) for m in c.body if isinstance(m, defs) and m.name.startswith("test")]
+    return len(functions) + len(methods)
+
+
+@pytest.mark.parametrize("case", MOCK_CASES, ids=case_id)
+def test_a_mock_fixture_passes_with_pytest_before_and_after(case, tmp_path):
+    """Each test file passes before (requests and its mock library) and after the tool migrated it
+    here (httpx and respx, or pytest-httpx), every test of it run, and its mocks translated."""
     source = (case / "before.py").read_text()
-    before = tmp_path / "before" / "test_api.py"
-    after = tmp_path / "after" / "test_api.py"
-    for path in (before, after):
+    migrated = migrate_source(source, "tests/test_case.py", options(case))
+    kept = {f.message.split(" keeps ")[0] for f in migrated.findings if f.code == "test-mocks-kept"}
+    assert not [f for f in migrated.findings if f.code == "internal-error"], migrated.findings
+    for name, text in (("before", source), ("after", migrated.code)):
+        path = tmp_path / name / "test_case.py"
         path.parent.mkdir()
-    before.write_text(source)
-    after.write_text(migrate_source(source, "tests/test_api.py", Options(mock_library="pytest-httpx")).code)
-    assert "httpx_mock.add_response(" in after.read_text() and "responses" not in after.read_text()
-    for path in (before, after):
+        path.write_text(text)
         proc = run_pytest(path)
-        assert proc.returncode == 0, proc.stdout + proc.stderr
-        assert "2 passed" in proc.stdout
+        assert proc.returncode == 0, (name, proc.stdout + proc.stderr)
+        assert f"{_tests_in(source)} passed" in proc.stdout, (name, proc.stdout)
+    if not kept:  # nothing stays on the old mock library
+        assert not re.search(r"^\s*(import|from) (responses|requests_mock)\b", migrated.code, re.M), migrated.code
+
+
+def test_the_migrated_tests_really_assert(tmp_path):
+    source = (FIXTURES / "mock_libraries" / "basic" / "before.py").read_text()
+    after = tmp_path / "test_api.py"
+    after.write_text(migrate_source(source, "tests/test_api.py", Options()).code.replace("== [1, 2]", "== [1, 2, 3]"))
+    assert run_pytest(after).returncode == 1
 
 
 def test_mocks_are_left_alone_outside_test_files():

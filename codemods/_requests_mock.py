@@ -1,0 +1,156 @@
+"""requests-mock, read for the respx translation (``mock_libraries``).
+
+A registration (``m.get(url, ...)``, ``m.register_uri(method, url, ...)``, by position or by
+keyword) becomes a :class:`MockSpec`. A list of responses (``m.get(url, [{"status_code": 500},
+{"json": {...}}])`` or ``response_list=``) becomes a sequence, served in order with the last one
+repeating, as requests-mock serves it. ``reason=`` is the response's reason phrase.
+
+``@requests_mock.Mocker()`` (or ``requests_mock.mock()``) as a decorator hands the test its mocker
+as the last positional argument, or by the keyword ``kw=`` names; ``@respx.mock`` hands its router
+only as ``respx_mock``, so that parameter is renamed. On a class the decorator applies to each
+method whose name starts with ``test``.
+
+What cannot be read exactly raises :class:`NotTranslated`, whose message says why.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from codemods._pytest_httpx import MockSpec
+from codemods.base import literal_text
+from codemods.exceptions import as_raised_by_httpx
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+MOCKER = ("requests_mock.Mocker", "requests_mock.mock")
+ROUTER_PARAM = "respx_mock"  # the only name respx's decorator passes its router by
+TEST_PREFIX = "test"  # requests_mock.Mocker.TEST_PREFIX: the methods a class decorator applies to
+
+_RESPONSE_KEYS = frozenset({"status_code", "json", "text", "content", "headers", "exc", "reason"})
+
+
+class NotTranslated(Exception):
+    """A requests-mock use the tool cannot translate exactly; the message says why."""
+
+
+def method_name(ctx, node: cst.BaseExpression | None) -> str | None:
+    """``"GET"`` for ``"get"``, ``responses.GET``, ``requests_mock.GET``; None if not readable."""
+    if node is None:
+        return None
+    qual = ctx.resolve(node) or ""
+    if qual.startswith(("responses.", "requests_mock.")) and qual.split(".")[1] in METHODS:
+        return qual.split(".")[1]
+    if isinstance(node, cst.SimpleString) and str(node.evaluated_value).upper() in METHODS:
+        return str(node.evaluated_value).upper()
+    return None
+
+
+# --- registrations --------------------------------------------------------------------------------
+def registration(ctx, attr: str, args: list[cst.Arg], is_callback) -> MockSpec | None:
+    """The mocked response(s) of ``m.<attr>(...)``: None when ``attr`` registers nothing.
+    ``is_callback(value)``: does this body value name a function (requests-mock calls it)?"""
+    if any(a.star for a in args):
+        raise NotTranslated(f"{attr}(*args/**kwargs): the registration cannot be read")
+    positional = [a.value for a in args if a.keyword is None]
+    keywords = {a.keyword.value: a.value for a in args if a.keyword is not None}
+    if attr == "register_uri":
+        method_node = positional.pop(0) if positional else keywords.pop("method", None)
+        method = method_name(ctx, method_node)
+        if method is None:
+            raise NotTranslated("register_uri(...) without a method the tool can read")
+    elif attr.upper() in METHODS:
+        method = attr.upper()
+    else:
+        return None
+    url = positional.pop(0) if positional else keywords.pop("url", None)
+    if url is None:
+        raise NotTranslated(f"{attr}(...) without a url")
+    if ctx.resolve(url) == "requests_mock.ANY":
+        url = None  # any URL: a respx route given none
+    listed = positional.pop(0) if positional else keywords.pop("response_list", None)
+    if positional:
+        raise NotTranslated(f"{attr}(...) with more positional arguments than method, url and responses")
+    spec = MockSpec(method, url)
+    if listed is not None:
+        if keywords:
+            raise NotTranslated(f"{attr}(...) with a response list and {sorted(keywords)[0]}=: requests-mock rejects both")
+        spec.sequence = [_response(ctx, MockSpec(method, url), _literal_dict(item), is_callback) for item in _literal_list(listed)]
+        return spec
+    return _response(ctx, spec, keywords, is_callback)
+
+
+def _response(ctx, spec: MockSpec, keywords: dict[str, cst.BaseExpression], is_callback) -> MockSpec:
+    unknown = sorted(set(keywords) - _RESPONSE_KEYS)
+    if unknown:
+        raise NotTranslated(f"{unknown[0]}= is not translated")
+    spec.status = keywords.get("status_code")
+    if "exc" in keywords:
+        spec.exc = as_raised_by_httpx(ctx, keywords["exc"]) or keywords["exc"]
+    for source, target in (("json", "json"), ("text", "content"), ("content", "content")):
+        if source in keywords and is_callback(keywords[source]):
+            raise NotTranslated(f"{source}=<a callback>: respx calls a side_effect with the request alone")
+        if source in keywords:
+            spec.body = (target, keywords[source])
+    if "headers" in keywords:
+        if not isinstance(keywords["headers"], cst.Dict):
+            raise NotTranslated("headers= that is not a dict literal")
+        spec.headers = list(keywords["headers"].elements)
+    if "reason" in keywords:
+        spec.reason = keywords["reason"]
+    return spec
+
+
+def _literal_list(node: cst.BaseExpression) -> list[cst.BaseExpression]:
+    if not isinstance(node, (cst.List, cst.Tuple)) or not node.elements or any(isinstance(e, cst.StarredElement) for e in node.elements):
+        raise NotTranslated("a response list that is not a list of dict literals")
+    return [e.value for e in node.elements]
+
+
+def _literal_dict(node: cst.BaseExpression) -> dict[str, cst.BaseExpression]:
+    if not isinstance(node, cst.Dict):
+        raise NotTranslated("a response list that is not a list of dict literals")
+    out = {}
+    for element in node.elements:
+        key = literal_text(element.key) if isinstance(element, cst.DictElement) else None
+        if key is None:
+            raise NotTranslated("a response in the list whose keys are not string literals")
+        out[key] = element.value
+    return out
+
+
+# --- the Mocker as a decorator ----------------------------------------------------------------------
+def mocker_decorator(ctx, decorator: cst.Decorator) -> str | None:
+    """For ``@requests_mock.Mocker(...)``: the keyword it passes the mocker by ("" for the last
+    positional argument); None for any other decorator."""
+    expr = decorator.decorator
+    if not isinstance(expr, cst.Call) or ctx.resolve(expr.func) not in MOCKER:
+        return None
+    kw = ""
+    for arg in expr.args:
+        name = arg.keyword.value if arg.keyword is not None else None
+        if name == "kw" and literal_text(arg.value):
+            kw = literal_text(arg.value) or ""
+        else:
+            raise NotTranslated(f"Mocker({name or '...'}=...) as a decorator is not translated")
+    return kw
+
+
+def mocker_parameter(function: cst.FunctionDef, kw: str, innermost: bool) -> str:
+    """The parameter the decorated test receives the mocker in. ``innermost``: the Mocker is the
+    decorator right above the ``def`` (respx finds ``respx_mock`` only in the signature of the
+    function it wraps itself)."""
+    params, name = function.params, function.name.value
+    if not innermost:
+        raise NotTranslated(f"{name} has decorators between the Mocker and the def: respx would not find {ROUTER_PARAM}")
+    if ROUTER_PARAM in [p.name.value for p in (*params.posonly_params, *params.params, *params.kwonly_params)]:
+        raise NotTranslated(f"{name} already has a parameter named {ROUTER_PARAM}")
+    # respx passes the router by keyword, to a parameter that takes positional arguments too
+    if kw:
+        if kw in [p.name.value for p in params.params]:
+            return kw
+        raise NotTranslated(f"the mocker reaches {name} through **kwargs or a keyword-only parameter {kw}")
+    if isinstance(params.star_arg, cst.Param) or params.posonly_params and not params.params:
+        raise NotTranslated(f"the mocker reaches {name} through *args or a positional-only parameter")
+    if not params.params or params.params[-1].default is not None:
+        raise NotTranslated(f"{name} has no parameter for the mocker")
+    return params.params[-1].name.value
