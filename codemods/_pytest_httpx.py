@@ -9,29 +9,12 @@ every registered response must be requested (``is_optional=True``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 import libcst as cst
 
+from codemods._mock_spec import MockSpec, call_with
 from codemods._recorded_calls import is_last_request
 from codemods.base import kwarg, literal_text
-
-
-@dataclass
-class MockSpec:
-    method: str
-    url: cst.BaseExpression | None  # None: any URL (requests_mock.ANY; respx only)
-    status: cst.BaseExpression | None = None
-    body: tuple[str, cst.BaseExpression] | None = None  # ("json" | "content", value)
-    headers: list[cst.DictElement] = field(default_factory=list)
-    exc: cst.BaseExpression | None = None  # raise this instead of responding
-    reason: cst.BaseExpression | None = None  # the reason phrase (requests-mock's reason=)
-    sequence: list[MockSpec] | None = None  # responses served in turn, the last one repeating
-
-
-def call_with(func: cst.BaseExpression, args: list[cst.Arg]) -> cst.Call:
-    comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-    return cst.Call(func, [a.with_changes(comma=comma) for a in args[:-1]] + args[-1:])
 
 
 def _url_matcher(ctx, url: cst.BaseExpression) -> cst.BaseExpression:

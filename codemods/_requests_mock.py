@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from codemods._pytest_httpx import MockSpec
+from codemods._mock_spec import MockSpec, NotTranslated
 from codemods.base import literal_text
 from codemods.exceptions import as_raised_by_httpx
 
@@ -27,10 +27,6 @@ ROUTER_PARAM = "respx_mock"  # the only name respx's decorator passes its router
 TEST_PREFIX = "test"  # requests_mock.Mocker.TEST_PREFIX: the methods a class decorator applies to
 
 _RESPONSE_KEYS = frozenset({"status_code", "json", "text", "content", "headers", "exc", "reason"})
-
-
-class NotTranslated(Exception):
-    """A requests-mock use the tool cannot translate exactly; the message says why."""
 
 
 def method_name(ctx, node: cst.BaseExpression | None) -> str | None:

@@ -53,17 +53,8 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from codemods._client_options import (
-    ENV_PROXIES,
-    POOL_SETTINGS,
-    RETRIES_NARROWER,
-    NotExact,
-    TransportSpec,
-    call_with_kwargs,
-    mount_prefix,
-    note_line,
-    proxies_from,
-    tls_verify,
-    transport_from_adapter,
+    ENV_PROXIES, POOL_SETTINGS, RETRIES_NARROWER, NotExact, TransportSpec, call_with_kwargs, mount_prefix,
+    note_line, proxies_from, tls_verify, transport_from_adapter,
 )
 from codemods._hooks import check_hook, hooks_from
 from codemods._request_args import VERIFY_DISABLED

@@ -62,38 +62,20 @@ from __future__ import annotations
 
 import libcst as cst
 
+from codemods import _requests_mock, _responses_mock
 from codemods._mock_names import ScopedNames, binding_node
+from codemods._mock_spec import MockSpec, NotTranslated, render_respx
 from codemods._mocked_tests import TEST_MOCKS_KEPT
-from codemods._pytest_httpx import (
-    MockSpec,
-    call_with,
-    recorded_attribute,
-    render_pytest_httpx,
-)
-from codemods._recorded_calls import (
-    is_last_request,
-    is_recorded_request,
-    reads_the_same,
-)
-from codemods._requests_mock import (
-    METHODS,
-    ROUTER_PARAM,
-    TEST_PREFIX,
-    NotTranslated,
-    method_name,
-    mocker_decorator,
-    mocker_parameter,
-    registration,
-)
+from codemods._pytest_httpx import recorded_attribute, render_pytest_httpx
+from codemods._recorded_calls import is_last_request, is_recorded_request, reads_the_same
+from codemods._requests_mock import METHODS, ROUTER_PARAM, TEST_PREFIX, mocker_decorator, mocker_parameter
 from codemods._units import scope_path
-from codemods.base import Codemod, find_kwarg, kwarg, literal_text
-from codemods.exceptions import as_raised_by_httpx
+from codemods.base import Codemod, find_kwarg, kwarg
 from migrator.context import ObjectInfo
 from migrator.findings import Code
 from migrator.names import dotted
 from migrator.visitors import walk
 
-_ADD_KWARGS = frozenset({"method", "url", "json", "body", "status", "headers", "content_type"})
 
 # base classes known to define no test methods (a Mocker on the class decorates inherited ones too)
 _TEST_CASES = frozenset({"TestCase", "IsolatedAsyncioTestCase", "SimpleTestCase", "TransactionTestCase"})
@@ -360,83 +342,23 @@ class MockLibraries(Codemod):
         return updated
 
     def _add(self, ctx, original: cst.Call, updated: cst.Call, router, method: str | None):
-        args = list(updated.args)
-        positional = [a for a in args if a.keyword is None]
-        keywords = {a.keyword.value: a.value for a in args if a.keyword is not None}
-        if any(a.star for a in args):
-            ctx.report(NOT_MIGRATED, original, "responses.add(*args/**kwargs): the registration cannot be read")
+        try:
+            spec = _responses_mock.registration(ctx, method, list(updated.args))
+        except NotTranslated as exc:
+            ctx.report(NOT_MIGRATED, original, f"responses.{original.func.attr.value}(...): {exc}")  # type: ignore[attr-defined]
             return updated
-        if set(keywords) - _ADD_KWARGS:
-            extra = sorted(set(keywords) - _ADD_KWARGS)[0]
-            ctx.report(NOT_MIGRATED, original, f"responses.add(..., {extra}=...) is not translated")
-            return updated
-        if method is None:
-            first = positional.pop(0).value if positional else keywords.pop("method", None)
-            method = method_name(ctx, first)
-        url = positional.pop(0).value if positional else keywords.pop("url", None)
-        if method is None or url is None or positional:
-            ctx.report(NOT_MIGRATED, original, "responses.add(...) with a method or url the tool cannot read")
-            return updated
-        spec = MockSpec(method, url, keywords.pop("status", None))
-        content_type = keywords.pop("content_type", None)
-        headers = keywords.pop("headers", None)
-        if "json" in keywords:
-            spec.body = ("json", keywords.pop("json"))
-        else:
-            if "body" in keywords and (exc := as_raised_by_httpx(ctx, keywords["body"])) is not None:
-                spec.exc = exc  # responses raises an exception given as the body: respx's side_effect
-                keywords.pop("body")
-            elif "body" in keywords:
-                spec.body = ("content", keywords.pop("body"))
-            content_type = content_type or cst.SimpleString('"text/plain"')  # responses' default
-        if content_type is not None:
-            spec.headers.append(cst.DictElement(cst.SimpleString('"Content-Type"'), content_type))
-        if headers is not None:
-            if not isinstance(headers, cst.Dict):
-                ctx.report(NOT_MIGRATED, original, "headers= that is not a dict literal")
-                return updated
-            spec.headers += list(headers.elements)
         return self._render(ctx, router, spec)
 
-    def _render(self, ctx, router, spec: "MockSpec") -> cst.Call:
+    def _render(self, ctx, router, spec: MockSpec) -> cst.Call:
         """The registration of one mocked response, in the chosen mock library."""
-        if ctx.options.mock_library == "pytest-httpx":
+        if self._httpx_mock(ctx):
             return render_pytest_httpx(ctx, spec)
-        route = cst.Call(cst.Attribute(router, cst.Name(spec.method.lower())), [cst.Arg(spec.url)] if spec.url is not None else [])
-        mock = cst.Attribute(route, cst.Name("mock"))
-        if spec.sequence is not None and len(spec.sequence) > 1:
-            # served in turn, the last one for every request after: requests-mock's order
-            *first, last = [self._outcome(ctx, item) for item in spec.sequence]
-            effects = cst.Call(ctx.stdlib("itertools", "chain"), [
-                cst.Arg(cst.List([cst.Element(e) for e in first]), comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
-                cst.Arg(cst.Call(ctx.stdlib("itertools", "repeat"), [cst.Arg(last)]))])
-            return cst.Call(mock, [kwarg("side_effect", effects)])
-        if spec.sequence is not None:
-            spec = spec.sequence[0]
-        if spec.exc is not None:
-            return cst.Call(mock, [kwarg("side_effect", spec.exc)])
-        return cst.Call(mock, [kwarg("return_value", self._outcome(ctx, spec))])
-
-    def _outcome(self, ctx, spec: "MockSpec") -> cst.BaseExpression:
-        """What one mocked request gets: an ``httpx.Response(...)``, or the exception it raises."""
-        if spec.exc is not None:
-            return spec.exc
-        response_args = [cst.Arg(spec.status or cst.Integer("200"))]
-        if spec.body is not None:
-            response_args.append(kwarg(*spec.body))
-        if spec.headers:
-            response_args.append(kwarg("headers", cst.Dict(spec.headers)))
-        if spec.reason is not None:  # httpx reads the reason phrase from the response's extensions
-            reason = literal_text(spec.reason)
-            phrase = cst.SimpleString("b" + repr(reason)) if reason is not None and reason.isascii() else cst.Call(
-                cst.Attribute(spec.reason, cst.Name("encode")), [cst.Arg(cst.SimpleString('"ascii"'))])
-            response_args.append(kwarg("extensions", cst.Dict([cst.DictElement(cst.SimpleString('"reason_phrase"'), phrase)])))
-        return call_with(ctx.httpx("Response"), response_args)
+        return render_respx(ctx, router, spec)
 
     def _mocker_call(self, ctx, original: cst.Call, updated: cst.Call, attr: str):
         """``m.get(url, json=..., status_code=...)`` / ``m.register_uri(method, url, ...)``."""
         try:
-            spec = registration(ctx, attr, list(updated.args), lambda value: self._callback(ctx, value))
+            spec = _requests_mock.registration(ctx, attr, list(updated.args), lambda value: self._callback(ctx, value))
             if spec is not None and self._httpx_mock(ctx) and (spec.url is None or spec.sequence or spec.reason is not None):
                 raise NotTranslated("any URL, a response list or reason= has no pytest-httpx spelling here")
         except NotTranslated as exc:

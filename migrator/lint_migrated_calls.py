@@ -22,13 +22,7 @@ import libcst as cst
 
 from codemods._client_options import ENV_PROXIES
 from codemods._request_args import (
-    DATA_STR_ENCODING,
-    DATA_TYPE_UNKNOWN,
-    FILES_PART,
-    PARAMS_SEMANTICS,
-    TIMEOUT_MAYBE_TUPLE,
-    _files,
-    _params_exact,
+    DATA_STR_ENCODING, DATA_TYPE_UNKNOWN, FILES_PART, PARAMS_SEMANTICS, TIMEOUT_MAYBE_TUPLE, _files, _params_exact,
 )
 from codemods.base import body_literal_kind, find_kwarg
 from codemods.catch_all import _DIFFERS, ATTRIBUTE_WARNING, ESCAPES, HEADER_NAMES

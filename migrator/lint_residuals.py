@@ -21,18 +21,10 @@ from codemods.prepared_requests import ATTRIBUTE as REQUEST_ATTRIBUTE
 from codemods.response_api import LINES_ARE_STR
 from codemods.session_to_client import ATTR_UNSUPPORTED
 from migrator.findings import Code
+from migrator.lint_migrated_calls import REUSED as MIGRATED_CALL_CODES
 from migrator.lint_migrated_calls import (
-    REUSED as MIGRATED_CALL_CODES,
-)
-from migrator.lint_migrated_calls import (
-    argument_warnings,
-    attribute_warning,
-    broader_warnings,
-    env_proxies_warning,
-    escapes,
-    header_names_warning,
-    made_by_migration,
-    written_by_migration,
+    argument_warnings, attribute_warning, broader_warnings, env_proxies_warning, escapes, header_names_warning,
+    made_by_migration, written_by_migration,
 )
 from migrator.lint_objects import CLIENT_KINDS, HttpxObjects
 from migrator.names import dotted

@@ -32,13 +32,7 @@ from migrator.imports import NESTED_IMPORT_RE, existing_module_alias, fix_import
 from migrator.lint import imports_httpx, lint_module
 from migrator.names import bindings, imports_requests
 from migrator.options import Options
-from migrator.output_names import (
-    exported,
-    lost_bindings,
-    names_of,
-    star_import,
-    unused_imports,
-)
+from migrator.output_names import exported, lost_bindings, names_of, star_import, unused_imports
 from migrator.relevance import skippable
 from migrator.sourcefile import SourceText, decode
 from migrator.visitors import transform, walk

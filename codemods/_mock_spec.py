@@ -1,0 +1,70 @@
+"""Mocked responses as data (what responses and requests-mock register), and their respx spelling.
+
+The readers (``_responses_mock``, ``_requests_mock``) turn a registration into a :class:`MockSpec`,
+or raise :class:`NotTranslated` saying why they cannot; ``mock_libraries`` renders the spec for
+respx (here) or pytest-httpx (``_pytest_httpx``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from codemods.base import kwarg, literal_text
+
+
+class NotTranslated(Exception):
+    """A mock library use the tool cannot translate exactly; the message says why."""
+
+
+@dataclass
+class MockSpec:
+    method: str
+    url: cst.BaseExpression | None  # None: any URL (requests_mock.ANY; respx only)
+    status: cst.BaseExpression | None = None
+    body: tuple[str, cst.BaseExpression] | None = None  # ("json" | "content", value)
+    headers: list[cst.DictElement] = field(default_factory=list)
+    exc: cst.BaseExpression | None = None  # raise this instead of responding
+    reason: cst.BaseExpression | None = None  # the reason phrase (requests-mock's reason=)
+    sequence: list[MockSpec] | None = None  # responses served in turn, the last one repeating
+
+
+def call_with(func: cst.BaseExpression, args: list[cst.Arg]) -> cst.Call:
+    comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    return cst.Call(func, [a.with_changes(comma=comma) for a in args[:-1]] + args[-1:])
+
+
+def render_respx(ctx, router: cst.BaseExpression, spec: MockSpec) -> cst.Call:
+    """``router.<method>(url).mock(...)``: the respx registration of ``spec``."""
+    route = cst.Call(cst.Attribute(router, cst.Name(spec.method.lower())), [cst.Arg(spec.url)] if spec.url is not None else [])
+    mock = cst.Attribute(route, cst.Name("mock"))
+    if spec.sequence is not None and len(spec.sequence) > 1:
+        # served in turn, the last one for every request after: requests-mock's order
+        *first, last = [respx_outcome(ctx, item) for item in spec.sequence]
+        effects = cst.Call(ctx.stdlib("itertools", "chain"), [
+            cst.Arg(cst.List([cst.Element(e) for e in first]), comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+            cst.Arg(cst.Call(ctx.stdlib("itertools", "repeat"), [cst.Arg(last)]))])
+        return cst.Call(mock, [kwarg("side_effect", effects)])
+    if spec.sequence is not None:
+        spec = spec.sequence[0]
+    if spec.exc is not None:
+        return cst.Call(mock, [kwarg("side_effect", spec.exc)])
+    return cst.Call(mock, [kwarg("return_value", respx_outcome(ctx, spec))])
+
+
+def respx_outcome(ctx, spec: MockSpec) -> cst.BaseExpression:
+    """What one mocked request gets: an ``httpx.Response(...)``, or the exception it raises."""
+    if spec.exc is not None:
+        return spec.exc
+    response_args = [cst.Arg(spec.status or cst.Integer("200"))]
+    if spec.body is not None:
+        response_args.append(kwarg(*spec.body))
+    if spec.headers:
+        response_args.append(kwarg("headers", cst.Dict(spec.headers)))
+    if spec.reason is not None:  # httpx reads the reason phrase from the response's extensions
+        reason = literal_text(spec.reason)
+        phrase = cst.SimpleString("b" + repr(reason)) if reason is not None and reason.isascii() else cst.Call(
+            cst.Attribute(spec.reason, cst.Name("encode")), [cst.Arg(cst.SimpleString('"ascii"'))])
+        response_args.append(kwarg("extensions", cst.Dict([cst.DictElement(cst.SimpleString('"reason_phrase"'), phrase)])))
+    return call_with(ctx.httpx("Response"), response_args)
