@@ -50,3 +50,22 @@ def registration(ctx, method: str | None, args: list[cst.Arg]) -> MockSpec:
             raise NotTranslated("headers= that is not a dict literal")
         spec.headers += list(headers.elements)
     return spec
+
+
+def runs(keys: list[object | None]) -> list[list[int]]:
+    """The runs of consecutive registrations in a block: ``keys[i]`` is the route statement ``i``
+    registers (None for a statement that registers nothing); each run lists statement indexes.
+
+    responses serves several registrations of one route in the order they were made, the last one
+    for every request after. A run of registrations with no request between them is exactly
+    that: respx's ``side_effect`` sequence. A route registered again after requests were made is
+    served by how many of the earlier responses were used, which the code does not show."""
+    out: list[list[int]] = []
+    for i, key in enumerate(keys):
+        if key is None:
+            continue
+        if out and out[-1][-1] == i - 1:
+            out[-1].append(i)
+        else:
+            out.append([i])
+    return out

@@ -9,6 +9,7 @@ to choose):
 | ``@responses.activate`` | ``@respx.mock`` |
 | ``responses.add(responses.GET, url, json=..., status=201, headers=...)``, ``responses.get(url, ...)`` | ``respx.get(url).mock(return_value=httpx.Response(201, json=..., headers=...))`` |
 | ``body="text"`` | ``content="text"`` with responses' default ``Content-Type: text/plain`` written out |
+| several ``responses.add(GET, url, ...)`` of one route in a row | one route whose ``side_effect=itertools.chain([...], itertools.repeat(last))`` serves them in turn, the last one for every request after (respx keeps one route per pattern) |
 | ``with responses.RequestsMock() as rsps: rsps.add(...)`` | ``with respx.mock(assert_all_called=True) as rsps: rsps.get(...).mock(...)`` |
 | ``responses.calls``, ``len(responses.calls)``, ``calls[0].request.method`` | ``respx.calls``, the same |
 | ``calls[0].request.url`` | ``str(respx.calls[0].request.url)`` (an ``httpx.URL`` otherwise) |
@@ -43,7 +44,8 @@ tests would hit the network or fail. ``respx`` patches httpx the same way.
 
 ## When it reports instead of rewriting
 - ``responses.add`` with ``match=``, ``callback``/``add_callback``, ``stream=``, ``passthrough``, or
-  arguments it cannot read; ``calls[i].request.body`` (``.content`` in httpx, bytes); recorded
+  arguments it cannot read; a route registered again after requests were made (responses then
+  serves it by how many earlier responses were used, which the code does not show); ``calls[i].request.body`` (``.content`` in httpx, bytes); recorded
   calls used other than as ``len(calls)``, ``calls[i].request.method``/``.url`` or a header looked up
   by name (respx records ``httpx.Request`` objects: no ``path_url``; iterating them is not followed);
   ``assert_call_count``, ``replace``, ``upsert``, ``remove``: ``mock-not-migrated``;
@@ -129,6 +131,10 @@ class MockLibraries(Codemod):
         self.from_class: set[int] = set()
         self.mocker_kw: dict[int, str] = {}
         self.renamed: dict[int, str] = {}
+        # responses' registrations as written: id(new call) -> (route, spec, router, original call),
+        # and the routes each function registered in an earlier run of registrations
+        self.registered: dict[int, tuple] = {}
+        self.routes_seen: dict[int, set] = {}
 
     def _enabled(self, ctx) -> bool:
         return mocks_enabled(ctx.options, ctx.path)
@@ -347,7 +353,48 @@ class MockLibraries(Codemod):
         except NotTranslated as exc:
             ctx.report(NOT_MIGRATED, original, f"responses.{original.func.attr.value}(...): {exc}")  # type: ignore[attr-defined]
             return updated
-        return self._render(ctx, router, spec)
+        new = self._render(ctx, router, spec)
+        route = (ctx.module.code_for_node(original.func.value), spec.method, ctx.module.code_for_node(spec.url))  # type: ignore[attr-defined, arg-type]
+        self.registered[id(new)] = (route, spec, router, original)
+        return new
+
+    # --- several registrations of one route: served in turn --------------------------------------------
+    def leave_IndentedBlock(self, ctx, original: cst.IndentedBlock, updated: cst.IndentedBlock):
+        if not self.registered:
+            return updated
+        body = list(updated.body)
+        found = [self._registration_in(stmt) for stmt in body]
+        routes = [entry[0] if entry else None for entry in found]
+        seen = self.routes_seen.setdefault(id(ctx.scopes[-1].node), set())
+        for run in _responses_mock.runs(routes):
+            in_run: dict[object, list[int]] = {}
+            for i in run:
+                in_run.setdefault(routes[i], []).append(i)
+            for route, indexes in in_run.items():
+                if route in seen:
+                    ctx.report(NOT_MIGRATED, found[indexes[0]][3], "this route is registered again after requests were made: "
+                               "responses serves it by how many earlier responses were used")  # type: ignore[index]
+                seen.add(route)
+                if len(indexes) > 1:
+                    self._in_turn(ctx, body, [found[i] for i in indexes], indexes)  # type: ignore[misc]
+        return updated.with_changes(body=[stmt for stmt in body if stmt is not None])
+
+    def _registration_in(self, stmt: cst.BaseStatement):
+        if type(stmt) is cst.SimpleStatementLine and len(stmt.body) == 1 and type(stmt.body[0]) is cst.Expr:  # type: ignore[attr-defined]
+            return self.registered.get(id(stmt.body[0].value))  # type: ignore[attr-defined]
+        return None
+
+    def _in_turn(self, ctx, body: list, entries: list, indexes: list[int]) -> None:
+        """One registration of the route, at the first's place, serving each response in turn."""
+        _, first, router, original = entries[0]
+        if self._httpx_mock(ctx):
+            ctx.report(NOT_MIGRATED, original, "several responses for one route: pytest-httpx's order differs")
+            return
+        combined = MockSpec(first.method, first.url, sequence=[spec for _, spec, _, _ in entries])
+        line = body[indexes[0]]
+        body[indexes[0]] = line.with_changes(body=[line.body[0].with_changes(value=render_respx(ctx, router, combined))])
+        for i in indexes[1:]:
+            body[i] = None
 
     def _render(self, ctx, router, spec: MockSpec) -> cst.Call:
         """The registration of one mocked response, in the chosen mock library."""
