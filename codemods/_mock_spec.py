@@ -28,6 +28,7 @@ class MockSpec:
     exc: cst.BaseExpression | None = None  # raise this instead of responding
     reason: cst.BaseExpression | None = None  # the reason phrase (requests-mock's reason=)
     sequence: list[MockSpec] | None = None  # responses served in turn, the last one repeating
+    patterns: list[tuple[str, cst.BaseExpression]] = field(default_factory=list)  # respx lookups (json=...)
 
 
 def call_with(func: cst.BaseExpression, args: list[cst.Arg]) -> cst.Call:
@@ -37,7 +38,8 @@ def call_with(func: cst.BaseExpression, args: list[cst.Arg]) -> cst.Call:
 
 def render_respx(ctx, router: cst.BaseExpression, spec: MockSpec) -> cst.Call:
     """``router.<method>(url).mock(...)``: the respx registration of ``spec``."""
-    route = cst.Call(cst.Attribute(router, cst.Name(spec.method.lower())), [cst.Arg(spec.url)] if spec.url is not None else [])
+    args = [cst.Arg(spec.url)] if spec.url is not None else []
+    route = call_with(cst.Attribute(router, cst.Name(spec.method.lower())), args + [kwarg(k, v) for k, v in spec.patterns])
     mock = cst.Attribute(route, cst.Name("mock"))
     if spec.sequence is not None and len(spec.sequence) > 1:
         # served in turn, the last one for every request after: requests-mock's order

@@ -12,9 +12,11 @@ import libcst as cst
 
 from codemods._mock_spec import MockSpec, NotTranslated
 from codemods._requests_mock import method_name
+from codemods.base import literal_text
 from codemods.exceptions import as_raised_by_httpx
 
-_ADD_KWARGS = frozenset({"method", "url", "json", "body", "status", "headers", "content_type"})
+_ADD_KWARGS = frozenset({"method", "url", "json", "body", "status", "headers", "content_type", "match"})
+_MATCHERS = "responses.matchers."
 
 
 def registration(ctx, method: str | None, args: list[cst.Arg]) -> MockSpec:
@@ -32,6 +34,8 @@ def registration(ctx, method: str | None, args: list[cst.Arg]) -> MockSpec:
     if method is None or url is None or positional:
         raise NotTranslated("a method or url the tool cannot read")
     spec = MockSpec(method, url, keywords.pop("status", None))
+    if "match" in keywords:
+        spec.patterns = patterns(ctx, keywords.pop("match"))
     content_type = keywords.pop("content_type", None)
     headers = keywords.pop("headers", None)
     if "json" in keywords:
@@ -50,6 +54,88 @@ def registration(ctx, method: str | None, args: list[cst.Arg]) -> MockSpec:
             raise NotTranslated("headers= that is not a dict literal")
         spec.headers += list(headers.elements)
     return spec
+
+
+def patterns(ctx, match: cst.BaseExpression) -> list[tuple[str, cst.BaseExpression]]:
+    """respx's pattern arguments (``json=``, ``params__eq=``...) for ``match=[matchers...]``, with
+    each matcher's strictness: responses' defaults are strict for JSON, query parameters and form
+    data, and a subset for headers."""
+    if not isinstance(match, (cst.List, cst.Tuple)):
+        raise NotTranslated("match= that is not a list of matchers")
+    out: list[tuple[str, cst.BaseExpression]] = []
+    for element in match.elements:
+        call = element.value
+        qual = ctx.resolve(call.func) if isinstance(call, cst.Call) else None
+        if not qual or not qual.startswith(_MATCHERS) or isinstance(element, cst.StarredElement):
+            raise NotTranslated("a matcher the tool cannot read")
+        name = qual[len(_MATCHERS):]
+        out += _pattern(name, *_matcher_args(call))  # type: ignore[arg-type]
+    # each part of the request checked once (the JSON paths of one non-strict matcher are one check)
+    parts = [k.split("__")[0] for k, _ in out if not k.startswith("json__")] + ["json"] * any(k.startswith("json__") for k, _ in out)
+    if len(set(parts)) != len(parts):
+        raise NotTranslated("two matchers on the same part of the request")
+    return out
+
+
+def _matcher_args(call: cst.Call) -> tuple[cst.BaseExpression | None, dict[str, bool | None]]:
+    """The matcher's first argument, and its boolean flags (None: not a literal)."""
+    if any(a.star for a in call.args) or len([a for a in call.args if a.keyword is None]) > 1:
+        raise NotTranslated("matcher arguments the tool cannot read")
+    first = next((a.value for a in call.args if a.keyword is None), None)
+    flags: dict[str, bool | None] = {}
+    for arg in call.args:
+        if arg.keyword is not None:
+            value = arg.value
+            flags[arg.keyword.value] = value.value == "True" if isinstance(value, cst.Name) and value.value in ("True", "False") else None
+    return first, flags
+
+
+def _pattern(name: str, value: cst.BaseExpression | None, flags: dict[str, bool | None]) -> list[tuple[str, cst.BaseExpression]]:
+    if value is None or None in flags.values():
+        raise NotTranslated(f"{name}(...) without a value, or with flags that are not literals")
+    strict = flags.pop("strict_match", name != "header_matcher")
+    if flags.pop("allow_blank", False) or flags:
+        raise NotTranslated(f"{name}({', '.join(sorted(flags)) or 'allow_blank'}=...) is not translated")
+    if name == "json_params_matcher":
+        if strict:
+            return [("json", value)]
+        return _json_paths("json", value)  # a subset of the body: each key the matcher names
+    if name == "query_param_matcher":
+        _literal_values(value, name)
+        return [("params__eq" if strict else "params__contains", value)]
+    if name == "query_string_matcher":
+        return [("params__eq", value)]  # parsed as query parameters, as responses compares them
+    if name == "urlencoded_params_matcher":
+        _literal_values(value, name)
+        return [("data__eq" if strict else "data__contains", value)]
+    if name == "header_matcher" and not strict:
+        return [("headers__contains", value)]
+    if name == "body_matcher" and isinstance(value, (cst.SimpleString, cst.ConcatenatedString)):
+        return [("content", value)]
+    raise NotTranslated(f"{name}(...) has no exact respx pattern here")
+
+
+def _literal_values(value: cst.BaseExpression, name: str) -> None:
+    """A dict literal of str and int values: the same text in either library's query or form."""
+    if not isinstance(value, cst.Dict) or not all(
+        isinstance(e, cst.DictElement) and isinstance(e.value, (cst.SimpleString, cst.Integer)) for e in value.elements
+    ):
+        raise NotTranslated(f"{name}(...) whose values are not str or int literals")
+
+
+def _json_paths(prefix: str, value: cst.BaseExpression) -> list[tuple[str, cst.BaseExpression]]:
+    """``json__a=1, json__b__c=2`` for ``{"a": 1, "b": {"c": 2}}``: responses' non-strict JSON match
+    compares only the keys the matcher names, at any depth."""
+    if not isinstance(value, cst.Dict) or not value.elements:
+        raise NotTranslated("a non-strict JSON matcher that is not a dict literal")
+    out: list[tuple[str, cst.BaseExpression]] = []
+    for element in value.elements:
+        key = literal_text(element.key) if isinstance(element, cst.DictElement) else None
+        if key is None or not key.isidentifier() or "__" in key:
+            raise NotTranslated("a non-strict JSON matcher with a key respx cannot name")
+        path = f"{prefix}__{key}"
+        out += _json_paths(path, element.value) if isinstance(element.value, cst.Dict) else [(path, element.value)]
+    return out
 
 
 def runs(keys: list[object | None]) -> list[list[int]]:

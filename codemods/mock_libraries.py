@@ -9,6 +9,9 @@ to choose):
 | ``@responses.activate`` | ``@respx.mock`` |
 | ``responses.add(responses.GET, url, json=..., status=201, headers=...)``, ``responses.get(url, ...)`` | ``respx.get(url).mock(return_value=httpx.Response(201, json=..., headers=...))`` |
 | ``body="text"`` | ``content="text"`` with responses' default ``Content-Type: text/plain`` written out |
+| ``match=[json_params_matcher(d)]`` (``strict_match=False``) | ``respx.post(url, json=d)`` (``json__a=..., json__b__c=...``: only the keys named) |
+| ``query_param_matcher(d)`` (``strict_match=False``), ``query_string_matcher("a=1")`` | ``params__eq=d`` (``params__contains=d``), ``params__eq="a=1"`` |
+| ``urlencoded_params_matcher(d)``, ``header_matcher(h)``, ``body_matcher("text")`` | ``data__eq=d``, ``headers__contains=h``, ``content="text"`` |
 | several ``responses.add(GET, url, ...)`` of one route in a row | one route whose ``side_effect=itertools.chain([...], itertools.repeat(last))`` serves them in turn, the last one for every request after (respx keeps one route per pattern) |
 | ``with responses.RequestsMock() as rsps: rsps.add(...)`` | ``with respx.mock(assert_all_called=True) as rsps: rsps.get(...).mock(...)`` |
 | ``responses.calls``, ``len(responses.calls)``, ``calls[0].request.method`` | ``respx.calls``, the same |
@@ -43,8 +46,9 @@ as ``re.compile(r"<url>(\\?.*)?$")``, since responses ignored the query; recorde
 tests would hit the network or fail. ``respx`` patches httpx the same way.
 
 ## When it reports instead of rewriting
-- ``responses.add`` with ``match=``, ``callback``/``add_callback``, ``stream=``, ``passthrough``, or
-  arguments it cannot read; a route registered again after requests were made (responses then
+- ``responses.add`` with a matcher respx has no exact pattern for (``multipart_matcher``, a strict
+  ``header_matcher``, ``allow_blank``, query or form values that are not str or int literals),
+  ``callback``/``add_callback``, ``stream=``, ``passthrough``, or arguments it cannot read; a route registered again after requests were made (responses then
   serves it by how many earlier responses were used, which the code does not show); ``calls[i].request.body`` (``.content`` in httpx, bytes); recorded
   calls used other than as ``len(calls)``, ``calls[i].request.method``/``.url`` or a header looked up
   by name (respx records ``httpx.Request`` objects: no ``path_url``; iterating them is not followed);
@@ -350,11 +354,14 @@ class MockLibraries(Codemod):
     def _add(self, ctx, original: cst.Call, updated: cst.Call, router, method: str | None):
         try:
             spec = _responses_mock.registration(ctx, method, list(updated.args))
+            if spec.patterns and self._httpx_mock(ctx):
+                raise NotTranslated("match= is not translated for pytest-httpx")
         except NotTranslated as exc:
             ctx.report(NOT_MIGRATED, original, f"responses.{original.func.attr.value}(...): {exc}")  # type: ignore[attr-defined]
             return updated
         new = self._render(ctx, router, spec)
-        route = (ctx.module.code_for_node(original.func.value), spec.method, ctx.module.code_for_node(spec.url))  # type: ignore[attr-defined, arg-type]
+        code = ctx.module.code_for_node
+        route = (code(original.func.value), spec.method, code(spec.url), tuple((k, code(v)) for k, v in spec.patterns))  # type: ignore[attr-defined, arg-type]
         self.registered[id(new)] = (route, spec, router, original)
         return new
 
