@@ -98,6 +98,17 @@ DATA_STR_ENCODING = Code(
     "Encode explicitly: ``content=text.encode('iso-8859-1')`` keeps requests' bytes; "
     "``.encode('utf-8')`` is what most servers expect.",
 )
+JSON_BODY = Code(
+    "json-body-compact",
+    "info",
+    "A json= body is serialised differently: compact, with non-ASCII characters as they are",
+    "requests writes ``json=`` with ``json.dumps(value)``: ``{\"a\": 1}``, non-ASCII characters as "
+    "``\\u`` escapes. httpx writes ``{\"a\":1}`` and keeps them as UTF-8. Servers that parse the JSON "
+    "see the same value; a signature computed over the body, or a test comparing the raw bytes, "
+    "does not.",
+    "Where the exact bytes matter, send them yourself: ``content=json.dumps(value).encode()`` with "
+    "``headers={\"Content-Type\": \"application/json\"}``.",
+)
 TIMEOUT_MAYBE_TUPLE = Code(
     "timeout-maybe-tuple",
     "warning",
@@ -256,6 +267,9 @@ def _map(ctx, original: cst.Call, updated: cst.Call, verb: str, on_client: bool)
                 if not isinstance(value, cst.Dict) and not (isinstance(value, cst.Name) and value.value == "None"):
                     ctx.report(DATA_TYPE_UNKNOWN, original, "data= may be bytes/str or a list of pairs")
                 mapped.append(arg)
+        elif name == "json" and not (isinstance(value, cst.Name) and value.value == "None"):
+            ctx.report(JSON_BODY, original, "json= is sent as compact JSON with non-ASCII as UTF-8 (requests: {\"a\": 1}, \\u escapes)")
+            mapped.append(arg)
         elif name == "params":
             if not _params_exact(url, value):
                 ctx.report(PARAMS_SEMANTICS, original, "params= merge/None/bool semantics differ in httpx")

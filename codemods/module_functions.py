@@ -45,7 +45,7 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods._request_args import (
-    ARG_UNSUPPORTED, ARGS_UNKNOWN, AUTH_ENCODING, DATA_PAIRS, ENVIRONMENT, FILES_PART, REDIRECT_CONTENT_TYPE, DATA_STR_ENCODING, DATA_TYPE_UNKNOWN, PARAMS_SEMANTICS,
+    ARG_UNSUPPORTED, ARGS_UNKNOWN, AUTH_ENCODING, DATA_PAIRS, ENVIRONMENT, JSON_BODY, FILES_PART, REDIRECT_CONTENT_TYPE, DATA_STR_ENCODING, DATA_TYPE_UNKNOWN, PARAMS_SEMANTICS,
     TIMEOUT_MAYBE_TUPLE, VERBS, VERIFY_DISABLED, map_request_args,
 )
 from codemods.base import Codemod, find_kwarg
@@ -67,7 +67,8 @@ _QUALNAMES = {f"requests.{verb}": verb for verb in VERBS}
 class ModuleFunctions(Codemod):
     name = "module_functions"
     codes = (ARGS_UNKNOWN, ARG_UNSUPPORTED, DATA_PAIRS, DATA_STR_ENCODING, DATA_TYPE_UNKNOWN, PARAMS_SEMANTICS,
-             TIMEOUT_MAYBE_TUPLE, VERIFY_DISABLED, REDIRECT_LIMIT, REDIRECT_CONTENT_TYPE, AUTH_ENCODING, ENVIRONMENT, FILES_PART)
+             TIMEOUT_MAYBE_TUPLE, VERIFY_DISABLED, REDIRECT_LIMIT, REDIRECT_CONTENT_TYPE, AUTH_ENCODING, ENVIRONMENT, FILES_PART,
+             JSON_BODY)
 
     def leave_Call(self, ctx, original: cst.Call, updated: cst.Call):
         verb = _QUALNAMES.get(ctx.resolve(original.func) or "")
