@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import libcst as cst
 
+from migrator.names import dotted
+
 
 def reads_the_same(ctx) -> bool:
     """Is the ``<mock>.calls`` being left used as ``len(calls)``, ``calls[i].request.method``,
@@ -34,10 +36,54 @@ def reads_the_same(ctx) -> bool:
 
 
 def is_last_request(node: cst.BaseExpression, mockers: set[str]) -> bool:
+    """``m.last_request``, or ``m.request_history[i]``, of a requests_mock mocker (original nodes)."""
+    if isinstance(node, cst.Subscript) and len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+        node = node.value
+        attr = "request_history"
+    else:
+        attr = "last_request"
     return (
-        isinstance(node, cst.Attribute) and node.attr.value == "last_request"
+        isinstance(node, cst.Attribute) and node.attr.value == attr
         and isinstance(node.value, cst.Name) and node.value.value in mockers
     )
+
+
+# What requests-mock's request proxy gives, read on the httpx.Request respx records (``request``,
+# the new receiver): the same values. ``qs`` parses the query of the lowercased URL (requests-mock
+# matches case-insensitively unless told otherwise); ``text`` is None when there is no body.
+def qs_of(ctx, request: cst.BaseExpression) -> cst.Call:
+    ctx.required_imports.add("urllib.parse")
+    query = cst.Call(cst.Attribute(cst.Call(cst.Attribute(cst.Attribute(cst.Attribute(request, cst.Name("url")), cst.Name("query")),
+                                                           cst.Name("decode")), []), cst.Name("lower")), [])
+    parse_qs = cst.Attribute(cst.Attribute(cst.Name("urllib"), cst.Name("parse")), cst.Name("parse_qs"))
+    return cst.Call(parse_qs, [cst.Arg(query, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),
+                               cst.Arg(cst.Name("True"), keyword=cst.Name("keep_blank_values"),
+                                       equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))])
+
+
+def text_of(request: cst.BaseExpression) -> cst.BaseExpression:
+    decoded = cst.Call(cst.Attribute(cst.Attribute(request, cst.Name("content")), cst.Name("decode")), [cst.Arg(cst.SimpleString('"utf-8"'))])
+    return cst.BooleanOperation(decoded, cst.Or(), cst.Name("None"), lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
+
+def json_of(ctx, request: cst.BaseExpression) -> cst.Call:
+    return cst.Call(ctx.stdlib("json", "loads"), [cst.Arg(cst.Attribute(request, cst.Name("content")))])
+
+
+def in_json_loads(ctx) -> bool:
+    """Is the node being left the argument of ``json.loads(...)`` (which takes bytes and str alike)?"""
+    parent, grand = ctx.parent(), ctx.parent(2)
+    return isinstance(parent, cst.Arg) and isinstance(grand, cst.Call) and dotted(grand.func) == "json.loads"
+
+
+def looked_up(ctx) -> bool:
+    """Is the node being left (``r.headers``) only looked up by name: ``[...]``, ``.get(...)``, ``in``?"""
+    node, parent = ctx.parents[-1], ctx.parent()
+    if isinstance(parent, cst.Subscript) and parent.value is node:
+        return True
+    if isinstance(parent, cst.Attribute) and parent.value is node:
+        return parent.attr.value == "get"
+    return isinstance(parent, cst.ComparisonTarget) and isinstance(parent.operator, (cst.In, cst.NotIn))
 
 
 def is_recorded_request(ctx, node: cst.BaseExpression, mocks: set[str]) -> bool:

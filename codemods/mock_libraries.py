@@ -29,6 +29,10 @@ to choose):
 | ``m.get(requests_mock.ANY, ...)`` | ``m.get().mock(...)`` (a route for any URL) |
 | ``exc=requests.ConnectTimeout`` | ``.mock(side_effect=httpx.ConnectTimeout)`` |
 | ``m.called``, ``m.call_count``, ``m.last_request`` | ``m.calls.called``, ``m.calls.call_count``, ``m.calls.last.request`` |
+| ``m.request_history[i]``, ``len(m.request_history)`` | ``m.calls[i].request``, ``len(m.calls)`` |
+| ``last_request.json()``, ``json.loads(last_request.body)`` | ``json.loads(request.content)`` |
+| ``last_request.qs`` (the lowercased URL's query, parsed) | ``urllib.parse.parse_qs(request.url.query.decode().lower(), keep_blank_values=True)`` |
+| ``last_request.text`` (None without a body), ``.url``, ``.method``, ``.headers[...]`` | ``(request.content.decode("utf-8") or None)``, ``str(request.url)``, the same |
 | ``adapter = requests_mock.Adapter()``, ``session.mount("mock://", adapter)`` | ``adapter = respx.Router(assert_all_called=False)``, ``httpx.Client(mounts={"mock://": httpx.MockTransport(adapter.handler)})`` (the mount is moved into the client by ``client_configuration``) |
 
 respx adds ``Content-Length`` (and ``Content-Type`` for ``json=``) to mocked responses, which
@@ -53,8 +57,9 @@ tests would hit the network or fail. ``respx`` patches httpx the same way.
   calls used other than as ``len(calls)``, ``calls[i].request.method``/``.url`` or a header looked up
   by name (respx records ``httpx.Request`` objects: no ``path_url``; iterating them is not followed);
   ``assert_call_count``, ``replace``, ``upsert``, ``remove``: ``mock-not-migrated``;
-- requests_mock's ``complete_qs``, ``additional_matcher``, ``request_history``,
-  ``last_request.json()``/``.qs``, body callbacks; a ``Mocker(real_http=True)``; a ``Mocker``
+- requests_mock's ``complete_qs``, ``additional_matcher``, ``request_history`` other than
+  indexed or counted, ``last_request.body`` other than in ``json.loads`` (requests' body is bytes or
+  str by how it was sent; httpx's is bytes), other request attributes, body callbacks; a ``Mocker(real_http=True)``; a ``Mocker``
   decorator whose test takes the mocker through ``*args``/``**kwargs``, has another decorator
   between it and the ``def``, or whose class inherits from a base that may hold more tests:
   ``mock-not-migrated`` (a class's tests then stay together);
@@ -73,7 +78,9 @@ from codemods._mock_names import ScopedNames, binding_node
 from codemods._mock_spec import MockSpec, NotTranslated, render_respx
 from codemods._mocked_tests import TEST_MOCKS_KEPT
 from codemods._pytest_httpx import recorded_attribute, render_pytest_httpx
-from codemods._recorded_calls import is_last_request, is_recorded_request, reads_the_same
+from codemods._recorded_calls import (
+    in_json_loads, is_last_request, is_recorded_request, json_of, looked_up, qs_of, reads_the_same, text_of,
+)
 from codemods._requests_mock import METHODS, ROUTER_PARAM, TEST_PREFIX, mocker_decorator, mocker_parameter
 from codemods._units import scope_path
 from codemods.base import Codemod, find_kwarg, kwarg
@@ -138,6 +145,7 @@ class MockLibraries(Codemod):
         # responses' registrations as written: id(new call) -> (route, spec, router, original call),
         # and the routes each function registered in an earlier run of registrations
         self.registered: dict[int, tuple] = {}
+        self.json_reads: set[int] = set()  # ids of original ``m.last_request.json()`` calls
         self.routes_seen: dict[int, set] = {}
 
     def _enabled(self, ctx) -> bool:
@@ -332,6 +340,8 @@ class MockLibraries(Codemod):
 
     # --- registering responses ------------------------------------------------------------------------
     def leave_Call(self, ctx, original: cst.Call, updated: cst.Call):
+        if id(original) in self.json_reads:
+            return json_of(ctx, updated.func.value)  # type: ignore[attr-defined]
         if not self._enabled(ctx) or not isinstance(original.func, cst.Attribute):
             return updated
         owner, attr = original.func.value, original.func.attr.value
@@ -434,6 +444,32 @@ class MockLibraries(Codemod):
         return recorded_attribute(ctx, original, updated, self.mockers.here(ctx), self.recorded, NOT_MIGRATED)
 
     # --- recorded calls ---------------------------------------------------------------------------------
+    def leave_Subscript(self, ctx, original: cst.Subscript, updated: cst.Subscript):
+        """``m.request_history[i]`` → ``m.calls[i].request``."""
+        if self._enabled(ctx) and not self._httpx_mock(ctx) and is_last_request(original, self.mockers.here(ctx)):
+            return cst.Attribute(updated, cst.Name("request"))
+        return updated
+
+    def _request_read(self, ctx, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
+        """``m.last_request.<attr>`` on the httpx.Request respx recorded: the same value, or reported."""
+        attr, request = original.attr.value, updated.value
+        if attr == "method" or (attr == "headers" and looked_up(ctx)):
+            return updated
+        if attr == "url":
+            return cst.Call(cst.Name("str"), [cst.Arg(updated)])
+        if attr == "qs":
+            return qs_of(ctx, request)
+        if attr == "text":
+            return text_of(request)
+        if attr == "body" and in_json_loads(ctx):
+            return updated.with_changes(attr=cst.Name("content"))
+        parent = ctx.parent()
+        if attr == "json" and isinstance(parent, cst.Call) and parent.func is original and not parent.args:
+            self.json_reads.add(id(parent))  # the call becomes json.loads(request.content)
+            return updated
+        ctx.report(NOT_MIGRATED, original, f"last_request.{attr} differs on an httpx.Request")
+        return updated
+
     def leave_Attribute(self, ctx, original: cst.Attribute, updated: cst.Attribute):
         if not self._enabled(ctx):
             return updated
@@ -448,14 +484,15 @@ class MockLibraries(Codemod):
                 return cst.Attribute(calls, cst.Name(attr))
             if attr == "last_request":
                 return cst.Attribute(cst.Attribute(calls, cst.Name("last")), cst.Name("request"))
+            parent, grand = ctx.parent(), ctx.parent(2)
+            if attr == "request_history" and (isinstance(parent, cst.Subscript) or (
+                    isinstance(parent, cst.Arg) and isinstance(grand, cst.Call) and dotted(grand.func) == "len")):
+                return calls  # m.calls[i] (its .request added with the subscript), len(m.calls)
             if attr in ("request_history", "called_once"):
                 ctx.report(NOT_MIGRATED, original, f"{owner.value}.{attr} has no direct respx spelling")
             return updated
-        if original.attr.value in ("url", "json", "qs", "text", "body") and is_last_request(original.value, mockers):
-            if original.attr.value == "url":
-                return cst.Call(cst.Name("str"), [cst.Arg(updated)])
-            ctx.report(NOT_MIGRATED, original, f"last_request.{original.attr.value} differs on an httpx.Request")
-            return updated
+        if is_last_request(original.value, mockers):
+            return self._request_read(ctx, original, updated)
         if original.attr.value == "calls" and (ctx.resolve(original.value) == "responses" or isinstance(original.value, cst.Name) and self.mocks.has(ctx, original.value.value)):
             if not reads_the_same(ctx):
                 ctx.report(NOT_MIGRATED, original, "recorded calls hold httpx requests and responses in respx: only len(), calls[i].request.method, .url and header lookups read the same")

@@ -14,7 +14,7 @@ from typing import Callable, Iterable, Iterator, Sequence, TypeVar
 import libcst as cst
 
 from migrator.findings import ignores_all
-from migrator.names import import_bindings
+from migrator.names import dotted, import_bindings
 from migrator.visitors import Transformer, transform
 
 
@@ -25,7 +25,7 @@ def existing_module_alias(module: cst.Module, name: str) -> str | None:
         for small in stmt.body:
             if isinstance(small, cst.Import):
                 for alias in small.names:
-                    if isinstance(alias.name, cst.Name) and alias.name.value == name:
+                    if dotted(alias.name) == name:
                         return alias.asname.name.value if alias.asname else name  # type: ignore[union-attr]
     return None
 
@@ -164,11 +164,20 @@ def _with_imports(
             if new is None:
                 anchor_leading = stmt.leading_lines
     if add:
-        lines = [cst.SimpleStatementLine([cst.Import([cst.ImportAlias(cst.Name(m))])]) for m in add]
+        lines = [cst.SimpleStatementLine([cst.Import([cst.ImportAlias(_module_name(m))])]) for m in add]
         lines[0] = lines[0].with_changes(leading_lines=anchor_leading)
         index = anchor if anchor is not None else _after_last_import(body)
         body[index:index] = lines
     return body
+
+
+def _module_name(module: str) -> cst.Name | cst.Attribute:
+    """``urllib.parse`` as the name an import statement takes."""
+    head, *rest = module.split(".")
+    node: cst.Name | cst.Attribute = cst.Name(head)
+    for part in rest:
+        node = cst.Attribute(node, cst.Name(part))
+    return node
 
 
 def _after_last_import(body: list[cst.BaseStatement]) -> int:
