@@ -20,6 +20,7 @@ import libcst as cst
 from codemods._mock_spec import MockSpec, NotTranslated
 from codemods.base import literal_text
 from codemods.exceptions import as_raised_by_httpx
+from migrator.visitors import walk
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 MOCKER = ("requests_mock.Mocker", "requests_mock.mock")
@@ -66,13 +67,42 @@ def registration(ctx, attr: str, args: list[cst.Arg], is_callback) -> MockSpec |
     listed = positional.pop(0) if positional else keywords.pop("response_list", None)
     if positional:
         raise NotTranslated(f"{attr}(...) with more positional arguments than method, url and responses")
+    complete_qs = keywords.pop("complete_qs", None)
     spec = MockSpec(method, url)
+    _query(spec, complete_qs)
     if listed is not None:
         if keywords:
             raise NotTranslated(f"{attr}(...) with a response list and {sorted(keywords)[0]}=: requests-mock rejects both")
         spec.sequence = [_response(ctx, MockSpec(method, url), _literal_dict(item), is_callback) for item in _literal_list(listed)]
         return spec
     return _response(ctx, spec, keywords, is_callback)
+
+
+def _query(spec: MockSpec, complete_qs: cst.BaseExpression | None) -> None:
+    """requests-mock matches a registered query string as a subset of the request's, or exactly
+    with ``complete_qs=True``; respx matches a URL's query exactly: the query becomes a params
+    pattern. (requests-mock compares it lowercased: only a lowercase query reads the same.)"""
+    complete = isinstance(complete_qs, cst.Name) and complete_qs.value == "True"
+    if complete_qs is not None and not (isinstance(complete_qs, cst.Name) and complete_qs.value in ("True", "False")):
+        raise NotTranslated("complete_qs= that is not a literal")
+    if spec.url is None:
+        return
+    text = literal_text(spec.url)
+    if text is None:
+        if complete or any("?" in str(n.value) for n in walk(spec.url) if type(n) in (cst.SimpleString, cst.FormattedStringText)):
+            raise NotTranslated("a query in a URL the tool cannot read: requests-mock matches it as a subset")
+        return
+    if "?" not in text:
+        if complete:  # no query at all
+            spec.patterns.append(("params__eq", cst.SimpleString('""')))
+        return
+    literal: cst.SimpleString = spec.url  # type: ignore[assignment]
+    base, _, query = literal.raw_value.partition("?")
+    if query != query.lower() or "#" in query or "\\" in query:
+        raise NotTranslated("a registered query with capitals, escapes or a fragment: requests-mock compares it lowercased")
+    quoted = f"{literal.prefix}{literal.quote}{{}}{literal.quote}"
+    spec.url = cst.SimpleString(quoted.format(base))
+    spec.patterns.append(("params__eq" if complete else "params__contains", cst.SimpleString(quoted.format(query))))
 
 
 def _response(ctx, spec: MockSpec, keywords: dict[str, cst.BaseExpression], is_callback) -> MockSpec:

@@ -29,6 +29,8 @@ to choose):
 | ``m.get(requests_mock.ANY, ...)`` | ``m.get().mock(...)`` (a route for any URL) |
 | ``exc=requests.ConnectTimeout`` | ``.mock(side_effect=httpx.ConnectTimeout)`` |
 | ``m.called``, ``m.call_count``, ``m.last_request`` | ``m.calls.called``, ``m.calls.call_count``, ``m.calls.last.request`` |
+| ``m.get("http://h/a?b=1")`` (a subset of the request's query), ``complete_qs=True`` | ``m.get("http://h/a", params__contains="b=1")``, ``params__eq=`` |
+| ``m.called_once``; ``route = m.get(...)`` then ``route.last_request``, ``route.call_count`` | ``(m.calls.call_count == 1)``; the respx Route, ``route.calls.last.request``, ``route.calls.call_count`` |
 | ``m.request_history[i]``, ``len(m.request_history)`` | ``m.calls[i].request``, ``len(m.calls)`` |
 | ``last_request.json()``, ``json.loads(last_request.body)`` | ``json.loads(request.content)`` |
 | ``last_request.qs`` (the lowercased URL's query, parsed) | ``urllib.parse.parse_qs(request.url.query.decode().lower(), keep_blank_values=True)`` |
@@ -296,6 +298,11 @@ class MockLibraries(Codemod):
         for target in original.targets:
             if isinstance(target.target, cst.Name):
                 self._forget(ctx, target.target.value)
+        if self._registers_on_mocker(ctx, value) and len(original.targets) == 1 and isinstance(original.targets[0].target, cst.Name):
+            # ``route = m.get(...)``: requests-mock's matcher, now a respx Route; both record their calls,
+            # read like the mocker's (``route.last_request`` → ``route.calls.last.request``)
+            self.mockers.add(ctx, original.targets[0].target.value)
+            return updated
         if not (self._enabled(ctx) and isinstance(value, cst.Call) and ctx.resolve(value.func) == "requests_mock.Adapter"):
             return updated
         target = original.targets[0].target if len(original.targets) == 1 else None
@@ -307,6 +314,13 @@ class MockLibraries(Codemod):
         ctx.bind_object(target, ObjectInfo("mock-router", original))
         router = cst.Call(self._respx(ctx, "Router"), [kwarg("assert_all_called", cst.Name("False"))])
         return updated.with_changes(value=router)
+
+    def _registers_on_mocker(self, ctx, value: cst.BaseExpression) -> bool:
+        if not (self._enabled(ctx) and isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute)):
+            return False
+        owner, attr = value.func.value, value.func.attr.value
+        registers = attr == "register_uri" or attr.upper() in METHODS
+        return registers and isinstance(owner, cst.Name) and self.mocks.has(ctx, owner.value) and self.mockers.has(ctx, owner.value)
 
     def leave_WithItem(self, ctx, original: cst.WithItem, updated: cst.WithItem):
         if updated.asname is not None and isinstance(updated.asname.name, cst.Name):
@@ -488,7 +502,10 @@ class MockLibraries(Codemod):
             if attr == "request_history" and (isinstance(parent, cst.Subscript) or (
                     isinstance(parent, cst.Arg) and isinstance(grand, cst.Call) and dotted(grand.func) == "len")):
                 return calls  # m.calls[i] (its .request added with the subscript), len(m.calls)
-            if attr in ("request_history", "called_once"):
+            if attr == "called_once":
+                count = cst.Attribute(calls, cst.Name("call_count"))
+                return cst.Comparison(count, [cst.ComparisonTarget(cst.Equal(), cst.Integer("1"))], lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+            if attr == "request_history":
                 ctx.report(NOT_MIGRATED, original, f"{owner.value}.{attr} has no direct respx spelling")
             return updated
         if is_last_request(original.value, mockers):
@@ -498,6 +515,8 @@ class MockLibraries(Codemod):
                 ctx.report(NOT_MIGRATED, original, "recorded calls hold httpx requests and responses in respx: only len(), calls[i].request.method, .url and header lookups read the same")
             return self._respx(ctx, "calls") if ctx.resolve(original.value) == "responses" else updated
         if original.attr.value in ("url", "body") and is_recorded_request(ctx, original.value, self.mocks.here(ctx)):
+            if original.attr.value == "body" and in_json_loads(ctx):
+                return updated.with_changes(attr=cst.Name("content"))  # json.loads takes bytes and str alike
             if original.attr.value == "body":
                 ctx.report(NOT_MIGRATED, original, "request.body is request.content (bytes) in httpx")
                 return updated
