@@ -15,19 +15,19 @@ from migrator.names import dotted
 
 def reads_the_same(ctx) -> bool:
     """Is the ``<mock>.calls`` being left used as ``len(calls)``, ``calls[i].request.method``,
-    ``calls[i].request.url`` / ``.body`` (handled by the codemod), or a header looked up by name
-    (``calls[i].request.headers["A"]`` / ``.get("A")``)? Iterating, passing the list on, a recorded
-    response or any other request attribute is not known to read the same."""
+    ``calls[i].request.url`` / ``.body`` (handled by the codemod), ``calls[i].response.status_code``
+    / ``.content`` / ``.json()``, or a header looked up by name (``calls[i].request.headers["A"]`` /
+    ``.get("A")``)? Iterating, passing the list on, or any other attribute is not known to read the same."""
     node, parent, grand = ctx.parents[-1], ctx.parent(), ctx.parent(2)
     if isinstance(parent, cst.Arg) and isinstance(grand, cst.Call) and isinstance(grand.func, cst.Name) and grand.func.value == "len":
         return True
     if not (isinstance(parent, cst.Subscript) and parent.value is node and isinstance(grand, cst.Attribute) and grand.value is parent):
         return False
     attribute = ctx.parent(3)
-    if grand.attr.value != "request" or not (isinstance(attribute, cst.Attribute) and attribute.value is grand):
+    if grand.attr.value not in ("request", "response") or not (isinstance(attribute, cst.Attribute) and attribute.value is grand):
         return False
-    if attribute.attr.value in ("method", "url", "body"):
-        return True
+    if attribute.attr.value in (("method", "url", "body") if grand.attr.value == "request" else ("status_code", "content", "json")):
+        return True  # (a recorded response is the mocked one, read alike; not its text: the charset)
     lookup = ctx.parent(4)
     return attribute.attr.value == "headers" and (
         isinstance(lookup, cst.Subscript) and lookup.value is attribute

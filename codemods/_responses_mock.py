@@ -138,6 +138,26 @@ def _json_paths(prefix: str, value: cst.BaseExpression) -> list[tuple[str, cst.B
     return out
 
 
+def call_count_assertion(ctx, args: list[cst.Arg], calls: cst.BaseExpression) -> cst.BaseExpression:
+    """``assert responses.assert_call_count(url, n)`` → ``assert (sum(str(call.request.url) == url
+    for call in respx.calls) == n)``: the same count of recorded requests to that URL. responses
+    raises AssertionError when it differs and returns True; the comparison does the same in an
+    ``assert``, which is the only place this is translated."""
+    if not any(isinstance(p, cst.Assert) for p in ctx.parents):
+        raise NotTranslated("outside an assert statement its AssertionError would be lost")
+    values = {a.keyword.value if a.keyword else ("url", "count")[i]: a.value for i, a in enumerate(args)}
+    if set(values) != {"url", "count"} or any(a.star for a in args):
+        raise NotTranslated("arguments the tool cannot read")
+    url = literal_text(values["url"])
+    if url is not None and "/" not in url.partition("://")[2]:
+        raise NotTranslated("a URL without a path: responses compares it with a '/' added")
+    call = cst.Name("call")
+    same = cst.Comparison(cst.Call(cst.Name("str"), [cst.Arg(cst.Attribute(cst.Attribute(call, cst.Name("request")), cst.Name("url")))]),
+                          [cst.ComparisonTarget(cst.Equal(), values["url"])])
+    counted = cst.Call(cst.Name("sum"), [cst.Arg(cst.GeneratorExp(same, cst.CompFor(target=call, iter=calls), lpar=[], rpar=[]))])
+    return cst.Comparison(counted, [cst.ComparisonTarget(cst.Equal(), values["count"])], lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
+
 def runs(keys: list[object | None]) -> list[list[int]]:
     """The runs of consecutive registrations in a block: ``keys[i]`` is the route statement ``i``
     registers (None for a statement that registers nothing); each run lists statement indexes.

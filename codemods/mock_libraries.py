@@ -16,6 +16,8 @@ to choose):
 | ``with responses.RequestsMock() as rsps: rsps.add(...)`` | ``with respx.mock(assert_all_called=True) as rsps: rsps.get(...).mock(...)`` |
 | ``responses.calls``, ``len(responses.calls)``, ``calls[0].request.method`` | ``respx.calls``, the same |
 | ``calls[0].request.url`` | ``str(respx.calls[0].request.url)`` (an ``httpx.URL`` otherwise) |
+| ``calls[i].response.status_code`` / ``.content`` / ``.json()``, ``json.loads(calls[i].request.body)`` | the same on respx's call; ``json.loads(...request.content)`` |
+| ``assert responses.assert_call_count(url, n)`` | ``assert (sum(str(call.request.url) == url for call in respx.calls) == n)`` |
 
 | requests_mock | respx |
 |---|---|
@@ -58,7 +60,8 @@ tests would hit the network or fail. ``respx`` patches httpx the same way.
   serves it by how many earlier responses were used, which the code does not show); ``calls[i].request.body`` (``.content`` in httpx, bytes); recorded
   calls used other than as ``len(calls)``, ``calls[i].request.method``/``.url`` or a header looked up
   by name (respx records ``httpx.Request`` objects: no ``path_url``; iterating them is not followed);
-  ``assert_call_count``, ``replace``, ``upsert``, ``remove``: ``mock-not-migrated``;
+  ``assert_call_count`` outside an ``assert`` (its AssertionError would be lost) or on a URL without
+  a path, ``replace``, ``upsert``, ``remove``: ``mock-not-migrated``;
 - requests_mock's ``complete_qs``, ``additional_matcher``, ``request_history`` other than
   indexed or counted, ``last_request.body`` other than in ``json.loads`` (requests' body is bytes or
   str by how it was sent; httpx's is bytes), other request attributes, body callbacks; a ``Mocker(real_http=True)``; a ``Mocker``
@@ -371,6 +374,12 @@ class MockLibraries(Codemod):
             return self._mocker_call(ctx, original, updated, attr)
         if attr == "add" or attr.upper() in METHODS:
             return self._add(ctx, original, updated, router, None if attr == "add" else attr.upper())
+        if attr == "assert_call_count" and not self._httpx_mock(ctx):
+            try:
+                return _responses_mock.call_count_assertion(ctx, list(updated.args), cst.Attribute(router, cst.Name("calls")))
+            except NotTranslated as exc:
+                ctx.report(NOT_MIGRATED, original, f"responses.assert_call_count(...): {exc}")
+                return updated
         if attr in ("add_callback", "assert_call_count", "replace", "upsert", "remove", "add_passthru", "passthrough"):
             ctx.report(NOT_MIGRATED, original, f"responses.{attr}(...) has no direct respx translation")
         return updated
