@@ -5,7 +5,8 @@ them (its decorator too): a ``@respx.mock`` over a body that still calls ``respo
 match=...)`` can pass neither way. Like sessions (``codemods._units``), this is decided by running
 the codemods, then again with the tests an error fell in kept; each kept test gets one
 ``test-mocks-kept`` error listing why. The unit is the test function (a top-level def, or a method
-of a top-level class; the whole class when a requests_mock ``Mocker`` decorates it); an error in a pytest fixture or at module level keeps the whole file's mocks,
+of a top-level class; the whole class when a requests_mock ``Mocker`` decorates it or its
+setUp starts a mock); an error in a pytest fixture or at module level keeps the whole file's mocks,
 since the tests using them cannot be told apart.
 """
 
@@ -39,8 +40,11 @@ class MockedTests:
         self.enabled = tree is not None  # a test file whose mocks the tool migrates
         for node in tree.body if tree is not None else ():
             if isinstance(node, ast.ClassDef):
-                if any(_MOCKER.search(ast.unparse(d)) for d in node.decorator_list):
-                    # a requests_mock Mocker on the class serves all its tests: they move or stay together
+                shared = [item for item in node.body if isinstance(item, _DEFS) and not item.name.startswith("test")]
+                if any(_MOCKER.search(ast.unparse(d)) for d in node.decorator_list) or any(
+                        _MOCK_USE.search(ast.unparse(item)) for item in shared):
+                    # a requests_mock Mocker on the class, or mocks started in setUp (or any other method
+                    # that is not a test), serve all its tests: they move or stay together
                     self.tests.append(_test((node.name,), node))
                 self.tests += [_test((node.name, item.name), item) for item in node.body if isinstance(item, _DEFS)]
             elif isinstance(node, _DEFS):
@@ -81,6 +85,7 @@ class MockedTests:
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _MOCKER = re.compile(r"\b(?:Mocker|requests_mock\.mock)\(")
+_MOCK_USE = re.compile(r"\b(?:responses|requests_mock)\.")
 
 
 def _test(path: tuple[str, ...], node) -> tuple[tuple[str, ...], int, int, bool]:

@@ -20,6 +20,7 @@ import libcst as cst
 from codemods._mock_spec import MockSpec, NotTranslated
 from codemods.base import literal_text
 from codemods.exceptions import as_raised_by_httpx
+from migrator.names import dotted
 from migrator.visitors import walk
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
@@ -180,3 +181,70 @@ def mocker_parameter(function: cst.FunctionDef, kw: str, innermost: bool) -> str
     if not params.params or params.params[-1].default is not None:
         raise NotTranslated(f"{name} has no parameter for the mocker")
     return params.params[-1].name.value
+
+
+# base classes known to define no test methods (a Mocker on the class decorates inherited ones too)
+_TEST_CASES = frozenset({"TestCase", "IsolatedAsyncioTestCase", "SimpleTestCase", "TransactionTestCase"})
+
+
+class DecoratedTests:
+    """Tests a requests_mock Mocker decorates, on themselves or on their class: the decorators the
+    codemod translates, and the parameter each test receives the mocker in (renamed respx_mock)."""
+
+    def __init__(self) -> None:
+        self.decorators: set[int] = set()  # ids of the Mocker decorators translated
+        self.classes: set[int] = set()  # ids of the classes one decorates
+        self.from_class: set[int] = set()  # ids of the methods given one from their class
+        self.kw: dict[int, str] = {}  # id(class or def) -> the keyword it passes the mocker by
+        self.renamed: dict[int, str] = {}  # id(def) -> the parameter receiving the mocker
+
+    def visit_class(self, ctx, node: cst.ClassDef, report) -> None:
+        decorator = self._mocker(ctx, node, report)
+        if decorator is None:
+            return
+        bases = [(dotted(b.value) or "").rpartition(".")[2] for b in node.bases]
+        if node.keywords or any(b not in _TEST_CASES for b in bases):
+            # requests-mock decorates every test* attribute, inherited ones too
+            report(ctx, decorator, "the Mocker also decorates test methods this class inherits, which the tool cannot see")
+            return
+        self.classes.add(id(node))
+        self.decorators.add(id(decorator))
+
+    def visit_function(self, ctx, node: cst.FunctionDef, report) -> str | None:
+        """The parameter ``node`` receives a mocker in, when a Mocker decorator the tool translates gives it one."""
+        own = self._mocker(ctx, node, report)
+        outer = ctx.scopes[-2].node if len(ctx.scopes) > 2 and ctx.scopes[-2].kind == "class" else None
+        from_class = id(outer) in self.classes and node.name.value.startswith(TEST_PREFIX)
+        if own is None and not from_class:
+            return None
+        try:
+            if own is not None and from_class:
+                raise NotTranslated("a Mocker on the method and one on its class: two mockers are passed")
+            kw = self.kw[id(node)] if own is not None else self.kw[id(outer)]
+            innermost = node.decorators[-1] is own if own is not None else not node.decorators
+            name = mocker_parameter(node, kw, innermost)
+        except NotTranslated as exc:
+            report(ctx, own or node, str(exc))
+            return None
+        if own is not None:
+            self.decorators.add(id(own))
+        else:
+            self.from_class.add(id(node))
+        self.renamed[id(node)] = name
+        return name
+
+    def _mocker(self, ctx, owner: cst.ClassDef | cst.FunctionDef, report) -> cst.Decorator | None:
+        """The Mocker among ``owner``'s decorators that the tool can translate, if any (one it
+        cannot is reported)."""
+        for decorator in owner.decorators:
+            try:
+                kw = mocker_decorator(ctx, decorator)
+                if kw is not None and ctx.options.mock_library == "pytest-httpx":
+                    raise NotTranslated("pytest-httpx has no decorator: use the httpx_mock fixture")
+            except NotTranslated as exc:
+                report(ctx, decorator, str(exc))
+                return None
+            if kw is not None:
+                self.kw[id(owner)] = kw
+                return decorator
+        return None

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from codemods._mock_spec import MockSpec, NotTranslated
+from codemods._mock_spec import MockSpec, NotTranslated, call_with, render_respx
 from codemods._requests_mock import method_name
-from codemods.base import literal_text
+from codemods.base import find_kwarg, kwarg, literal_text
 from codemods.exceptions import as_raised_by_httpx
 
 _ADD_KWARGS = frozenset({"method", "url", "json", "body", "status", "headers", "content_type", "match"})
@@ -175,3 +175,81 @@ def runs(keys: list[object | None]) -> list[list[int]]:
         else:
             out.append([i])
     return out
+
+
+def lifecycle(ctx, original: cst.Call, attr: str, blocks: ResponsesBlocks) -> cst.Call:
+    """``responses.start()``/``stop()``/``reset()`` (setUp, tearDown): respx's global mock the same
+    way. responses' stop keeps the registrations (respx's stop drops them unless told not to);
+    its reset drops registrations and recorded calls: respx's ``clear()`` then ``reset()``."""
+    allow_assert = find_kwarg(original.args, "allow_assert")
+    if any(a is not allow_assert for a in original.args) or (attr != "stop" and allow_assert is not None):
+        raise NotTranslated("arguments the tool cannot read")
+    respx = ctx.stdlib("respx")
+    if attr == "start":
+        return cst.Call(cst.Attribute(respx, cst.Name("start")), [])
+    if attr == "stop":  # (the global mocks of both libraries assert nothing when they stop)
+        return call_with(cst.Attribute(respx, cst.Name("stop")), [kwarg("clear", cst.Name("False")), kwarg("reset", cst.Name("False"))])
+    statement = ctx.parents[-3] if len(ctx.parents) > 2 else None
+    if not (isinstance(ctx.parent(), cst.Expr) and isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
+        raise NotTranslated("inside an expression: respx needs clear() and reset()")
+    new = cst.Call(cst.Attribute(respx, cst.Name("clear")), [])
+    blocks.resets.add(id(new))  # followed by respx.reset() on a line of its own
+    return new
+
+
+class ResponsesBlocks:
+    """What responses' registrations and resets need of the block they stand in: several
+    registrations of one route in a row served in turn (see :func:`runs`), a route registered
+    again after requests reported, ``responses.reset()`` as two statements."""
+
+    def __init__(self) -> None:
+        self.registered: dict[int, tuple] = {}  # id(new call) -> (route, spec, router, original call)
+        self.seen: dict[int, set] = {}  # id(function) -> routes registered in an earlier run
+        self.resets: set[int] = set()  # ids of the respx.clear() calls responses.reset() became
+
+    def record(self, ctx, new: cst.Call, spec: MockSpec, router, original: cst.Call) -> None:
+        code = ctx.module.code_for_node
+        route = (code(original.func.value), spec.method, code(spec.url), tuple((k, code(v)) for k, v in spec.patterns))  # type: ignore[attr-defined, arg-type]
+        self.registered[id(new)] = (route, spec, router, original)
+
+    def leave(self, ctx, updated: cst.IndentedBlock, report) -> cst.IndentedBlock:
+        body: list = [line for stmt in updated.body for line in self._with_reset(stmt)]
+        found = [self._registration_in(stmt) for stmt in body]
+        routes = [entry[0] if entry else None for entry in found]
+        seen = self.seen.setdefault(id(ctx.scopes[-1].node), set())
+        for run in runs(routes):
+            in_run: dict[object, list[int]] = {}
+            for i in run:
+                in_run.setdefault(routes[i], []).append(i)
+            for route, indexes in in_run.items():
+                if route in seen:
+                    report(found[indexes[0]][3], "this route is registered again after requests were made: "
+                           "responses serves it by how many earlier responses were used")
+                seen.add(route)
+                if len(indexes) > 1:
+                    self._in_turn(ctx, body, [found[i] for i in indexes], indexes, report)
+        return updated.with_changes(body=[stmt for stmt in body if stmt is not None])
+
+    def _with_reset(self, stmt: cst.BaseStatement) -> list[cst.BaseStatement]:
+        if self.resets and type(stmt) is cst.SimpleStatementLine and type(stmt.body[0]) is cst.Expr and id(stmt.body[0].value) in self.resets:  # type: ignore[attr-defined]
+            call = stmt.body[0].value  # type: ignore[attr-defined]
+            reset = call.with_changes(func=call.func.with_changes(attr=cst.Name("reset")))
+            return [stmt, cst.SimpleStatementLine([cst.Expr(reset)])]
+        return [stmt]
+
+    def _registration_in(self, stmt: cst.BaseStatement):
+        if type(stmt) is cst.SimpleStatementLine and len(stmt.body) == 1 and type(stmt.body[0]) is cst.Expr:  # type: ignore[attr-defined]
+            return self.registered.get(id(stmt.body[0].value))  # type: ignore[attr-defined]
+        return None
+
+    def _in_turn(self, ctx, body: list, entries: list, indexes: list[int], report) -> None:
+        """One registration of the route, at the first's place, serving each response in turn."""
+        _, first, router, original = entries[0]
+        if ctx.options.mock_library == "pytest-httpx":
+            report(original, "several responses for one route: pytest-httpx's order differs")
+            return
+        combined = MockSpec(first.method, first.url, sequence=[spec for _, spec, _, _ in entries], patterns=first.patterns)
+        line = body[indexes[0]]
+        body[indexes[0]] = line.with_changes(body=[line.body[0].with_changes(value=render_respx(ctx, router, combined))])
+        for i in indexes[1:]:
+            body[i] = None

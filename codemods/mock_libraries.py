@@ -13,6 +13,7 @@ to choose):
 | ``query_param_matcher(d)`` (``strict_match=False``), ``query_string_matcher("a=1")`` | ``params__eq=d`` (``params__contains=d``), ``params__eq="a=1"`` |
 | ``urlencoded_params_matcher(d)``, ``header_matcher(h)``, ``body_matcher("text")`` | ``data__eq=d``, ``headers__contains=h``, ``content="text"`` |
 | several ``responses.add(GET, url, ...)`` of one route in a row | one route whose ``side_effect=itertools.chain([...], itertools.repeat(last))`` serves them in turn, the last one for every request after (respx keeps one route per pattern) |
+| ``responses.start()``, ``responses.stop()``, ``responses.reset()`` (setUp, tearDown) | ``respx.start()``, ``respx.stop(clear=False, reset=False)`` (responses' stop keeps the registrations), ``respx.clear()`` and ``respx.reset()`` |
 | ``with responses.RequestsMock() as rsps: rsps.add(...)`` | ``with respx.mock(assert_all_called=True) as rsps: rsps.get(...).mock(...)`` |
 | ``responses.calls``, ``len(responses.calls)``, ``calls[0].request.method`` | ``respx.calls``, the same |
 | ``calls[0].request.url`` | ``str(respx.calls[0].request.url)`` (an ``httpx.URL`` otherwise) |
@@ -86,7 +87,8 @@ from codemods._pytest_httpx import recorded_attribute, render_pytest_httpx
 from codemods._recorded_calls import (
     in_json_loads, is_last_request, is_recorded_request, json_of, looked_up, qs_of, reads_the_same, text_of,
 )
-from codemods._requests_mock import METHODS, ROUTER_PARAM, TEST_PREFIX, mocker_decorator, mocker_parameter
+from codemods._responses_mock import ResponsesBlocks
+from codemods._requests_mock import METHODS, ROUTER_PARAM, DecoratedTests
 from codemods._units import scope_path
 from codemods.base import Codemod, find_kwarg, kwarg
 from migrator.context import ObjectInfo
@@ -94,9 +96,6 @@ from migrator.findings import Code
 from migrator.names import dotted
 from migrator.visitors import walk
 
-
-# base classes known to define no test methods (a Mocker on the class decorates inherited ones too)
-_TEST_CASES = frozenset({"TestCase", "IsolatedAsyncioTestCase", "SimpleTestCase", "TransactionTestCase"})
 
 NOT_MIGRATED = Code(
     "mock-not-migrated",
@@ -139,19 +138,9 @@ class MockLibraries(Codemod):
         self.mockers = ScopedNames()  # those that were requests_mock Mockers (or its fixture)
         self.recorded: set[int] = set()  # ids of original ``responses.calls[i].request`` nodes
         self.functions: set[str] | None = None  # names of the file's functions (found when needed)
-        # requests_mock Mockers as decorators: ids of those translated, the classes they decorate,
-        # the methods given one from their class, the keyword each passes the mocker by (by id of
-        # the class or function), and the parameter each test receives it in (by id of the def)
-        self.mocker_decorators: set[int] = set()
-        self.mocker_classes: set[int] = set()
-        self.from_class: set[int] = set()
-        self.mocker_kw: dict[int, str] = {}
-        self.renamed: dict[int, str] = {}
-        # responses' registrations as written: id(new call) -> (route, spec, router, original call),
-        # and the routes each function registered in an earlier run of registrations
-        self.registered: dict[int, tuple] = {}
+        self.decorated = DecoratedTests()  # tests given a requests_mock Mocker by a decorator
+        self.blocks = ResponsesBlocks()  # what responses' registrations and resets need of their block
         self.json_reads: set[int] = set()  # ids of original ``m.last_request.json()`` calls
-        self.routes_seen: dict[int, set] = {}
 
     def _enabled(self, ctx) -> bool:
         return mocks_enabled(ctx.options, ctx.path)
@@ -161,7 +150,7 @@ class MockLibraries(Codemod):
 
     # --- @responses.activate, RequestsMock() ------------------------------------------------------
     def leave_Decorator(self, ctx, original: cst.Decorator, updated: cst.Decorator):
-        if id(original) in self.mocker_decorators:  # a requests_mock Mocker that can be translated
+        if id(original) in self.decorated.decorators:  # a requests_mock Mocker that can be translated
             if isinstance(ctx.parent(), cst.ClassDef):
                 if ctx.mocked_tests.kept_at(scope_path(ctx.scopes)):
                     return updated  # one of its tests stays on requests_mock: so do they all
@@ -182,39 +171,14 @@ class MockLibraries(Codemod):
 
     # --- @requests_mock.Mocker() on a test or on its class: @respx.mock(...) passing respx_mock ------
     def visit_ClassDef(self, ctx, node: cst.ClassDef) -> None:
-        if ctx.mocked_tests.kept and ctx.mocked_tests.kept_at(scope_path(ctx.scopes)):
-            return  # its tests stay on requests_mock (the test-mocks-kept error says why)
-        decorator = self._mocker(ctx, node, node.decorators)
-        if decorator is None:
-            return
-        bases = [(dotted(b.value) or "").rpartition(".")[2] for b in node.bases]
-        if node.keywords or any(b not in _TEST_CASES for b in bases):
-            # requests-mock decorates every test* attribute, inherited ones too
-            ctx.report(NOT_MIGRATED, decorator, "the Mocker also decorates test methods this class inherits, which the tool cannot see")
-            return
-        self.mocker_classes.add(id(node))
-        self.mocker_decorators.add(id(decorator))
+        if self._enabled(ctx) and not (ctx.mocked_tests.kept and ctx.mocked_tests.kept_at(scope_path(ctx.scopes))):
+            self.decorated.visit_class(ctx, node, self._report_mock)
 
-    def _mocker(self, ctx, owner: cst.CSTNode, decorators) -> cst.Decorator | None:
-        """The requests_mock Mocker among ``decorators`` that the tool can translate, if any
-        (one it cannot is reported); the keyword it passes the mocker by goes to ``self.mocker_kw``."""
-        if not self._enabled(ctx):
-            return None
-        for decorator in decorators:
-            try:
-                kw = mocker_decorator(ctx, decorator)
-                if kw is not None and self._httpx_mock(ctx):
-                    raise NotTranslated("pytest-httpx has no decorator: use the httpx_mock fixture")
-            except NotTranslated as exc:
-                ctx.report(NOT_MIGRATED, decorator, str(exc))
-                return None
-            if kw is not None:
-                self.mocker_kw[id(owner)] = kw
-                return decorator
-        return None
+    def _report_mock(self, ctx, node: cst.CSTNode, why: str) -> None:
+        ctx.report(NOT_MIGRATED, node, why)
 
     def leave_FunctionDef(self, ctx, original: cst.FunctionDef, updated: cst.FunctionDef):
-        if id(original) in self.from_class:  # the class's Mocker, as this method's own decorator
+        if id(original) in self.decorated.from_class:  # the class's Mocker, as this method's own decorator
             first = cst.Decorator(self._router_decorator(ctx))
             return updated.with_changes(decorators=[first, *updated.decorators])
         return self._fixture_parameter(ctx, original, updated)
@@ -242,27 +206,10 @@ class MockLibraries(Codemod):
         if self._enabled(ctx) and any(p.name.value == "requests_mock" for p in node.params.params):
             self.mocks.add(ctx, "requests_mock")  # requests-mock's pytest fixture, renamed below
             self.mockers.add(ctx, "requests_mock")
-        own = self._mocker(ctx, node, node.decorators)
-        outer = ctx.scopes[-2].node if len(ctx.scopes) > 2 and ctx.scopes[-2].kind == "class" else None
-        from_class = id(outer) in self.mocker_classes and node.name.value.startswith(TEST_PREFIX)
-        if own is None and not from_class:
-            return
-        try:
-            if own is not None and from_class:
-                raise NotTranslated("a Mocker on the method and one on its class: two mockers are passed")
-            kw = self.mocker_kw[id(node)] if own is not None else self.mocker_kw[id(outer)]
-            innermost = node.decorators[-1] is own if own is not None else not node.decorators
-            name = mocker_parameter(node, kw, innermost)
-        except NotTranslated as exc:
-            ctx.report(NOT_MIGRATED, own or node, str(exc))
-            return
-        if own is not None:
-            self.mocker_decorators.add(id(own))
-        else:
-            self.from_class.add(id(node))
-        self.renamed[id(node)] = name
-        self.mocks.add(ctx, name)
-        self.mockers.add(ctx, name)
+        name = self.decorated.visit_function(ctx, node, self._report_mock) if self._enabled(ctx) else None
+        if name is not None:
+            self.mocks.add(ctx, name)
+            self.mockers.add(ctx, name)
 
     def _forget(self, ctx, name: str) -> None:
         self.mocks.forget(ctx, name)
@@ -274,7 +221,7 @@ class MockLibraries(Codemod):
     def leave_Param(self, ctx, original: cst.Param, updated: cst.Param):
         if self._enabled(ctx) and original.name.value == "requests_mock":
             return updated.with_changes(name=cst.Name(self._fixture(ctx)))
-        if self.renamed and self.renamed.get(id(ctx.scopes[-1].node)) == original.name.value:
+        if self.decorated.renamed.get(id(ctx.scopes[-1].node)) == original.name.value:
             return updated.with_changes(name=cst.Name(ROUTER_PARAM))  # the mocker's parameter
         return updated
 
@@ -284,7 +231,7 @@ class MockLibraries(Codemod):
         name = original.value
         if name == "requests_mock" and self.mockers.has(ctx, "requests_mock") and ctx.resolve(original) is None:
             new = self._fixture(ctx)
-        elif self.renamed and self.mockers.has(ctx, name) and self.renamed.get(id(binding_node(ctx, name))) == name:
+        elif self.decorated.renamed and self.mockers.has(ctx, name) and self.decorated.renamed.get(id(binding_node(ctx, name))) == name:
             new = ROUTER_PARAM
         else:
             return updated
@@ -374,6 +321,8 @@ class MockLibraries(Codemod):
             return self._mocker_call(ctx, original, updated, attr)
         if attr == "add" or attr.upper() in METHODS:
             return self._add(ctx, original, updated, router, None if attr == "add" else attr.upper())
+        if is_module and attr in ("start", "stop", "reset") and not self._httpx_mock(ctx):
+            return self._lifecycle(ctx, original, updated, attr)
         if attr == "assert_call_count" and not self._httpx_mock(ctx):
             try:
                 return _responses_mock.call_count_assertion(ctx, list(updated.args), cst.Attribute(router, cst.Name("calls")))
@@ -393,48 +342,24 @@ class MockLibraries(Codemod):
             ctx.report(NOT_MIGRATED, original, f"responses.{original.func.attr.value}(...): {exc}")  # type: ignore[attr-defined]
             return updated
         new = self._render(ctx, router, spec)
-        code = ctx.module.code_for_node
-        route = (code(original.func.value), spec.method, code(spec.url), tuple((k, code(v)) for k, v in spec.patterns))  # type: ignore[attr-defined, arg-type]
-        self.registered[id(new)] = (route, spec, router, original)
+        self.blocks.record(ctx, new, spec, router, original)
         return new
 
-    # --- several registrations of one route: served in turn --------------------------------------------
-    def leave_IndentedBlock(self, ctx, original: cst.IndentedBlock, updated: cst.IndentedBlock):
-        if not self.registered:
+    def _lifecycle(self, ctx, original: cst.Call, updated: cst.Call, attr: str):
+        try:
+            new = _responses_mock.lifecycle(ctx, original, attr, self.blocks)
+        except NotTranslated as exc:
+            ctx.report(NOT_MIGRATED, original, f"responses.{attr}(...): {exc}")
             return updated
-        body = list(updated.body)
-        found = [self._registration_in(stmt) for stmt in body]
-        routes = [entry[0] if entry else None for entry in found]
-        seen = self.routes_seen.setdefault(id(ctx.scopes[-1].node), set())
-        for run in _responses_mock.runs(routes):
-            in_run: dict[object, list[int]] = {}
-            for i in run:
-                in_run.setdefault(routes[i], []).append(i)
-            for route, indexes in in_run.items():
-                if route in seen:
-                    ctx.report(NOT_MIGRATED, found[indexes[0]][3], "this route is registered again after requests were made: "
-                               "responses serves it by how many earlier responses were used")  # type: ignore[index]
-                seen.add(route)
-                if len(indexes) > 1:
-                    self._in_turn(ctx, body, [found[i] for i in indexes], indexes)  # type: ignore[misc]
-        return updated.with_changes(body=[stmt for stmt in body if stmt is not None])
+        if attr == "start":
+            ctx.report_once(UNMATCHED, original, "unmatched requests raise AssertionError under respx")
+        return new
 
-    def _registration_in(self, stmt: cst.BaseStatement):
-        if type(stmt) is cst.SimpleStatementLine and len(stmt.body) == 1 and type(stmt.body[0]) is cst.Expr:  # type: ignore[attr-defined]
-            return self.registered.get(id(stmt.body[0].value))  # type: ignore[attr-defined]
-        return None
-
-    def _in_turn(self, ctx, body: list, entries: list, indexes: list[int]) -> None:
-        """One registration of the route, at the first's place, serving each response in turn."""
-        _, first, router, original = entries[0]
-        if self._httpx_mock(ctx):
-            ctx.report(NOT_MIGRATED, original, "several responses for one route: pytest-httpx's order differs")
-            return
-        combined = MockSpec(first.method, first.url, sequence=[spec for _, spec, _, _ in entries])
-        line = body[indexes[0]]
-        body[indexes[0]] = line.with_changes(body=[line.body[0].with_changes(value=render_respx(ctx, router, combined))])
-        for i in indexes[1:]:
-            body[i] = None
+    # --- several registrations of one route: served in turn; responses.reset() --------------------------
+    def leave_IndentedBlock(self, ctx, original: cst.IndentedBlock, updated: cst.IndentedBlock):
+        if not (self.blocks.registered or self.blocks.resets):
+            return updated
+        return self.blocks.leave(ctx, updated, lambda node, why: ctx.report(NOT_MIGRATED, node, why))
 
     def _render(self, ctx, router, spec: MockSpec) -> cst.Call:
         """The registration of one mocked response, in the chosen mock library."""
