@@ -39,6 +39,18 @@ TEST_MOCKS = Code(
     "httpx calls; their httpx counterparts are ``respx`` and ``pytest-httpx``.",
     "Migrate those tests to respx or pytest-httpx, then drop the old library.",
 )
+CASSETTES = Code(
+    "cassettes-recorded-through-requests",
+    "info",
+    "Recorded HTTP cassettes (vcrpy, betamax) of a package whose code now sends through httpx",
+    "A cassette replays what was recorded through the client library the recorder patches. "
+    "betamax patches requests' sessions only: its cassettes do not replay through httpx. vcrpy "
+    "replays httpx requests from version 6.0 (earlier versions stored httpx bodies wrongly), and "
+    "only where the migrated requests match the recording (by default method and URI; httpx "
+    "encodes some query strings and JSON bodies differently). Reported once per package.",
+    "Run the recorded tests; re-record the cassettes that no longer match, or move betamax tests "
+    "to vcrpy>=6 or respx.",
+)
 UNDECLARED = Code(
     "httpx-not-declared",
     "warning",
@@ -83,9 +95,12 @@ _FEATURES = {
     # not a dependency: the code sends requests through httpx (tests follow it: migrator/test_reach.py)
     "httpx-sends": HTTPX_SENDS,
     "httpx-client": re.compile(r"\bhttpx\.(?:Client|AsyncClient)\b"),
+    # not a dependency: tests replay recorded HTTP (said once per package whose code moved)
+    "cassettes": re.compile(r"^[ \t]*(?:import[ \t]+(?:vcr|betamax|pytest_recording)\b|from[ \t]+(?:vcr|betamax|pytest_recording)\b)"
+                            r"|@pytest\.mark\.vcr\b", re.M),
 }
 # every feature's pattern needs one of these words: text with none of them has no feature
-_FEATURE_WORDS = (b"httpx", b"socks", b"http2", b"requests", b"respx", b"responses")
+_FEATURE_WORDS = (b"httpx", b"socks", b"http2", b"requests", b"respx", b"responses", b"vcr", b"betamax", b"pytest_recording")
 
 
 def features(text: str) -> frozenset[str]:
@@ -437,6 +452,12 @@ def results_for(code_results: list, package_of) -> list:
             declared |= edit.declared_requests or bool(_HTTPX_DECLARED.search(edit.text))
             new = edit.text.encode("utf-8") if edit.text != text else None
             out.append(FileResult(path, data, new, edit.findings, kind="dependencies", old_text=text, new_text=edit.text))
+        replayed = next((m.path for m in members if "cassettes" in m.features), None)
+        if replayed is not None and any(m.moved for m in members):
+            out.append(FileResult(replayed, b"", None, [Finding(
+                CASSETTES.code, CASSETTES.severity, replayed, 1, 1,
+                f"package {package!r}: its tests replay cassettes recorded through requests; its code now sends through httpx",
+                CASSETTES.fix, "dependencies")], kind="dependencies"))
         if needs.httpx and not declared:
             where = next(m.path for m in members if not m.skipped)
             out.append(FileResult(where, b"", None, [Finding(

@@ -23,7 +23,7 @@ DOCS = ROOT / "docs"
 FIXTURES = ROOT / "fixtures"
 
 _ENGINE_CODES = (engine_findings.PARSE_ERROR, engine_findings.INTERNAL_ERROR, engine_findings.STAR_IMPORT, engine_findings.FORMAT_SKIPPED, PATCHES_MIGRATED_CODE, MOCKS_FOLLOW_CODE, MOCKS_SPLIT)
-_DEPENDENCY_CODES = (dependencies.TEST_MOCKS, dependencies.UNDECLARED)
+_DEPENDENCY_CODES = (dependencies.TEST_MOCKS, dependencies.UNDECLARED, dependencies.CASSETTES)
 _DISCOVERY_CODES = (discovery.SYMLINK_SKIPPED,)
 _OWNER_TEXT = {
     "engine": "the engine",

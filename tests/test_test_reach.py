@@ -99,3 +99,19 @@ def test_any_test_file_of_kept_code_is_left_as_it_was_and_conftest_fixtures_coun
     assert {f["path"] for f in findings if f["code"] == "test-mocks-follow-code"} == {"tests/test_kept.py", "tests/test_auth.py"}
     proc = _pytest(project)
     assert proc.returncode == 0 and "2 passed" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_cassettes_are_named_once_per_package_whose_code_moved(tmp_path):
+    """Tests replaying vcrpy/betamax cassettes recorded through requests: said once for the
+    package (the cassettes may not replay through httpx), and not where no code moved."""
+    cassette_test = "import vcr\n\nfrom pkg import {module}\n\n\n@vcr.use_cassette('a.yaml')\ndef test_{module}():\n    {module}.fetch('http://x.test/a')\n"
+    (tmp_path / "moved").mkdir()
+    (tmp_path / "kept").mkdir()
+    moved = _project(tmp_path / "moved", moved=MOVED)
+    (moved / "tests" / "test_recorded.py").write_text(cassette_test.format(module="moved"))
+    (moved / "tests" / "test_recorded_too.py").write_text(cassette_test.format(module="moved"))
+    found = [f for f in _migrate(moved) if f["code"] == "cassettes-recorded-through-requests"]
+    assert len(found) == 1 and found[0]["path"].startswith("tests/test_recorded")
+    kept = _project(tmp_path / "kept", kept=KEPT)
+    (kept / "tests" / "test_recorded.py").write_text(cassette_test.format(module="kept"))
+    assert not [f for f in _migrate(kept) if f["code"] == "cassettes-recorded-through-requests"]
