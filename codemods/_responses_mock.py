@@ -11,6 +11,7 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods._mock_spec import MockSpec, NotTranslated, call_with, render_respx
+from codemods import _responses_callbacks
 from codemods._requests_mock import method_name
 from codemods.base import find_kwarg, kwarg, literal_text
 from codemods.exceptions import as_raised_by_httpx
@@ -53,6 +54,27 @@ def registration(ctx, method: str | None, args: list[cst.Arg]) -> MockSpec:
         if not isinstance(headers, cst.Dict):
             raise NotTranslated("headers= that is not a dict literal")
         spec.headers += list(headers.elements)
+    return spec
+
+
+def callback_registration(ctx, args: list[cst.Arg]) -> MockSpec:
+    """``responses.add_callback(method, url, callback=..., content_type=..., match=[...])``: a spec
+    whose ``exc`` (respx's side_effect) is the callback wrapped for respx."""
+    if any(a.star for a in args):
+        raise NotTranslated("*args/**kwargs: the registration cannot be read")
+    names = ("method", "url", "callback")
+    values = {a.keyword.value if a.keyword else names[i] if i < 3 else "?": a.value for i, a in enumerate(args)}
+    unknown = sorted(set(values) - {*names, "content_type", "match"})
+    if unknown or not set(names) <= set(values):
+        raise NotTranslated(f"{(unknown or ['missing arguments'])[0]} is not translated")
+    method = method_name(ctx, values["method"])
+    if method is None:
+        raise NotTranslated("a method the tool cannot read")
+    content_type = values.get("content_type")
+    spec = MockSpec(method, values["url"], patterns=patterns(ctx, values["match"]) if "match" in values else [])
+    if content_type is None:
+        content_type = cst.SimpleString('"text/plain"')  # add_callback's default
+    spec.exc = _responses_callbacks.side_effect(ctx, values["callback"], None if literal_text(content_type) == "text/plain" else content_type)
     return spec
 
 

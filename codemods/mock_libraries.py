@@ -18,6 +18,7 @@ to choose):
 | ``responses.calls``, ``len(responses.calls)``, ``calls[0].request.method`` | ``respx.calls``, the same |
 | ``calls[0].request.url`` | ``str(respx.calls[0].request.url)`` (an ``httpx.URL`` otherwise) |
 | ``calls[i].response.status_code`` / ``.content`` / ``.json()``, ``json.loads(calls[i].request.body)`` | the same on respx's call; ``json.loads(...request.content)`` |
+| ``responses.add_callback(GET, url, callback=cb, content_type=ct)`` | ``respx.get(url).mock(side_effect=_respx_side_effect(cb, ct))``, a helper written once in the test file that turns the callback's ``(status, headers, body)`` into an ``httpx.Response`` as responses does (a callback whose request parameter is read other than for ``method`` and header lookups keeps its test) |
 | ``assert responses.assert_call_count(url, n)`` | ``assert (sum(str(call.request.url) == url for call in respx.calls) == n)`` |
 
 | requests_mock | respx |
@@ -57,7 +58,8 @@ tests would hit the network or fail. ``respx`` patches httpx the same way.
 ## When it reports instead of rewriting
 - ``responses.add`` with a matcher respx has no exact pattern for (``multipart_matcher``, a strict
   ``header_matcher``, ``allow_blank``, query or form values that are not str or int literals),
-  ``callback``/``add_callback``, ``stream=``, ``passthrough``, or arguments it cannot read; a route registered again after requests were made (responses then
+  ``stream=``, ``passthrough``, or arguments it cannot read; an ``add_callback`` whose callback the
+  tool cannot find in the file or that reads its request where an ``httpx.Request`` differs; a route registered again after requests were made (responses then
   serves it by how many earlier responses were used, which the code does not show); ``calls[i].request.body`` (``.content`` in httpx, bytes); recorded
   calls used other than as ``len(calls)``, ``calls[i].request.method``/``.url`` or a header looked up
   by name (respx records ``httpx.Request`` objects: no ``path_url``; iterating them is not followed);
@@ -79,7 +81,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from codemods import _requests_mock, _responses_mock
+from codemods import _requests_mock, _responses_callbacks, _responses_mock
 from codemods._mock_names import ScopedNames, binding_node
 from codemods._mock_spec import MockSpec, NotTranslated, render_respx
 from codemods._mocked_tests import TEST_MOCKS_KEPT
@@ -90,6 +92,7 @@ from codemods._recorded_calls import (
 from codemods._responses_mock import ResponsesBlocks
 from codemods._requests_mock import METHODS, ROUTER_PARAM, DecoratedTests
 from codemods._units import scope_path
+from codemods.shared_ssl_context import after_imports
 from codemods.base import Codemod, find_kwarg, kwarg
 from migrator.context import ObjectInfo
 from migrator.findings import Code
@@ -141,6 +144,7 @@ class MockLibraries(Codemod):
         self.decorated = DecoratedTests()  # tests given a requests_mock Mocker by a decorator
         self.blocks = ResponsesBlocks()  # what responses' registrations and resets need of their block
         self.json_reads: set[int] = set()  # ids of original ``m.last_request.json()`` calls
+        self.callback_helper = False  # an add_callback was translated: the file needs the helper
 
     def _enabled(self, ctx) -> bool:
         return mocks_enabled(ctx.options, ctx.path)
@@ -329,6 +333,14 @@ class MockLibraries(Codemod):
             except NotTranslated as exc:
                 ctx.report(NOT_MIGRATED, original, f"responses.assert_call_count(...): {exc}")
                 return updated
+        if attr == "add_callback" and not self._httpx_mock(ctx):
+            try:
+                spec = _responses_mock.callback_registration(ctx, list(updated.args))
+            except NotTranslated as exc:
+                ctx.report(NOT_MIGRATED, original, f"responses.add_callback(...): {exc}")
+                return updated
+            self.callback_helper = True
+            return self._render(ctx, router, spec)
         if attr in ("add_callback", "assert_call_count", "replace", "upsert", "remove", "add_passthru", "passthrough"):
             ctx.report(NOT_MIGRATED, original, f"responses.{attr}(...) has no direct respx translation")
         return updated
@@ -354,6 +366,17 @@ class MockLibraries(Codemod):
         if attr == "start":
             ctx.report_once(UNMATCHED, original, "unmatched requests raise AssertionError under respx")
         return new
+
+    def leave_Module(self, ctx, original: cst.Module, updated: cst.Module):
+        if not self.callback_helper or any(isinstance(s, cst.FunctionDef) and s.name.value == _responses_callbacks.NAME for s in original.body):
+            return updated
+        helper = cst.parse_module(_responses_callbacks.HELPER).body[0].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
+        body = list(updated.body)
+        at = after_imports(body, ctx.httpx_alias)
+        if at < len(body):
+            body[at] = body[at].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
+        body.insert(at, helper)
+        return updated.with_changes(body=body)
 
     # --- several registrations of one route: served in turn; responses.reset() --------------------------
     def leave_IndentedBlock(self, ctx, original: cst.IndentedBlock, updated: cst.IndentedBlock):

@@ -63,7 +63,7 @@ class SharedSslContext(Codemod):
             return updated  # (a later run over migrated code: the module has it already)
         statement = cst.SimpleStatementLine([cst.Assign([cst.AssignTarget(cst.Name(NAME))], cst.Call(ctx.httpx("create_ssl_context")))])
         body = list(updated.body)
-        at = _after_imports(body, ctx.httpx_alias)
+        at = after_imports(body, ctx.httpx_alias)
         body.insert(at, statement.with_changes(leading_lines=[cst.EmptyLine()] if at else []))
         if at < len(body) - 1 and not body[at + 1].leading_lines:
             body[at + 1] = body[at + 1].with_changes(leading_lines=[cst.EmptyLine()])
@@ -104,7 +104,7 @@ def _in_function(ctx) -> bool:
     return any(isinstance(scope.node, (cst.FunctionDef, cst.Lambda)) for scope in ctx.scopes)
 
 
-def _after_imports(body: list[cst.BaseStatement], httpx_alias: str) -> int:
+def after_imports(body: list[cst.BaseStatement], httpx_alias: str) -> int:
     """Where the shared context can be built: after the imports ``migrator.imports.fix_imports`` adds
     (they go at the first top-level requests import, else after the last top-level import), so after
     the block of imports holding that first requests import, and after an existing ``import httpx``."""

@@ -72,7 +72,7 @@ def test_untranslatable_features_are_reported():
     source = (
         "import responses\nfrom responses import matchers\n\n\n@responses.activate\ndef test_x():\n"
         "    responses.add(responses.POST, 'https://x', match=[matchers.multipart_matcher({})])\n"
-        "    responses.add_callback(responses.GET, 'https://x', callback=lambda r: (200, {}, ''))\n"
+        "    responses.add_callback(responses.GET, 'https://x', callback=lambda r: (200, {}, r.body))\n"
     )
     result = migrate_source(source, "tests/test_x.py", Options())
     kept = [f for f in result.findings if f.code == "test-mocks-kept"]  # the test stays, saying why
