@@ -30,6 +30,7 @@ import argparse
 import concurrent.futures
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -39,7 +40,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))
 import suites_results as results  # noqa: E402
+
+from codemods.mock_libraries import is_test_file  # noqa: E402  (what the tool counts as a test file)
 
 try:
     import tomllib
@@ -185,6 +189,23 @@ def write_diff(orig: Path, tree: Path, dest: Path) -> None:
     dest.write_text(diff.stdout)
 
 
+_OLD_MOCKS = re.compile(r"^[ \t]*(?:import|from)[ \t]+(?:responses|requests_mock)\b", re.M)
+_NEW_MOCKS = re.compile(r"^[ \t]*(?:import|from)[ \t]+(?:respx|pytest_httpx)\b|\bhttpx_mock\b", re.M)
+
+
+def mock_files(root: Path) -> dict[str, int]:
+    """Test files importing responses/requests-mock ("old"), and respx/pytest-httpx ("new")."""
+    counts = {"old": 0, "new": 0}
+    for path in root.rglob("*.py"):
+        relative = path.relative_to(root).as_posix()
+        if "/." in f"/{relative}" or not is_test_file(relative):
+            continue
+        text = path.read_text(errors="replace")
+        counts["old"] += bool(_OLD_MOCKS.search(text) or re.search(r"\brequests_mock\b", text))
+        counts["new"] += bool(_NEW_MOCKS.search(text))
+    return counts
+
+
 def compare(name: str, before: dict, after: dict, report: dict, orig: Path, tree: Path) -> dict:
     """What stopped passing, and why as far as the report tells."""
     findings = report.get("findings", [])
@@ -220,6 +241,7 @@ def compare(name: str, before: dict, after: dict, report: dict, orig: Path, tree
         codes[finding["code"]] = codes.get(finding["code"], 0) + 1
     return {
         "name": name,
+        "mock_files": {"before": mock_files(orig), "after": mock_files(tree)},
         "before": len(results.passed(before)),
         "after": len(results.passed(after)),
         "newly_passing": len(results.passed(after) - results.passed(before)),
@@ -267,6 +289,10 @@ def render(result: dict, work: Path) -> str:
         f"(explained {verdicts['explained']}, flagged {verdicts['flagged']}, unexplained {verdicts['unexplained']}); "
         f"newly passing {result['newly_passing']}; suite {result['seconds'][0]} s / {result['seconds'][1]} s",
     ]
+    mocks = result.get("mock_files")
+    if mocks:
+        lines.append(f"   test files on responses/requests-mock: before {mocks['before']['old']}, after {mocks['after']['old']} "
+                     f"(on respx/pytest-httpx after: {mocks['after']['new']})")
     summary = result["summary"]
     if summary:
         sessions = summary.get("sessions", {})
