@@ -14,9 +14,10 @@ from codemods._mock_spec import MockSpec, NotTranslated, call_with, render_respx
 from codemods import _responses_callbacks
 from codemods._requests_mock import method_name
 from codemods.base import find_kwarg, kwarg, literal_text
+from migrator.visitors import walk
 from codemods.exceptions import as_raised_by_httpx
 
-_ADD_KWARGS = frozenset({"method", "url", "json", "body", "status", "headers", "content_type", "match"})
+_ADD_KWARGS = frozenset({"method", "url", "json", "body", "status", "headers", "content_type", "match", "match_querystring"})
 _MATCHERS = "responses.matchers."
 
 
@@ -37,6 +38,8 @@ def registration(ctx, method: str | None, args: list[cst.Arg]) -> MockSpec:
     spec = MockSpec(method, url, keywords.pop("status", None))
     if "match" in keywords:
         spec.patterns = patterns(ctx, keywords.pop("match"))
+    if "match_querystring" in keywords:
+        _match_querystring(spec, keywords.pop("match_querystring"))
     content_type = keywords.pop("content_type", None)
     headers = keywords.pop("headers", None)
     if "json" in keywords:
@@ -64,7 +67,7 @@ def callback_registration(ctx, args: list[cst.Arg]) -> MockSpec:
         raise NotTranslated("*args/**kwargs: the registration cannot be read")
     names = ("method", "url", "callback")
     values = {a.keyword.value if a.keyword else names[i] if i < 3 else "?": a.value for i, a in enumerate(args)}
-    unknown = sorted(set(values) - {*names, "content_type", "match"})
+    unknown = sorted(set(values) - {*names, "content_type", "match", "match_querystring"})
     if unknown or not set(names) <= set(values):
         raise NotTranslated(f"{(unknown or ['missing arguments'])[0]} is not translated")
     method = method_name(ctx, values["method"])
@@ -72,10 +75,33 @@ def callback_registration(ctx, args: list[cst.Arg]) -> MockSpec:
         raise NotTranslated("a method the tool cannot read")
     content_type = values.get("content_type")
     spec = MockSpec(method, values["url"], patterns=patterns(ctx, values["match"]) if "match" in values else [])
+    if "match_querystring" in values:
+        _match_querystring(spec, values["match_querystring"])
     if content_type is None:
         content_type = cst.SimpleString('"text/plain"')  # add_callback's default
     spec.exc = _responses_callbacks.side_effect(ctx, values["callback"], None if literal_text(content_type) == "text/plain" else content_type)
     return spec
+
+
+def _match_querystring(spec: MockSpec, flag: cst.BaseExpression) -> None:
+    """responses' ``match_querystring=``: True matches the URL's query exactly (a URL without one
+    matches only requests without one), False ignores it. respx matches a query in the URL
+    exactly and ignores the query of a URL without one."""
+    if not (isinstance(flag, cst.Name) and flag.value in ("True", "False")):
+        raise NotTranslated("match_querystring= that is not a literal")
+    text = literal_text(spec.url) if spec.url is not None else None
+    has_query = any("?" in str(n.value) for n in walk(spec.url) if type(n) in (cst.SimpleString, cst.FormattedStringText)) if spec.url is not None else False
+    if flag.value == "True":
+        if has_query:
+            return  # respx matches it exactly too
+        if text is None:
+            raise NotTranslated("match_querystring=True on a URL the tool cannot read")
+        spec.patterns.append(("params__eq", cst.SimpleString('""')))  # no query at all
+    elif has_query:
+        if text is None or not isinstance(spec.url, cst.SimpleString) or "\\" in spec.url.raw_value:
+            raise NotTranslated("match_querystring=False on a URL with a query the tool cannot take apart")
+        literal = spec.url
+        spec.url = literal.with_changes(value=f"{literal.prefix}{literal.quote}{literal.raw_value.partition('?')[0]}{literal.quote}")
 
 
 def patterns(ctx, match: cst.BaseExpression) -> list[tuple[str, cst.BaseExpression]]:

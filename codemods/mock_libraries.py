@@ -18,6 +18,7 @@ to choose):
 | ``responses.calls``, ``len(responses.calls)``, ``calls[0].request.method`` | ``respx.calls``, the same |
 | ``calls[0].request.url`` | ``str(respx.calls[0].request.url)`` (an ``httpx.URL`` otherwise) |
 | ``calls[i].response.status_code`` / ``.content`` / ``.json()``, ``json.loads(calls[i].request.body)`` | the same on respx's call; ``json.loads(...request.content)`` |
+| ``match_querystring=True`` / ``False`` | the URL's query matched exactly (``params__eq=""`` for a URL without one) / the query dropped from the URL |
 | ``responses.add_callback(GET, url, callback=cb, content_type=ct)`` | ``respx.get(url).mock(side_effect=_respx_side_effect(cb, ct))``, a helper written once in the test file that turns the callback's ``(status, headers, body)`` into an ``httpx.Response`` as responses does (a callback whose request parameter is read other than for ``method`` and header lookups keeps its test) |
 | ``assert responses.assert_call_count(url, n)`` | ``assert (sum(str(call.request.url) == url for call in respx.calls) == n)`` |
 
@@ -65,8 +66,9 @@ tests would hit the network or fail. ``respx`` patches httpx the same way.
   by name (respx records ``httpx.Request`` objects: no ``path_url``; iterating them is not followed);
   ``assert_call_count`` outside an ``assert`` (its AssertionError would be lost) or on a URL without
   a path, ``replace``, ``upsert``, ``remove``: ``mock-not-migrated``;
-- requests_mock's ``complete_qs``, ``additional_matcher``, ``request_history`` other than
-  indexed or counted, ``last_request.body`` other than in ``json.loads`` (requests' body is bytes or
+- requests_mock's ``additional_matcher``, a registered query with capitals, ``request_history``
+  other than indexed or counted, a mocker attribute respx has no spelling for (``m._adapter``,
+  ``m.reset_mock()``), ``last_request.body`` other than in ``json.loads`` (requests' body is bytes or
   str by how it was sent; httpx's is bytes), other request attributes, body callbacks; a ``Mocker(real_http=True)``; a ``Mocker``
   decorator whose test takes the mocker through ``*args``/``**kwargs``, has another decorator
   between it and the ``def``, or whose class inherits from a base that may hold more tests:
@@ -448,7 +450,7 @@ class MockLibraries(Codemod):
         if self._httpx_mock(ctx):
             return self._pytest_httpx_attribute(ctx, original, updated)
         mockers = self.mockers.here(ctx)
-        if isinstance(owner, cst.Name) and owner.value in mockers:
+        if isinstance(owner, cst.Name) and owner.value in mockers and ctx.resolve(owner) is None:  # (not the module itself)
             attr = original.attr.value
             calls = cst.Attribute(updated.value, cst.Name("calls"))
             if attr in ("called", "call_count"):
@@ -462,8 +464,9 @@ class MockLibraries(Codemod):
             if attr == "called_once":
                 count = cst.Attribute(calls, cst.Name("call_count"))
                 return cst.Comparison(count, [cst.ComparisonTarget(cst.Equal(), cst.Integer("1"))], lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
-            if attr == "request_history":
-                ctx.report(NOT_MIGRATED, original, f"{owner.value}.{attr} has no direct respx spelling")
+            registers = isinstance(parent, cst.Call) and parent.func is original and (attr == "register_uri" or attr.upper() in METHODS)
+            if not registers:  # (registrations are translated with their call)
+                ctx.report(NOT_MIGRATED, original, f"{owner.value}.{attr} has no respx spelling the tool knows to read the same")
             return updated
         if is_last_request(original.value, mockers):
             return self._request_read(ctx, original, updated)

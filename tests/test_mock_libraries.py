@@ -255,3 +255,17 @@ def test_a_requests_mock_body_callback_keeps_its_test(tmp_path):
     path = tmp_path / "test_cb.py"
     path.write_text(result.code)
     assert run_pytest(path).returncode == 0
+
+
+def test_a_mocker_attribute_respx_lacks_keeps_its_test():
+    """``m._adapter`` (private) or ``m.reset_mock()`` on a respx router would raise AttributeError:
+    the test stays on requests-mock, named."""
+    source = (
+        "import requests\nimport requests_mock\n\n\ndef test_private():\n"
+        "    with requests_mock.Mocker() as m:\n        m.get('http://x.test/a', text='a')\n"
+        "        requests.get('http://x.test/a')\n        assert m._adapter.request_history[0].url\n"
+    )
+    result = migrate_source(source, "tests/test_private.py", Options())
+    assert result.code == source
+    kept = [f for f in result.findings if f.code == "test-mocks-kept"]
+    assert len(kept) == 1 and "m._adapter" in kept[0].message
