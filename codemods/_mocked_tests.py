@@ -38,6 +38,13 @@ class MockedTests:
         self.tests: list[tuple[tuple[str, ...], int, int, bool]] = []  # (path, first line, last, a fixture?)
         self.kept: dict[tuple[str, ...], list[tuple[int, str]]] = {}
         self.enabled = tree is not None  # a test file whose mocks the tool migrates
+        # the file's pytest fixtures that hold mocks, and the tests asking for one: a test kept with
+        # such a fixture keeps the fixture, and so every test using it (the whole file, simply)
+        defs = [n for n in (tree.body if tree is not None else ()) if isinstance(n, _DEFS)]
+        defs += [m for c in (tree.body if tree is not None else ()) if isinstance(c, ast.ClassDef) for m in c.body if isinstance(m, _DEFS)]
+        mock_fixtures = {d.name for d in defs if _test((), d)[3] and _MOCK_USE.search(ast.unparse(d))}
+        self.uses_mock_fixture = {d.lineno for d in defs if mock_fixtures & {a.arg for a in d.args.args}}
+        self.def_lines = {d.lineno for d in defs}
         for node in tree.body if tree is not None else ():
             if isinstance(node, ast.ClassDef):
                 shared = [item for item in node.body if isinstance(item, _DEFS) and not item.name.startswith("test")]
@@ -54,9 +61,11 @@ class MockedTests:
         """Keep the mocks of each test an untranslated mock use falls in; True if one more was."""
         changed = False
         for f in findings if self.enabled else ():
-            if f.severity != "error" or f.code != "mock-not-migrated":
-                continue
+            if f.severity != "error" or not (f.code == "mock-not-migrated" or _mock_name_left(f) and f.line not in self.def_lines):
+                continue  # (a name left in a def line's annotations does nothing when the test runs)
             path = next((p for p, start, end, fixture in self.tests if start <= f.line <= end and not fixture), WHOLE_FILE)
+            if path != WHOLE_FILE and any(start <= line <= end for p, start, end, _ in self.tests if p == path for line in self.uses_mock_fixture):
+                path = WHOLE_FILE  # its mocks come from a fixture other tests share
             if not self.kept_at(path):
                 changed = True
             self.kept.setdefault(path, []).append((f.line, f.message))
@@ -84,6 +93,12 @@ class MockedTests:
 
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def _mock_name_left(finding: Finding) -> bool:
+    """A responses/requests-mock name the translation left (``rsps.add(responses.POST, ...)`` on a
+    mock it did not follow): the test would mix the libraries."""
+    return finding.code == "requests-unmigrated" and finding.message.startswith(("responses.", "requests_mock."))
 _MOCKER = re.compile(r"\b(?:Mocker|requests_mock\.mock)\(")
 _MOCK_USE = re.compile(r"\b(?:responses|requests_mock)\.")
 

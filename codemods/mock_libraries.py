@@ -14,6 +14,7 @@ to choose):
 | ``urlencoded_params_matcher(d)``, ``header_matcher(h)``, ``body_matcher("text")`` | ``data__eq=d``, ``headers__contains=h``, ``content="text"`` |
 | several ``responses.add(GET, url, ...)`` of one route in a row | one route whose ``side_effect=itertools.chain([...], itertools.repeat(last))`` serves them in turn, the last one for every request after (respx keeps one route per pattern) |
 | ``responses.start()``, ``responses.stop()``, ``responses.reset()`` (setUp, tearDown) | ``respx.start()``, ``respx.stop(clear=False, reset=False)`` (responses' stop keeps the registrations), ``respx.clear()`` and ``respx.reset()`` |
+| a pytest fixture of the file yielding ``rsps`` of ``with responses.RequestsMock() as rsps:`` | the fixture yields respx's router; ``rsps_fixture.add(...)`` in the tests asking for it becomes a respx route |
 | ``with responses.RequestsMock() as rsps: rsps.add(...)`` | ``with respx.mock(assert_all_called=True) as rsps: rsps.get(...).mock(...)`` |
 | ``responses.calls``, ``len(responses.calls)``, ``calls[0].request.method`` | ``respx.calls``, the same |
 | ``calls[0].request.url`` | ``str(respx.calls[0].request.url)`` (an ``httpx.URL`` otherwise) |
@@ -147,6 +148,7 @@ class MockLibraries(Codemod):
         self.blocks = ResponsesBlocks()  # what responses' registrations and resets need of their block
         self.json_reads: set[int] = set()  # ids of original ``m.last_request.json()`` calls
         self.callback_helper = False  # an add_callback was translated: the file needs the helper
+        self.providers: dict[str, str] = {}  # fixtures of the file yielding a mock -> what makes it
 
     def _enabled(self, ctx) -> bool:
         return mocks_enabled(ctx.options, ctx.path)
@@ -208,10 +210,18 @@ class MockLibraries(Codemod):
             for p in ctx.parents
         )
 
+    def visit_Module(self, ctx, node: cst.Module) -> None:
+        self.providers = _mock_fixtures(ctx, node) if self._enabled(ctx) else {}
+
     def visit_FunctionDef(self, ctx, node: cst.FunctionDef) -> None:
         if self._enabled(ctx) and any(p.name.value == "requests_mock" for p in node.params.params):
             self.mocks.add(ctx, "requests_mock")  # requests-mock's pytest fixture, renamed below
             self.mockers.add(ctx, "requests_mock")
+        for param in node.params.params if self.providers else ():
+            if param.name.value in self.providers:  # a fixture of this file yielding a mock: the mock
+                self.mocks.add(ctx, param.name.value)
+                if self.providers[param.name.value] == "requests_mock.Mocker":
+                    self.mockers.add(ctx, param.name.value)
         name = self.decorated.visit_function(ctx, node, self._report_mock) if self._enabled(ctx) else None
         if name is not None:
             self.mocks.add(ctx, name)
@@ -483,3 +493,24 @@ class MockLibraries(Codemod):
             return cst.Call(cst.Name("str"), [cst.Arg(updated)])
         return updated
 
+
+def _mock_fixtures(ctx, module: cst.Module) -> dict[str, str]:
+    """The module's pytest fixtures that yield (or return) the mock of their ``with
+    responses.RequestsMock() as rsps:`` / ``with requests_mock.Mocker() as m:``: tests asking for
+    one hold that mock under the fixture's name."""
+    out: dict[str, str] = {}
+    for stmt in module.body:
+        if not (isinstance(stmt, cst.FunctionDef) and any("fixture" in (dotted(d.decorator) or dotted(getattr(d.decorator, "func", None)) or "")
+                                                        for d in stmt.decorators)):
+            continue
+        nodes = list(walk(stmt.body))
+        made: dict[str, str] = {}
+        for node in nodes:
+            if isinstance(node, cst.WithItem) and isinstance(node.item, cst.Call) and node.asname is not None and isinstance(node.asname.name, cst.Name):
+                qual = ctx.resolve(node.item.func)
+                if qual in ("responses.RequestsMock", "requests_mock.Mocker", "requests_mock.mock"):
+                    made[node.asname.name.value] = "requests_mock.Mocker" if qual.startswith("requests_mock") else qual
+        for node in nodes:
+            if isinstance(node, (cst.Yield, cst.Return)) and isinstance(node.value, cst.Name) and node.value.value in made:
+                out[stmt.name.value] = made[node.value.value]
+    return out

@@ -269,3 +269,16 @@ def test_a_mocker_attribute_respx_lacks_keeps_its_test():
     assert result.code == source
     kept = [f for f in result.findings if f.code == "test-mocks-kept"]
     assert len(kept) == 1 and "m._adapter" in kept[0].message
+
+
+def test_a_mock_from_a_fixture_of_another_file_keeps_the_test_whole():
+    """``rsps`` from a conftest fixture: its ``rsps.add(responses.GET, ...)`` cannot be followed, and
+    a test moving its requests to httpx around it would mix the libraries. It stays, named."""
+    source = (
+        "import requests\nimport responses\n\n\ndef test_shared(rsps):\n"
+        "    rsps.add(responses.GET, 'http://x.test/a', json={'a': 1})\n"
+        "    assert requests.get('http://x.test/a').json() == {'a': 1}\n"
+    )
+    result = migrate_source(source, "tests/test_shared.py", Options())
+    assert result.code == source
+    assert [f.code for f in result.findings if f.severity == "error"] == ["test-mocks-kept"]
