@@ -296,7 +296,7 @@ def lint(
     client per request in a loop, and requests-only API used on httpx clients and responses
     (r.ok, client.mount, verify= on a client call...). Checks httpx code whether migrated or
     written by hand. '# requests2httpx: ignore[CODE]' on a line silences a finding there."""
-    from migrator.lint import lint_source
+    from migrator.lint.rules import lint_source
 
     if output_format not in ("text", "json", "sarif", "github"):
         raise _fail(f"--output-format takes text, json, sarif or github, not {output_format!r}")

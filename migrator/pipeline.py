@@ -29,7 +29,7 @@ from migrator.engine import Engine
 from migrator.findings import Finding, unsuppressed
 from migrator.formatting import format_touched
 from migrator.imports import NESTED_IMPORT_RE, existing_module_alias, fix_imports
-from migrator.lint import imports_httpx, lint_module
+from migrator.lint.rules import imports_httpx, lint_module
 from migrator.names import bindings, imports_requests
 from migrator.options import Options
 from migrator.output_names import (

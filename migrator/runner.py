@@ -10,7 +10,7 @@ from typing import Callable
 from codemods.mock_libraries import mocks_enabled
 from migrator.cache import Cache
 from migrator.dependencies import features_of_bytes
-from migrator.lint import imports_httpx
+from migrator.lint.rules import imports_httpx
 from migrator.names import imports_requests
 from migrator.options import Options
 from migrator.pipeline import FileResult, migrate_bytes

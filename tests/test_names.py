@@ -137,7 +137,7 @@ del zz
 def test_the_word_test_before_the_import_expression_changes_no_answer():
     from pathlib import Path
 
-    from migrator.lint import HTTPX_IMPORT_RE, imports_httpx
+    from migrator.lint.rules import HTTPX_IMPORT_RE, imports_httpx
     from migrator.names import IMPORT_RE, imports_requests
 
     root = Path(__file__).resolve().parent.parent
