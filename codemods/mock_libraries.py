@@ -61,9 +61,9 @@ from codemods._pytest_httpx import MockSpec, call_with, recorded_attribute, rend
 from codemods._recorded_calls import is_last_request, is_recorded_request, reads_the_same
 from codemods.base import Codemod, find_kwarg, kwarg
 from codemods.exceptions import as_raised_by_httpx
-from migrator.context import ObjectInfo
-from migrator.findings import Code
-from migrator.visitors import walk
+from migrator.engine.context import ObjectInfo
+from migrator.engine.findings import Code
+from migrator.engine.visitors import walk
 
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 _ADD_KWARGS = frozenset({"method", "url", "json", "body", "status", "headers", "content_type"})

@@ -28,9 +28,9 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods.base import Codemod, append_args, kwarg
-from migrator.imports import imports_tracked
-from migrator.names import dotted
-from migrator.visitors import Transformer, transform
+from migrator.engine.imports import imports_tracked
+from migrator.engine.names import dotted
+from migrator.engine.visitors import Transformer, transform
 
 NAME = "_HTTPX_SSL_CONTEXT"
 _OWN_CONTEXT = frozenset({"verify", "cert", "trust_env", "http2"})
@@ -105,7 +105,7 @@ def _in_function(ctx) -> bool:
 
 
 def _after_imports(body: list[cst.BaseStatement], httpx_alias: str) -> int:
-    """Where the shared context can be built: after the imports ``migrator.imports.fix_imports`` adds
+    """Where the shared context can be built: after the imports ``migrator.engine.imports.fix_imports`` adds
     (they go at the first top-level requests import, else after the last top-level import), so after
     the block of imports holding that first requests import, and after an existing ``import httpx``."""
     def imports(stmt) -> bool:

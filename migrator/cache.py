@@ -27,8 +27,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from migrator.options import Options
-from migrator.pipeline import FileResult
+from migrator.engine.options import Options
+from migrator.engine.pipeline import FileResult
 
 ENV = "REQUESTS2HTTPX_CACHE_DIR"
 

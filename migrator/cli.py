@@ -15,11 +15,11 @@ from migrator import __version__, config, dependencies, formats, packages, repor
 from migrator.progress import progress_bar
 from migrator.diff import colorize, unified
 from migrator.discovery import discover, link_finding
-from migrator.options import Options
-from migrator.pipeline import FileResult
+from migrator.engine.options import Options
+from migrator.engine.pipeline import FileResult
 from migrator.cache import Cache, default_root
 from migrator.runner import default_jobs, run
-from migrator.sourcefile import atomic_write
+from migrator.engine.sourcefile import atomic_write
 
 EPILOG = """\
 Examples:
@@ -275,7 +275,7 @@ def _interactive(results, color: bool, written: list[str]) -> None:
 
 
 def _encode_like(result, text: str) -> bytes:
-    from migrator.sourcefile import decode
+    from migrator.engine.sourcefile import decode
 
     return decode(result.original).encode(text)
 

@@ -20,8 +20,8 @@ import re
 
 import libcst as cst
 
-from migrator.findings import Code, Finding
-from migrator.visitors import Transformer, transform
+from migrator.engine.findings import Code, Finding
+from migrator.engine.visitors import Transformer, transform
 
 HTTPX_SPEC = ">=0.28"
 RETRIES_SPEC = ">=0.4"
@@ -415,7 +415,7 @@ def _setup_py(path: str, text: str, needs: Needs) -> Edit:
 # --- a run's dependency-file results ------------------------------------------------------------------
 def results_for(code_results: list, package_of) -> list:
     """FileResults for the dependency files of every package whose code the run migrated."""
-    from migrator.pipeline import FileResult
+    from migrator.engine.pipeline import FileResult
 
     by_package: dict[str, list] = {}
     for r in code_results:

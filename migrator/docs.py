@@ -13,8 +13,8 @@ from pathlib import Path
 
 import codemods
 from migrator import dependencies, discovery
-from migrator import findings as engine_findings
-from migrator.findings import Code
+from migrator.engine import findings as engine_findings
+from migrator.engine.findings import Code
 from migrator.lint import rules
 from migrator.test_patches import PATCHES_MIGRATED_CODE
 from migrator.test_reach import MOCKS_FOLLOW_CODE, MOCKS_SPLIT

@@ -7,8 +7,8 @@ from collections import Counter
 from typing import Iterable
 
 from migrator import __version__, packages
-from migrator.findings import SEVERITIES, Finding
-from migrator.pipeline import FileResult
+from migrator.engine.findings import SEVERITIES, Finding
+from migrator.engine.pipeline import FileResult
 
 REPORT_VERSION = 1
 

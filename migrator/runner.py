@@ -11,9 +11,9 @@ from codemods.mock_libraries import mocks_enabled
 from migrator.cache import Cache
 from migrator.dependencies import features_of_bytes
 from migrator.lint.rules import imports_httpx
-from migrator.names import imports_requests
-from migrator.options import Options
-from migrator.pipeline import FileResult, migrate_bytes
+from migrator.engine.names import imports_requests
+from migrator.engine.options import Options
+from migrator.engine.pipeline import FileResult, migrate_bytes
 from migrator.test_patches import may_patch_requests, report as report_test_patches
 from migrator.test_reach import Reach, follow_code, imported
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 import re
 
-from migrator.findings import Code, Finding
+from migrator.engine.findings import Code, Finding
 from migrator.packages import package_of
 
 PATCHES_MIGRATED_CODE = Code(

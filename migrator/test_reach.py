@@ -17,7 +17,7 @@ import os
 import re
 
 from migrator.dependencies import features_of_bytes
-from migrator.findings import Code, Finding
+from migrator.engine.findings import Code, Finding
 
 MOCKS_FOLLOW_CODE = Code(
     "test-mocks-follow-code",

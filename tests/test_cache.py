@@ -10,7 +10,7 @@ import pytest
 
 from migrator import runner
 from migrator.cache import ENV, Cache, fingerprint
-from migrator.options import Options
+from migrator.engine.options import Options
 
 SOURCE = "import requests\n\n\ndef f(url):\n    r = requests.get(url)\n    return r.ok\n"
 

@@ -98,7 +98,7 @@ def test_features_from_bytes_match_features_of_text():
 def test_a_package_keeps_requests_while_a_file_left_as_is_still_imports_it(tmp_path):
     """Files the run leaves unchanged still count when deciding the package's dependencies."""
     from migrator.dependencies import results_for
-    from migrator.options import Options
+    from migrator.engine.options import Options
     from migrator.runner import run
 
     (tmp_path / "requirements.txt").write_text("requests>=2\n")

@@ -20,7 +20,8 @@ from codemods.prepared_requests import _DIFFERS as _REQUEST_DIFFERS
 from codemods.prepared_requests import ATTRIBUTE as REQUEST_ATTRIBUTE
 from codemods.response_api import LINES_ARE_STR
 from codemods.session_to_client import ATTR_UNSUPPORTED
-from migrator.findings import Code
+from migrator.engine.findings import Code
+from migrator.engine.names import dotted
 from migrator.lint.migrated_calls import (
     REUSED as MIGRATED_CALL_CODES,
 )
@@ -35,7 +36,6 @@ from migrator.lint.migrated_calls import (
     written_by_migration,
 )
 from migrator.lint.objects import CLIENT_KINDS, HttpxObjects
-from migrator.names import dotted
 
 NO_BODY = Code(
     "verb-takes-no-body",

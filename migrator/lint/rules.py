@@ -14,13 +14,13 @@ import libcst as cst
 from codemods._request_args import VERBS, VERIFY_DISABLED
 from codemods.catch_all import STREAM_NOT_READ
 from codemods.session_to_client import NOT_CLOSED
-from migrator.findings import Code, Finding, unsuppressed
+from migrator.engine.findings import Code, Finding, unsuppressed
+from migrator.engine.names import LINE_START, dotted
+from migrator.engine.positions import positions
+from migrator.engine.visitors import visit
 from migrator.lint import residuals
 from migrator.lint.objects import CLIENT_KINDS
 from migrator.lint.residuals import Residuals
-from migrator.names import LINE_START, dotted
-from migrator.positions import positions
-from migrator.visitors import visit
 
 HTTPX_IMPORT_RE = re.compile(LINE_START + rb"(?:import[ \t]+[^#\n]*\bhttpx\b|from[ \t]+httpx\b)", re.M)
 
