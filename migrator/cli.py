@@ -11,14 +11,15 @@ from typing import List, Optional
 import typer
 
 import codemods
-from migrator import __version__, config, dependencies, formats, packages, report
+from migrator import __version__, config, formats, report
+from migrator.project import dependencies, packages
 from migrator.progress import progress_bar
 from migrator.diff import colorize, unified
-from migrator.discovery import discover, link_finding
+from migrator.project.discovery import discover, link_finding
 from migrator.engine.options import Options
 from migrator.engine.pipeline import FileResult
-from migrator.cache import Cache, default_root
-from migrator.runner import default_jobs, run
+from migrator.project.cache import Cache, default_root
+from migrator.project.runner import default_jobs, run
 from migrator.engine.sourcefile import atomic_write
 
 EPILOG = """\

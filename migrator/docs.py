@@ -12,12 +12,12 @@ import sys
 from pathlib import Path
 
 import codemods
-from migrator import dependencies, discovery
 from migrator.engine import findings as engine_findings
 from migrator.engine.findings import Code
 from migrator.lint import rules
-from migrator.test_patches import PATCHES_MIGRATED_CODE
-from migrator.test_reach import MOCKS_FOLLOW_CODE, MOCKS_SPLIT
+from migrator.project import dependencies, discovery
+from migrator.project.test_patches import PATCHES_MIGRATED_CODE
+from migrator.project.test_reach import MOCKS_FOLLOW_CODE, MOCKS_SPLIT
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"

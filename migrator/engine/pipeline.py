@@ -21,7 +21,6 @@ from codemods._units import UnitPlan, plan_units, unit_findings
 from codemods.mock_libraries import mocks_enabled
 from codemods.session_subclass import class_problems
 from codemods.session_to_client import KEPT, SessionToClient
-from migrator.dependencies import HTTPX_SENDS, features, features_of_bytes
 from migrator.engine import findings as F
 from migrator.engine.codegen import generate
 from migrator.engine.context import Context
@@ -42,12 +41,13 @@ from migrator.engine.relevance import skippable
 from migrator.engine.sourcefile import SourceText, decode
 from migrator.engine.visitors import transform, walk
 from migrator.lint.rules import imports_httpx, lint_module
+from migrator.project.dependencies import HTTPX_SENDS, features, features_of_bytes
 
 # A file can hold a session only if one of these words is in it; others skip the units' analysis.
 _MAY_HOLD_SESSIONS = re.compile(r"[Ss]ession")
 _MOCKS = re.compile(r"responses|requests_mock")
 # requests names through which code sends requests: code still using one after the migration
-# keeps its tests' mocks on requests' mock libraries (migrator/test_reach.py)
+# keeps its tests' mocks on requests' mock libraries (migrator/project/test_reach.py)
 _SENDERS = frozenset({"requests.Session", "requests.session", "requests.request", *(f"requests.{v}" for v in ("get", "post", "put", "patch", "delete", "head", "options"))})
 # Runs of the codemods over one file: the first, and one more for each unit an error keeps
 # (several at once in practice); a bound, not a goal.
@@ -81,7 +81,7 @@ class FileResult:
     kind: str = "code"  # or "dependencies" (requirements, pyproject.toml, setup.cfg, setup.py)
     old_text: str = ""  # decoded texts, for the diff, when the file changes
     new_text: str = ""
-    # what the final text means for the package's dependencies (migrator.dependencies.features)
+    # what the final text means for the package's dependencies (migrator.project.dependencies.features)
     features: frozenset[str] = frozenset()
     sends: bool = False  # it still sends requests through requests (SourceResult.sends)
     sessions: tuple[int, int] = (0, 0)  # SourceResult.sessions

@@ -80,7 +80,7 @@ _FEATURES = {
     "httpx_mock": re.compile(r"\bhttpx_mock\b"),
     "responses": re.compile(r"^[ \t]*(?:import[ \t]+responses\b|from[ \t]+responses\b)", re.M),
     "requests_mock": re.compile(r"\brequests_mock\b"),
-    # not a dependency: the code sends requests through httpx (tests follow it: migrator/test_reach.py)
+    # not a dependency: the code sends requests through httpx (tests follow it: migrator/project/test_reach.py)
     "httpx-sends": HTTPX_SENDS,
     "httpx-client": re.compile(r"\bhttpx\.(?:Client|AsyncClient)\b"),
 }
