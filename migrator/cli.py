@@ -11,10 +11,11 @@ from typing import List, Optional
 import typer
 
 import codemods
-from migrator import __version__, config, formats, report
+from migrator import __version__, config
+from migrator.output import formats, report
 from migrator.project import dependencies, packages
 from migrator.progress import progress_bar
-from migrator.diff import colorize, unified
+from migrator.output.diff import colorize, unified
 from migrator.project.discovery import discover, link_finding
 from migrator.engine.options import Options
 from migrator.engine.pipeline import FileResult

@@ -3,7 +3,7 @@
 Pages are built from what the code declares (a codemod's module docstring, each ``Code``'s
 texts) and from the fixtures (the before/after example, a line that triggers each code), so
 they cannot drift: ``tests/test_docs.py`` fails when a page on disk differs from what this
-module generates.  Regenerate with ``python -m migrator.docs``.
+module generates.  Regenerate with ``python -m migrator.output.docs``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from migrator.project import dependencies, discovery
 from migrator.project.test_patches import PATCHES_MIGRATED_CODE
 from migrator.project.test_reach import MOCKS_FOLLOW_CODE, MOCKS_SPLIT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 FIXTURES = ROOT / "fixtures"
 
