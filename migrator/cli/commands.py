@@ -11,10 +11,11 @@ from typing import List, Optional
 import typer
 
 import codemods
-from migrator import __version__, config
+from migrator import __version__
+from migrator.cli import config
 from migrator.output import formats, report
 from migrator.project import dependencies, packages
-from migrator.progress import progress_bar
+from migrator.cli.progress import progress_bar
 from migrator.output.diff import colorize, unified
 from migrator.project.discovery import discover, link_finding
 from migrator.engine.options import Options
@@ -262,7 +263,7 @@ def _emit(results, output_format: str, *, with_pending: bool, quiet: bool, verbo
 
 
 def _interactive(results, color: bool, written: list[str]) -> None:
-    from migrator.interactive import review
+    from migrator.cli.interactive import review
 
     try:
         decided = review(results, input, sys.stdout, color)
