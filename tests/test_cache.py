@@ -65,6 +65,16 @@ def test_the_tool_code_is_in_the_key():
     assert Path(migrator.__file__).parent.joinpath("project", "cache.py").read_bytes()  # hashed with the rest
 
 
+def test_the_key_covers_the_modules_of_subpackages(monkeypatch):
+    import migrator
+
+    nested = Path(migrator.__file__).parent / "engine" / "pipeline.py"
+    before = fingerprint.__wrapped__()
+    read_bytes = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read_bytes(self) + (b"#" if self == nested else b""))
+    assert fingerprint.__wrapped__() != before  # an edit to migrator/engine/pipeline.py is a new build
+
+
 def test_a_broken_entry_is_a_miss_and_is_replaced(project, tmp_path, monkeypatch):
     paths = [str(project / "a.py")]
     root = tmp_path / "c"
