@@ -1,4 +1,4 @@
-"""Compare ``migrator.already_black`` with black on every distinct line of a tree of Python files.
+"""Compare ``migrator.engine.already_black`` with black on every distinct line of a tree of Python files.
 
     python bench/already_black_check.py [FOLDER ...]   # default: the standard library (with site-packages)
 
@@ -19,8 +19,8 @@ sys.path.insert(0, str(ROOT))
 
 import black  # noqa: E402
 
-from migrator.already_black import already_black  # noqa: E402
-from migrator.formatting import _mode  # noqa: E402
+from migrator.engine.already_black import already_black  # noqa: E402
+from migrator.engine.formatting import _mode  # noqa: E402
 
 
 def main() -> None:

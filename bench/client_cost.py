@@ -19,8 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from migrator.options import Options  # noqa: E402
-from migrator.pipeline import migrate_source  # noqa: E402
+from migrator.engine.options import Options  # noqa: E402
+from migrator.engine.pipeline import migrate_source  # noqa: E402
 
 SOURCE = ROOT / "fixtures" / "shared_ssl_context" / "basic" / "before.py"
 

@@ -18,10 +18,10 @@ sys.path.insert(0, str(ROOT))
 
 import libcst  # noqa: E402
 
-from migrator.names import IMPORT_RE  # noqa: E402
-from migrator import formatting  # noqa: E402
-from migrator.options import Options  # noqa: E402
-from migrator.pipeline import migrate_source  # noqa: E402
+from migrator.engine.names import IMPORT_RE  # noqa: E402
+from migrator.engine import formatting  # noqa: E402
+from migrator.engine.options import Options  # noqa: E402
+from migrator.engine.pipeline import migrate_source  # noqa: E402
 
 
 def sources(args: list[str]) -> list[tuple[str, str]]:

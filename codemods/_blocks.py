@@ -7,7 +7,7 @@ through its attributes, can be given a ``with`` block around exactly those state
 from __future__ import annotations
 
 import libcst as cst
-from migrator.visitors import Visitor, children, visit
+from migrator.engine.visitors import Visitor, children, visit
 
 
 def simple_assign(stmt: cst.CSTNode) -> tuple[cst.BaseExpression | None, cst.BaseExpression | None]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from codemods.base import find_kwarg, kwarg, literal_text
-from migrator.findings import Code
+from migrator.engine.findings import Code
 
 
 class NotExact(Exception):

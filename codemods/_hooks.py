@@ -10,7 +10,7 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods._client_options import NotExact
-from migrator.visitors import Visitor, visit
+from migrator.engine.visitors import Visitor, visit
 
 # reading these needs the body, which httpx has not read when it calls a hook
 _BODY_READERS = frozenset({"content", "text", "json", "iter_content", "iter_lines", "raw", "apparent_encoding"})

@@ -15,7 +15,7 @@ from __future__ import annotations
 import ast
 import re
 
-from migrator.findings import Code, Finding
+from migrator.engine.findings import Code, Finding
 
 WHOLE_FILE: tuple[str, ...] = ()
 

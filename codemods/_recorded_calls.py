@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from migrator.names import dotted
+from migrator.engine.names import dotted
 
 
 def reads_the_same(ctx) -> bool:

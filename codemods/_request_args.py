@@ -13,7 +13,7 @@ import libcst as cst
 
 from codemods._client_options import tls_verify
 from codemods.base import append_args, body_literal_kind, find_kwarg, has_star_args, kwarg, literal_text, with_keyword
-from migrator.findings import Code
+from migrator.engine.findings import Code
 
 VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
 # httpx's helpers for these verbs take no body: such calls go through request("VERB", ...)

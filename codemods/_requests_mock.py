@@ -20,8 +20,8 @@ import libcst as cst
 from codemods._mock_spec import MockSpec, NotTranslated
 from codemods.base import literal_text
 from codemods.exceptions import as_raised_by_httpx
-from migrator.names import dotted
-from migrator.visitors import walk
+from migrator.engine.names import dotted
+from migrator.engine.visitors import walk
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 MOCKER = ("requests_mock.Mocker", "requests_mock.mock")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from migrator.context import ObjectInfo
+from migrator.engine.context import ObjectInfo
 
 RESPONSE_MARKS = ("response", "response-nofollow", "stream", "stream-assign", "stream-async")
 

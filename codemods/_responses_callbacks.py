@@ -17,7 +17,7 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods._mock_spec import NotTranslated
-from migrator.visitors import walk
+from migrator.engine.visitors import walk
 
 NAME = "_respx_side_effect"
 HELPER = f'''

@@ -14,7 +14,7 @@ from codemods._mock_spec import MockSpec, NotTranslated, call_with, render_respx
 from codemods import _responses_callbacks
 from codemods._requests_mock import method_name
 from codemods.base import find_kwarg, kwarg, literal_text
-from migrator.visitors import walk
+from migrator.engine.visitors import walk
 from codemods.exceptions import as_raised_by_httpx
 
 _ADD_KWARGS = frozenset({"method", "url", "json", "body", "status", "headers", "content_type", "match", "match_querystring"})

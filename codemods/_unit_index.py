@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 
-from migrator.names import ast_children
+from migrator.engine.names import ast_children
 
 EXPR_SCOPE = "<expr>"
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)

@@ -26,8 +26,8 @@ import libcst as cst
 
 from codemods._unit_index import EXPR_SCOPE, FileIndex, Scope
 from codemods._unit_uses import UseJudge
-from migrator.findings import Finding
-from migrator.names import canonical
+from migrator.engine.findings import Finding
+from migrator.engine.names import canonical
 
 SESSION_FACTORIES = frozenset({"requests.Session", "requests.session"})
 Slot = tuple

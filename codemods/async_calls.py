@@ -33,8 +33,8 @@ import libcst as cst
 from codemods._request_args import VERBS, map_request_args
 from codemods.streaming import stream_args, stream_flag
 from codemods.base import Codemod, await_expression, find_kwarg, kwarg
-from migrator.findings import Code
-from migrator.visitors import Visitor, visit
+from migrator.engine.findings import Code
+from migrator.engine.visitors import Visitor, visit
 
 STILL_BLOCKING = Code(
     "async-still-blocking",

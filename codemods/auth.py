@@ -33,9 +33,9 @@ import libcst as cst
 
 from codemods._request_args import AUTH_ENCODING as ENCODING, ascii_literal
 from codemods.base import Codemod
-from migrator.findings import Code
-from migrator.names import head_name
-from migrator.visitors import Transformer, Visitor, transform_statements, visit, walk
+from migrator.engine.findings import Code
+from migrator.engine.names import head_name
+from migrator.engine.visitors import Transformer, Visitor, transform_statements, visit, walk
 
 _CLASSES = {"requests.auth.HTTPBasicAuth": "BasicAuth", "requests.auth.HTTPDigestAuth": "DigestAuth"}
 

@@ -2,7 +2,7 @@
 
 A codemod is a class with ``visit_<Node>(ctx, node)`` and
 ``leave_<Node>(ctx, original, updated) -> node`` methods, like a LibCST
-transformer that also receives the shared :class:`migrator.context.Context`.
+transformer that also receives the shared :class:`migrator.engine.context.Context`.
 The engine runs all codemods in one traversal of one tree, in their declared
 order, so a file is parsed once whatever the number of codemods.
 
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Sequence
 import libcst as cst
 
 if TYPE_CHECKING:
-    from migrator.findings import Code
+    from migrator.engine.findings import Code
 
 
 class Codemod:

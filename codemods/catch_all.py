@@ -36,10 +36,10 @@ import libcst as cst
 from codemods._responses import response_info
 from codemods._units import scope_path
 from codemods.base import Codemod
-from migrator.context import ObjectInfo
-from migrator.findings import Code
-from migrator.names import head_name
-from migrator.visitors import walk
+from migrator.engine.context import ObjectInfo
+from migrator.engine.findings import Code
+from migrator.engine.names import head_name
+from migrator.engine.visitors import walk
 
 UNMIGRATED = Code(
     "requests-unmigrated",

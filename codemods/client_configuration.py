@@ -59,9 +59,9 @@ from codemods._client_options import (
 from codemods._hooks import check_hook, hooks_from
 from codemods._request_args import VERIFY_DISABLED
 from codemods.base import Codemod, kwarg, literal_text
-from migrator.findings import Code
-from migrator.names import dotted
-from migrator.visitors import Visitor, visit
+from migrator.engine.findings import Code
+from migrator.engine.names import dotted
+from migrator.engine.visitors import Visitor, visit
 
 _HOISTED_ATTRS = ("verify", "cert", "proxies", "trust_env", "max_redirects")
 _STAY_ATTRS = ("headers", "auth", "params", "cookies")

@@ -58,10 +58,10 @@ import builtins
 import libcst as cst
 
 from codemods.base import Codemod
-from migrator.context import ObjectInfo
-from migrator.findings import Code
-from migrator.names import dotted, head_name
-from migrator.visitors import Transformer, Visitor, transform_statements, visit
+from migrator.engine.context import ObjectInfo
+from migrator.engine.findings import Code
+from migrator.engine.names import dotted, head_name
+from migrator.engine.visitors import Transformer, Visitor, transform_statements, visit
 
 _HTTPX = {
     "RequestException": "HTTPError",

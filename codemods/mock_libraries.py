@@ -97,10 +97,10 @@ from codemods._requests_mock import METHODS, ROUTER_PARAM, DecoratedTests
 from codemods._units import scope_path
 from codemods.shared_ssl_context import after_imports
 from codemods.base import Codemod, find_kwarg, kwarg
-from migrator.context import ObjectInfo
-from migrator.findings import Code
-from migrator.names import dotted
-from migrator.visitors import walk
+from migrator.engine.context import ObjectInfo
+from migrator.engine.findings import Code
+from migrator.engine.names import dotted
+from migrator.engine.visitors import walk
 
 
 NOT_MIGRATED = Code(

@@ -50,7 +50,7 @@ from codemods._request_args import (
 )
 from codemods.base import Codemod, find_kwarg
 from codemods.streaming import check_stream_context, stream_call, stream_flag
-from migrator.findings import Code
+from migrator.engine.findings import Code
 
 REDIRECT_LIMIT = Code(
     "redirect-limit",

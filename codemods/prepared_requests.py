@@ -31,8 +31,8 @@ import libcst as cst
 
 from codemods._request_args import map_request_args
 from codemods.base import Codemod, append_args, find_kwarg, kwarg
-from migrator.context import ObjectInfo
-from migrator.findings import Code
+from migrator.engine.context import ObjectInfo
+from migrator.engine.findings import Code
 
 NOT_MIGRATED = Code(
     "prepared-request-not-migrated",

@@ -41,9 +41,9 @@ import libcst as cst
 
 from codemods._responses import response_info
 from codemods.base import Codemod, find_kwarg
-from migrator.context import ObjectInfo
-from migrator.findings import Code
-from migrator.names import dotted as dotted_name
+from migrator.engine.context import ObjectInfo
+from migrator.engine.findings import Code
+from migrator.engine.names import dotted as dotted_name
 
 LINES_ARE_STR = Code(
     "response-lines-are-str",

@@ -35,8 +35,8 @@ import libcst as cst
 
 from codemods._client_containers import MISSING
 from codemods.base import Codemod, kwarg
-from migrator.findings import Code
-from migrator.visitors import Transformer, Visitor, transform, visit
+from migrator.engine.findings import Code
+from migrator.engine.visitors import Transformer, Visitor, transform, visit
 
 _SESSION_API = frozenset({
     "request", "send", "prepare_request", "merge_environment_settings", "get_adapter", "mount", "close",

@@ -70,8 +70,8 @@ from codemods._blocks import (
 )
 from codemods.base import Codemod, append_args, await_expression, find_kwarg, kwarg
 from codemods.streaming import check_stream_context, stream_args, stream_call, stream_flag
-from migrator.context import ObjectInfo
-from migrator.findings import Code
+from migrator.engine.context import ObjectInfo
+from migrator.engine.findings import Code
 
 _SESSION_FACTORIES = ("requests.Session", "requests.session")
 _SESSION_TYPES = ("requests.Session",)

@@ -28,9 +28,9 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods.base import Codemod, append_args, kwarg
-from migrator.imports import imports_tracked
-from migrator.names import dotted
-from migrator.visitors import Transformer, transform
+from migrator.engine.imports import imports_tracked
+from migrator.engine.names import dotted
+from migrator.engine.visitors import Transformer, transform
 
 NAME = "_HTTPX_SSL_CONTEXT"
 _OWN_CONTEXT = frozenset({"verify", "cert", "trust_env", "http2"})

@@ -28,8 +28,8 @@ import libcst as cst
 
 from codemods._blocks import region_end, simple_assign, wrap_in_with
 from codemods.base import Codemod, find_kwarg
-from migrator.findings import Code
-from migrator.visitors import Visitor, visit
+from migrator.engine.findings import Code
+from migrator.engine.visitors import Visitor, visit
 
 NOT_MIGRATED = Code(
     "stream-not-migrated",

@@ -2,7 +2,7 @@
 
 import pytest
 
-from migrator.cache import ENV
+from migrator.project.cache import ENV
 
 
 @pytest.fixture(autouse=True)

@@ -35,7 +35,7 @@ def runnable(case: Path) -> bool:
 
 def options(case: Path):
     """Options for a case: defaults, or ``key=value`` lines in ``options.txt`` beside it."""
-    from migrator.options import Options
+    from migrator.engine.options import Options
 
     path = case / "options.txt"
     if not path.exists():

@@ -12,8 +12,8 @@ from pathlib import Path
 import black
 import pytest
 
-from migrator.already_black import already_black
-from migrator.formatting import _black_is_known, _mode
+from migrator.engine.already_black import already_black
+from migrator.engine.formatting import _black_is_known, _mode
 
 # Checked against black 24-26 only; with a later major version (a new yearly style) the
 # formatter does not use already_black, and these comparisons would test nothing in use.

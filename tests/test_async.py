@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from migrator.options import Options
-from migrator.pipeline import migrate_source
+from migrator.engine.options import Options
+from migrator.engine.pipeline import migrate_source
 
 SOURCE = '''import requests
 

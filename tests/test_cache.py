@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from migrator import runner
-from migrator.cache import ENV, Cache, fingerprint
-from migrator.options import Options
+from migrator.engine.options import Options
+from migrator.project import runner
+from migrator.project.cache import ENV, Cache, fingerprint
 
 SOURCE = "import requests\n\n\ndef f(url):\n    r = requests.get(url)\n    return r.ok\n"
 
@@ -62,7 +62,17 @@ def test_the_tool_code_is_in_the_key():
     import migrator
 
     assert len(fingerprint()) == 64
-    assert Path(migrator.__file__).parent.joinpath("cache.py").read_bytes()  # hashed with the rest
+    assert Path(migrator.__file__).parent.joinpath("project", "cache.py").read_bytes()  # hashed with the rest
+
+
+def test_the_key_covers_the_modules_of_subpackages(monkeypatch):
+    import migrator
+
+    nested = Path(migrator.__file__).parent / "engine" / "pipeline.py"
+    before = fingerprint.__wrapped__()
+    read_bytes = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: read_bytes(self) + (b"#" if self == nested else b""))
+    assert fingerprint.__wrapped__() != before  # an edit to migrator/engine/pipeline.py is a new build
 
 
 def test_a_broken_entry_is_a_miss_and_is_replaced(project, tmp_path, monkeypatch):
@@ -106,7 +116,7 @@ def test_cli_uses_the_cache_and_no_cache_leaves_it_alone(project, tmp_path):
 def test_folders_of_builds_unused_for_a_month_are_removed(tmp_path):
     import time
 
-    from migrator.cache import STALE_DAYS
+    from migrator.project.cache import STALE_DAYS
 
     root = tmp_path / "c"
     old, recent = root / "old-build", root / "recent-build"

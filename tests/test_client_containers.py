@@ -13,8 +13,8 @@ from requests.cookies import RequestsCookieJar
 from requests.structures import CaseInsensitiveDict
 
 from codemods._client_containers import MISSING, PARAMS_IN_PLACE
-from migrator.options import Options
-from migrator.pipeline import migrate_source
+from migrator.engine.options import Options
+from migrator.engine.pipeline import migrate_source
 
 
 def _public(kind: type) -> set[str]:

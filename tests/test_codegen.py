@@ -5,7 +5,7 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from migrator.codegen import generate
+from migrator.engine.codegen import generate
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [p.read_text() for p in sorted(ROOT.glob("fixtures/**/*.py"))] + [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from migrator.dependencies import Needs, needs_of, rewrite
+from migrator.project.dependencies import Needs, needs_of, rewrite
 
 DONE = Needs(httpx=True, drop_requests=True)
 MIXED = Needs(httpx=True, drop_requests=False)
@@ -83,7 +83,7 @@ def test_mock_libraries_follow_the_migrated_tests():
 def test_features_from_bytes_match_features_of_text():
     from pathlib import Path
 
-    from migrator.dependencies import features, features_of_bytes
+    from migrator.project.dependencies import features, features_of_bytes
 
     root = Path(__file__).resolve().parent.parent
     samples = [p.read_bytes() for p in sorted(root.glob("fixtures/**/*.py"))] + [
@@ -97,15 +97,15 @@ def test_features_from_bytes_match_features_of_text():
 
 def test_a_package_keeps_requests_while_a_file_left_as_is_still_imports_it(tmp_path):
     """Files the run leaves unchanged still count when deciding the package's dependencies."""
-    from migrator.dependencies import results_for
-    from migrator.options import Options
-    from migrator.runner import run
+    from migrator.engine.options import Options
+    from migrator.project.dependencies import results_for
+    from migrator.project.runner import run
 
     (tmp_path / "requirements.txt").write_text("requests>=2\n")
     (tmp_path / "a.py").write_text("import requests\nrequests.get('http://x')\n")
     (tmp_path / "b.py").write_text("import requests  # requests2httpx: ignore\n")
     results = run([str(tmp_path / "a.py"), str(tmp_path / "b.py")], Options(format=False), 1)
-    from migrator.packages import package_of
+    from migrator.project.packages import package_of
 
     deps = results_for(results, package_of)
     req = [r for r in deps if r.path.endswith("requirements.txt")]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from migrator import docs
+from migrator.output import docs
 
 
 def test_docs_are_up_to_date():
     stale = [str(p.relative_to(docs.ROOT)) for p, text in docs.generate().items()
              if not p.exists() or p.read_text(encoding="utf-8") != text]
-    assert not stale, f"regenerate with `python -m migrator.docs`: {stale}"
+    assert not stale, f"regenerate with `python -m migrator.output.docs`: {stale}"
 
 
 def test_every_code_and_codemod_has_a_page_with_the_required_sections():

@@ -10,8 +10,8 @@ import textwrap
 import httpx
 import pytest
 
-from migrator.options import Options
-from migrator.pipeline import migrate_source
+from migrator.engine.options import Options
+from migrator.engine.pipeline import migrate_source
 from tests.scenario import assert_equivalent, run_program
 from tests.fixture_cases import case_id, cases, options, runnable
 from tests.loopback import LoopbackServers

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from migrator.formatting import format_touched
-from migrator.options import Options
-from migrator.pipeline import migrate_source
+from migrator.engine.formatting import format_touched
+from migrator.engine.options import Options
+from migrator.engine.pipeline import migrate_source
 from tests.fixture_cases import cases, case_id, options
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,7 +107,7 @@ def test_nested_statements_format_as_in_the_whole_file(body):
 
 
 def test_an_unknown_black_gets_every_piece(monkeypatch):
-    import migrator.formatting as formatting
+    import migrator.engine.formatting as formatting
 
     before = "def f():\n    return old(url, timeout=5)\n"
     after = before.replace("old(", "new(")

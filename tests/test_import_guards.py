@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from migrator.options import Options
-from migrator.pipeline import migrate_source
+from migrator.engine.options import Options
+from migrator.engine.pipeline import migrate_source
 
 GONE = '''"""Optional HTTP support."""
 import os

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from migrator.options import Options
-from migrator.pipeline import migrate_source
+from migrator.engine.options import Options
+from migrator.engine.pipeline import migrate_source
 
 
 def migrate(source: str) -> str:
@@ -76,7 +76,7 @@ def test_emptied_block_gets_pass_and_stays_valid():
 ])
 def test_an_import_after_a_colon_or_a_semicolon_is_seen(source):
     """The file was skipped as not importing requests, or its requests name went unresolved."""
-    from migrator.pipeline import migrate_bytes
+    from migrator.engine.pipeline import migrate_bytes
 
     new = migrate_bytes(source.encode(), "x.py", Options(format=False)).new.decode()
     assert "httpx.get('u', follow_redirects=True, timeout=None)" in new and "import requests" not in new
@@ -99,7 +99,7 @@ def test_nested_imports_are_found_without_a_full_search(source):
     """The text test that spares the import fix-up a search of every block must not miss one."""
     import libcst as cst
 
-    from migrator.imports import NESTED_IMPORT_RE, fix_imports
+    from migrator.engine.imports import NESTED_IMPORT_RE, fix_imports
 
     module = cst.parse_module(source)
     assert NESTED_IMPORT_RE.search(source)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from migrator.interactive import assemble, hunks, make_consistent
+from migrator.cli.interactive import assemble, hunks, make_consistent
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -114,11 +114,11 @@ def test_assemble_and_fix_imports_for_one_hunk():
 # (the test then sends Ctrl-C), so where the interrupt lands never depends on timing.
 _PAUSED_RUN = r"""
 import signal, sys, time
-from migrator import cli
+from migrator.cli import commands
 
 where, args = sys.argv[1], sys.argv[2:]
 if where == "run":
-    real_run = cli.run
+    real_run = commands.run
 
     def run(files, options, jobs, progress, cache):
         def advance(n):  # the first results are in, the pool is busy with the others
@@ -129,9 +129,9 @@ if where == "run":
 
         return real_run(files, options, jobs, advance, cache)
 
-    cli.run = run
+    commands.run = run
 else:
-    real_write, calls = cli.atomic_write, []
+    real_write, calls = commands.atomic_write, []
 
     def atomic_write(path, data):  # the third file is being written when Ctrl-C comes
         calls.append(path)
@@ -141,9 +141,9 @@ else:
                 time.sleep(0.01)
         real_write(path, data)
 
-    cli.atomic_write = atomic_write
+    commands.atomic_write = atomic_write
 sys.argv = ["migrate", *args]
-cli.main()
+commands.main()
 """
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import random
 
-from migrator.linediff import opcodes, unified
+from migrator.engine.linediff import opcodes, unified
 
 
 def apply(a, b, codes):

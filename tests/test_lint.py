@@ -6,7 +6,7 @@ import subprocess
 import sys
 import textwrap
 
-from migrator.lint import lint_source
+from migrator.lint.rules import lint_source
 from tests.loopback import LoopbackServers
 from tests.scenario import run_program
 

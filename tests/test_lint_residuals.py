@@ -9,7 +9,7 @@ import textwrap
 
 import pytest
 
-from migrator.lint import lint_source
+from migrator.lint.rules import lint_source
 from tests.loopback import LoopbackServers
 
 HEAD = "import asyncio\nimport ssl\n\nimport httpx\n\n\n"

@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from migrator.options import Options
-from migrator.pipeline import migrate_source
+from migrator.engine.options import Options
+from migrator.engine.pipeline import migrate_source
 from tests.fixture_cases import FIXTURES, case_id, cases, options
 
 pytest.importorskip("respx")
@@ -82,7 +82,7 @@ def test_untranslatable_features_are_reported():
 
 def test_a_test_file_using_only_the_requests_mock_fixture_is_migrated():
     source = "from app import fetch\n\n\ndef test_fetch(requests_mock):\n    requests_mock.get('https://x.test/a', json={'a': 1})\n    assert fetch() == {'a': 1}\n"
-    from migrator.pipeline import migrate_bytes
+    from migrator.engine.pipeline import migrate_bytes
 
     result = migrate_bytes(source.encode(), "tests/test_app.py", Options(format=False))
     text = result.new.decode()

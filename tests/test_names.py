@@ -5,10 +5,10 @@ from __future__ import annotations
 import libcst as cst
 import pytest
 
-from migrator.context import Context
-from migrator.engine import Engine
-from migrator.names import canonical, import_bindings
-from migrator.options import Options
+from migrator.engine.context import Context
+from migrator.engine.engine import Engine
+from migrator.engine.names import canonical, import_bindings
+from migrator.engine.options import Options
 
 
 @pytest.mark.parametrize(
@@ -96,7 +96,7 @@ def test_class_body_names_do_not_leak_into_methods():
 def test_rebound_names_cover_every_binding_but_module_level_imports():
     import ast
 
-    from migrator.names import rebound_names
+    from migrator.engine.names import rebound_names
 
     source = """
 import requests
@@ -137,8 +137,8 @@ del zz
 def test_the_word_test_before_the_import_expression_changes_no_answer():
     from pathlib import Path
 
-    from migrator.lint import HTTPX_IMPORT_RE, imports_httpx
-    from migrator.names import IMPORT_RE, imports_requests
+    from migrator.engine.names import IMPORT_RE, imports_requests
+    from migrator.lint.rules import HTTPX_IMPORT_RE, imports_httpx
 
     root = Path(__file__).resolve().parent.parent
     samples = [p.read_bytes() for p in sorted(root.rglob("*.py")) if ".venv" not in p.parts] + [

@@ -1,4 +1,4 @@
-"""migrator.positions gives the same ranges as LibCST's PositionProvider, for every node."""
+"""migrator.engine.positions gives the same ranges as LibCST's PositionProvider, for every node."""
 
 from pathlib import Path
 
@@ -6,7 +6,7 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from migrator.positions import positions
+from migrator.engine.positions import positions
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted(p for p in (ROOT / "fixtures").rglob("*.py"))
@@ -54,8 +54,8 @@ def test_only_wanted_nodes():
 
 def _with_units(module, source):
     """Every node, with the units Context.current_unit gives it while the engine visits it."""
-    from migrator.context import Context
-    from migrator.options import Options
+    from migrator.engine.context import Context
+    from migrator.engine.options import Options
 
     ctx = Context(module, "x.py", Options(), None, source=source)
     out = []
@@ -84,7 +84,7 @@ UNIT_CASES = TRICKY + [
 
 @pytest.mark.parametrize("source", [p.read_text() for p in SOURCES] + UNIT_CASES)
 def test_units_give_the_same_ranges(source):
-    from migrator.positions import positions_in_units
+    from migrator.engine.positions import positions_in_units
 
     module = cst.parse_module(source)
     wanted = _with_units(module, source)
@@ -95,7 +95,7 @@ def test_units_give_the_same_ranges(source):
 
 
 def test_a_wrong_or_missing_unit_falls_back_to_the_whole_module():
-    from migrator.positions import positions_in_units
+    from migrator.engine.positions import positions_in_units
 
     source = "x = 1\n\ndef f():\n    return g(2)\n"
     module = cst.parse_module(source)

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from migrator.options import Options
-from migrator.pipeline import migrate_source
+from migrator.engine.options import Options
+from migrator.engine.pipeline import migrate_source
 
 STAYS = "import requests\n\nclass Api(requests.Session):\n    def send(self, request, **kwargs):\n        return super().send(request, **kwargs)\n\n"
 

@@ -10,9 +10,9 @@ import sys
 
 import pytest
 
-from migrator import pipeline
-from migrator.options import Options
-from migrator.pipeline import migrate_bytes, migrate_file, migrate_source
+from migrator.engine import pipeline
+from migrator.engine.options import Options
+from migrator.engine.pipeline import migrate_bytes, migrate_file, migrate_source
 
 SIMPLE = "import requests\n\n\ndef f(url):\n    return requests.get(url).status_code\n"
 
@@ -118,7 +118,7 @@ def _broken(module):
 
 
 def test_written_file_keeps_its_mode_and_leaves_no_temp_files(tmp_path):
-    from migrator.sourcefile import atomic_write
+    from migrator.engine.sourcefile import atomic_write
 
     path = tmp_path / "tool.py"
     path.write_text(SIMPLE)
@@ -153,8 +153,8 @@ def test_formatting_never_changes_the_code_itself():
 def test_skipping_unrelated_statements_changes_nothing():
     import libcst as cst
 
-    from migrator.names import all_import_names
-    from migrator.relevance import skippable
+    from migrator.engine.names import all_import_names
+    from migrator.engine.relevance import skippable
     from tests.fixture_cases import cases, options
 
     unrelated = "".join(f"\n\ndef helper_{i}(x):\n    return x * {i}\n" for i in range(20))

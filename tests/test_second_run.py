@@ -14,9 +14,9 @@ from typing import NamedTuple
 
 import pytest
 
-from migrator.lint import lint_source
-from migrator.options import Options
-from migrator.pipeline import migrate_source
+from migrator.engine.options import Options
+from migrator.engine.pipeline import migrate_source
+from migrator.lint.rules import lint_source
 from tests.fixture_cases import case_id, cases, options
 
 MIXED = '''import httpx

@@ -9,8 +9,8 @@ import textwrap
 import httpx
 import pytest
 
-from migrator.options import Options
-from migrator.pipeline import migrate_source
+from migrator.engine.options import Options
+from migrator.engine.pipeline import migrate_source
 
 
 def _load(tmp_path, code: str, name: str):

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import textwrap
 
-from migrator.test_patches import patches
+from migrator.project.test_patches import patches
 from tests.test_cli import run
 
 API = "import requests\n\n\ndef fetch(url):\n    return requests.get(url, timeout=5).json()\n"

@@ -7,7 +7,7 @@ import json
 import subprocess
 import sys
 
-from migrator.test_reach import imported
+from migrator.project.test_reach import imported
 from tests.test_cli import run
 
 KEPT = (  # handed out by a public function: this session stays on requests

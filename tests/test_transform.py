@@ -7,7 +7,7 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from migrator.visitors import Transformer, Visitor, transform, visit
+from migrator.engine.visitors import Transformer, Visitor, transform, visit
 
 ROOT = Path(__file__).resolve().parent.parent
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
@@ -129,7 +129,7 @@ def test_read_only_visit_calls_what_libcst_calls(path):
 
 
 def test_without_libcst_sources_libcst_traverses(monkeypatch):
-    import migrator.visitors as visitors
+    import migrator.engine.visitors as visitors
 
     monkeypatch.setattr(visitors, "_READABLE", False)
     module = cst.parse_module((ROOT / "fixtures/demo_project/weather/api.py").read_text())

@@ -12,7 +12,7 @@ import zlib
 from collections import Counter
 from functools import lru_cache
 
-from migrator.findings import SEVERITIES
+from migrator.engine.findings import SEVERITIES
 
 MARKERS = ("pyproject.toml", "setup.cfg", "setup.py")
 

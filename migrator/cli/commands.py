@@ -11,15 +11,18 @@ from typing import List, Optional
 import typer
 
 import codemods
-from migrator import __version__, config, dependencies, formats, packages, report
-from migrator.progress import progress_bar
-from migrator.diff import colorize, unified
-from migrator.discovery import discover, link_finding
-from migrator.options import Options
-from migrator.pipeline import FileResult
-from migrator.cache import Cache, default_root
-from migrator.runner import default_jobs, run
-from migrator.sourcefile import atomic_write
+from migrator import __version__
+from migrator.cli import config
+from migrator.output import formats, report
+from migrator.project import dependencies, packages
+from migrator.cli.progress import progress_bar
+from migrator.output.diff import colorize, unified
+from migrator.project.discovery import discover, link_finding
+from migrator.engine.options import Options
+from migrator.engine.pipeline import FileResult
+from migrator.project.cache import Cache, default_root
+from migrator.project.runner import default_jobs, run
+from migrator.engine.sourcefile import atomic_write
 
 EPILOG = """\
 Examples:
@@ -260,7 +263,7 @@ def _emit(results, output_format: str, *, with_pending: bool, quiet: bool, verbo
 
 
 def _interactive(results, color: bool, written: list[str]) -> None:
-    from migrator.interactive import review
+    from migrator.cli.interactive import review
 
     try:
         decided = review(results, input, sys.stdout, color)
@@ -275,7 +278,7 @@ def _interactive(results, color: bool, written: list[str]) -> None:
 
 
 def _encode_like(result, text: str) -> bytes:
-    from migrator.sourcefile import decode
+    from migrator.engine.sourcefile import decode
 
     return decode(result.original).encode(text)
 
@@ -296,7 +299,7 @@ def lint(
     client per request in a loop, and requests-only API used on httpx clients and responses
     (r.ok, client.mount, verify= on a client call...). Checks httpx code whether migrated or
     written by hand. '# requests2httpx: ignore[CODE]' on a line silences a finding there."""
-    from migrator.lint import lint_source
+    from migrator.lint.rules import lint_source
 
     if output_format not in ("text", "json", "sarif", "github"):
         raise _fail(f"--output-format takes text, json, sarif or github, not {output_format!r}")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from migrator import __version__
-from migrator.findings import Code
-from migrator.pipeline import FileResult
+from migrator.engine.findings import Code
+from migrator.engine.pipeline import FileResult
 
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 PENDING = Code(

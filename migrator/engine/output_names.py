@@ -12,7 +12,7 @@ import ast
 import builtins
 import re
 
-from migrator.names import TRACKED_ROOTS, ast_walk
+from migrator.engine.names import TRACKED_ROOTS, ast_walk
 
 _STAR_IMPORT_RE = re.compile(r"\bimport[\s\\]*\*")
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods._request_args import VERBS
-from migrator.names import canonical, dotted, import_bindings
-from migrator.visitors import Visitor, walk
+from migrator.engine.names import canonical, dotted, import_bindings
+from migrator.engine.visitors import Visitor, walk
 
 CLIENT_KINDS = {"Client": "sync", "AsyncClient": "async"}
 # client methods that return a response (stream() only as a with item)

@@ -11,7 +11,7 @@ only the statements that hold touched lines, each under ``if True:`` headers tha
 put it back at its own indentation (line length is measured as in the file). Where
 that cannot be done exactly (a touched line outside any statement, an odd
 indentation), black gets the whole file as before. A one-line piece that black would give
-back unchanged (most of them: see ``migrator/already_black.py``) is not given to black at all.
+back unchanged (most of them: see ``migrator/engine/already_black.py``) is not given to black at all.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ import ast
 import bisect
 import functools
 
-from migrator import linediff
-from migrator.already_black import already_black
+from migrator.engine import linediff
+from migrator.engine.already_black import already_black
 
 
 def touched_ranges(before: str, after: str) -> list[tuple[int, int]]:

@@ -14,13 +14,13 @@ import libcst as cst
 from codemods._request_args import VERBS, VERIFY_DISABLED
 from codemods.catch_all import STREAM_NOT_READ
 from codemods.session_to_client import NOT_CLOSED
-from migrator import lint_residuals
-from migrator.findings import Code, Finding, unsuppressed
-from migrator.lint_objects import CLIENT_KINDS
-from migrator.lint_residuals import Residuals
-from migrator.names import LINE_START, dotted
-from migrator.positions import positions
-from migrator.visitors import visit
+from migrator.engine.findings import Code, Finding, unsuppressed
+from migrator.engine.names import LINE_START, dotted
+from migrator.engine.positions import positions
+from migrator.engine.visitors import visit
+from migrator.lint import residuals
+from migrator.lint.objects import CLIENT_KINDS
+from migrator.lint.residuals import Residuals
 
 HTTPX_IMPORT_RE = re.compile(LINE_START + rb"(?:import[ \t]+[^#\n]*\bhttpx\b|from[ \t]+httpx\b)", re.M)
 
@@ -86,8 +86,8 @@ CLIENT_IN_LOOP = Code(
     "Create one client before the loop and make the requests through it.",
 )
 CODES = (NOT_AWAITED, BLOCKING_IN_ASYNC, NO_TIMEOUT, REMOVED_ARGUMENT, DEPRECATED_ARGUMENT, MISSING_EXTRA, CLIENT_IN_LOOP,
-         *lint_residuals.CODES)
-REUSED = lint_residuals.REUSED  # the migration's codes, which lint reports too
+         *residuals.CODES)
+REUSED = residuals.REUSED  # the migration's codes, which lint reports too
 
 
 class _Lint(Residuals):

@@ -8,14 +8,14 @@ from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from typing import Callable
 
 from codemods.mock_libraries import mocks_enabled
-from migrator.cache import Cache
-from migrator.dependencies import features_of_bytes
-from migrator.lint import imports_httpx
-from migrator.names import imports_requests
-from migrator.options import Options
-from migrator.pipeline import FileResult, migrate_bytes
-from migrator.test_patches import may_patch_requests, report as report_test_patches
-from migrator.test_reach import Reach, follow_code, imported
+from migrator.project.cache import Cache
+from migrator.project.dependencies import features_of_bytes
+from migrator.lint.rules import imports_httpx
+from migrator.engine.names import imports_requests
+from migrator.engine.options import Options
+from migrator.engine.pipeline import FileResult, migrate_bytes
+from migrator.project.test_patches import may_patch_requests, report as report_test_patches
+from migrator.project.test_reach import Reach, follow_code, imported
 
 # Below this many candidate files a process pool costs more than it saves.
 _POOL_THRESHOLD = 8
@@ -43,8 +43,8 @@ def run(
     todo: list[tuple[int, tuple[bytes, str, Options]]] = []
     batch: list[tuple[int, tuple[bytes, str, Options]]] = []
     futures: dict[Future, list[int]] = {}
-    patching: dict[int, bytes] = {}  # files that may patch requests by name (migrator.test_patches)
-    imports: dict[int, set[str]] = {}  # what each file imports (migrator.test_reach)
+    patching: dict[int, bytes] = {}  # files that may patch requests by name (migrator.project.test_patches)
+    imports: dict[int, set[str]] = {}  # what each file imports (migrator.project.test_reach)
     pool: ProcessPoolExecutor | None = None
     jobs = max(1, jobs)
 

@@ -16,8 +16,8 @@ import ast
 import os
 import re
 
-from migrator.dependencies import features_of_bytes
-from migrator.findings import Code, Finding
+from migrator.engine.findings import Code, Finding
+from migrator.project.dependencies import features_of_bytes
 
 MOCKS_FOLLOW_CODE = Code(
     "test-mocks-follow-code",

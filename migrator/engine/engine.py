@@ -1,7 +1,7 @@
 """One traversal of one tree runs every codemod, in order.
 
 The engine walks the tree once and dispatches every node to the codemods' handlers, keeping
-the shared :class:`~migrator.context.Context` (scopes, parents, suppressions) up to date as it
+the shared :class:`~migrator.engine.context.Context` (scopes, parents, suppressions) up to date as it
 goes. Codemods only see the Context; they never parse or walk the file again.
 """
 
@@ -13,10 +13,10 @@ from typing import Any, Callable, Sequence
 import libcst as cst
 
 from codemods._units import scope_path
-from migrator.context import Context, Scope
-from migrator.findings import ignores_all
-from migrator.names import dotted, head_name
-from migrator.visitors import Transformer, subclasses
+from migrator.engine.context import Context, Scope
+from migrator.engine.findings import ignores_all
+from migrator.engine.names import dotted, head_name
+from migrator.engine.visitors import Transformer, subclasses
 
 _SCOPE_NODES = (cst.FunctionDef, cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 _SCOPE_TYPES = frozenset(_SCOPE_NODES)
@@ -87,7 +87,7 @@ class Engine(Transformer):
         elif kind is cst.ClassDef:
             ctx.scopes.append(Scope("class", node))
         if id(node) in ctx.skip:
-            return False  # nothing any codemod acts on is in here (see migrator/relevance.py)
+            return False  # nothing any codemod acts on is in here (see migrator/engine/relevance.py)
         if self._may_suppress:
             self._suppression_starts(node)
         if kind is cst.FunctionDef and ctx.mocked_tests.kept and ctx.mocked_tests.kept_at(scope_path(ctx.scopes)):

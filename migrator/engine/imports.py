@@ -13,9 +13,9 @@ from typing import Callable, Iterable, Iterator, Sequence, TypeVar
 
 import libcst as cst
 
-from migrator.findings import ignores_all
-from migrator.names import dotted, import_bindings
-from migrator.visitors import Transformer, transform
+from migrator.engine.findings import ignores_all
+from migrator.engine.names import dotted, import_bindings
+from migrator.engine.visitors import Transformer, transform
 
 
 def existing_module_alias(module: cst.Module, name: str) -> str | None:

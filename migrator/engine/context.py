@@ -2,7 +2,7 @@
 
 The import table, the scope stack that says when a name is shadowed, the objects known to be
 sessions/clients or responses, the findings and where they are, and the modules the rewritten
-code needs imported. The engine (``migrator.engine``) fills it while it walks the tree; codemods
+code needs imported. The engine (``migrator.engine.engine``) fills it while it walks the tree; codemods
 only read and write it, never parse or walk the file again.
 """
 
@@ -13,11 +13,11 @@ from typing import Any
 
 import libcst as cst
 
-from migrator.findings import Code, Finding
-from migrator.names import ImportTable, LocalBindings, all_import_names as _all_import_names, canonical, dotted
-from migrator.options import Options
-from migrator.positions import Unit, positions, positions_in_units
-from migrator.visitors import subclasses
+from migrator.engine.findings import Code, Finding
+from migrator.engine.names import ImportTable, LocalBindings, all_import_names as _all_import_names, canonical, dotted
+from migrator.engine.options import Options
+from migrator.engine.positions import Unit, positions, positions_in_units
+from migrator.engine.visitors import subclasses
 
 _STATEMENTS = subclasses(cst.BaseStatement)  # a line of simple statements, or a compound one
 
@@ -283,7 +283,7 @@ class Context:
             self.units[id(node)] = self.current_unit()
 
     def current_unit(self) -> tuple[Unit, ...]:
-        """Where a finding here is placed from (migrator.positions): the innermost statement
+        """Where a finding here is placed from (migrator.engine.positions): the innermost statement
         being visited, then the outermost function (else the top-level statement), each with
         the indentation of the blocks around it."""
         parents = self.parents

@@ -28,7 +28,7 @@ from codemods.base import body_literal_kind, find_kwarg
 from codemods.catch_all import _DIFFERS, ATTRIBUTE_WARNING, ESCAPES, HEADER_NAMES
 from codemods.exceptions import _BROADER, _HTTPX, BROADER
 from codemods.response_api import ITER_TEXT_DIFFERS
-from migrator.names import dotted
+from migrator.engine.names import dotted
 
 REUSED = (PARAMS_SEMANTICS, DATA_TYPE_UNKNOWN, DATA_STR_ENCODING, TIMEOUT_MAYBE_TUPLE, FILES_PART, ATTRIBUTE_WARNING,
           HEADER_NAMES, ESCAPES, BROADER, ENV_PROXIES)

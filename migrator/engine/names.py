@@ -15,7 +15,7 @@ import functools
 import re
 
 import libcst as cst
-from migrator.visitors import walk
+from migrator.engine.visitors import walk
 
 TRACKED_ROOTS = ("requests", "urllib3", "responses", "requests_mock")
 

@@ -19,7 +19,7 @@ import os
 import re
 from pathlib import Path
 
-from migrator.findings import Code, Finding
+from migrator.engine.findings import Code, Finding
 
 SKIP_DIRS = frozenset({
     ".git", ".hg", ".svn", ".bzr", "__pycache__", ".venv", "venv", ".env", ".tox", ".nox",

@@ -3,7 +3,7 @@
 Pages are built from what the code declares (a codemod's module docstring, each ``Code``'s
 texts) and from the fixtures (the before/after example, a line that triggers each code), so
 they cannot drift: ``tests/test_docs.py`` fails when a page on disk differs from what this
-module generates.  Regenerate with ``python -m migrator.docs``.
+module generates.  Regenerate with ``python -m migrator.output.docs``.
 """
 
 from __future__ import annotations
@@ -12,13 +12,14 @@ import sys
 from pathlib import Path
 
 import codemods
-from migrator import dependencies, discovery, lint
-from migrator import findings as engine_findings
-from migrator.findings import Code
-from migrator.test_patches import PATCHES_MIGRATED_CODE
-from migrator.test_reach import MOCKS_FOLLOW_CODE, MOCKS_SPLIT
+from migrator.engine import findings as engine_findings
+from migrator.engine.findings import Code
+from migrator.lint import rules
+from migrator.project import dependencies, discovery
+from migrator.project.test_patches import PATCHES_MIGRATED_CODE
+from migrator.project.test_reach import MOCKS_FOLLOW_CODE, MOCKS_SPLIT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 FIXTURES = ROOT / "fixtures"
 
@@ -48,8 +49,8 @@ def _owners() -> dict[str, str]:
     for cls in codemods.ORDER:
         for code in cls.codes:
             owner.setdefault(code.code, cls.name)
-    for code in (*lint.CODES, *_DEPENDENCY_CODES):
-        owner.setdefault(code.code, "lint" if code in lint.CODES else "dependencies")
+    for code in (*rules.CODES, *_DEPENDENCY_CODES):
+        owner.setdefault(code.code, "lint" if code in rules.CODES else "dependencies")
     for code in _DISCOVERY_CODES:
         owner.setdefault(code.code, "discovery")
     return owner
@@ -60,7 +61,7 @@ def _all_codes() -> list[Code]:
     for cls in codemods.ORDER:
         for code in cls.codes:
             seen.setdefault(code.code, code)
-    for code in (*lint.CODES, *_DEPENDENCY_CODES, *_DISCOVERY_CODES):
+    for code in (*rules.CODES, *_DEPENDENCY_CODES, *_DISCOVERY_CODES):
         seen.setdefault(code.code, code)
     return sorted(seen.values(), key=lambda c: c.code)
 
@@ -113,7 +114,7 @@ def code_page(code: Code, owner: str) -> str:
         "",
         f"- Severity: `{code.severity}`",
         "- Emitted by: " + _OWNER_TEXT.get(owner, f"[`{owner}`](../codemods/{owner}.md)")
-        + (", and " + _OWNER_TEXT["lint"] if code in lint.REUSED else ""),
+        + (", and " + _OWNER_TEXT["lint"] if code in rules.REUSED else ""),
         "",
         "## Why",
         "",

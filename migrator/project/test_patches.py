@@ -14,8 +14,8 @@ from __future__ import annotations
 import ast
 import re
 
-from migrator.findings import Code, Finding
-from migrator.packages import package_of
+from migrator.engine.findings import Code, Finding
+from migrator.project.packages import package_of
 
 PATCHES_MIGRATED_CODE = Code(
     "test-patches-migrated-code",
@@ -116,7 +116,7 @@ def _nodes_by_test(tree: ast.Module):
 def report(results, candidates: dict[int, bytes], reach) -> None:
     """Add a finding to each test file (``candidates``: index in ``results`` -> its bytes) for each
     test patching requests in a module the run moved to httpx (``reach``: a
-    :class:`migrator.test_reach.Reach`, which finds the file a module is)."""
+    :class:`migrator.project.test_reach.Reach`, which finds the file a module is)."""
     for index, data in candidates.items():
         test_file = results[index]
         seen: set[str] = set()

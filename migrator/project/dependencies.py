@@ -20,8 +20,8 @@ import re
 
 import libcst as cst
 
-from migrator.findings import Code, Finding
-from migrator.visitors import Transformer, transform
+from migrator.engine.findings import Code, Finding
+from migrator.engine.visitors import Transformer, transform
 
 HTTPX_SPEC = ">=0.28"
 RETRIES_SPEC = ">=0.4"
@@ -92,7 +92,7 @@ _FEATURES = {
     "httpx_mock": re.compile(r"\bhttpx_mock\b"),
     "responses": re.compile(r"^[ \t]*(?:import[ \t]+responses\b|from[ \t]+responses\b)", re.M),
     "requests_mock": re.compile(r"\brequests_mock\b"),
-    # not a dependency: the code sends requests through httpx (tests follow it: migrator/test_reach.py)
+    # not a dependency: the code sends requests through httpx (tests follow it: migrator/project/test_reach.py)
     "httpx-sends": HTTPX_SENDS,
     "httpx-client": re.compile(r"\bhttpx\.(?:Client|AsyncClient)\b"),
     # not a dependency: tests replay recorded HTTP (said once per package whose code moved)
@@ -430,7 +430,7 @@ def _setup_py(path: str, text: str, needs: Needs) -> Edit:
 # --- a run's dependency-file results ------------------------------------------------------------------
 def results_for(code_results: list, package_of) -> list:
     """FileResults for the dependency files of every package whose code the run migrated."""
-    from migrator.pipeline import FileResult
+    from migrator.engine.pipeline import FileResult
 
     by_package: dict[str, list] = {}
     for r in code_results:

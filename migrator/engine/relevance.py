@@ -17,7 +17,7 @@ import re
 
 import libcst as cst
 
-from migrator.names import ast_children, ast_walk
+from migrator.engine.names import ast_children, ast_walk
 
 _WORD = re.compile(r"\w+")
 

@@ -21,27 +21,27 @@ from codemods._units import UnitPlan, plan_units, unit_findings
 from codemods.mock_libraries import mocks_enabled
 from codemods.session_subclass import class_problems
 from codemods.session_to_client import KEPT, SessionToClient
-from migrator import findings as F
-from migrator.codegen import generate
-from migrator.context import Context
-from migrator.dependencies import HTTPX_SENDS, features, features_of_bytes
-from migrator.engine import Engine
-from migrator.findings import Finding, unsuppressed
-from migrator.formatting import format_touched
-from migrator.imports import NESTED_IMPORT_RE, existing_module_alias, fix_imports
-from migrator.lint import imports_httpx, lint_module
-from migrator.names import bindings, imports_requests
-from migrator.options import Options
-from migrator.output_names import exported, lost_bindings, names_of, star_import, unused_imports
-from migrator.relevance import skippable
-from migrator.sourcefile import SourceText, decode
-from migrator.visitors import transform, walk
+from migrator.engine import findings as F
+from migrator.engine.codegen import generate
+from migrator.engine.context import Context
+from migrator.project.dependencies import HTTPX_SENDS, features, features_of_bytes
+from migrator.engine.engine import Engine
+from migrator.engine.findings import Finding, unsuppressed
+from migrator.engine.formatting import format_touched
+from migrator.engine.imports import NESTED_IMPORT_RE, existing_module_alias, fix_imports
+from migrator.lint.rules import imports_httpx, lint_module
+from migrator.engine.names import bindings, imports_requests
+from migrator.engine.options import Options
+from migrator.engine.output_names import exported, lost_bindings, names_of, star_import, unused_imports
+from migrator.engine.relevance import skippable
+from migrator.engine.sourcefile import SourceText, decode
+from migrator.engine.visitors import transform, walk
 
 # A file can hold a session only if one of these words is in it; others skip the units' analysis.
 _MAY_HOLD_SESSIONS = re.compile(r"[Ss]ession")
 _MOCKS = re.compile(r"responses|requests_mock")
 # requests names through which code sends requests: code still using one after the migration
-# keeps its tests' mocks on requests' mock libraries (migrator/test_reach.py)
+# keeps its tests' mocks on requests' mock libraries (migrator/project/test_reach.py)
 _SENDERS = frozenset({"requests.Session", "requests.session", "requests.request", *(f"requests.{v}" for v in ("get", "post", "put", "patch", "delete", "head", "options"))})
 # Runs of the codemods over one file: the first, and one more for each unit an error keeps
 # (several at once in practice); a bound, not a goal.
@@ -75,7 +75,7 @@ class FileResult:
     kind: str = "code"  # or "dependencies" (requirements, pyproject.toml, setup.cfg, setup.py)
     old_text: str = ""  # decoded texts, for the diff, when the file changes
     new_text: str = ""
-    # what the final text means for the package's dependencies (migrator.dependencies.features)
+    # what the final text means for the package's dependencies (migrator.project.dependencies.features)
     features: frozenset[str] = frozenset()
     sends: bool = False  # it still sends requests through requests (SourceResult.sends)
     sessions: tuple[int, int] = (0, 0)  # SourceResult.sessions

@@ -27,8 +27,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from migrator.options import Options
-from migrator.pipeline import FileResult
+from migrator.engine.options import Options
+from migrator.engine.pipeline import FileResult
 
 ENV = "REQUESTS2HTTPX_CACHE_DIR"
 
@@ -57,8 +57,8 @@ def fingerprint() -> str:
     digest = hashlib.sha256(f"{sys.version}|{installed('libcst')}|{installed('black')}".encode())
     for package in (migrator, codemods):
         folder = Path(package.__file__).parent
-        for path in sorted(folder.glob("*.py")):
-            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+        for path in sorted(folder.rglob("*.py")):
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 

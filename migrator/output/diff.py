@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from migrator import linediff
+from migrator.engine import linediff
 
 _RESET = "\033[0m"
 _STYLES = {"+++": "\033[1m", "---": "\033[1m", "@@": "\033[36m", "+": "\033[32m", "-": "\033[31m"}

@@ -6,9 +6,10 @@ import json
 from collections import Counter
 from typing import Iterable
 
-from migrator import __version__, packages
-from migrator.findings import SEVERITIES, Finding
-from migrator.pipeline import FileResult
+from migrator import __version__
+from migrator.engine.findings import SEVERITIES, Finding
+from migrator.engine.pipeline import FileResult
+from migrator.project import packages
 
 REPORT_VERSION = 1
 

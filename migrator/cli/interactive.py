@@ -14,12 +14,12 @@ from typing import Callable, TextIO
 
 import libcst as cst
 
-from migrator import linediff
-from migrator.diff import colorize
-from migrator.imports import fix_imports
-from migrator.names import import_bindings
-from migrator.pipeline import FileResult
-from migrator.visitors import Visitor, visit
+from migrator.engine import linediff
+from migrator.engine.imports import fix_imports
+from migrator.engine.names import import_bindings
+from migrator.engine.pipeline import FileResult
+from migrator.engine.visitors import Visitor, visit
+from migrator.output.diff import colorize
 
 HELP = """\
 y - apply this hunk

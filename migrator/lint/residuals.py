@@ -3,7 +3,7 @@
 A first ``migrate`` run reports them on the code it migrates; these rules find them again in
 the migrated code (by ``migrate lint``, ``migrate --check`` and any later run), with the codes
 the migration used, so a residual is not forgotten once its file is httpx code. Each rule
-follows the clients and responses :class:`~migrator.lint_objects.HttpxObjects` knows of.
+follows the clients and responses :class:`~migrator.lint.objects.HttpxObjects` knows of.
 """
 
 from __future__ import annotations
@@ -20,14 +20,14 @@ from codemods.prepared_requests import _DIFFERS as _REQUEST_DIFFERS
 from codemods.prepared_requests import ATTRIBUTE as REQUEST_ATTRIBUTE
 from codemods.response_api import LINES_ARE_STR
 from codemods.session_to_client import ATTR_UNSUPPORTED
-from migrator.findings import Code
-from migrator.lint_migrated_calls import REUSED as MIGRATED_CALL_CODES
-from migrator.lint_migrated_calls import (
+from migrator.engine.findings import Code
+from migrator.lint.migrated_calls import REUSED as MIGRATED_CALL_CODES
+from migrator.lint.migrated_calls import (
     argument_warnings, attribute_warning, broader_warnings, env_proxies_warning, escapes, header_names_warning,
     made_by_migration, written_by_migration,
 )
-from migrator.lint_objects import CLIENT_KINDS, HttpxObjects
-from migrator.names import dotted
+from migrator.lint.objects import CLIENT_KINDS, HttpxObjects
+from migrator.engine.names import dotted
 
 NO_BODY = Code(
     "verb-takes-no-body",
