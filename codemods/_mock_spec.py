@@ -64,9 +64,7 @@ def respx_outcome(ctx, spec: MockSpec) -> cst.BaseExpression:
         response_args.append(kwarg(*spec.body))
     if spec.headers:
         response_args.append(kwarg("headers", cst.Dict(spec.headers)))
-    if spec.reason is not None:  # httpx reads the reason phrase from the response's extensions
-        reason = literal_text(spec.reason)
-        phrase = cst.SimpleString("b" + repr(reason)) if reason is not None and reason.isascii() else cst.Call(
-            cst.Attribute(spec.reason, cst.Name("encode")), [cst.Arg(cst.SimpleString('"ascii"'))])
+    if spec.reason is not None:  # httpx reads the reason phrase from the response's extensions (ASCII)
+        phrase = cst.SimpleString("b" + repr(literal_text(spec.reason)))
         response_args.append(kwarg("extensions", cst.Dict([cst.DictElement(cst.SimpleString('"reason_phrase"'), phrase)])))
     return call_with(ctx.httpx("Response"), response_args)

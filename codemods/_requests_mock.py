@@ -123,6 +123,9 @@ def _response(ctx, spec: MockSpec, keywords: dict[str, cst.BaseExpression], is_c
             raise NotTranslated("headers= that is not a dict literal")
         spec.headers = list(keywords["headers"].elements)
     if "reason" in keywords:
+        reason = literal_text(keywords["reason"])
+        if reason is None or not reason.isascii():  # httpx decodes the phrase as ASCII, dropping the rest
+            raise NotTranslated("reason= that is not an ASCII string literal")
         spec.reason = keywords["reason"]
     return spec
 
@@ -174,13 +177,32 @@ def mocker_parameter(function: cst.FunctionDef, kw: str, innermost: bool) -> str
     # respx passes the router by keyword, to a parameter that takes positional arguments too
     if kw:
         if kw in [p.name.value for p in params.params]:
-            return kw
+            return _not_rebound(function, kw)
         raise NotTranslated(f"the mocker reaches {name} through **kwargs or a keyword-only parameter {kw}")
     if isinstance(params.star_arg, cst.Param) or params.posonly_params and not params.params:
         raise NotTranslated(f"the mocker reaches {name} through *args or a positional-only parameter")
     if not params.params or params.params[-1].default is not None:
         raise NotTranslated(f"{name} has no parameter for the mocker")
-    return params.params[-1].name.value
+    return _not_rebound(function, params.params[-1].name.value)
+
+
+def _not_rebound(function: cst.FunctionDef, name: str) -> str:
+    """``name``, unless the test binds it again (``m = re.match(...)``): renamed ``respx_mock``,
+    its later uses would lose their binding."""
+    targets = []
+    for node in walk(function.body):
+        if isinstance(node, cst.AssignTarget):
+            targets.append(node.target)
+        elif isinstance(node, (cst.AugAssign, cst.AnnAssign, cst.For, cst.CompFor, cst.NamedExpr)):
+            targets.append(node.target)
+        elif isinstance(node, cst.AsName):
+            targets.append(node.name)
+        elif isinstance(node, (cst.FunctionDef, cst.ClassDef)) and node.name.value == name:
+            raise NotTranslated(f"the test binds {name} again")
+    for target in targets:
+        if any(isinstance(n, cst.Name) and n.value == name for n in walk(target)):
+            raise NotTranslated(f"the test binds {name} again")
+    return name
 
 
 # base classes known to define no test methods (a Mocker on the class decorates inherited ones too)

@@ -52,7 +52,7 @@ def side_effect(ctx, callback: cst.BaseExpression, content_type: cst.BaseExpress
     """``_respx_side_effect(callback[, content_type])``, once the callback is known to read its
     request the same way."""
     _check(ctx, callback)
-    ctx.httpx("Response")  # the helper builds httpx responses: the module imports httpx
+    ctx.httpx("Response")  # the helper builds httpx responses: the module imports httpx (as ctx.httpx_alias)
     args = [cst.Arg(callback)]
     if content_type is not None:
         args = [cst.Arg(callback, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), cst.Arg(content_type)]

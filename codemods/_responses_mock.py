@@ -19,6 +19,7 @@ from codemods.exceptions import as_raised_by_httpx
 
 _ADD_KWARGS = frozenset({"method", "url", "json", "body", "status", "headers", "content_type", "match", "match_querystring"})
 _MATCHERS = "responses.matchers."
+_LOOKUPS = frozenset({"eq", "in", "contains", "regex", "startswith"})  # respx reads these as lookups
 
 
 def registration(ctx, method: str | None, args: list[cst.Arg]) -> MockSpec:
@@ -142,8 +143,12 @@ def _pattern(name: str, value: cst.BaseExpression | None, flags: dict[str, bool 
     if value is None or None in flags.values():
         raise NotTranslated(f"{name}(...) without a value, or with flags that are not literals")
     strict = flags.pop("strict_match", name != "header_matcher")
-    if flags.pop("allow_blank", False) or flags:
+    allow_blank = flags.pop("allow_blank", False)
+    if flags or (allow_blank and name != "urlencoded_params_matcher"):
         raise NotTranslated(f"{name}({', '.join(sorted(flags)) or 'allow_blank'}=...) is not translated")
+    if name == "urlencoded_params_matcher" and allow_blank:
+        _literal_values(value, name, ints=False)  # (responses compares str values: an int never matches)
+        return [("data__eq" if strict else "data__contains", value)]
     if name == "json_params_matcher":
         if strict:
             return [("json", value)]
@@ -154,21 +159,21 @@ def _pattern(name: str, value: cst.BaseExpression | None, flags: dict[str, bool 
     if name == "query_string_matcher":
         return [("params__eq", value)]  # parsed as query parameters, as responses compares them
     if name == "urlencoded_params_matcher":
-        _literal_values(value, name)
-        return [("data__eq" if strict else "data__contains", value)]
+        # responses drops the request's blank values unless allow_blank=True; respx compares them
+        raise NotTranslated("urlencoded_params_matcher(...) without allow_blank=True: responses drops blank values")
     if name == "header_matcher" and not strict:
+        _literal_values(value, name, ints=False)  # (not re.compile(...) values)
         return [("headers__contains", value)]
     if name == "body_matcher" and isinstance(value, (cst.SimpleString, cst.ConcatenatedString)):
         return [("content", value)]
     raise NotTranslated(f"{name}(...) has no exact respx pattern here")
 
 
-def _literal_values(value: cst.BaseExpression, name: str) -> None:
-    """A dict literal of str and int values: the same text in either library's query or form."""
-    if not isinstance(value, cst.Dict) or not all(
-        isinstance(e, cst.DictElement) and isinstance(e.value, (cst.SimpleString, cst.Integer)) for e in value.elements
-    ):
-        raise NotTranslated(f"{name}(...) whose values are not str or int literals")
+def _literal_values(value: cst.BaseExpression, name: str, ints: bool = True) -> None:
+    """A dict literal of str (and int) values: the same text in either library's query or form."""
+    kinds = (cst.SimpleString, cst.Integer) if ints else (cst.SimpleString,)
+    if not isinstance(value, cst.Dict) or not all(isinstance(e, cst.DictElement) and isinstance(e.value, kinds) for e in value.elements):
+        raise NotTranslated(f"{name}(...) whose values are not {'str or int' if ints else 'str'} literals")
 
 
 def _json_paths(prefix: str, value: cst.BaseExpression) -> list[tuple[str, cst.BaseExpression]]:
@@ -179,7 +184,7 @@ def _json_paths(prefix: str, value: cst.BaseExpression) -> list[tuple[str, cst.B
     out: list[tuple[str, cst.BaseExpression]] = []
     for element in value.elements:
         key = literal_text(element.key) if isinstance(element, cst.DictElement) else None
-        if key is None or not key.isidentifier() or "__" in key:
+        if key is None or not key.isidentifier() or "__" in key or key in _LOOKUPS:
             raise NotTranslated("a non-strict JSON matcher with a key respx cannot name")
         path = f"{prefix}__{key}"
         out += _json_paths(path, element.value) if isinstance(element.value, cst.Dict) else [(path, element.value)]
@@ -187,8 +192,8 @@ def _json_paths(prefix: str, value: cst.BaseExpression) -> list[tuple[str, cst.B
 
 
 def call_count_assertion(ctx, args: list[cst.Arg], calls: cst.BaseExpression) -> cst.BaseExpression:
-    """``assert responses.assert_call_count(url, n)`` → ``assert (sum(str(call.request.url) == url
-    for call in respx.calls) == n)``: the same count of recorded requests to that URL. responses
+    """``assert responses.assert_call_count(url, n)`` → ``assert (sum(call.request.url == url for call
+    in respx.calls) == n)``: the same count of recorded requests to that URL. responses
     raises AssertionError when it differs and returns True; the comparison does the same in an
     ``assert``, which is the only place this is translated."""
     if not any(isinstance(p, cst.Assert) for p in ctx.parents):
@@ -196,11 +201,9 @@ def call_count_assertion(ctx, args: list[cst.Arg], calls: cst.BaseExpression) ->
     values = {a.keyword.value if a.keyword else ("url", "count")[i]: a.value for i, a in enumerate(args)}
     if set(values) != {"url", "count"} or any(a.star for a in args):
         raise NotTranslated("arguments the tool cannot read")
-    url = literal_text(values["url"])
-    if url is not None and "/" not in url.partition("://")[2]:
-        raise NotTranslated("a URL without a path: responses compares it with a '/' added")
     call = cst.Name("call")
-    same = cst.Comparison(cst.Call(cst.Name("str"), [cst.Arg(cst.Attribute(cst.Attribute(call, cst.Name("request")), cst.Name("url")))]),
+    # an httpx.URL equals a str once it is parsed the same way: ports and empty paths alike
+    same = cst.Comparison(cst.Attribute(cst.Attribute(call, cst.Name("request")), cst.Name("url")),
                           [cst.ComparisonTarget(cst.Equal(), values["url"])])
     counted = cst.Call(cst.Name("sum"), [cst.Arg(cst.GeneratorExp(same, cst.CompFor(target=call, iter=calls), lpar=[], rpar=[]))])
     return cst.Comparison(counted, [cst.ComparisonTarget(cst.Equal(), values["count"])], lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
@@ -245,6 +248,13 @@ def lifecycle(ctx, original: cst.Call, attr: str, blocks: ResponsesBlocks) -> cs
     return new
 
 
+def route_of(ctx, original: cst.Call, spec: MockSpec) -> tuple:
+    """What makes a registration's route: its mock, method, URL and patterns, as written."""
+    code = ctx.module.code_for_node
+    url = code(spec.url) if spec.url is not None else None
+    return (code(original.func.value), spec.method, url, tuple((k, code(v)) for k, v in spec.patterns))  # type: ignore[attr-defined]
+
+
 class ResponsesBlocks:
     """What responses' registrations and resets need of the block they stand in: several
     registrations of one route in a row served in turn (see :func:`runs`), a route registered
@@ -254,11 +264,10 @@ class ResponsesBlocks:
         self.registered: dict[int, tuple] = {}  # id(new call) -> (route, spec, router, original call)
         self.seen: dict[int, set] = {}  # id(function) -> routes registered in an earlier run
         self.resets: set[int] = set()  # ids of the respx.clear() calls responses.reset() became
+        self.relaxed: set[str] = set()  # RequestsMock names not asserting every registration was used
 
     def record(self, ctx, new: cst.Call, spec: MockSpec, router, original: cst.Call) -> None:
-        code = ctx.module.code_for_node
-        route = (code(original.func.value), spec.method, code(spec.url), tuple((k, code(v)) for k, v in spec.patterns))  # type: ignore[attr-defined, arg-type]
-        self.registered[id(new)] = (route, spec, router, original)
+        self.registered[id(new)] = (route_of(ctx, original, spec), spec, router, original)
 
     def leave(self, ctx, updated: cst.IndentedBlock, report) -> cst.IndentedBlock:
         body: list = [line for stmt in updated.body for line in self._with_reset(stmt)]
@@ -295,6 +304,10 @@ class ResponsesBlocks:
         _, first, router, original = entries[0]
         if ctx.options.mock_library == "pytest-httpx":
             report(original, "several responses for one route: pytest-httpx's order differs")
+            return
+        if not (isinstance(router, cst.Name) and (router.value == "respx" or router.value in self.relaxed)):
+            # a RequestsMock() asserting every registration was used: one respx route cannot say that
+            report(original, "several responses for one route of a RequestsMock that asserts each was requested")
             return
         combined = MockSpec(first.method, first.url, sequence=[spec for _, spec, _, _ in entries], patterns=first.patterns)
         line = body[indexes[0]]

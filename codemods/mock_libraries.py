@@ -21,7 +21,7 @@ to choose):
 | ``calls[i].response.status_code`` / ``.content`` / ``.json()``, ``json.loads(calls[i].request.body)`` | the same on respx's call; ``json.loads(...request.content)`` |
 | ``match_querystring=True`` / ``False`` | the URL's query matched exactly (``params__eq=""`` for a URL without one) / the query dropped from the URL |
 | ``responses.add_callback(GET, url, callback=cb, content_type=ct)`` | ``respx.get(url).mock(side_effect=_respx_side_effect(cb, ct))``, a helper written once in the test file that turns the callback's ``(status, headers, body)`` into an ``httpx.Response`` as responses does (a callback whose request parameter is read other than for ``method`` and header lookups keeps its test) |
-| ``assert responses.assert_call_count(url, n)`` | ``assert (sum(str(call.request.url) == url for call in respx.calls) == n)`` |
+| ``assert responses.assert_call_count(url, n)`` | ``assert (sum(call.request.url == url for call in respx.calls) == n)`` (an ``httpx.URL`` compares with a str parsed alike) |
 
 | requests_mock | respx |
 |---|---|
@@ -76,6 +76,12 @@ tests would hit the network or fail. ``respx`` patches httpx the same way.
   ``mock-not-migrated`` (a class's tests then stay together);
 - with pytest-httpx: ``RequestsMock``/``Mocker`` context managers, registrations outside an
   ``@responses.activate`` test, and ``responses.calls[i].response``;
+- two different registrations of one method that may answer the same request (the same URL once
+  module constants are folded, queries and matchers aside; any URL; a regular expression):
+  responses serves the first match, requests-mock the newest, respx its oldest route; a responses
+  registration of a constant URL in a loop; several responses for one route of a ``RequestsMock``
+  that asserts each was requested; a mock handed to a function the tool does not follow; a
+  decorated test that binds its mocker's name again: ``mock-not-migrated``;
 - an unmatched request raises ``AssertionError`` under respx where responses raised
   ``requests.ConnectionError``: ``mock-unmatched-request`` (info, once per file).
 """
@@ -86,13 +92,14 @@ import libcst as cst
 
 from codemods import _requests_mock, _responses_callbacks, _responses_mock
 from codemods._mock_names import ScopedNames, binding_node
+from codemods._mock_routes import RouteTable
 from codemods._mock_spec import MockSpec, NotTranslated, render_respx
 from codemods._mocked_tests import TEST_MOCKS_KEPT
 from codemods._pytest_httpx import recorded_attribute, render_pytest_httpx
 from codemods._recorded_calls import (
     in_json_loads, is_last_request, is_recorded_request, json_of, looked_up, qs_of, reads_the_same, text_of,
 )
-from codemods._responses_mock import ResponsesBlocks
+from codemods._responses_mock import ResponsesBlocks, route_of
 from codemods._requests_mock import METHODS, ROUTER_PARAM, DecoratedTests
 from codemods._units import scope_path
 from codemods.shared_ssl_context import after_imports
@@ -146,6 +153,7 @@ class MockLibraries(Codemod):
         self.functions: set[str] | None = None  # names of the file's functions (found when needed)
         self.decorated = DecoratedTests()  # tests given a requests_mock Mocker by a decorator
         self.blocks = ResponsesBlocks()  # what responses' registrations and resets need of their block
+        self.routes = RouteTable()  # the registrations of each test, to find two that may answer alike
         self.json_reads: set[int] = set()  # ids of original ``m.last_request.json()`` calls
         self.callback_helper = False  # an add_callback was translated: the file needs the helper
         self.providers: dict[str, str] = {}  # fixtures of the file yielding a mock -> what makes it
@@ -245,6 +253,9 @@ class MockLibraries(Codemod):
         # uses of the fixture (the import of the requests_mock module resolves, and is not renamed)
         # and of a decorated test's mocker parameter
         name = original.value
+        if self._enabled(ctx) and self.mocks.has(ctx, name) and ctx.resolve(original) is None and _handed_on(ctx, original):
+            # a helper registering on it (``register(m)``) is not followed: it would keep requests' API
+            ctx.report(NOT_MIGRATED, original, f"{name} is handed to a function the tool does not follow")
         if name == "requests_mock" and self.mockers.has(ctx, "requests_mock") and ctx.resolve(original) is None:
             new = self._fixture(ctx)
         elif self.decorated.renamed and self.mockers.has(ctx, name) and self.decorated.renamed.get(id(binding_node(ctx, name))) == name:
@@ -315,6 +326,8 @@ class MockLibraries(Codemod):
         value = fired.value if fired is not None else cst.Name("True")  # RequestsMock's default
         if updated.asname is not None and isinstance(updated.asname.name, cst.Name):
             self.mocks.add(ctx, updated.asname.name.value)
+            if isinstance(value, cst.Name) and value.value == "False":
+                self.blocks.relaxed.add(updated.asname.name.value)
         ctx.report_once(UNMATCHED, original, "unmatched requests raise AssertionError under respx")
         return updated.with_changes(item=cst.Call(self._respx(ctx, "mock"), [kwarg("assert_all_called", value)]))
 
@@ -348,11 +361,14 @@ class MockLibraries(Codemod):
         if attr == "add_callback" and not self._httpx_mock(ctx):
             try:
                 spec = _responses_mock.callback_registration(ctx, list(updated.args))
+                self.routes.add(ctx, spec, route_of(ctx, original, spec), in_turn=True)
             except NotTranslated as exc:
                 ctx.report(NOT_MIGRATED, original, f"responses.add_callback(...): {exc}")
                 return updated
             self.callback_helper = True
-            return self._render(ctx, router, spec)
+            new = self._render(ctx, router, spec)
+            self.blocks.record(ctx, new, spec, router, original)
+            return new
         if attr in ("add_callback", "assert_call_count", "replace", "upsert", "remove", "add_passthru", "passthrough"):
             ctx.report(NOT_MIGRATED, original, f"responses.{attr}(...) has no direct respx translation")
         return updated
@@ -362,6 +378,7 @@ class MockLibraries(Codemod):
             spec = _responses_mock.registration(ctx, method, list(updated.args))
             if spec.patterns and self._httpx_mock(ctx):
                 raise NotTranslated("match= is not translated for pytest-httpx")
+            self.routes.add(ctx, spec, route_of(ctx, original, spec), in_turn=True)
         except NotTranslated as exc:
             ctx.report(NOT_MIGRATED, original, f"responses.{original.func.attr.value}(...): {exc}")  # type: ignore[attr-defined]
             return updated
@@ -382,7 +399,8 @@ class MockLibraries(Codemod):
     def leave_Module(self, ctx, original: cst.Module, updated: cst.Module):
         if not self.callback_helper or any(isinstance(s, cst.FunctionDef) and s.name.value == _responses_callbacks.NAME for s in original.body):
             return updated
-        helper = cst.parse_module(_responses_callbacks.HELPER).body[0].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
+        text = _responses_callbacks.HELPER.replace("httpx.Response", f"{ctx.httpx_alias}.Response")
+        helper = cst.parse_module(text).body[0].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
         body = list(updated.body)
         at = after_imports(body, ctx.httpx_alias)
         if at < len(body):
@@ -408,6 +426,8 @@ class MockLibraries(Codemod):
             spec = _requests_mock.registration(ctx, attr, list(updated.args), lambda value: self._callback(ctx, value))
             if spec is not None and self._httpx_mock(ctx) and (spec.url is None or spec.sequence or spec.reason is not None):
                 raise NotTranslated("any URL, a response list or reason= has no pytest-httpx spelling here")
+            if spec is not None:  # (requests-mock tries the newest registration first; respx the oldest)
+                self.routes.add(ctx, spec, route_of(ctx, original, spec), in_turn=False)
         except NotTranslated as exc:
             ctx.report(NOT_MIGRATED, original, f"{attr}(...): {exc}")
             return updated
@@ -514,3 +534,16 @@ def _mock_fixtures(ctx, module: cst.Module) -> dict[str, str]:
             if isinstance(node, (cst.Yield, cst.Return)) and isinstance(node.value, cst.Name) and node.value.value in made:
                 out[stmt.name.value] = made[node.value.value]
     return out
+
+
+_LOOKS_ONLY = frozenset({"len", "print", "str", "repr", "id", "isinstance", "type", "bool"})
+
+
+def _handed_on(ctx, name: cst.Name) -> bool:
+    """Is ``name`` (a mock) an argument of a call that may use it as a mock (not ``len(m.calls)``-like
+    builtins, nor ``session.mount(prefix, adapter)``, which client_configuration follows)?"""
+    parent, grand = ctx.parent(), ctx.parent(2)
+    if not (isinstance(parent, cst.Arg) and parent.value is name and isinstance(grand, cst.Call)):
+        return False
+    func = grand.func
+    return not (isinstance(func, cst.Name) and func.value in _LOOKS_ONLY or isinstance(func, cst.Attribute) and func.attr.value == "mount")

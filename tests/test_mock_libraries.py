@@ -282,3 +282,47 @@ def test_a_mock_from_a_fixture_of_another_file_keeps_the_test_whole():
     result = migrate_source(source, "tests/test_shared.py", Options())
     assert result.code == source
     assert [f.code for f in result.findings if f.severity == "error"] == ["test-mocks-kept"]
+
+
+_HEAD = "import re\nimport requests\nimport responses\nimport requests_mock\nfrom responses import matchers\n\nURL = 'http://h.test/a'\n\n\n"
+_KEPT_CASES = {
+    # two registrations that may answer one request: the libraries choose in different orders
+    "spelled_differently": "@responses.activate\ndef test_x():\n    responses.add(responses.GET, URL, json=1)\n    responses.add(responses.GET, 'http://h.test/a', json=2)\n    assert [requests.get(URL).json() for _ in range(3)] == [1, 2, 2]\n",
+    "query_and_plain": "def test_x():\n    with requests_mock.Mocker() as m:\n        m.get(URL, text='plain')\n        m.get(URL + '?x=1', text='query')\n        assert requests.get(URL + '?x=1').text == 'query'\n",
+    "lookup_name_as_json_key": "@responses.activate\ndef test_x():\n    responses.post(URL, json=1, match=[matchers.json_params_matcher({'eq': 1}, strict_match=False)])\n    assert requests.post(URL, json={'eq': 1, 'b': 2}).json() == 1\n",
+    "regex_header": "@responses.activate\ndef test_x():\n    responses.get(URL, json=1, match=[matchers.header_matcher({'Authorization': re.compile(r'Bearer .+')})])\n    assert requests.get(URL, headers={'Authorization': 'Bearer t'}).json() == 1\n",
+    "blank_form_values": "@responses.activate\ndef test_x():\n    responses.post(URL, status=204, match=[matchers.urlencoded_params_matcher({'a': '1'})])\n    assert requests.post(URL, data='a=1&b=').status_code == 204\n",
+    "non_ascii_reason": "def test_x():\n    with requests_mock.Mocker() as m:\n        m.get(URL, status_code=418, reason='Tr\\u00e8s bien')\n        assert requests.get(URL).reason == 'Tr\\u00e8s bien'\n",
+    "registered_in_a_loop": "@responses.activate\ndef test_x():\n    for i in range(2):\n        responses.add(responses.GET, URL, json=i)\n    assert [requests.get(URL).json() for _ in range(3)] == [0, 1, 1]\n",
+    "handed_to_a_helper": "def register(m):\n    m.get(URL, json={'a': 1})\n\n\ndef test_x():\n    with requests_mock.Mocker() as m:\n        register(m)\n        assert requests.get(URL).json() == {'a': 1}\n",
+    "each_must_be_requested": "def test_x():\n    with responses.RequestsMock() as rsps:\n        rsps.add(responses.GET, URL, json=1)\n        rsps.add(responses.GET, URL, json=2)\n        assert requests.get(URL).json() == 1\n        assert requests.get(URL).json() == 2\n",
+    "mocker_bound_again": "import unittest\n\n\nclass T(unittest.TestCase):\n    @requests_mock.Mocker()\n    def test_x(self, m):\n        m.get(URL, text='v1')\n        m = re.match(r'v(\\d)', requests.get(URL).text)\n        assert m.group(1) == '1'\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(_KEPT_CASES))
+def test_what_the_libraries_would_serve_differently_keeps_its_test(name, tmp_path):
+    """Cases where respx would answer otherwise than responses/requests-mock (found in review):
+    the test stays whole on its mock library, named, and still passes."""
+    source = _HEAD + _KEPT_CASES[name]
+    result = migrate_source(source, "tests/test_case.py", Options())
+    assert not [f for f in result.findings if f.code == "internal-error"], result.findings
+    assert [f.code for f in result.findings if f.code == "test-mocks-kept"] == ["test-mocks-kept"], result.code
+    path = tmp_path / "test_case.py"
+    path.write_text(result.code)
+    proc = run_pytest(path)
+    assert proc.returncode == 0 and "1 passed" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_the_callback_helper_speaks_the_modules_name_for_httpx(tmp_path):
+    source = (
+        "import httpx as hx\nimport requests\nimport responses\n\n\n@responses.activate\ndef test_cb():\n"
+        "    responses.add_callback(responses.GET, 'http://h.test/a', callback=lambda request: (201, {}, 'ok'))\n"
+        "    assert requests.get('http://h.test/a').status_code == 201\n    assert hx.__name__ == 'httpx'\n"
+    )
+    result = migrate_source(source, "tests/test_cb.py", Options())
+    assert "return hx.Response(status, headers=headers, content=body)" in result.code
+    path = tmp_path / "test_cb.py"
+    path.write_text(result.code)
+    proc = run_pytest(path)
+    assert proc.returncode == 0 and "1 passed" in proc.stdout, proc.stdout + proc.stderr
