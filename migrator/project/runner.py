@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import signal
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from typing import Callable
 
@@ -71,7 +72,7 @@ def run(
                     if pool is None:
                         if options.format:
                             import black  # noqa: F401  # once here, not in every worker (forked workers inherit it)
-                        pool = ProcessPoolExecutor(max_workers=jobs)
+                        pool = ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_interrupts)
                         batch = todo[:]  # the first ones, held until there were enough for a pool
                     else:
                         batch.append(todo[-1])
@@ -127,6 +128,14 @@ def _widen_exceptions(results: list[FileResult | None], reach: Reach, options: O
     for future in as_completed(done):
         for i, result in zip(done[future], future.result()):
             results[i] = result
+
+
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the main process: a worker interrupted while it holds the pool's
+    queue lock leaves the others waiting for it, and the run hangs instead of stopping (seen on
+    busy machines). The main process cancels what has not started and waits for the batches
+    that have, which are short."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _work_batch(items: list[tuple[bytes, str, Options]]) -> list[FileResult]:
