@@ -94,3 +94,52 @@ def is_recorded_request(ctx, node: cst.BaseExpression, mocks: set[str]) -> bool:
     if not (isinstance(calls, cst.Attribute) and calls.attr.value == "calls"):
         return False
     return ctx.resolve(calls.value) == "responses" or (isinstance(calls.value, cst.Name) and calls.value.value in mocks)
+
+
+JSON_CALL = object()  # request_read's answer for ``.json()``
+
+
+def request_read(ctx, original: cst.Attribute, updated: cst.Attribute):
+    """``m.last_request.<attr>`` (or ``m.request_history[i].<attr>``) read on the httpx.Request respx
+    recorded (``updated.value``): the expression giving the same value, :data:`JSON_CALL` for
+    ``.json()`` (its call becomes ``json.loads(request.content)``), or None when none does."""
+    attr, request = original.attr.value, updated.value
+    if attr == "method" or (attr == "headers" and looked_up(ctx)):
+        return updated
+    if attr == "url":
+        return cst.Call(cst.Name("str"), [cst.Arg(updated)])
+    if attr == "qs":
+        return qs_of(ctx, request)
+    if attr == "text":
+        return text_of(request)
+    if attr == "body" and in_json_loads(ctx):
+        return updated.with_changes(attr=cst.Name("content"))
+    parent = ctx.parent()
+    if attr == "json" and isinstance(parent, cst.Call) and parent.func is original and not parent.args:
+        return JSON_CALL
+    return None
+
+
+_REGISTRATIONS = frozenset({"register_uri", "get", "post", "put", "patch", "delete", "head", "options"})
+
+
+def mocker_read(ctx, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression | None:
+    """``m.<attr>`` of a requests-mock mocker (or of the matcher a registration returned) on the
+    respx router or route it became: the same value, ``updated`` for a registration (translated
+    with its call), or None when respx has no spelling that reads the same."""
+    attr = original.attr.value
+    calls = cst.Attribute(updated.value, cst.Name("calls"))
+    if attr in ("called", "call_count"):
+        return cst.Attribute(calls, cst.Name(attr))
+    if attr == "last_request":
+        return cst.Attribute(cst.Attribute(calls, cst.Name("last")), cst.Name("request"))
+    parent, grand = ctx.parent(), ctx.parent(2)
+    if attr == "request_history" and (isinstance(parent, cst.Subscript) or (
+            isinstance(parent, cst.Arg) and isinstance(grand, cst.Call) and dotted(grand.func) == "len")):
+        return calls  # m.calls[i] (its .request added with the subscript), len(m.calls)
+    if attr == "called_once":
+        count = cst.Attribute(calls, cst.Name("call_count"))
+        return cst.Comparison(count, [cst.ComparisonTarget(cst.Equal(), cst.Integer("1"))], lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    if isinstance(parent, cst.Call) and parent.func is original and attr in _REGISTRATIONS:
+        return updated
+    return None

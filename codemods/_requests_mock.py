@@ -15,6 +15,8 @@ What cannot be read exactly raises :class:`NotTranslated`, whose message says wh
 
 from __future__ import annotations
 
+import urllib.parse
+
 import libcst as cst
 
 from codemods._mock_spec import MockSpec, NotTranslated
@@ -101,6 +103,9 @@ def _query(spec: MockSpec, complete_qs: cst.BaseExpression | None) -> None:
     base, _, query = literal.raw_value.partition("?")
     if query != query.lower() or "#" in query or "\\" in query:
         raise NotTranslated("a registered query with capitals, escapes or a fragment: requests-mock compares it lowercased")
+    keys = [k for k, _ in urllib.parse.parse_qsl(query, keep_blank_values=True)]
+    if len(keys) != len(set(keys)):  # requests-mock compares each key's values in any order, respx in order
+        raise NotTranslated("a registered query repeating a key")
     quoted = f"{literal.prefix}{literal.quote}{{}}{literal.quote}"
     spec.url = cst.SimpleString(quoted.format(base))
     spec.patterns.append(("params__eq" if complete else "params__contains", cst.SimpleString(quoted.format(query))))

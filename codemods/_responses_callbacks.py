@@ -17,6 +17,7 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods._mock_spec import NotTranslated
+from codemods.shared_ssl_context import after_imports
 from migrator.engine.visitors import walk
 
 NAME = "_respx_side_effect"
@@ -104,3 +105,17 @@ def _reads_the_same(name: cst.Name, parents: dict[int, cst.CSTNode]) -> bool:
     grand = parents.get(id(parent))
     return (isinstance(grand, cst.Subscript) and grand.value is parent) or (
         isinstance(grand, cst.Attribute) and grand.value is parent and grand.attr.value == "get")
+
+
+def with_helper(original: cst.Module, updated: cst.Module, httpx_alias: str) -> cst.Module:
+    """``updated`` with :data:`HELPER` after its imports (once: a later run finds it there)."""
+    if any(isinstance(s, cst.FunctionDef) and s.name.value == NAME for s in original.body):
+        return updated
+    text = HELPER.replace("httpx.Response", f"{httpx_alias}.Response")
+    helper = cst.parse_module(text).body[0].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
+    body = list(updated.body)
+    at = after_imports(body, httpx_alias)
+    if at < len(body):
+        body[at] = body[at].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
+    body.insert(at, helper)
+    return updated.with_changes(body=body)

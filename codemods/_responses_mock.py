@@ -8,14 +8,16 @@ What cannot be read exactly raises :class:`NotTranslated`, whose message says wh
 
 from __future__ import annotations
 
+import urllib.parse
+
 import libcst as cst
 
-from codemods._mock_spec import MockSpec, NotTranslated, call_with, render_respx
 from codemods import _responses_callbacks
+from codemods._mock_spec import MockSpec, NotTranslated, call_with, render_respx
 from codemods._requests_mock import method_name
 from codemods.base import find_kwarg, kwarg, literal_text
-from migrator.engine.visitors import walk
 from codemods.exceptions import as_raised_by_httpx
+from migrator.engine.visitors import walk
 
 _ADD_KWARGS = frozenset({"method", "url", "json", "body", "status", "headers", "content_type", "match", "match_querystring"})
 _MATCHERS = "responses.matchers."
@@ -36,6 +38,10 @@ def registration(ctx, method: str | None, args: list[cst.Arg]) -> MockSpec:
     url = positional.pop(0).value if positional else keywords.pop("url", None)
     if method is None or url is None or positional:
         raise NotTranslated("a method or url the tool cannot read")
+    query = (literal_text(url) or "").partition("?")[2]
+    keys = [k for k, _ in urllib.parse.parse_qsl(query, keep_blank_values=True)]
+    if len(keys) != len(set(keys)):  # responses compares the pairs sorted, respx each key's values in order
+        raise NotTranslated("a URL whose query repeats a key")
     spec = MockSpec(method, url, keywords.pop("status", None))
     if "match" in keywords:
         spec.patterns = patterns(ctx, keywords.pop("match"))

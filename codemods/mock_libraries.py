@@ -91,22 +91,20 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods import _requests_mock, _responses_callbacks, _responses_mock
-from codemods._mock_names import ScopedNames, binding_node
+from codemods._mock_names import ScopedNames, binding_node, handed_on, mock_fixtures
 from codemods._mock_routes import RouteTable
 from codemods._mock_spec import MockSpec, NotTranslated, render_respx
 from codemods._mocked_tests import TEST_MOCKS_KEPT
 from codemods._pytest_httpx import recorded_attribute, render_pytest_httpx
 from codemods._recorded_calls import (
-    in_json_loads, is_last_request, is_recorded_request, json_of, looked_up, qs_of, reads_the_same, text_of,
+    JSON_CALL, in_json_loads, is_last_request, is_recorded_request, json_of, mocker_read, reads_the_same, request_read,
 )
-from codemods._responses_mock import ResponsesBlocks, route_of
 from codemods._requests_mock import METHODS, ROUTER_PARAM, DecoratedTests
+from codemods._responses_mock import ResponsesBlocks, route_of
 from codemods._units import scope_path
-from codemods.shared_ssl_context import after_imports
 from codemods.base import Codemod, find_kwarg, kwarg
 from migrator.engine.context import ObjectInfo
 from migrator.engine.findings import Code
-from migrator.engine.names import dotted
 from migrator.engine.visitors import walk
 
 
@@ -219,7 +217,7 @@ class MockLibraries(Codemod):
         )
 
     def visit_Module(self, ctx, node: cst.Module) -> None:
-        self.providers = _mock_fixtures(ctx, node) if self._enabled(ctx) else {}
+        self.providers = mock_fixtures(ctx, node) if self._enabled(ctx) else {}
 
     def visit_FunctionDef(self, ctx, node: cst.FunctionDef) -> None:
         if self._enabled(ctx) and any(p.name.value == "requests_mock" for p in node.params.params):
@@ -253,7 +251,7 @@ class MockLibraries(Codemod):
         # uses of the fixture (the import of the requests_mock module resolves, and is not renamed)
         # and of a decorated test's mocker parameter
         name = original.value
-        if self._enabled(ctx) and self.mocks.has(ctx, name) and ctx.resolve(original) is None and _handed_on(ctx, original):
+        if self._enabled(ctx) and self.mocks.has(ctx, name) and ctx.resolve(original) is None and handed_on(ctx, original):
             # a helper registering on it (``register(m)``) is not followed: it would keep requests' API
             ctx.report(NOT_MIGRATED, original, f"{name} is handed to a function the tool does not follow")
         if name == "requests_mock" and self.mockers.has(ctx, "requests_mock") and ctx.resolve(original) is None:
@@ -397,16 +395,7 @@ class MockLibraries(Codemod):
         return new
 
     def leave_Module(self, ctx, original: cst.Module, updated: cst.Module):
-        if not self.callback_helper or any(isinstance(s, cst.FunctionDef) and s.name.value == _responses_callbacks.NAME for s in original.body):
-            return updated
-        text = _responses_callbacks.HELPER.replace("httpx.Response", f"{ctx.httpx_alias}.Response")
-        helper = cst.parse_module(text).body[0].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
-        body = list(updated.body)
-        at = after_imports(body, ctx.httpx_alias)
-        if at < len(body):
-            body[at] = body[at].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
-        body.insert(at, helper)
-        return updated.with_changes(body=body)
+        return _responses_callbacks.with_helper(original, updated, ctx.httpx_alias) if self.callback_helper else updated
 
     # --- several registrations of one route: served in turn; responses.reset() --------------------------
     def leave_IndentedBlock(self, ctx, original: cst.IndentedBlock, updated: cst.IndentedBlock):
@@ -455,23 +444,14 @@ class MockLibraries(Codemod):
 
     def _request_read(self, ctx, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
         """``m.last_request.<attr>`` on the httpx.Request respx recorded: the same value, or reported."""
-        attr, request = original.attr.value, updated.value
-        if attr == "method" or (attr == "headers" and looked_up(ctx)):
+        new = request_read(ctx, original, updated)
+        if new is None:
+            ctx.report(NOT_MIGRATED, original, f"last_request.{original.attr.value} differs on an httpx.Request")
             return updated
-        if attr == "url":
-            return cst.Call(cst.Name("str"), [cst.Arg(updated)])
-        if attr == "qs":
-            return qs_of(ctx, request)
-        if attr == "text":
-            return text_of(request)
-        if attr == "body" and in_json_loads(ctx):
-            return updated.with_changes(attr=cst.Name("content"))
-        parent = ctx.parent()
-        if attr == "json" and isinstance(parent, cst.Call) and parent.func is original and not parent.args:
-            self.json_reads.add(id(parent))  # the call becomes json.loads(request.content)
+        if new is JSON_CALL:
+            self.json_reads.add(id(ctx.parent()))  # the call becomes json.loads(request.content)
             return updated
-        ctx.report(NOT_MIGRATED, original, f"last_request.{attr} differs on an httpx.Request")
-        return updated
+        return new
 
     def leave_Attribute(self, ctx, original: cst.Attribute, updated: cst.Attribute):
         if not self._enabled(ctx):
@@ -481,23 +461,11 @@ class MockLibraries(Codemod):
             return self._pytest_httpx_attribute(ctx, original, updated)
         mockers = self.mockers.here(ctx)
         if isinstance(owner, cst.Name) and owner.value in mockers and ctx.resolve(owner) is None:  # (not the module itself)
-            attr = original.attr.value
-            calls = cst.Attribute(updated.value, cst.Name("calls"))
-            if attr in ("called", "call_count"):
-                return cst.Attribute(calls, cst.Name(attr))
-            if attr == "last_request":
-                return cst.Attribute(cst.Attribute(calls, cst.Name("last")), cst.Name("request"))
-            parent, grand = ctx.parent(), ctx.parent(2)
-            if attr == "request_history" and (isinstance(parent, cst.Subscript) or (
-                    isinstance(parent, cst.Arg) and isinstance(grand, cst.Call) and dotted(grand.func) == "len")):
-                return calls  # m.calls[i] (its .request added with the subscript), len(m.calls)
-            if attr == "called_once":
-                count = cst.Attribute(calls, cst.Name("call_count"))
-                return cst.Comparison(count, [cst.ComparisonTarget(cst.Equal(), cst.Integer("1"))], lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
-            registers = isinstance(parent, cst.Call) and parent.func is original and (attr == "register_uri" or attr.upper() in METHODS)
-            if not registers:  # (registrations are translated with their call)
-                ctx.report(NOT_MIGRATED, original, f"{owner.value}.{attr} has no respx spelling the tool knows to read the same")
-            return updated
+            new = mocker_read(ctx, original, updated)
+            if new is None:
+                ctx.report(NOT_MIGRATED, original, f"{owner.value}.{original.attr.value} has no respx spelling the tool knows to read the same")
+                return updated
+            return new
         if is_last_request(original.value, mockers):
             return self._request_read(ctx, original, updated)
         if original.attr.value == "calls" and (ctx.resolve(original.value) == "responses" or isinstance(original.value, cst.Name) and self.mocks.has(ctx, original.value.value)):
@@ -513,37 +481,3 @@ class MockLibraries(Codemod):
             return cst.Call(cst.Name("str"), [cst.Arg(updated)])
         return updated
 
-
-def _mock_fixtures(ctx, module: cst.Module) -> dict[str, str]:
-    """The module's pytest fixtures that yield (or return) the mock of their ``with
-    responses.RequestsMock() as rsps:`` / ``with requests_mock.Mocker() as m:``: tests asking for
-    one hold that mock under the fixture's name."""
-    out: dict[str, str] = {}
-    for stmt in module.body:
-        if not (isinstance(stmt, cst.FunctionDef) and any("fixture" in (dotted(d.decorator) or dotted(getattr(d.decorator, "func", None)) or "")
-                                                        for d in stmt.decorators)):
-            continue
-        nodes = list(walk(stmt.body))
-        made: dict[str, str] = {}
-        for node in nodes:
-            if isinstance(node, cst.WithItem) and isinstance(node.item, cst.Call) and node.asname is not None and isinstance(node.asname.name, cst.Name):
-                qual = ctx.resolve(node.item.func)
-                if qual in ("responses.RequestsMock", "requests_mock.Mocker", "requests_mock.mock"):
-                    made[node.asname.name.value] = "requests_mock.Mocker" if qual.startswith("requests_mock") else qual
-        for node in nodes:
-            if isinstance(node, (cst.Yield, cst.Return)) and isinstance(node.value, cst.Name) and node.value.value in made:
-                out[stmt.name.value] = made[node.value.value]
-    return out
-
-
-_LOOKS_ONLY = frozenset({"len", "print", "str", "repr", "id", "isinstance", "type", "bool"})
-
-
-def _handed_on(ctx, name: cst.Name) -> bool:
-    """Is ``name`` (a mock) an argument of a call that may use it as a mock (not ``len(m.calls)``-like
-    builtins, nor ``session.mount(prefix, adapter)``, which client_configuration follows)?"""
-    parent, grand = ctx.parent(), ctx.parent(2)
-    if not (isinstance(parent, cst.Arg) and parent.value is name and isinstance(grand, cst.Call)):
-        return False
-    func = grand.func
-    return not (isinstance(func, cst.Name) and func.value in _LOOKS_ONLY or isinstance(func, cst.Attribute) and func.attr.value == "mount")
