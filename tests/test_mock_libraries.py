@@ -18,6 +18,14 @@ pytest.importorskip("responses")
 pytest.importorskip("requests_mock")
 
 
+def _passes(folder, text: str, tests: int = 1) -> None:
+    """``text``, a test file, passes under pytest with all of its ``tests``."""
+    path = folder / "test_case.py"
+    path.write_text(text)
+    proc = run_pytest(path)
+    assert proc.returncode == 0 and f"{tests} passed" in proc.stdout, proc.stdout + proc.stderr
+
+
 def run_pytest(path):
     return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(path)],
                           capture_output=True, text=True, cwd=path.parent, timeout=120)
@@ -308,10 +316,7 @@ def test_what_the_libraries_would_serve_differently_keeps_its_test(name, tmp_pat
     result = migrate_source(source, "tests/test_case.py", Options())
     assert not [f for f in result.findings if f.code == "internal-error"], result.findings
     assert [f.code for f in result.findings if f.code == "test-mocks-kept"] == ["test-mocks-kept"], result.code
-    path = tmp_path / "test_case.py"
-    path.write_text(result.code)
-    proc = run_pytest(path)
-    assert proc.returncode == 0 and "1 passed" in proc.stdout, proc.stdout + proc.stderr
+    _passes(tmp_path, result.code)
 
 
 def test_the_callback_helper_speaks_the_modules_name_for_httpx(tmp_path):
@@ -322,7 +327,4 @@ def test_the_callback_helper_speaks_the_modules_name_for_httpx(tmp_path):
     )
     result = migrate_source(source, "tests/test_cb.py", Options())
     assert "return hx.Response(status, headers=headers, content=body)" in result.code
-    path = tmp_path / "test_cb.py"
-    path.write_text(result.code)
-    proc = run_pytest(path)
-    assert proc.returncode == 0 and "1 passed" in proc.stdout, proc.stdout + proc.stderr
+    _passes(tmp_path, result.code)
