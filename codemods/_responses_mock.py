@@ -277,6 +277,10 @@ class ResponsesBlocks:
 
     def leave(self, ctx, updated: cst.IndentedBlock, report) -> cst.IndentedBlock:
         body: list = [line for stmt in updated.body for line in self._with_reset(stmt)]
+        if ctx.options.mock_library == "pytest-httpx":
+            # pytest-httpx serves the first matching response not yet sent, then the last one again:
+            # responses' order, registration by registration. Nothing to combine or report.
+            return updated.with_changes(body=body)
         found = [self._registration_in(stmt) for stmt in body]
         routes = [entry[0] if entry else None for entry in found]
         seen = self.seen.setdefault(id(ctx.scopes[-1].node), set())
@@ -308,9 +312,6 @@ class ResponsesBlocks:
     def _in_turn(self, ctx, body: list, entries: list, indexes: list[int], report) -> None:
         """One registration of the route, at the first's place, serving each response in turn."""
         _, first, router, original = entries[0]
-        if ctx.options.mock_library == "pytest-httpx":
-            report(original, "several responses for one route: pytest-httpx's order differs")
-            return
         if not (isinstance(router, cst.Name) and (router.value == "respx" or router.value in self.relaxed)):
             # a RequestsMock() asserting every registration was used: one respx route cannot say that
             report(original, "several responses for one route of a RequestsMock that asserts each was requested")

@@ -51,7 +51,9 @@ With ``--mock-library pytest-httpx`` the same registrations become
 is_reusable=True)`` (``add_exception`` for ``exc=``) on the ``httpx_mock`` fixture, which
 ``@responses.activate`` tests now take as a parameter; a URL without a query string is matched
 as ``re.compile(r"<url>(\\?.*)?$")``, since responses ignored the query; recorded requests are
-``httpx_mock.get_requests()``.
+``httpx_mock.get_requests()``. Several registrations of one route stay several: pytest-httpx sends
+the first matching response not yet sent, then the last one again, which is responses' order (in
+a row, in a loop, or again after requests were made alike).
 
 ## Why
 ``responses`` patches requests' transport adapter, so after the migration it intercepts nothing:
@@ -376,7 +378,8 @@ class MockLibraries(Codemod):
             spec = _responses_mock.registration(ctx, method, list(updated.args))
             if spec.patterns and self._httpx_mock(ctx):
                 raise NotTranslated("match= is not translated for pytest-httpx")
-            self.routes.add(ctx, spec, route_of(ctx, original, spec), in_turn=True)
+            if not self._httpx_mock(ctx):  # (pytest-httpx chooses among responses' registrations as responses does)
+                self.routes.add(ctx, spec, route_of(ctx, original, spec), in_turn=True)
         except NotTranslated as exc:
             ctx.report(NOT_MIGRATED, original, f"responses.{original.func.attr.value}(...): {exc}")  # type: ignore[attr-defined]
             return updated
