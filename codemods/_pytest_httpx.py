@@ -39,6 +39,8 @@ def render_pytest_httpx(ctx, spec: MockSpec) -> cst.Call:
         return call_with(cst.Attribute(fixture, cst.Name("add_exception")), [cst.Arg(exc), *common,
                          kwarg("is_optional", cst.Name("True")), kwarg("is_reusable", cst.Name("True"))])
     args = list(common)
+    # a strict JSON matcher: pytest-httpx compares the parsed body with == as responses does
+    args += [kwarg("match_json", value) for key, value in spec.patterns if key == "json"]
     if spec.status is not None:
         args.append(kwarg("status_code", spec.status))
     if spec.body is not None:

@@ -53,7 +53,8 @@ is_reusable=True)`` (``add_exception`` for ``exc=``) on the ``httpx_mock`` fixtu
 as ``re.compile(r"<url>(\\?.*)?$")``, since responses ignored the query; recorded requests are
 ``httpx_mock.get_requests()``. Several registrations of one route stay several: pytest-httpx sends
 the first matching response not yet sent, then the last one again, which is responses' order (in
-a row, in a loop, or again after requests were made alike).
+a row, in a loop, or again after requests were made alike). A strict ``json_params_matcher``
+becomes ``match_json=`` (the parsed body compared with ``==``, as responses does).
 
 ## Why
 ``responses`` patches requests' transport adapter, so after the migration it intercepts nothing:
@@ -376,8 +377,8 @@ class MockLibraries(Codemod):
     def _add(self, ctx, original: cst.Call, updated: cst.Call, router, method: str | None):
         try:
             spec = _responses_mock.registration(ctx, method, list(updated.args))
-            if spec.patterns and self._httpx_mock(ctx):
-                raise NotTranslated("match= is not translated for pytest-httpx")
+            if self._httpx_mock(ctx) and any(k != "json" for k, _ in spec.patterns):
+                raise NotTranslated("match= other than a strict JSON matcher is not translated for pytest-httpx")
             if not self._httpx_mock(ctx):  # (pytest-httpx chooses among responses' registrations as responses does)
                 self.routes.add(ctx, spec, route_of(ctx, original, spec), in_turn=True)
         except NotTranslated as exc:
