@@ -19,6 +19,7 @@ import urllib.parse
 
 import libcst as cst
 
+from codemods import _responses_callbacks
 from codemods._mock_spec import MockSpec, NotTranslated
 from codemods.base import literal_text
 from codemods.exceptions import as_raised_by_httpx
@@ -120,7 +121,13 @@ def _response(ctx, spec: MockSpec, keywords: dict[str, cst.BaseExpression], is_c
         spec.exc = as_raised_by_httpx(ctx, keywords["exc"]) or keywords["exc"]
     for source, target in (("json", "json"), ("text", "content"), ("content", "content")):
         if source in keywords and is_callback(keywords[source]):
-            raise NotTranslated(f"{source}=<a callback>: respx calls a side_effect with the request alone")
+            # called for each request with the request and a context: through the file's helper
+            reason = keywords.get("reason")
+            if reason is not None and not (literal_text(reason) or "").isascii():
+                raise NotTranslated("reason= that is not an ASCII string literal")
+            spec.exc = _responses_callbacks.body_side_effect(
+                ctx, target, keywords[source], keywords.get("status_code"), keywords.get("headers"), reason)
+            return spec
         if source in keywords:
             spec.body = (target, keywords[source])
     if "headers" in keywords:

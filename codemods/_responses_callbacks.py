@@ -60,7 +60,9 @@ def side_effect(ctx, callback: cst.BaseExpression, content_type: cst.BaseExpress
     return cst.Call(cst.Name(NAME), args)
 
 
-def _check(ctx, callback: cst.BaseExpression) -> None:
+def _check(ctx, callback: cst.BaseExpression, arity: int = 1, reads: frozenset[str] = frozenset({"method", "headers"})):
+    """The callback's function and parameter names, once it is known to take ``arity`` arguments
+    and to read its first (the request) only through ``reads`` (``headers`` looked up by name)."""
     if isinstance(callback, cst.Lambda):
         function: cst.Lambda | cst.FunctionDef = callback
         params = callback.params.params
@@ -82,40 +84,108 @@ def _check(ctx, callback: cst.BaseExpression) -> None:
         else:
             params = found.params.params
         function = found
-    if len(params) != 1 or isinstance(function.params.star_arg, cst.Param):
-        raise NotTranslated("a callback that does not take the request alone")
+    if len(params) != arity or isinstance(function.params.star_arg, cst.Param):
+        raise NotTranslated(f"a callback that does not take {arity} arguments")
     request = params[0].name.value
-    body = function.body
-    parents = {id(child): node for node in walk(body) for child in node.children}
-    for node in walk(body):
-        if isinstance(node, cst.Name) and node.value == request:
-            if not _reads_the_same(node, parents):
-                raise NotTranslated(f"the callback reads its request ({request}) where an httpx.Request differs")
+    parents = {id(child): node for node in walk(function.body) for child in node.children}
+    for node in walk(function.body):
+        if isinstance(node, cst.Name) and node.value == request and not _reads_the_same(node, parents, reads):
+            raise NotTranslated(f"the callback reads its request ({request}) where an httpx.Request differs")
+    return function, [p.name.value for p in params]
 
 
-def _reads_the_same(name: cst.Name, parents: dict[int, cst.CSTNode]) -> bool:
-    """``request.method``, ``request.headers[...]`` / ``.get(...)``: the same on an httpx.Request."""
+def _reads_the_same(name: cst.Name, parents: dict[int, cst.CSTNode], reads: frozenset[str]) -> bool:
+    """``request.<one of reads>``, and ``request.headers`` only looked up by name."""
     parent = parents.get(id(name))
-    if not (isinstance(parent, cst.Attribute) and parent.value is name):
+    if not (isinstance(parent, cst.Attribute) and parent.value is name and parent.attr.value in reads):
         return False
-    if parent.attr.value == "method":
-        return True
     if parent.attr.value != "headers":
-        return False
+        return True
     grand = parents.get(id(parent))
     return (isinstance(grand, cst.Subscript) and grand.value is parent) or (
         isinstance(grand, cst.Attribute) and grand.value is parent and grand.attr.value == "get")
 
 
-def with_helper(original: cst.Module, updated: cst.Module, httpx_alias: str) -> cst.Module:
-    """``updated`` with :data:`HELPER` after its imports (once: a later run finds it there)."""
-    if any(isinstance(s, cst.FunctionDef) and s.name.value == NAME for s in original.body):
-        return updated
-    text = HELPER.replace("httpx.Response", f"{httpx_alias}.Response")
-    helper = cst.parse_module(text).body[0].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
+# --- requests-mock's json=/text=/content= callbacks -----------------------------------------------
+BODY_NAME = "_respx_body_callback"
+BODY_HELPER = f'''
+
+def {BODY_NAME}(kind, callback, status_code=200, headers=None, reason=None):
+    """requests-mock's json=/text=/content= callback on respx (written by requests2httpx):
+    it gets the request as requests-mock shows it, and a context it may change.
+    """
+
+    class Request:
+        def __init__(self, request):
+            self.method = request.method
+            self.headers = request.headers
+            self.url = str(request.url)
+            self.text = request.content.decode("utf-8") or None
+            self.qs = urllib.parse.parse_qs(
+                request.url.query.decode().lower(), keep_blank_values=True
+            )
+
+        def json(self, **kwargs):
+            return json.loads(self.text, **kwargs)
+
+    def side_effect(request):
+        context = types.SimpleNamespace(
+            status_code=status_code, headers=dict(headers or {{}}), reason=reason
+        )
+        body = callback(Request(request), context)
+        phrase = (
+            {{"reason_phrase": context.reason.encode("ascii")}} if context.reason else {{}}
+        )
+        return httpx.Response(
+            context.status_code,
+            headers=context.headers,
+            extensions=phrase,
+            **{{kind: body}},
+        )
+
+    return side_effect
+'''
+_REQUEST_READS = frozenset({"method", "headers", "url", "text", "qs", "json"})
+_CONTEXT_READS = frozenset({"status_code", "headers", "reason"})
+
+
+def body_side_effect(ctx, kind: str, callback: cst.BaseExpression, status, headers, reason) -> cst.Call:
+    """``_respx_body_callback(kind, callback, ...)`` for ``json=callback`` and the like, once the
+    callback reads its request only through what the helper gives and its context only as
+    requests-mock's has it (no cookies)."""
+    function, names = _check(ctx, callback, arity=2, reads=_REQUEST_READS)
+    _check_context(function, names[1])
+    for module in ("json", "types", "urllib.parse"):
+        ctx.required_imports.add(module)
+    ctx.httpx("Response")
+    args = [cst.Arg(cst.SimpleString(f'"{kind}"')), cst.Arg(callback)]
+    for keyword, value in (("status_code", status), ("headers", headers), ("reason", reason)):
+        if value is not None:
+            args.append(cst.Arg(value, keyword=cst.Name(keyword), equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace(""))))
+    comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    return cst.Call(cst.Name(BODY_NAME), [a.with_changes(comma=comma) for a in args[:-1]] + args[-1:])
+
+
+def _check_context(function: cst.Lambda | cst.FunctionDef, context: str) -> None:
+    parents = {id(child): node for node in walk(function.body) for child in node.children}
+    for node in walk(function.body):
+        if isinstance(node, cst.Name) and node.value == context:
+            parent = parents.get(id(node))
+            if not (isinstance(parent, cst.Attribute) and parent.value is node and parent.attr.value in _CONTEXT_READS):
+                raise NotTranslated(f"the callback uses its context ({context}) beyond status_code, headers and reason")
+
+
+def with_helper(original: cst.Module, updated: cst.Module, httpx_alias: str, names: set[str]) -> cst.Module:
+    """``updated`` with the helpers ``names`` after its imports (once: a later run finds them there)."""
+    defined = {s.name.value for s in original.body if isinstance(s, cst.FunctionDef)}
     body = list(updated.body)
     at = after_imports(body, httpx_alias)
-    if at < len(body):
-        body[at] = body[at].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
-    body.insert(at, helper)
+    for name, text in ((NAME, HELPER), (BODY_NAME, BODY_HELPER)):
+        if name not in names or name in defined:
+            continue
+        text = text.replace("httpx.Response", f"{httpx_alias}.Response")
+        helper = cst.parse_module(text).body[0].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
+        if at < len(body):
+            body[at] = body[at].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
+        body.insert(at, helper)
     return updated.with_changes(body=body)

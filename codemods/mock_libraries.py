@@ -35,6 +35,7 @@ to choose):
 | ``m.get(requests_mock.ANY, ...)`` | ``m.get().mock(...)`` (a route for any URL) |
 | ``exc=requests.ConnectTimeout`` | ``.mock(side_effect=httpx.ConnectTimeout)`` |
 | ``m.called``, ``m.call_count``, ``m.last_request`` | ``m.calls.called``, ``m.calls.call_count``, ``m.calls.last.request`` |
+| ``json=``/``text=``/``content=`` given a callback ``(request, context)`` | ``side_effect=_respx_body_callback("json", cb, status_code=..., headers=..., reason=...)``, a helper written once in the test file: the callback gets the request as requests-mock shows it (``method``, ``headers``, ``url``, ``text``, ``qs``, ``json()``) and a context whose ``status_code``, ``headers`` and ``reason`` make the response (a callback reading anything else keeps its test) |
 | ``m.get("http://h/a?b=1")`` (a subset of the request's query), ``complete_qs=True`` | ``m.get("http://h/a", params__contains="b=1")``, ``params__eq=`` |
 | ``m.called_once``; ``route = m.get(...)`` then ``route.last_request``, ``route.call_count`` | ``(m.calls.call_count == 1)``; the respx Route, ``route.calls.last.request``, ``route.calls.call_count`` |
 | ``m.request_history[i]``, ``len(m.request_history)`` | ``m.calls[i].request``, ``len(m.calls)`` |
@@ -73,7 +74,7 @@ tests would hit the network or fail. ``respx`` patches httpx the same way.
 - requests_mock's ``additional_matcher``, a registered query with capitals, ``request_history``
   other than indexed or counted, a mocker attribute respx has no spelling for (``m._adapter``,
   ``m.reset_mock()``), ``last_request.body`` other than in ``json.loads`` (requests' body is bytes or
-  str by how it was sent; httpx's is bytes), other request attributes, body callbacks; a ``Mocker(real_http=True)``; a ``Mocker``
+  str by how it was sent; httpx's is bytes), other request attributes; a ``Mocker(real_http=True)``; a ``Mocker``
   decorator whose test takes the mocker through ``*args``/``**kwargs``, has another decorator
   between it and the ``def``, or whose class inherits from a base that may hold more tests:
   ``mock-not-migrated`` (a class's tests then stay together);
@@ -156,7 +157,7 @@ class MockLibraries(Codemod):
         self.blocks = ResponsesBlocks()  # what responses' registrations and resets need of their block
         self.routes = RouteTable()  # the registrations of each test, to find two that may answer alike
         self.json_reads: set[int] = set()  # ids of original ``m.last_request.json()`` calls
-        self.callback_helper = False  # an add_callback was translated: the file needs the helper
+        self.helpers: set[str] = set()  # the callback helpers the file needs (_responses_callbacks)
         self.providers: dict[str, str] = {}  # fixtures of the file yielding a mock -> what makes it
 
     def _enabled(self, ctx) -> bool:
@@ -366,7 +367,7 @@ class MockLibraries(Codemod):
             except NotTranslated as exc:
                 ctx.report(NOT_MIGRATED, original, f"responses.add_callback(...): {exc}")
                 return updated
-            self.callback_helper = True
+            self.helpers.add(_responses_callbacks.NAME)
             new = self._render(ctx, router, spec)
             self.blocks.record(ctx, new, spec, router, original)
             return new
@@ -399,7 +400,7 @@ class MockLibraries(Codemod):
         return new
 
     def leave_Module(self, ctx, original: cst.Module, updated: cst.Module):
-        return _responses_callbacks.with_helper(original, updated, ctx.httpx_alias) if self.callback_helper else updated
+        return _responses_callbacks.with_helper(original, updated, ctx.httpx_alias, self.helpers) if self.helpers else updated
 
     # --- several registrations of one route: served in turn; responses.reset() --------------------------
     def leave_IndentedBlock(self, ctx, original: cst.IndentedBlock, updated: cst.IndentedBlock):
@@ -421,6 +422,10 @@ class MockLibraries(Codemod):
                 raise NotTranslated("any URL, a response list or reason= has no pytest-httpx spelling here")
             if spec is not None:  # (requests-mock tries the newest registration first; respx the oldest)
                 self.routes.add(ctx, spec, route_of(ctx, original, spec), in_turn=False)
+            if spec is not None and isinstance(spec.exc, cst.Call) and getattr(spec.exc.func, "value", None) == _responses_callbacks.BODY_NAME:
+                if self._httpx_mock(ctx):
+                    raise NotTranslated("a body callback has no pytest-httpx spelling here")
+                self.helpers.add(_responses_callbacks.BODY_NAME)
         except NotTranslated as exc:
             ctx.report(NOT_MIGRATED, original, f"{attr}(...): {exc}")
             return updated
