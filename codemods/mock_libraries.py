@@ -69,13 +69,13 @@ tests would hit the network or fail. ``respx`` patches httpx the same way.
   serves it by how many earlier responses were used, which the code does not show); ``calls[i].request.body`` (``.content`` in httpx, bytes); recorded
   calls used other than as ``len(calls)``, ``calls[i].request.method``/``.url`` or a header looked up
   by name (respx records ``httpx.Request`` objects: no ``path_url``; iterating them is not followed);
-  ``assert_call_count`` outside an ``assert`` (its AssertionError would be lost) or on a URL without
-  a path, ``replace``, ``upsert``, ``remove``: ``mock-not-migrated``;
+  ``assert_call_count`` outside an ``assert`` (its AssertionError would be lost), ``replace``,
+  ``upsert``, ``remove``: ``mock-not-migrated``;
 - requests_mock's ``additional_matcher``, a registered query with capitals, ``request_history``
   other than indexed or counted, a mocker attribute respx has no spelling for (``m._adapter``,
   ``m.reset_mock()``), ``last_request.body`` other than in ``json.loads`` (requests' body is bytes or
-  str by how it was sent; httpx's is bytes), other request attributes; a ``Mocker(real_http=True)``; a ``Mocker``
-  decorator whose test takes the mocker through ``*args``/``**kwargs``, has another decorator
+  str by how it was sent; httpx's is bytes), other request attributes; a ``Mocker(real_http=True)``;
+  a ``Mocker`` decorator whose test takes the mocker through ``*args``/``**kwargs``, has another decorator
   between it and the ``def``, or whose class inherits from a base that may hold more tests:
   ``mock-not-migrated`` (a class's tests then stay together);
 - with pytest-httpx: ``RequestsMock``/``Mocker`` context managers, registrations outside an
