@@ -91,25 +91,35 @@ def _query(spec: MockSpec, complete_qs: cst.BaseExpression | None) -> None:
         raise NotTranslated("complete_qs= that is not a literal")
     if spec.url is None:
         return
-    text = literal_text(spec.url)
+    head: cst.BaseExpression | None = None  # ``base + "/a?x=1"``: the part before the literal
+    literal = spec.url
+    if isinstance(literal, cst.BinaryOperation) and isinstance(literal.operator, cst.Add) and not _has_query(literal.left):
+        head, literal = literal.left, literal.right  # (a query, if any, is in the literal at the end)
+    text = literal_text(literal)
     if text is None:
-        if complete or any("?" in str(n.value) for n in walk(spec.url) if type(n) in (cst.SimpleString, cst.FormattedStringText)):
+        if complete or _has_query(spec.url):
             raise NotTranslated("a query in a URL the tool cannot read: requests-mock matches it as a subset")
         return
     if "?" not in text:
         if complete:  # no query at all
             spec.patterns.append(("params__eq", cst.SimpleString('""')))
         return
-    literal: cst.SimpleString = spec.url  # type: ignore[assignment]
-    base, _, query = literal.raw_value.partition("?")
+    base, _, query = literal.raw_value.partition("?")  # type: ignore[union-attr]
     if query != query.lower() or "#" in query or "\\" in query:
         raise NotTranslated("a registered query with capitals, escapes or a fragment: requests-mock compares it lowercased")
     keys = [k for k, _ in urllib.parse.parse_qsl(query, keep_blank_values=True)]
     if len(keys) != len(set(keys)):  # requests-mock compares each key's values in any order, respx in order
         raise NotTranslated("a registered query repeating a key")
-    quoted = f"{literal.prefix}{literal.quote}{{}}{literal.quote}"
-    spec.url = cst.SimpleString(quoted.format(base))
+    quoted = f"{literal.prefix}{literal.quote}{{}}{literal.quote}"  # type: ignore[union-attr]
+    url: cst.BaseExpression = cst.SimpleString(quoted.format(base))
+    if head is not None:
+        url = head if not base else cst.BinaryOperation(head, cst.Add(), url)
+    spec.url = url
     spec.patterns.append(("params__eq" if complete else "params__contains", cst.SimpleString(quoted.format(query))))
+
+
+def _has_query(node: cst.BaseExpression) -> bool:
+    return any("?" in str(n.value) for n in walk(node) if type(n) in (cst.SimpleString, cst.FormattedStringText))
 
 
 def _response(ctx, spec: MockSpec, keywords: dict[str, cst.BaseExpression], is_callback) -> MockSpec:
