@@ -11,6 +11,7 @@ from __future__ import annotations
 import libcst as cst
 
 from migrator.engine.names import dotted
+from migrator.engine.visitors import walk
 
 
 def reads_the_same(ctx) -> bool:
@@ -112,8 +113,8 @@ def request_read(ctx, original: cst.Attribute, updated: cst.Attribute):
         return qs_of(ctx, request)
     if attr == "text":
         return text_of(request)
-    if attr == "body" and in_json_loads(ctx):
-        return updated.with_changes(attr=cst.Name("content"))
+    if attr == "body":
+        return body_read(ctx, updated)
     parent = ctx.parent()
     if attr == "json" and isinstance(parent, cst.Call) and parent.func is original and not parent.args:
         return JSON_CALL
@@ -143,3 +144,63 @@ def mocker_read(ctx, original: cst.Attribute, updated: cst.Attribute) -> cst.Bas
     if isinstance(parent, cst.Call) and parent.func is original and attr in _REGISTRATIONS:
         return updated
     return None
+
+
+# --- requests' body (bytes or str by how it was sent, None without one) read as httpx's content ---
+def body_read(ctx, updated: cst.Attribute) -> cst.BaseExpression | None:
+    """``<request>.body`` where the use tells what requests' body was: in ``json.loads`` or before
+    ``.decode(...)`` (bytes or str alike, or bytes), tested against None (``(content or None)``),
+    compared with a bytes or a str the test spells out (``content``, ``content.decode("utf-8")``).
+    None elsewhere: whether it held bytes or str depends on how the request was sent."""
+    content = updated.with_changes(attr=cst.Name("content"))
+    parent, grand = ctx.parent(), ctx.parent(2)
+    if in_json_loads(ctx) or (isinstance(parent, cst.Attribute) and parent.attr.value == "decode"):
+        return content
+    or_none = cst.BooleanOperation(content, cst.Or(), cst.Name("None"), lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    other = _compared_with(ctx, parent, grand)
+    if other is None:
+        return None
+    if isinstance(other, cst.Name) and other.value == "None":
+        return or_none
+    kind = _string_kind(ctx, other)
+    if kind == "bytes":
+        return content
+    if kind == "str":
+        return cst.Call(cst.Attribute(content, cst.Name("decode")), [cst.Arg(cst.SimpleString('"utf-8"'))])
+    return None
+
+
+def _compared_with(ctx, parent, grand) -> cst.BaseExpression | None:
+    """What the node being left is compared with: ``==``/``!=``/``is`` or ``assertEqual``-like."""
+    node = ctx.parents[-1]
+    if isinstance(parent, cst.Comparison) and parent.left is node and len(parent.comparisons) == 1:
+        target = parent.comparisons[0]
+        if isinstance(target.operator, (cst.Equal, cst.NotEqual, cst.Is, cst.IsNot)):
+            return target.comparator
+    if isinstance(parent, cst.ComparisonTarget) and parent.comparator is node and isinstance(parent.operator, (cst.Equal, cst.NotEqual, cst.Is, cst.IsNot)):
+        comparison = grand
+        if isinstance(comparison, cst.Comparison) and len(comparison.comparisons) == 1:
+            return comparison.left
+    if isinstance(parent, cst.Arg) and isinstance(grand, cst.Call) and isinstance(grand.func, cst.Attribute):
+        method = grand.func.attr.value
+        if method in ("assertIsNone", "assertIsNotNone") and len(grand.args) >= 1 and grand.args[0] is parent:
+            return cst.Name("None")
+        if method in ("assertEqual", "assertNotEqual") and len(grand.args) >= 2 and parent in grand.args[:2]:
+            return grand.args[1].value if grand.args[0] is parent else grand.args[0].value
+    return None
+
+
+def _string_kind(ctx, node: cst.BaseExpression) -> str | None:
+    """"bytes" or "str" for a literal, or a name the function assigns one literal once."""
+    if isinstance(node, cst.Name):
+        function = next((s.node for s in reversed(ctx.scopes) if isinstance(s.node, cst.FunctionDef)), None)
+        values = [a.value for a in walk(function) if isinstance(a, cst.Assign)
+                  and any(isinstance(t.target, cst.Name) and t.target.value == node.value for t in a.targets)] if function else []
+        if len(values) != 1:
+            return None
+        node = values[0]
+    strings = [n for n in walk(node) if isinstance(n, cst.SimpleString)]
+    if not isinstance(node, (cst.SimpleString, cst.ConcatenatedString)) or not strings:
+        return None
+    kinds = {"bytes" if "b" in s.prefix.lower() else "str" for s in strings}
+    return kinds.pop() if len(kinds) == 1 else None

@@ -40,6 +40,7 @@ to choose):
 | ``m.called_once``; ``route = m.get(...)`` then ``route.last_request``, ``route.call_count`` | ``(m.calls.call_count == 1)``; the respx Route, ``route.calls.last.request``, ``route.calls.call_count`` |
 | ``m.request_history[i]``, ``len(m.request_history)`` | ``m.calls[i].request``, ``len(m.calls)`` |
 | ``last_request.json()``, ``json.loads(last_request.body)`` | ``json.loads(request.content)`` |
+| ``last_request.body`` compared with bytes or a str the test spells out (a literal, or a name the test assigns one), before ``.decode()``, or tested against None | ``request.content``, ``request.content.decode("utf-8")``, ``(request.content or None)`` |
 | ``last_request.qs`` (the lowercased URL's query, parsed) | ``urllib.parse.parse_qs(request.url.query.decode().lower(), keep_blank_values=True)`` |
 | ``last_request.text`` (None without a body), ``.url``, ``.method``, ``.headers[...]`` | ``(request.content.decode("utf-8") or None)``, ``str(request.url)``, the same |
 | ``adapter = requests_mock.Adapter()``, ``session.mount("mock://", adapter)`` | ``adapter = respx.Router(assert_all_called=False)``, ``httpx.Client(mounts={"mock://": httpx.MockTransport(adapter.handler)})`` (the mount is moved into the client by ``client_configuration``) |
@@ -73,8 +74,8 @@ tests would hit the network or fail. ``respx`` patches httpx the same way.
   ``upsert``, ``remove``: ``mock-not-migrated``;
 - requests_mock's ``additional_matcher``, a registered query with capitals, ``request_history``
   other than indexed or counted, a mocker attribute respx has no spelling for (``m._adapter``,
-  ``m.reset_mock()``), ``last_request.body`` other than in ``json.loads`` (requests' body is bytes or
-  str by how it was sent; httpx's is bytes), other request attributes; a ``Mocker(real_http=True)``;
+  ``m.reset_mock()``), ``last_request.body`` used where the test does not show whether requests'
+  body was bytes or str (that depends on how it was sent; httpx's is bytes), other request attributes; a ``Mocker(real_http=True)``;
   a ``Mocker`` decorator whose test takes the mocker through ``*args``/``**kwargs``, has another decorator
   between it and the ``def``, or whose class inherits from a base that may hold more tests:
   ``mock-not-migrated`` (a class's tests then stay together);
@@ -101,7 +102,7 @@ from codemods._mock_spec import MockSpec, NotTranslated, render_respx
 from codemods._mocked_tests import TEST_MOCKS_KEPT
 from codemods._pytest_httpx import recorded_attribute, render_pytest_httpx
 from codemods._recorded_calls import (
-    JSON_CALL, in_json_loads, is_last_request, is_recorded_request, json_of, mocker_read, reads_the_same, request_read,
+    JSON_CALL, body_read, is_last_request, is_recorded_request, json_of, mocker_read, reads_the_same, request_read,
 )
 from codemods._requests_mock import METHODS, ROUTER_PARAM, DecoratedTests
 from codemods._responses_mock import ResponsesBlocks, route_of
@@ -482,11 +483,11 @@ class MockLibraries(Codemod):
                 ctx.report(NOT_MIGRATED, original, "recorded calls hold httpx requests and responses in respx: only len(), calls[i].request.method, .url and header lookups read the same")
             return self._respx(ctx, "calls") if ctx.resolve(original.value) == "responses" else updated
         if original.attr.value in ("url", "body") and is_recorded_request(ctx, original.value, self.mocks.here(ctx)):
-            if original.attr.value == "body" and in_json_loads(ctx):
-                return updated.with_changes(attr=cst.Name("content"))  # json.loads takes bytes and str alike
-            if original.attr.value == "body":
-                ctx.report(NOT_MIGRATED, original, "request.body is request.content (bytes) in httpx")
-                return updated
+            if original.attr.value == "body":  # (bytes or str in requests by how it was sent)
+                read = body_read(ctx, updated)
+                if read is None:
+                    ctx.report(NOT_MIGRATED, original, "request.body is request.content (bytes) in httpx")
+                return read or updated
             return cst.Call(cst.Name("str"), [cst.Arg(updated)])
         return updated
 
