@@ -39,7 +39,8 @@ class RouteTable:
             raise NotTranslated("registered in a loop: responses serves each registration in turn, respx keeps one")
         seen = self.routes.setdefault(id(ctx.scopes[-1].node), [])
         for method, other, other_key in seen:
-            if method == spec.method and other_key != key and _overlap(url, other):
+            same_method = method == spec.method or {method, spec.method} & {"*", "?"}  # any, or not known
+            if same_method and other_key != key and _overlap(url, other):
                 raise NotTranslated("another registration of this method may answer the same requests, "
                                     "and the mock libraries choose between them in different orders")
         seen.append((spec.method, url, key))

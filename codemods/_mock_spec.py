@@ -14,6 +14,9 @@ import libcst as cst
 from codemods.base import kwarg, literal_text
 
 
+_VERBS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")  # respx's route shortcuts
+
+
 class NotTranslated(Exception):
     """A mock library use the tool cannot translate exactly; the message says why."""
 
@@ -29,6 +32,7 @@ class MockSpec:
     reason: cst.BaseExpression | None = None  # the reason phrase (requests-mock's reason=)
     sequence: list[MockSpec] | None = None  # responses served in turn, the last one repeating
     patterns: list[tuple[str, cst.BaseExpression]] = field(default_factory=list)  # respx lookups (json=...)
+    method_expr: cst.BaseExpression | None = None  # the method, when a variable holds it (method "?")
 
 
 def call_with(func: cst.BaseExpression, args: list[cst.Arg]) -> cst.Call:
@@ -39,7 +43,13 @@ def call_with(func: cst.BaseExpression, args: list[cst.Arg]) -> cst.Call:
 def render_respx(ctx, router: cst.BaseExpression, spec: MockSpec) -> cst.Call:
     """``router.<method>(url).mock(...)``: the respx registration of ``spec``."""
     args = [cst.Arg(spec.url)] if spec.url is not None else []
-    route = call_with(cst.Attribute(router, cst.Name(spec.method.lower())), args + [kwarg(k, v) for k, v in spec.patterns])
+    patterns = [kwarg(k, v) for k, v in spec.patterns]
+    if spec.method in _VERBS:
+        route = call_with(cst.Attribute(router, cst.Name(spec.method.lower())), args + patterns)
+    else:  # any method ("*"), one held in a variable ("?"), or one of the server's own (LIST)
+        method = [] if spec.method == "*" else [kwarg("method", spec.method_expr or cst.SimpleString(f'"{spec.method}"'))]
+        url = [kwarg("url", spec.url)] if spec.url is not None else []
+        route = call_with(cst.Attribute(router, cst.Name("route")), method + url + patterns)
     mock = cst.Attribute(route, cst.Name("mock"))
     if spec.sequence is not None and len(spec.sequence) > 1:
         # served in turn, the last one for every request after: requests-mock's order

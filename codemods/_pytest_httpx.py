@@ -32,7 +32,8 @@ def _url_matcher(ctx, url: cst.BaseExpression) -> cst.BaseExpression:
 
 def render_pytest_httpx(ctx, spec: MockSpec) -> cst.Call:
     fixture = cst.Name("httpx_mock")
-    common = [kwarg("method", cst.SimpleString(f'"{spec.method}"')), kwarg("url", _url_matcher(ctx, spec.url))]
+    method = [] if spec.method == "*" else [kwarg("method", spec.method_expr or cst.SimpleString(f'"{spec.method}"'))]
+    common = [*method, kwarg("url", _url_matcher(ctx, spec.url))]
     if spec.exc is not None:
         # pytest-httpx raises an instance; requests_mock's exc= is usually the class
         exc = spec.exc if isinstance(spec.exc, cst.Call) else cst.Call(spec.exc, [cst.Arg(cst.SimpleString('"mocked"'))])

@@ -27,6 +27,8 @@ from migrator.engine.names import dotted
 from migrator.engine.visitors import walk
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+ANY_METHOD = "*"  # requests_mock.ANY as the method
+VARIABLE_METHOD = "?"  # a method held in a variable: MockSpec.method_expr
 MOCKER = ("requests_mock.Mocker", "requests_mock.mock")
 ROUTER_PARAM = "respx_mock"  # the only name respx's decorator passes its router by
 TEST_PREFIX = "test"  # requests_mock.Mocker.TEST_PREFIX: the methods a class decorator applies to
@@ -54,11 +56,19 @@ def registration(ctx, attr: str, args: list[cst.Arg], is_callback) -> MockSpec |
         raise NotTranslated(f"{attr}(*args/**kwargs): the registration cannot be read")
     positional = [a.value for a in args if a.keyword is None]
     keywords = {a.keyword.value: a.value for a in args if a.keyword is not None}
+    method_expr = None
     if attr == "register_uri":
         method_node = positional.pop(0) if positional else keywords.pop("method", None)
+        if method_node is None or isinstance(method_node, (cst.Lambda, cst.Dict, cst.List)):
+            raise NotTranslated("register_uri(...) without a method")
         method = method_name(ctx, method_node)
-        if method is None:
-            raise NotTranslated("register_uri(...) without a method the tool can read")
+        text = literal_text(method_node)
+        if ctx.resolve(method_node) == "requests_mock.ANY":
+            method = ANY_METHOD
+        elif method is None and text is not None and text.isalpha():
+            method = text.upper()  # a method of its own (Vault's LIST): a respx route given it
+        elif method is None:
+            method, method_expr = VARIABLE_METHOD, method_node  # known when the test runs
     elif attr.upper() in METHODS:
         method = attr.upper()
     else:
@@ -72,7 +82,7 @@ def registration(ctx, attr: str, args: list[cst.Arg], is_callback) -> MockSpec |
     if positional:
         raise NotTranslated(f"{attr}(...) with more positional arguments than method, url and responses")
     complete_qs = keywords.pop("complete_qs", None)
-    spec = MockSpec(method, url)
+    spec = MockSpec(method, url, method_expr=method_expr)
     _query(spec, complete_qs)
     if listed is not None:
         if keywords:

@@ -30,6 +30,7 @@ to choose):
 | ``@requests_mock.Mocker()`` on a ``unittest.TestCase`` class | the same decorator on each ``test*`` method |
 | the pytest fixture ``requests_mock`` | respx's fixture ``respx_mock`` |
 | ``m.get(url, json=..., status_code=201, text=..., headers=...)``, ``m.register_uri("GET", url, ...)`` (by position or keyword) | ``m.get(url).mock(return_value=httpx.Response(201, json=..., content=..., headers=...))`` |
+| ``register_uri("LIST", url)`` (a method of the server's own), ``register_uri(method, url)`` (a variable), ``register_uri(requests_mock.ANY, url)`` | ``m.route(method="LIST", url=url)``, ``m.route(method=method, url=url)``, ``m.route(url=url)`` |
 | ``reason="Gone"`` | ``extensions={"reason_phrase": b"Gone"}`` (where httpx reads ``reason_phrase`` from) |
 | ``m.get(url, [{"status_code": 503}, {"json": ...}])``, ``response_list=[...]`` | ``side_effect=itertools.chain([httpx.Response(503)], itertools.repeat(httpx.Response(200, json=...)))``: in turn, the last one repeating, as requests-mock serves them |
 | ``m.get(requests_mock.ANY, ...)`` | ``m.get().mock(...)`` (a route for any URL) |
