@@ -258,7 +258,8 @@ def route_of(ctx, original: cst.Call, spec: MockSpec) -> tuple:
     """What makes a registration's route: its mock, method, URL and patterns, as written."""
     code = ctx.module.code_for_node
     url = code(spec.url) if spec.url is not None else None
-    return (code(original.func.value), spec.method, url, tuple((k, code(v)) for k, v in spec.patterns))  # type: ignore[attr-defined]
+    owner = code(original.func.value) if isinstance(original.func, cst.Attribute) else "responses"  # (``add(...)`` imported)
+    return (owner, spec.method, url, tuple((k, code(v)) for k, v in spec.patterns))
 
 
 class ResponsesBlocks:

@@ -17,6 +17,7 @@ to choose):
 | a pytest fixture of the file yielding ``rsps`` of ``with responses.RequestsMock() as rsps:`` | the fixture yields respx's router; ``rsps_fixture.add(...)`` in the tests asking for it becomes a respx route |
 | ``with responses.RequestsMock() as rsps: rsps.add(...)`` | ``with respx.mock(assert_all_called=True) as rsps: rsps.get(...).mock(...)`` |
 | ``responses.calls``, ``len(responses.calls)``, ``calls[0].request.method`` | ``respx.calls``, the same |
+| ``from responses import activate, add, calls, GET`` used bare | the same translations |
 | ``calls[0].request.url`` | ``str(respx.calls[0].request.url)`` (an ``httpx.URL`` otherwise) |
 | ``calls[i].response.status_code`` / ``.content`` / ``.json()``, ``json.loads(calls[i].request.body)`` | the same on respx's call; ``json.loads(...request.content)`` |
 | ``match_querystring=True`` / ``False`` | the URL's query matched exactly (``params__eq=""`` for a URL without one) / the query dropped from the URL |
@@ -257,6 +258,12 @@ class MockLibraries(Codemod):
         # uses of the fixture (the import of the requests_mock module resolves, and is not renamed)
         # and of a decorated test's mocker parameter
         name = original.value
+        if self._enabled(ctx) and not self._httpx_mock(ctx) and ctx.resolve(original) == "responses.calls":
+            parent = ctx.parent()  # ``from responses import calls``: respx records them too
+            if not (isinstance(parent, cst.ImportAlias) or isinstance(parent, cst.Attribute) and parent.attr is original):
+                if not reads_the_same(ctx):
+                    ctx.report(NOT_MIGRATED, original, "recorded calls hold httpx requests and responses in respx: only len(), calls[i].request.method, .url and header lookups read the same")
+                return self._respx(ctx, "calls")
         if self._enabled(ctx) and self.mocks.has(ctx, name) and ctx.resolve(original) is None and handed_on(ctx, original):
             # a helper registering on it (``register(m)``) is not followed: it would keep requests' API
             ctx.report(NOT_MIGRATED, original, f"{name} is handed to a function the tool does not follow")
@@ -339,11 +346,17 @@ class MockLibraries(Codemod):
     def leave_Call(self, ctx, original: cst.Call, updated: cst.Call):
         if id(original) in self.json_reads:
             return json_of(ctx, updated.func.value)  # type: ignore[attr-defined]
-        if not self._enabled(ctx) or not isinstance(original.func, cst.Attribute):
+        if not self._enabled(ctx) or not isinstance(original.func, (cst.Attribute, cst.Name)):
             return updated
-        owner, attr = original.func.value, original.func.attr.value
-        is_module = ctx.resolve(owner) == "responses"
-        is_mock = isinstance(owner, cst.Name) and self.mocks.has(ctx, owner.value)
+        if isinstance(original.func, cst.Name):  # ``from responses import add``: responses' own
+            qual = ctx.resolve(original.func) or ""
+            if not qual.startswith("responses.") or qual.count(".") != 1:
+                return updated
+            owner, attr, is_module = cst.Name("responses"), qual.partition(".")[2], True
+        else:
+            owner, attr = original.func.value, original.func.attr.value
+            is_module = ctx.resolve(owner) == "responses"
+        is_mock = not is_module and isinstance(owner, cst.Name) and self.mocks.has(ctx, owner.value)
         if not (is_module or is_mock):
             return updated
         if self._httpx_mock(ctx) and is_module and not self._in_activated_test(ctx):
@@ -385,7 +398,7 @@ class MockLibraries(Codemod):
             if not self._httpx_mock(ctx):  # (pytest-httpx chooses among responses' registrations as responses does)
                 self.routes.add(ctx, spec, route_of(ctx, original, spec), in_turn=True)
         except NotTranslated as exc:
-            ctx.report(NOT_MIGRATED, original, f"responses.{original.func.attr.value}(...): {exc}")  # type: ignore[attr-defined]
+            ctx.report(NOT_MIGRATED, original, f"responses.{'add' if method is None else method.lower()}(...): {exc}")
             return updated
         new = self._render(ctx, router, spec)
         self.blocks.record(ctx, new, spec, router, original)
