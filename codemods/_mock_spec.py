@@ -9,12 +9,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import urllib.parse
+
 import libcst as cst
 
 from codemods.base import kwarg, literal_text
+from migrator.engine.visitors import walk
 
 
 _VERBS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")  # respx's route shortcuts
+
+
+def has_query(node: cst.BaseExpression) -> bool:
+    """Does a string part of ``node`` (a URL, literal or built) hold a query?"""
+    return any("?" in str(n.value) for n in walk(node) if type(n) in (cst.SimpleString, cst.FormattedStringText))
+
+
+def repeats_a_key(query: str) -> bool:
+    """The libraries compare a repeated key's values in different orders (sorted pairs, in order)."""
+    keys = [k for k, _ in urllib.parse.parse_qsl(query, keep_blank_values=True)]
+    return len(keys) != len(set(keys))
 
 
 class NotTranslated(Exception):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from codemods.catch_all import header_lookup
 from migrator.engine.names import dotted
 from migrator.engine.visitors import walk
 
@@ -77,16 +78,6 @@ def in_json_loads(ctx) -> bool:
     return isinstance(parent, cst.Arg) and isinstance(grand, cst.Call) and dotted(grand.func) == "json.loads"
 
 
-def looked_up(ctx) -> bool:
-    """Is the node being left (``r.headers``) only looked up by name: ``[...]``, ``.get(...)``, ``in``?"""
-    node, parent = ctx.parents[-1], ctx.parent()
-    if isinstance(parent, cst.Subscript) and parent.value is node:
-        return True
-    if isinstance(parent, cst.Attribute) and parent.value is node:
-        return parent.attr.value == "get"
-    return isinstance(parent, cst.ComparisonTarget) and isinstance(parent.operator, (cst.In, cst.NotIn))
-
-
 def is_recorded_request(ctx, node: cst.BaseExpression, mocks: set[str]) -> bool:
     """``responses.calls[i].request`` / ``rsps.calls[i].request``."""
     if not (isinstance(node, cst.Attribute) and node.attr.value == "request" and isinstance(node.value, cst.Subscript)):
@@ -105,7 +96,7 @@ def request_read(ctx, original: cst.Attribute, updated: cst.Attribute):
     recorded (``updated.value``): the expression giving the same value, :data:`JSON_CALL` for
     ``.json()`` (its call becomes ``json.loads(request.content)``), or None when none does."""
     attr, request = original.attr.value, updated.value
-    if attr == "method" or (attr == "headers" and looked_up(ctx)):
+    if attr == "method" or (attr == "headers" and header_lookup(ctx)):
         return updated
     if attr == "url":
         return cst.Call(cst.Name("str"), [cst.Arg(updated)])

@@ -15,12 +15,10 @@ What cannot be read exactly raises :class:`NotTranslated`, whose message says wh
 
 from __future__ import annotations
 
-import urllib.parse
-
 import libcst as cst
 
 from codemods import _responses_callbacks
-from codemods._mock_spec import MockSpec, NotTranslated
+from codemods._mock_spec import MockSpec, NotTranslated, has_query, repeats_a_key
 from codemods.base import literal_text
 from codemods.exceptions import as_raised_by_httpx
 from migrator.engine.names import dotted
@@ -103,11 +101,11 @@ def _query(spec: MockSpec, complete_qs: cst.BaseExpression | None) -> None:
         return
     head: cst.BaseExpression | None = None  # ``base + "/a?x=1"``: the part before the literal
     literal = spec.url
-    if isinstance(literal, cst.BinaryOperation) and isinstance(literal.operator, cst.Add) and not _has_query(literal.left):
+    if isinstance(literal, cst.BinaryOperation) and isinstance(literal.operator, cst.Add) and not has_query(literal.left):
         head, literal = literal.left, literal.right  # (a query, if any, is in the literal at the end)
     text = literal_text(literal)
     if text is None:
-        if complete or _has_query(spec.url):
+        if complete or has_query(spec.url):
             raise NotTranslated("a query in a URL the tool cannot read: requests-mock matches it as a subset")
         return
     if "?" not in text:
@@ -117,8 +115,7 @@ def _query(spec: MockSpec, complete_qs: cst.BaseExpression | None) -> None:
     base, _, query = literal.raw_value.partition("?")  # type: ignore[union-attr]
     if query != query.lower() or "#" in query or "\\" in query:
         raise NotTranslated("a registered query with capitals, escapes or a fragment: requests-mock compares it lowercased")
-    keys = [k for k, _ in urllib.parse.parse_qsl(query, keep_blank_values=True)]
-    if len(keys) != len(set(keys)):  # requests-mock compares each key's values in any order, respx in order
+    if repeats_a_key(query):
         raise NotTranslated("a registered query repeating a key")
     quoted = f"{literal.prefix}{literal.quote}{{}}{literal.quote}"  # type: ignore[union-attr]
     url: cst.BaseExpression = cst.SimpleString(quoted.format(base))
@@ -127,9 +124,6 @@ def _query(spec: MockSpec, complete_qs: cst.BaseExpression | None) -> None:
     spec.url = url
     spec.patterns.append(("params__eq" if complete else "params__contains", cst.SimpleString(quoted.format(query))))
 
-
-def _has_query(node: cst.BaseExpression) -> bool:
-    return any("?" in str(n.value) for n in walk(node) if type(n) in (cst.SimpleString, cst.FormattedStringText))
 
 
 def _response(ctx, spec: MockSpec, keywords: dict[str, cst.BaseExpression], is_callback) -> MockSpec:

@@ -8,16 +8,13 @@ What cannot be read exactly raises :class:`NotTranslated`, whose message says wh
 
 from __future__ import annotations
 
-import urllib.parse
-
 import libcst as cst
 
 from codemods import _responses_callbacks
-from codemods._mock_spec import MockSpec, NotTranslated, call_with, render_respx
+from codemods._mock_spec import MockSpec, NotTranslated, call_with, has_query, render_respx, repeats_a_key
 from codemods._requests_mock import method_name
 from codemods.base import find_kwarg, kwarg, literal_text
 from codemods.exceptions import as_raised_by_httpx
-from migrator.engine.visitors import walk
 
 _ADD_KWARGS = frozenset({"method", "url", "json", "body", "status", "headers", "content_type", "match", "match_querystring"})
 _MATCHERS = "responses.matchers."
@@ -38,10 +35,7 @@ def registration(ctx, method: str | None, args: list[cst.Arg]) -> MockSpec:
     url = positional.pop(0).value if positional else keywords.pop("url", None)
     if method is None or url is None or positional:
         raise NotTranslated("a method or url the tool cannot read")
-    query = (literal_text(url) or "").partition("?")[2]
-    keys = [k for k, _ in urllib.parse.parse_qsl(query, keep_blank_values=True)]
-    if len(keys) != len(set(keys)):  # responses compares the pairs sorted, respx each key's values in order
-        raise NotTranslated("a URL whose query repeats a key")
+    _no_repeated_key(url)
     spec = MockSpec(method, url, keywords.pop("status", None))
     if "match" in keywords:
         spec.patterns = patterns(ctx, keywords.pop("match"))
@@ -81,6 +75,7 @@ def callback_registration(ctx, args: list[cst.Arg]) -> MockSpec:
     if method is None:
         raise NotTranslated("a method the tool cannot read")
     content_type = values.get("content_type")
+    _no_repeated_key(values["url"])
     spec = MockSpec(method, values["url"], patterns=patterns(ctx, values["match"]) if "match" in values else [])
     if "match_querystring" in values:
         _match_querystring(spec, values["match_querystring"])
@@ -90,6 +85,11 @@ def callback_registration(ctx, args: list[cst.Arg]) -> MockSpec:
     return spec
 
 
+def _no_repeated_key(url: cst.BaseExpression) -> None:
+    if repeats_a_key((literal_text(url) or "").partition("?")[2]):
+        raise NotTranslated("a URL whose query repeats a key")
+
+
 def _match_querystring(spec: MockSpec, flag: cst.BaseExpression) -> None:
     """responses' ``match_querystring=``: True matches the URL's query exactly (a URL without one
     matches only requests without one), False ignores it. respx matches a query in the URL
@@ -97,14 +97,14 @@ def _match_querystring(spec: MockSpec, flag: cst.BaseExpression) -> None:
     if not (isinstance(flag, cst.Name) and flag.value in ("True", "False")):
         raise NotTranslated("match_querystring= that is not a literal")
     text = literal_text(spec.url) if spec.url is not None else None
-    has_query = any("?" in str(n.value) for n in walk(spec.url) if type(n) in (cst.SimpleString, cst.FormattedStringText)) if spec.url is not None else False
+    queried = spec.url is not None and has_query(spec.url)
     if flag.value == "True":
-        if has_query:
+        if queried:
             return  # respx matches it exactly too
         if text is None:
             raise NotTranslated("match_querystring=True on a URL the tool cannot read")
         spec.patterns.append(("params__eq", cst.SimpleString('""')))  # no query at all
-    elif has_query:
+    elif queried:
         if text is None or not isinstance(spec.url, cst.SimpleString) or "\\" in spec.url.raw_value:
             raise NotTranslated("match_querystring=False on a URL with a query the tool cannot take apart")
         literal = spec.url

@@ -214,7 +214,7 @@ class CatchAll(Codemod):
         if info.extra.get("stream") and attr in ("content", "text", "json"):
             ctx.report(STREAM_NOT_READ, original, f"r.{attr} of a stream raises ResponseNotRead until r.read()")
             return
-        if attr == "headers" and not _header_lookup(ctx):
+        if attr == "headers" and not header_lookup(ctx):
             ctx.report(HEADER_NAMES, original, "iterating or copying r.headers gives lowercase names in httpx")
             return
         if attr == "cookies" and _cookie_jar_method(ctx) not in (None, "get_dict"):
@@ -249,7 +249,7 @@ class CatchAll(Codemod):
 
 
 
-def _header_lookup(ctx) -> bool:
+def header_lookup(ctx) -> bool:
     """Is ``r.headers`` (the node being left) only looked up by name?"""
     node, parent = ctx.parents[-1], ctx.parent()
     if isinstance(parent, cst.Subscript) and parent.value is node:
@@ -284,9 +284,13 @@ def _truth_tested(parent: cst.CSTNode | None, node: cst.Name) -> bool:
     return False
 
 
+# calls a response is handed to without leaving the function (what they do with it reads alike)
+LOOKS_ONLY = frozenset({"print", "str", "repr", "id", "type", "isinstance"})
+
+
 def _is_print_arg(ctx) -> bool:
     call = ctx.parent(2)
-    return isinstance(call, cst.Call) and isinstance(call.func, cst.Name) and call.func.value in ("print", "str", "repr", "id", "type", "isinstance")
+    return isinstance(call, cst.Call) and isinstance(call.func, cst.Name) and call.func.value in LOOKS_ONLY
 
 
 def hint_for(qualname: str) -> str:

@@ -25,7 +25,7 @@ from codemods._request_args import (
     DATA_STR_ENCODING, DATA_TYPE_UNKNOWN, FILES_PART, PARAMS_SEMANTICS, TIMEOUT_MAYBE_TUPLE, _files, _params_exact,
 )
 from codemods.base import body_literal_kind, find_kwarg
-from codemods.catch_all import _DIFFERS, ATTRIBUTE_WARNING, ESCAPES, HEADER_NAMES
+from codemods.catch_all import _DIFFERS, ATTRIBUTE_WARNING, ESCAPES, HEADER_NAMES, LOOKS_ONLY
 from codemods.exceptions import _BROADER, _HTTPX, BROADER
 from codemods.response_api import ITER_TEXT_DIFFERS
 from migrator.engine.names import dotted
@@ -34,8 +34,6 @@ REUSED = (PARAMS_SEMANTICS, DATA_TYPE_UNKNOWN, DATA_STR_ENCODING, TIMEOUT_MAYBE_
           HEADER_NAMES, ESCAPES, BROADER, ENV_PROXIES)
 # the httpx class the migration writes for a requests exception it has no exact counterpart of
 _BROADER_FOR = {_HTTPX[short]: short for short in _BROADER}
-# calls a response is handed to without leaving (the migration's own list)
-_LOOKS_ONLY = frozenset({"print", "str", "repr", "id", "type", "isinstance"})
 
 
 def attribute_warning(report, node: cst.Attribute) -> None:
@@ -70,7 +68,7 @@ def broader_warnings(report, visitor, caught: cst.BaseExpression) -> None:
 
 def escapes(func: cst.BaseExpression) -> bool:
     """Does a response handed to a call of ``func`` leave for code the tool cannot follow?"""
-    return not (type(func) is cst.Name and func.value in _LOOKS_ONLY)  # type: ignore[attr-defined]
+    return not (type(func) is cst.Name and func.value in LOOKS_ONLY)  # type: ignore[attr-defined]
 
 
 def env_proxies_warning(report, visitor, call: cst.Call) -> None:
