@@ -188,7 +188,8 @@ def skippable(module: cst.Module, tree: ast.Module | None, names: set[str] | Non
                 if _identifiers(nodes[0].decorator_list) & tokens:  # type: ignore[attr-defined]
                     methods = [n for n in nodes[0].body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]  # type: ignore[attr-defined]
                     for function in methods if isinstance(stmt, cst.ClassDef) else nodes:
-                        tokens |= {name for name, _ in _params(function.args)[isinstance(stmt, cst.ClassDef):]}  # type: ignore[attr-defined]
+                        # (not self or cls: every statement of the class would matter)
+                        tokens |= {name for name, _ in _params(function.args)} - {"self", "cls"}  # type: ignore[attr-defined]
                 if isinstance(stmt, cst.ClassDef):  # class attributes configure what the class becomes
                     relevant.update(id(s) for s, n in inner if isinstance(s, cst.SimpleStatementLine))
     return {id(stmt) for stmt, _ in units if id(stmt) not in relevant}
