@@ -16,6 +16,7 @@ from migrator.engine import findings as engine_findings
 from migrator.engine.findings import Code
 from migrator.lint import rules
 from migrator.project import dependencies, discovery
+from migrator.project import patch_follow
 from migrator.project.test_patches import PATCHES_MIGRATED_CODE
 from migrator.project.test_reach import MOCKS_FOLLOW_CODE, MOCKS_SPLIT
 
@@ -23,7 +24,9 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 FIXTURES = ROOT / "fixtures"
 
-_ENGINE_CODES = (engine_findings.PARSE_ERROR, engine_findings.INTERNAL_ERROR, engine_findings.STAR_IMPORT, engine_findings.FORMAT_SKIPPED, PATCHES_MIGRATED_CODE, MOCKS_FOLLOW_CODE, MOCKS_SPLIT)
+_ENGINE_CODES = (engine_findings.PARSE_ERROR, engine_findings.INTERNAL_ERROR, engine_findings.STAR_IMPORT, engine_findings.FORMAT_SKIPPED, MOCKS_FOLLOW_CODE, MOCKS_SPLIT)
+# passes over the whole run, after every file's codemods: (page name, module, its codes)
+_RUN_PASSES = (("test_patches", patch_follow, (PATCHES_MIGRATED_CODE,)),)
 _DEPENDENCY_CODES = (dependencies.TEST_MOCKS, dependencies.UNDECLARED, dependencies.CASSETTES)
 _DISCOVERY_CODES = (discovery.SYMLINK_SKIPPED,)
 _OWNER_TEXT = {
@@ -46,6 +49,7 @@ def _rst_to_md(text: str) -> str:
 
 def _owners() -> dict[str, str]:
     owner = {c.code: "engine" for c in _ENGINE_CODES}
+    owner.update({c.code: name for name, _, codes in _RUN_PASSES for c in codes})
     for cls in codemods.ORDER:
         for code in cls.codes:
             owner.setdefault(code.code, cls.name)
@@ -58,6 +62,7 @@ def _owners() -> dict[str, str]:
 
 def _all_codes() -> list[Code]:
     seen: dict[str, Code] = {c.code: c for c in _ENGINE_CODES}
+    seen.update({c.code: c for _, _, codes in _RUN_PASSES for c in codes})
     for cls in codemods.ORDER:
         for code in cls.codes:
             seen.setdefault(code.code, code)
@@ -106,6 +111,40 @@ def codemod_page(cls: type) -> str:
     return "\n".join(out)
 
 
+def run_pass_page(name: str, module, codes: tuple[Code, ...]) -> str:
+    """A pass that runs over the whole run (it needs what other files became): no single-file
+    before/after, but a runnable project under fixtures/."""
+    title, _, body = (module.__doc__ or "").strip().partition("\n")
+    out = [f"# `{name}`: {_rst_to_md(title.strip())}", "", _rst_to_md(body.strip()), ""]
+    before, after = _patch_example()
+    out += ["## Before", "", "```python", before.rstrip(), "```", "", "## After", "", "```python", after.rstrip(), "```", ""]
+    out += [f"(Runs after every file's codemods, since it needs what the other files became. "
+            f"`fixtures/mock_patches/project/` is its proof: the test suite runs that project's tests "
+            "with pytest before and after the migration.)", ""]
+    out += ["## Report codes", ""]
+    out += [f"- [`{c.code}`](../codes/{c.code}.md) ({c.severity}): {_rst_to_md(c.title)}" for c in codes]
+    out.append("")
+    return "\n".join(out)
+
+
+def _patch_example() -> tuple[str, str]:
+    """The first test of fixtures/mock_patches/project/tests/test_api.py, and what the pass makes
+    of it once the tool has migrated the module it patches."""
+    from migrator.engine.formatting import format_touched
+    from migrator.engine.options import Options
+    from migrator.engine.pipeline import migrate_source
+    from migrator.project.patched_code import patched_code
+
+    project = FIXTURES / "mock_patches" / "project"
+    api = (project / "pkg" / "api.py").read_text()
+    code = patched_code("pkg/api.py", api, migrate_source(api, "pkg/api.py", Options()).code)
+    tests = (project / "tests" / "test_api.py").read_text()
+    first = tests.index("@mock.patch")
+    before = "from unittest import mock\n\nfrom pkg import api\n\n\n" + tests[first : tests.index("\n\n\n", first) + 1]
+    after, _ = patch_follow.follow(before, {"test_fetch": {"pkg.api.requests.get": code}}, {"api": "pkg.api"}, "None")
+    return before, format_touched(before, after, "    ") or after
+
+
 def code_page(code: Code, owner: str) -> str:
     out = [
         f"# `{code.code}`",
@@ -137,6 +176,10 @@ def index_page() -> str:
     for cls in codemods.ORDER:
         title, _ = _module_doc(cls)
         out.append(f"1. [`{cls.name}`](codemods/{cls.name}.md): {_rst_to_md(title)}")
+    out += ["", "Then, over the whole run (these need what the other files became):", ""]
+    for name, module, _ in _RUN_PASSES:
+        title = (module.__doc__ or "").strip().partition("\n")[0]
+        out.append(f"- [`{name}`](codemods/{name}.md): {_rst_to_md(title)}")
     out += ["", "## Report codes", "", "| code | severity | what |", "|---|---|---|"]
     for code in _all_codes():
         out.append(f"| [`{code.code}`](codes/{code.code}.md) | {code.severity} | {_rst_to_md(code.title)} |")
@@ -153,6 +196,8 @@ def generate() -> dict[Path, str]:
     pages = {DOCS / "index.md": index_page()}
     for cls in codemods.ORDER:
         pages[DOCS / "codemods" / f"{cls.name}.md"] = codemod_page(cls)
+    for name, module, codes in _RUN_PASSES:
+        pages[DOCS / "codemods" / f"{name}.md"] = run_pass_page(name, module, codes)
     owners = _owners()
     for code in _all_codes():
         pages[DOCS / "codes" / f"{code.code}.md"] = code_page(code, owners[code.code])

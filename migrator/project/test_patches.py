@@ -1,4 +1,4 @@
-"""Tests that patch requests by name in a module the migration changed: named, one error per test.
+"""Tests that patch requests by name in a module the migration changed: followed, or named.
 
 ``mock.patch("pkg.api.requests")``, ``patch("pkg.api.requests.post")``,
 ``mock.patch.object(api.requests, "get")`` and ``monkeypatch.setattr(api.requests, "get", fake)``
@@ -6,7 +6,9 @@ replace what ``pkg/api.py`` calls requests through. Such test files often never 
 themselves, so the migration does not read them; but once ``pkg/api.py`` is migrated, its
 ``requests`` is gone (the patch raises AttributeError) or no longer what it calls (the patch
 intercepts nothing). The runner, which sees every file of the run, looks for such patches in each
-file whose text mentions ``requests``, and reports each test that patches a module the run changed.
+file whose text mentions ``requests``. A test whose patches can follow the module exactly is
+rewritten (:mod:`migrator.project.patch_follow`, with what :mod:`migrator.project.patched_code`
+found the module became); each other test patching a module the run changed is reported.
 """
 
 from __future__ import annotations
@@ -14,18 +16,27 @@ from __future__ import annotations
 import ast
 import re
 
+import libcst as cst
+
 from migrator.engine.findings import Code, Finding
+from migrator.engine.formatting import format_touched
+from migrator.engine.sourcefile import decode
+from migrator.project.dependencies import features
 from migrator.project.packages import package_of
+from migrator.project.patch_follow import follow, imported_modules
+from migrator.project.patched_code import PatchedCode, patched_code
 
 PATCHES_MIGRATED_CODE = Code(
     "test-patches-migrated-code",
     "error",
-    "A test patches requests in a module the migration changed",
+    "A test patches requests in a module the migration changed, and cannot follow it",
     "The test replaces ``requests`` (or one of its functions) as a module of the project sees it, "
     "with ``mock.patch(\"pkg.api.requests...\")``, ``patch.object(api.requests, ...)`` or "
     "``monkeypatch.setattr``. The migration changed that module: where it no longer imports "
     "requests the patch raises AttributeError, and where its calls now go through httpx the patch "
-    "no longer intercepts them. Either way the test fails.",
+    "no longer intercepts them. Tests the tool can follow exactly are rewritten to patch httpx "
+    "(see the test_patches page); this one could not be, for the reason the message gives, so it "
+    "was left as it was and fails.",
     "Patch what the module uses now (``pkg.api.httpx.get``, the client's method, or a respx route), "
     "or keep that module on requests until its tests are moved.",
 )
@@ -76,6 +87,9 @@ def patches(data: bytes) -> list[tuple[str, str, int, str]]:
             spelled = _dotted(node.args[0])  # patch.object(api.requests, ...), setattr(requests.Session, ...)
             head, _, rest = (spelled or "").partition(".")
             module = imported.get(head)
+            attr = node.args[1] if len(node.args) > 1 else None
+            if isinstance(attr, ast.Constant) and isinstance(attr.value, str) and attr.value.isidentifier():
+                rest = f"{rest}.{attr.value}" if rest else attr.value  # patch.object(api.requests, "get")
             if module is not None:
                 target = _split(f"{module}.{rest}" if rest else module)
         if target is not None:
@@ -113,14 +127,23 @@ def _nodes_by_test(tree: ast.Module):
                     yield name, node
 
 
-def report(results, candidates: dict[int, bytes], reach) -> None:
-    """Add a finding to each test file (``candidates``: index in ``results`` -> its bytes) for each
-    test patching requests in a module the run moved to httpx (``reach``: a
-    :class:`migrator.project.test_reach.Reach`, which finds the file a module is)."""
+def report(results, candidates: dict[int, bytes], reach, timeout: str = "None") -> None:
+    """Make each test file (``candidates``: index in ``results`` -> its bytes) follow the modules the
+    run moved to httpx (:mod:`migrator.project.patch_follow`), and add a finding for each test patching
+    requests in such a module that cannot follow (``reach``: a :class:`migrator.project.test_reach.Reach`,
+    which finds the file a module is). ``timeout``: the timeout the migration wrote, as source."""
+    facts: dict[int, PatchedCode] = {}
     for index, data in candidates.items():
         test_file = results[index]
-        seen: set[str] = set()
-        for module, what, line, test in patches(data):
+        source = decode(data)
+        text = test_file.new_text if test_file.changed else source.text
+        current = text.encode("utf-8") if test_file.changed else data
+        lines = {(test, f"{module}.{what}"): line for module, what, line, test in reversed(patches(data))}
+        wanted: dict[str, dict[str, PatchedCode]] = {}
+        reasons: list[tuple[str, str, str, int]] = []  # (test, target, why, line)
+        for module, what, line, test in patches(current):
+            target_name = f"{module}.{what}" if module else what
+            line = lines.get((test, target_name), line)
             if module:
                 found = reach.find(module.replace(".", "/"))
                 target = results[found] if found is not None else None
@@ -130,19 +153,46 @@ def report(results, candidates: dict[int, bytes], reach) -> None:
                     continue
                 why = (f"{target.path} no longer imports requests: the patch raises AttributeError" if gone
                        else f"{target.path} sends some of its requests through httpx now: the patch no longer intercepts those")
+                if target.changed and test:
+                    if found not in facts:
+                        facts[found] = patched_code(target.path, target.old_text, target.new_text)
+                    wanted.setdefault(test, {})[target_name] = facts[found]
             else:  # requests itself: whichever code of the package the test runs
                 sessions = what.startswith(("requests.Session", "requests.sessions"))
                 moved = _migrated_code(results, package_of(test_file.path), "httpx-client" if sessions else "httpx-sends")
                 if not moved:
                     continue
                 why = f"{moved[0].path}{f' and {len(moved) - 1} more files' if len(moved) > 1 else ''} of its package send requests through httpx now: the patch no longer intercepts those"
-            if (test or line) in seen:
+            reasons.append((test, target_name, why, line))
+        followed: set[str] = set()
+        if wanted:
+            new_text, refused = follow(text, wanted, imported_modules(text), timeout)
+            followed = wanted.keys() - refused.keys()
+            reasons = [(test, target, f"{why}; it is left as it was: {refused[test]}" if test in refused else why, line)
+                       for test, target, why, line in reasons]
+            if new_text != text:
+                _write(test_file, source, data, text, new_text)
+        seen: set[str | int] = set()
+        for test, target, why, line in reasons:
+            if test in followed or (test or line) in seen:
                 continue
             seen.add(test or line)
             who = f"{test} patches" if test else "this patch of"
-            message = f"{who} {f'{module}.' if module else ''}{what}, but {why}"
             test_file.findings.append(Finding(PATCHES_MIGRATED_CODE.code, PATCHES_MIGRATED_CODE.severity, test_file.path,
-                                              line, 1, message, PATCHES_MIGRATED_CODE.fix, "engine"))
+                                              line, 1, f"{who} {target}, but {why}", PATCHES_MIGRATED_CODE.fix, "engine"))
+        test_file.findings.sort(key=Finding.sort_key)
+
+
+def _write(test_file, source, data: bytes, text: str, new_text: str) -> None:
+    """The test file's result now ends as ``new_text`` (touched lines formatted like the rest)."""
+    module_indent = cst.parse_module(new_text).default_indent
+    formatted = format_touched(text, new_text, module_indent)
+    new_text = formatted if formatted is not None else new_text
+    if not test_file.changed:
+        test_file.original, test_file.old_text = data, source.text
+    test_file.new, test_file.new_text = source.encode(new_text), new_text
+    test_file.skipped = False
+    test_file.features = features(new_text)
 
 
 def _migrated_code(results, package: str, feature: str) -> list:

@@ -1,0 +1,411 @@
+"""Tests that patch requests in a migrated module follow it: the patch names httpx, exactly.
+
+## What it does
+A test that replaces ``requests`` as a module of the project sees it follows that module once the
+run has moved it to httpx:
+
+| before | after |
+|---|---|
+| ``@mock.patch("pkg.api.requests.get")`` | ``@mock.patch("pkg.api.httpx.get")`` |
+| ``mock.patch("pkg.api.requests")``, ``mocker.patch(...)`` | ``mock.patch("pkg.api.httpx")`` |
+| ``mock.patch.object(api.requests, "get")`` | ``mock.patch.object(api.httpx, "get")`` |
+| ``monkeypatch.setattr(api.requests, "get", fake)`` (``fake`` a ``Mock()``) | ``monkeypatch.setattr(api.httpx, "get", fake)`` |
+| ``get.assert_called_once_with(url, {"q": 1}, allow_redirects=False)`` | ``get.assert_called_once_with(url, params={"q": 1}, follow_redirects=False, timeout=None)`` |
+| ``get.return_value.ok = False`` | ``get.return_value.is_error = True`` |
+
+Call assertions (``assert_called_with``, ``assert_called_once_with``, ``assert_any_call``, and the
+``call(...)`` items of ``assert_has_calls``) get the arguments the migrated call now passes:
+positional arguments named, ``allow_redirects`` renamed, and the ``follow_redirects=True`` and
+``timeout=`` the migration wrote out where the call had none. A test's assertion equals the call
+it recorded, so the same rewrite gives the same result.
+
+## Why
+Once ``pkg/api.py`` imports httpx, ``mock.patch("pkg.api.requests.get")`` raises AttributeError
+(there is no ``requests`` there), and where ``requests`` is still imported the patch intercepts
+nothing: the test reaches the network. Such test files often never import requests themselves, so
+only a pass that sees the whole run can follow them.
+
+## When it reports instead of rewriting
+The test is left as it was, with one ``test-patches-migrated-code`` error that says why, when:
+the patched module's calls became anything but the same httpx function with arguments the test
+can follow whatever their values (a ``stream()`` context, a str body becoming ``content=``, a
+timeout tuple, ``*args``/``**kwargs``, a call kept on requests); the whole module is patched and the
+code uses more of requests than its request functions (``requests.exceptions``); the patch
+hands in its own object (``new=``, a function, ``side_effect=``, ``autospec``); the test reads
+the mock in another way (``call_args``, handing it on); the mock response sets an attribute httpx
+names differently (``reason``, ``iter_content``, ``iter_lines``) or leaves unset one the migrated
+code now reads under another name (``ok``, read as ``is_error``, which an unset mock makes true);
+the patch is made on a class, in ``setUp``, or at module level.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Callable
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, ParentNodeProvider
+
+from codemods._request_args import _NO_BODY_VERBS, _POSITIONAL, VERBS
+from codemods.base import append_args, kwarg, with_keyword
+from migrator.project.patched_code import PatchedCode
+
+# attributes of a mock response that mean the same to code on requests and on httpx
+_SAME = frozenset({"json", "status_code", "text", "content", "headers", "raise_for_status", "encoding", "url", "elapsed", "close"})
+_CALL_ASSERTS = frozenset({"assert_called_with", "assert_called_once_with", "assert_any_call"})
+_PLAIN_ASSERTS = frozenset({"assert_called", "assert_called_once", "assert_not_called", "reset_mock"})
+_COUNTS = frozenset({"called", "call_count"})
+_MOCKS = frozenset({"Mock", "MagicMock", "NonCallableMock", "NonCallableMagicMock"})
+
+Edit = Callable[[cst.CSTNode], cst.CSTNode]
+
+
+class _Refused(Exception):
+    """This test cannot follow: the message says why."""
+
+
+def follow(text: str, wanted: dict[str, dict[str, PatchedCode]], imported: dict[str, str], timeout: str) -> tuple[str, dict[str, str]]:
+    """``text`` with the patches of the tests in ``wanted`` (test -> {patched target
+    ``pkg.api.requests[.verb]`` -> what that module did}) following the code; and, for each test
+    left as it was, why. ``imported``: local name -> module, for ``patch.object(api.requests, ...)``."""
+    wrapper = MetadataWrapper(cst.parse_module(text), unsafe_skip_copy=True)
+    parents = wrapper.resolve(ParentNodeProvider)
+    edits: dict[cst.CSTNode, Edit] = {}
+    refused: dict[str, str] = {}
+    for test, node in _tests(wrapper.module):
+        if test not in wanted:
+            continue
+        here: dict[cst.CSTNode, Edit] = {}
+        try:
+            _Test(node, wanted[test], imported, timeout, parents, here).follow()
+        except _Refused as why:
+            refused[test] = str(why)
+            continue
+        edits.update(here)
+    for test in wanted.keys() - {t for t, _ in _tests(wrapper.module)}:
+        refused[test] = "the patch is not made in a test function the tool can follow (a class decorator, setUp, module level)"
+    if not edits:
+        return text, refused
+    return wrapper.module.visit(_Apply(edits)).code, refused
+
+
+def _tests(module: cst.Module):
+    for top in module.body:
+        if isinstance(top, cst.FunctionDef):
+            yield top.name.value, top
+        elif isinstance(top, cst.ClassDef):
+            for member in top.body.body:
+                if isinstance(member, cst.FunctionDef):
+                    yield f"{top.name.value}.{member.name.value}", member
+
+
+class _Apply(cst.CSTTransformer):
+    def __init__(self, edits: dict[cst.CSTNode, Edit]):
+        self.edits = edits
+
+    def on_leave(self, original, updated):
+        edit = self.edits.get(original)
+        return edit(updated) if edit is not None else updated
+
+
+def _dotted(node: cst.BaseExpression) -> str | None:
+    parts = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    return ".".join([node.value, *reversed(parts)]) if isinstance(node, cst.Name) else None
+
+
+class _Test:
+    """One test function: its patches of moved modules, the mocks they bind, and every use of those."""
+
+    def __init__(self, node: cst.FunctionDef, targets: dict[str, PatchedCode], imported: dict[str, str], timeout: str, parents, edits):
+        self.node, self.targets, self.imported, self.timeout = node, targets, imported, timeout
+        self.parents, self.edits = parents, edits
+        self.sets_ok = False
+        self.reads_ok = False  # the code still reads ok somewhere: a mock's ok must stay ok
+        self.reads: dict[str, str] = {}
+        self.seen: set[str] = set()
+
+    def follow(self) -> None:
+        injected = [d.decorator for d in reversed(self.node.decorators) if _injects(d.decorator)]  # bottom-up
+        params = [p.name.value for p in self.node.params.params]
+        if params[:1] in (["self"], ["cls"]):
+            params = params[1:]
+        if len(params) < len(injected):
+            raise _Refused("its patch decorators hand in more mocks than it takes parameters")
+        for call, name in zip(injected, params):
+            if self._patch(call) is not None:
+                self._follow_patch(call, name)
+        for call in _calls(self.node.body):
+            if self._patch(call) is not None:
+                self._follow_patch(call, self._bound_to(call))
+        for decorator in self.node.decorators:
+            if isinstance(decorator.decorator, cst.Call) and decorator.decorator not in injected and self._patch(decorator.decorator):
+                raise _Refused("its patch decorator hands in an object of its own (new=)")
+        missed = self.targets.keys() - self.seen
+        if missed:
+            raise _Refused(f"it patches {min(missed)} in a way the tool cannot follow")
+        if self.sets_ok and self.reads_ok:
+            raise _Refused("the migrated code still reads ok on some response, where the test's ok=... now becomes is_error")
+        for now, then in self.reads.items():
+            if then == "ok" and not self.sets_ok:
+                raise _Refused(f"the migrated code reads the response's {now} where it read {then}, and the mock leaves {then} unset: an unset mock attribute is true either way, so the code would now see an error")
+            if then == "url":
+                raise _Refused("the migrated code reads str(response.url), which differs on a mock's url unless the test sets it to a str")
+
+    def _patch(self, call: cst.Call) -> tuple[str, cst.CSTNode, Edit] | None:
+        """(the patched target ``pkg.api.requests[.verb]``, the node naming it, its edit) for a
+        patch of a moved module, else None."""
+        name = _dotted(call.func) or ""
+        args = call.args
+        if name.endswith(("patch", "setattr")) and args and isinstance(args[0].value, cst.SimpleString):
+            value = args[0].value.evaluated_value
+            target = next((t for t in self.targets if value == t), None)
+            if target is None:
+                return None
+            module = target.rsplit(".requests", 1)[0]
+            raw = args[0].value
+            return target, raw, lambda n, m=module: n.with_changes(value=n.value.replace(f"{m}.requests", f"{m}.httpx", 1))
+        if name.endswith(("patch.object", "setattr")) and len(args) >= 2 and isinstance(args[0].value, cst.Attribute):
+            spelled = _dotted(args[0].value) or ""
+            head, _, rest = spelled.partition(".")
+            module = self.imported.get(head)
+            attr = args[1].value.evaluated_value if isinstance(args[1].value, cst.SimpleString) else None
+            if module is None or rest != "requests" or not isinstance(attr, str):
+                return None
+            target = f"{module}.requests.{attr}"
+            if target not in self.targets:
+                return None
+            return target, args[0].value, lambda n: n.with_changes(attr=cst.Name("httpx"))
+        return None
+
+    def _bound_to(self, call: cst.Call) -> str | None:
+        parent = self.parents.get(call)
+        name = _dotted(call.func) or ""
+        if name.endswith("setattr"):
+            fake = call.args[-1].value if len(call.args) >= 2 else None
+            if not isinstance(fake, cst.Name) or not self._is_mock(fake.value):
+                raise _Refused("the patch hands in an object of its own, not a Mock the tool can follow")
+            return fake.value
+        if isinstance(parent, cst.WithItem):
+            return parent.asname.name.value if parent.asname and isinstance(parent.asname.name, cst.Name) else None
+        if isinstance(parent, cst.Assign) and name.startswith("mocker.") and len(parent.targets) == 1 and isinstance(parent.targets[0].target, cst.Name):
+            return parent.targets[0].target.value
+        if isinstance(parent, cst.Expr) and name.startswith("mocker."):
+            return None
+        raise _Refused("the patch is started or kept in a way the tool cannot follow")
+
+    def _is_mock(self, name: str) -> bool:
+        """``name`` is assigned a ``Mock()``/``MagicMock()`` in this test."""
+        for assign in _assigns(self.node.body, name):
+            if isinstance(assign.value, cst.Call) and (_dotted(assign.value.func) or "").rsplit(".", 1)[-1] in _MOCKS:
+                return True
+        return False
+
+    def _follow_patch(self, call: cst.Call, mock: str | None) -> None:
+        target, node, edit = self._patch(call)  # type: ignore[misc]
+        code = self.targets[target]
+        what = "requests" if target.endswith(".requests") else f"requests.{target.rsplit('.', 1)[1]}"
+        why = code.why_not(what)
+        if why:
+            raise _Refused(why)
+        self.reads.update(code.reads_of(what))
+        self.reads_ok = self.reads_ok or code.reads_ok
+        self.seen.add(target)
+        self.edits[node] = edit
+        name = _dotted(call.func) or ""
+        by_name = isinstance(call.args[0].value, cst.SimpleString)
+        given = 1 if name.endswith("patch") else 2 if name.endswith("patch.object") or by_name else 3
+        if len([a for a in call.args if a.keyword is None]) > given:
+            raise _Refused("the patch hands in an object of its own (new=)")
+        for arg in call.args:
+            if arg.keyword is None:
+                continue
+            if arg.keyword.value == "return_value" and what != "requests":
+                self._response_value(arg.value)
+            else:
+                raise _Refused(f"the patch is given {arg.keyword.value}=, which the tool does not follow")
+        if mock is None:
+            return
+        for use in _names(self.node.body, mock):
+            if any(a.value is use for a in call.args):
+                continue  # monkeypatch.setattr(api.requests, "get", fake): the fake handed in
+            self._use(use, what)
+
+    def _use(self, node: cst.BaseExpression, what: str) -> None:
+        """A use of a mock of ``what`` (``requests`` or ``requests.<verb>``)."""
+        parent = self.parents.get(node)
+        if isinstance(parent, (cst.AssignTarget, cst.AsName)):
+            return  # bound here: the patch's mock, or the fake handed to monkeypatch
+        if not isinstance(parent, cst.Attribute) or parent.value is not node:
+            raise _Refused(f"it hands the mock of {what} on, where the tool cannot follow it")
+        attr = parent.attr.value
+        if what == "requests":
+            if attr not in VERBS:
+                raise _Refused(f"it reads requests.{attr} on the mocked module")
+            return self._use(parent, f"requests.{attr}")
+        verb = what.removeprefix("requests.")
+        grand = self.parents.get(parent)
+        called = isinstance(grand, cst.Call) and grand.func is parent
+        if attr in _COUNTS or attr in _PLAIN_ASSERTS and called:
+            return
+        if attr in _CALL_ASSERTS and called:
+            args = self._call_args(grand.args, verb)
+            self.edits[grand] = lambda n: n.with_changes(args=args)
+            return
+        if attr == "assert_has_calls" and called and grand.args and isinstance(grand.args[0].value, (cst.List, cst.Tuple)):
+            for element in grand.args[0].value.elements:
+                item = element.value
+                if not (isinstance(item, cst.Call) and (_dotted(item.func) or "").rsplit(".", 1)[-1] == "call"):
+                    raise _Refused("its assert_has_calls holds an item that is not a call(...)")
+                args = self._call_args(item.args, verb)
+                self.edits[item] = lambda n, a=args: n.with_changes(args=a)
+            return
+        if attr == "return_value":
+            return self._response(parent)
+        raise _Refused(f"it reads {attr} of the mock of {what}")
+
+    def _call_args(self, args, verb: str) -> list[cst.Arg]:
+        """The arguments a call recorded as ``requests.<verb>(*args)`` records as httpx's call now."""
+        if any(a.star for a in args):
+            raise _Refused("a call assertion passes *args/**kwargs")
+        leading = 2 if verb == "request" else 1
+        names = _POSITIONAL["module"].get(verb, ())
+        positional = [a for a in args if a.keyword is None]
+        if len(positional) > leading + len(names):
+            raise _Refused("a call assertion has more positional arguments than requests takes")
+        out = positional[:leading] + [with_keyword(a, n) for a, n in zip(positional[leading:], names)]
+        for arg in args:
+            if arg.keyword is not None:
+                renamed = arg.keyword.value == "allow_redirects"
+                out.append(arg.with_changes(keyword=cst.Name("follow_redirects")) if renamed else arg)
+        given = {a.keyword.value for a in out if a.keyword is not None}
+        extra = []
+        if verb != "head" and "follow_redirects" not in given:
+            extra.append(kwarg("follow_redirects", cst.Name("True")))
+        if "timeout" not in given:
+            extra.append(kwarg("timeout", cst.parse_expression(self.timeout)))
+        if verb in _NO_BODY_VERBS and given & {"data", "json"}:
+            raise _Refused(f"a call assertion sends a body with {verb.upper()}")
+        return append_args(out, extra)
+
+    def _response(self, node: cst.BaseExpression) -> None:
+        """``node`` stands for a mock response (``get.return_value``, or a Mock it is given)."""
+        parent = self.parents.get(node)
+        if isinstance(parent, cst.AssignTarget):
+            assign = self.parents.get(parent)
+            return self._response_value(assign.value)
+        if isinstance(parent, cst.Comparison):
+            return
+        if isinstance(parent, cst.Assign) and parent.value is node and all((_dotted(t.target) or "").endswith(".return_value") for t in parent.targets):
+            return  # get.return_value = response: what brought the tool here
+        if not isinstance(parent, cst.Attribute) or parent.value is not node:
+            raise _Refused("it hands the mock response on, where the tool cannot follow it")
+        attr = parent.attr.value
+        if attr in _SAME:
+            return
+        target = self.parents.get(parent)
+        assign = self.parents.get(target)
+        if attr == "ok" and isinstance(target, cst.AssignTarget) and isinstance(assign, cst.Assign) and _bool(assign.value) is not None:
+            self.sets_ok = True
+            self.edits[parent] = lambda n: n.with_changes(attr=cst.Name("is_error"))
+            self.edits[assign.value] = lambda n: cst.Name(str(not _bool(n)))
+            return
+        raise _Refused(f"it sets the mock response's {attr}, which the migrated code reads under another name or in another way")
+
+    def _response_value(self, value: cst.BaseExpression) -> None:
+        """A value a mock of a request function returns."""
+        if isinstance(value, cst.Call) and (_dotted(value.func) or "").rsplit(".", 1)[-1] in _MOCKS:
+            for arg in value.args:
+                name = arg.keyword.value if arg.keyword is not None else None
+                if name in _SAME:
+                    continue
+                if name == "ok" and _bool(arg.value) is not None:
+                    self.sets_ok = True
+                    self.edits[arg] = lambda n: n.with_changes(keyword=cst.Name("is_error"), value=cst.Name(str(not _bool(n.value))))
+                    continue
+                raise _Refused(f"the mock response is made with {name or 'a positional argument'}=, which the tool does not follow")
+            return
+        if isinstance(value, cst.Name) and self._is_mock(value.value):
+            for use in _names(self.node.body, value.value):
+                if use is not value:
+                    self._response(use)
+            return
+        raise _Refused("the mock returns an object of its own, not a Mock the tool can follow")
+
+
+def _injects(node: cst.BaseExpression) -> bool:
+    """A patch decorator that hands the test a mock (not one given ``new``)."""
+    if not isinstance(node, cst.Call):
+        return False
+    name = _dotted(node.func) or ""
+    given = 1 if name.endswith("patch") else 2 if name.endswith("patch.object") else None
+    if given is None:
+        return False
+    return len([a for a in node.args if a.keyword is None]) <= given and not any(a.keyword and a.keyword.value == "new" for a in node.args)
+
+
+def _bool(node: cst.BaseExpression) -> bool | None:
+    return {"True": True, "False": False}.get(node.value) if isinstance(node, cst.Name) else None
+
+
+def _calls(body: cst.CSTNode) -> list[cst.Call]:
+    found: list[cst.Call] = []
+
+    class Calls(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            found.append(node)
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return False
+
+    body.visit(Calls())
+    return found
+
+
+def _names(body: cst.CSTNode, name: str) -> list[cst.Name]:
+    found: list[cst.Name] = []
+
+    class Names(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            if node.value == name:
+                found.append(node)
+
+        def visit_Attribute(self, node: cst.Attribute) -> bool:
+            node.value.visit(self)  # not the attribute's own name: ``x.get`` is no use of ``get``
+            return False
+
+        def visit_Arg(self, node: cst.Arg) -> bool:
+            node.value.visit(self)  # not a keyword's name
+            return False
+
+        def visit_Param(self, node: cst.Param) -> bool:
+            return False
+
+    body.visit(Names())
+    return found
+
+
+def _assigns(body: cst.CSTNode, name: str) -> list[cst.Assign]:
+    found: list[cst.Assign] = []
+
+    class Assigns(cst.CSTVisitor):
+        def visit_Assign(self, node: cst.Assign) -> None:
+            if any(isinstance(t.target, cst.Name) and t.target.value == name for t in node.targets):
+                found.append(node)
+
+    body.visit(Assigns())
+    return found
+
+
+def imported_modules(text: str) -> dict[str, str]:
+    """Local name -> the module it is (``from pkg import api`` -> ``api``: ``pkg.api``)."""
+    out: dict[str, str] = {}
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            out.update({a.asname or a.name: f"{node.module}.{a.name}" for a in node.names})
+        elif isinstance(node, ast.Import):
+            out.update({a.asname: a.name for a in node.names if a.asname})
+            out.update({a.name: a.name for a in node.names if not a.asname and "." not in a.name})
+    return out

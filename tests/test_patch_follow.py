@@ -1,0 +1,79 @@
+"""Tests that patch requests in a module the run migrates follow it (fixtures/mock_patches/project):
+every followed test passes after the migration as it did before, asserting the calls httpx now
+gets; every test that cannot follow is named, and only named tests fail."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from tests.fixture_cases import FIXTURES
+from tests.test_cli import run
+
+pytest.importorskip("pytest_mock")
+
+PROJECT = FIXTURES / "mock_patches" / "project"
+
+
+def _pytest(project) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rf", "tests"],
+                          cwd=project, capture_output=True, text=True, timeout=120)
+
+
+def _outcome(project) -> tuple[int, set[str]]:
+    """(tests passed, ``file::test`` of those that failed)."""
+    proc = _pytest(project)
+    passed = re.search(r"(\d+) passed", proc.stdout)
+    failed = {line.split(" ")[1].replace("::", ".").split(".py.")[-1] for line in proc.stdout.splitlines() if line.startswith("FAILED")}
+    return int(passed.group(1)) if passed else 0, failed
+
+
+def _named(report_path) -> set[str]:
+    report = json.loads(report_path.read_text())
+    return {f["message"].split(" patches ")[0] for f in report["findings"] if f["code"] == "test-patches-migrated-code"}
+
+
+def _tests_of(path) -> set[str]:
+    return set(re.findall(r"^def (test_\w+)", path.read_text(), re.M))
+
+
+@pytest.mark.parametrize("timeout", [[], ["--timeout", "10"]], ids=["requests-timeout", "timeout-10"])
+def test_followed_tests_pass_and_the_others_are_named(tmp_path, timeout):
+    project = tmp_path / "project"
+    shutil.copytree(PROJECT, project)
+    before, failed = _outcome(project)
+    assert failed == set() and before == 11
+    proc = run("--no-cache", *timeout, "--report", "report.json", ".", cwd=project)
+    assert proc.returncode == 0, proc.stderr
+    followed = (project / "tests" / "test_api.py").read_text()
+    assert not re.search(r"\brequests\b", followed), followed
+    if timeout:
+        assert "timeout=10" in followed
+    named = _named(project / "report.json")
+    assert named == _tests_of(PROJECT / "tests" / "test_refused.py")  # each, and nothing from test_api.py
+    after, failed = _outcome(project)
+    assert failed <= named and after == before - len(failed)
+    assert not any(name in followed for name in failed)
+    # a later run (or --check in CI) changes nothing and names the same tests
+    again = run("--no-cache", *timeout, "--check", "--report", "again.json", ".", cwd=project)
+    assert again.returncode == 1 and _named(project / "again.json") == named
+    assert (project / "tests" / "test_api.py").read_text() == followed
+
+
+def test_the_followed_assertions_really_assert(tmp_path):
+    """Each rewritten call assertion holds the arguments httpx gets: change one, and it fails."""
+    project = tmp_path / "project"
+    shutil.copytree(PROJECT, project)
+    assert run("--no-cache", ".", cwd=project).returncode == 0
+    path = project / "tests" / "test_api.py"
+    followed = path.read_text()
+    for old, new in (("follow_redirects=True", "follow_redirects=False"), ("timeout=None", "timeout=5.0"),
+                     ("params={\"page\": 1}", "params={\"page\": 9}"), ("is_error=True", "is_error=False")):
+        assert old in followed, old
+        path.write_text(followed.replace(old, new, 1))
+        assert _outcome(project)[1], f"still passes with {new}"
