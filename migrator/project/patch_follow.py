@@ -164,9 +164,9 @@ class _Test:
             target = next((t for t in self.targets if value == t), None)
             if target is None:
                 return None
-            module = target.rsplit(".requests", 1)[0]
-            raw = args[0].value
-            return target, raw, lambda n, m=module: n.with_changes(value=n.value.replace(f"{m}.requests", f"{m}.httpx", 1))
+            parts = target.split(".")
+            parts[parts.index("requests")] = "httpx"  # the module's own name, not pkg.requests_helper
+            return target, args[0].value, lambda n, new=".".join(parts): n.with_changes(value=n.value.replace(target, new, 1))
         if name.endswith(("patch.object", "setattr")) and len(args) >= 2 and isinstance(args[0].value, cst.Attribute):
             spelled = _dotted(args[0].value) or ""
             head, _, rest = spelled.partition(".")

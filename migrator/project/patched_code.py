@@ -117,6 +117,19 @@ def _reads(old_text: str, new_text: str, verbs: set[str]) -> dict[str, dict[str,
     return out
 
 
+def merged(codes: list[PatchedCode]) -> PatchedCode:
+    """Several modules at once (a patch of ``requests.get`` itself reaches every one of them)."""
+    verbs: dict[str, str | None] = {}
+    reads: dict[str, dict[str, str]] = {}
+    for code in codes:
+        for verb, why in code.verbs.items():
+            verbs[verb] = verbs.get(verb) or why
+        for verb, found in code.reads.items():
+            reads.setdefault(verb, {}).update(found)
+    module_why = next((c.module_why for c in codes if c.module_why), None)
+    return PatchedCode(module_why, verbs, reads, any(c.reads_ok for c in codes))
+
+
 def _why_not(path: str, verb: str, calls: list[ast.Call]) -> str | None:
     names = _POSITIONAL["module"].get(verb, ())
     leading = 2 if verb == "request" else 1

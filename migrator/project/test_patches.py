@@ -18,13 +18,15 @@ import re
 
 import libcst as cst
 
+from codemods._request_args import VERBS
+from codemods.mock_libraries import is_test_file
 from migrator.engine.findings import Code, Finding
 from migrator.engine.formatting import format_touched
 from migrator.engine.sourcefile import decode
 from migrator.project.dependencies import features
 from migrator.project.packages import package_of
 from migrator.project.patch_follow import follow, imported_modules
-from migrator.project.patched_code import PatchedCode, patched_code
+from migrator.project.patched_code import PatchedCode, merged, patched_code
 
 PATCHES_MIGRATED_CODE = Code(
     "test-patches-migrated-code",
@@ -163,6 +165,10 @@ def report(results, candidates: dict[int, bytes], reach, timeout: str = "None") 
                 if not moved:
                     continue
                 why = f"{moved[0].path}{f' and {len(moved) - 1} more files' if len(moved) > 1 else ''} of its package send requests through httpx now: the patch no longer intercepts those"
+                verb = what.removeprefix("requests.")
+                if test and verb in VERBS:  # patch("requests.get"): the code the test reaches decides
+                    reached = [j for j in reach.of(index, conftests=True) if results[j].kind == "code" and not is_test_file(results[j].path)]
+                    wanted.setdefault(test, {})[target_name] = _reached_code(results, reached, verb, facts)
             reasons.append((test, target_name, why, line))
         followed: set[str] = set()
         if wanted:
@@ -193,6 +199,26 @@ def _write(test_file, source, data: bytes, text: str, new_text: str) -> None:
     test_file.new, test_file.new_text = source.encode(new_text), new_text
     test_file.skipped = False
     test_file.features = features(new_text)
+
+
+def _reached_code(results, reached: list[int], verb: str, facts: dict[int, PatchedCode]) -> PatchedCode:
+    """What the code files a test reaches did with ``requests.<verb>``, together: a global patch of
+    it can follow only if every one of them that called it now calls ``httpx.<verb>`` exactly."""
+    codes = []
+    calls = re.compile(rf"\brequests\.{verb}\(")
+    for j in reached:
+        target = results[j]
+        if not target.changed:
+            if "requests" in target.features and target.original and calls.search(target.original.decode("utf-8", "replace")):
+                return PatchedCode(None, {verb: f"{target.path} still calls requests.{verb}"}, {})
+            continue
+        if calls.search(target.old_text):
+            if j not in facts:
+                facts[j] = patched_code(target.path, target.old_text, target.new_text)
+            codes.append(facts[j])
+    if not codes:
+        return PatchedCode(None, {verb: f"no code the test reaches called requests.{verb}"}, {})
+    return merged(codes)
 
 
 def _migrated_code(results, package: str, feature: str) -> list:
