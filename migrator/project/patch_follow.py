@@ -11,13 +11,15 @@ run has moved it to httpx:
 | ``mock.patch.object(api.requests, "get")`` | ``mock.patch.object(api.httpx, "get")`` |
 | ``monkeypatch.setattr(api.requests, "get", fake)`` (``fake`` a ``Mock()``) | ``monkeypatch.setattr(api.httpx, "get", fake)`` |
 | ``get.assert_called_once_with(url, {"q": 1}, allow_redirects=False)`` | ``get.assert_called_once_with(url, params={"q": 1}, follow_redirects=False, timeout=None)`` |
-| ``get.return_value.ok = False`` | ``get.return_value.is_error = True`` |
+| ``get.return_value.ok = False``, ``Mock(ok=True)`` | ``get.return_value.is_error = True``, ``Mock(is_error=False)`` |
 
 Call assertions (``assert_called_with``, ``assert_called_once_with``, ``assert_any_call``, and the
 ``call(...)`` items of ``assert_has_calls``) get the arguments the migrated call now passes:
 positional arguments named, ``allow_redirects`` renamed, and the ``follow_redirects=True`` and
 ``timeout=`` the migration wrote out where the call had none. A test's assertion equals the call
-it recorded, so the same rewrite gives the same result.
+it recorded, so the same rewrite gives the same result. The mock responses a test configures
+(``get.return_value``, a ``Mock()`` it is given, or one a function of the test module builds and
+returns) are checked attribute by attribute.
 
 ## Why
 Once ``pkg/api.py`` imports httpx, ``mock.patch("pkg.api.requests.get")`` raises AttributeError
@@ -72,12 +74,13 @@ def follow(text: str, wanted: dict[str, dict[str, PatchedCode]], imported: dict[
     parents = wrapper.resolve(ParentNodeProvider)
     edits: dict[cst.CSTNode, Edit] = {}
     refused: dict[str, str] = {}
+    helpers = {f.name.value: f for f in wrapper.module.body if isinstance(f, cst.FunctionDef)}
     for test, node in _tests(wrapper.module):
         if test not in wanted:
             continue
         here: dict[cst.CSTNode, Edit] = {}
         try:
-            _Test(node, wanted[test], imported, timeout, parents, here).follow()
+            _Test(node, wanted[test], imported, timeout, parents, here, helpers).follow()
         except _Refused as why:
             refused[test] = str(why)
             continue
@@ -119,8 +122,12 @@ def _dotted(node: cst.BaseExpression) -> str | None:
 class _Test:
     """One test function: its patches of moved modules, the mocks they bind, and every use of those."""
 
-    def __init__(self, node: cst.FunctionDef, targets: dict[str, PatchedCode], imported: dict[str, str], timeout: str, parents, edits):
+    def __init__(self, node: cst.FunctionDef, targets: dict[str, PatchedCode], imported: dict[str, str], timeout: str, parents, edits,
+                 helpers: dict[str, cst.FunctionDef]):
         self.node, self.targets, self.imported, self.timeout = node, targets, imported, timeout
+        self.helpers = helpers  # the test module's own functions, which may build mock responses
+        self.scope = node  # where the names of the mock response being checked live
+        self.frozen = False  # checking a helper other tests share: it is followed only if it needs no edit
         self.parents, self.edits = parents, edits
         self.sets_ok = False
         self.reads_ok = False  # the code still reads ok somewhere: a mock's ok must stay ok
@@ -197,8 +204,8 @@ class _Test:
         raise _Refused("the patch is started or kept in a way the tool cannot follow")
 
     def _is_mock(self, name: str) -> bool:
-        """``name`` is assigned a ``Mock()``/``MagicMock()`` in this test."""
-        for assign in _assigns(self.node.body, name):
+        """``name`` is assigned a ``Mock()``/``MagicMock()`` in this test (or the helper being checked)."""
+        for assign in _assigns(self.scope.body, name):
             if isinstance(assign.value, cst.Call) and (_dotted(assign.value.func) or "").rsplit(".", 1)[-1] in _MOCKS:
                 return True
         return False
@@ -308,6 +315,7 @@ class _Test:
         target = self.parents.get(parent)
         assign = self.parents.get(target)
         if attr == "ok" and isinstance(target, cst.AssignTarget) and isinstance(assign, cst.Assign) and _bool(assign.value) is not None:
+            self._edit_allowed()
             self.sets_ok = True
             self.edits[parent] = lambda n: n.with_changes(attr=cst.Name("is_error"))
             self.edits[assign.value] = lambda n: cst.Name(str(not _bool(n)))
@@ -322,17 +330,34 @@ class _Test:
                 if name in _SAME:
                     continue
                 if name == "ok" and _bool(arg.value) is not None:
+                    self._edit_allowed()
                     self.sets_ok = True
                     self.edits[arg] = lambda n: n.with_changes(keyword=cst.Name("is_error"), value=cst.Name(str(not _bool(n.value))))
                     continue
                 raise _Refused(f"the mock response is made with {name or 'a positional argument'}=, which the tool does not follow")
             return
         if isinstance(value, cst.Name) and self._is_mock(value.value):
-            for use in _names(self.node.body, value.value):
+            for use in _names(self.scope.body, value.value):
                 if use is not value:
                     self._response(use)
             return
+        helper = self.helpers.get(value.func.value) if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) else None
+        if helper is not None and not self.frozen:  # mock_get.return_value = ok_response({"id": 1})
+            returns = _returns(helper)
+            if not returns:
+                raise _Refused(f"the mock response comes from {helper.name.value}(), which returns nothing the tool can follow")
+            self.scope, self.frozen = helper, True
+            try:
+                for returned in returns:
+                    self._response_value(returned)
+            finally:
+                self.scope, self.frozen = self.node, False
+            return
         raise _Refused("the mock returns an object of its own, not a Mock the tool can follow")
+
+    def _edit_allowed(self) -> None:
+        if self.frozen:
+            raise _Refused(f"the mock response comes from {self.scope.name.value}(), which sets ok: other tests share it")
 
 
 def _injects(node: cst.BaseExpression) -> bool:
@@ -344,6 +369,21 @@ def _injects(node: cst.BaseExpression) -> bool:
     if given is None:
         return False
     return len([a for a in node.args if a.keyword is None]) <= given and not any(a.keyword and a.keyword.value == "new" for a in node.args)
+
+
+def _returns(function: cst.FunctionDef) -> list[cst.BaseExpression]:
+    """What ``function`` returns, if every return statement returns a value."""
+    found: list[cst.Return] = []
+
+    class Returns(cst.CSTVisitor):
+        def visit_Return(self, node: cst.Return) -> None:
+            found.append(node)
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return node is function
+
+    function.visit(Returns())
+    return [r.value for r in found] if found and all(r.value is not None for r in found) else []
 
 
 def _bool(node: cst.BaseExpression) -> bool | None:
