@@ -135,6 +135,11 @@ class _Test:
         self.seen: set[str] = set()
 
     def follow(self) -> None:
+        for name in _names_in(self.node):
+            module = "requests" if name == "requests" else self.imported.get(name, "")
+            if module == "requests" or module.startswith("requests."):
+                # a requests exception raised by a mock, a requests.Response: the code no longer takes those
+                raise _Refused(f"it still uses {module}, which the migrated code no longer raises, catches or returns")
         injected = [d.decorator for d in reversed(self.node.decorators) if _injects(d.decorator)]  # bottom-up
         params = [p.name.value for p in self.node.params.params]
         if params[:1] in (["self"], ["cls"]):
@@ -271,7 +276,13 @@ class _Test:
             return
         if attr == "return_value":
             return self._response(parent)
-        raise _Refused(f"it reads {attr} of the mock of {what}")
+        target = self.parents.get(parent)
+        sets = isinstance(target, cst.AssignTarget)
+        if attr == "side_effect" and sets and isinstance(self.parents.get(target).value, (cst.List, cst.Tuple)):
+            for element in self.parents.get(target).value.elements:  # get.side_effect = [busy, ok]: responses in turn
+                self._response_value(element.value)
+            return
+        raise _Refused(f"it {'sets' if sets else 'reads'} {attr} of the mock of {what}")
 
     def _call_args(self, args, verb: str) -> list[cst.Arg]:
         """The arguments a call recorded as ``requests.<verb>(*args)`` records as httpx's call now."""
@@ -424,6 +435,29 @@ def _names(body: cst.CSTNode, name: str) -> list[cst.Name]:
             return False
 
     body.visit(Names())
+    return found
+
+
+def _names_in(node: cst.CSTNode) -> set[str]:
+    """The names ``node`` uses (not attribute names, keywords or parameters)."""
+    found: set[str] = set()
+
+    class Names(cst.CSTVisitor):
+        def visit_Name(self, name: cst.Name) -> None:
+            found.add(name.value)
+
+        def visit_Attribute(self, attribute: cst.Attribute) -> bool:
+            attribute.value.visit(self)
+            return False
+
+        def visit_Arg(self, arg: cst.Arg) -> bool:
+            arg.value.visit(self)
+            return False
+
+        def visit_Param(self, param: cst.Param) -> bool:
+            return False
+
+    node.visit(Names())
     return found
 
 

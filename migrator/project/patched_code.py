@@ -18,8 +18,14 @@ import re
 
 from codemods._request_args import _NO_BODY_VERBS, _POSITIONAL, VERBS
 
-# keywords whose rewrite depends on the value, or that the tool refuses or drops
-_VALUE_DEPENDENT = frozenset({"stream", "cert", "hooks", "proxies", "files"})
+# keywords whose rewrite depends on the value, or that the tool refuses or drops: what becomes of them
+_VALUE_DEPENDENT = {
+    "stream": "the call becomes a stream() context, or stays on requests",
+    "cert": "the call stays on requests",
+    "hooks": "the call stays on requests",
+    "proxies": "proxies= becomes proxy= (or the call stays on requests)",
+    "files": "files= is rewritten by its value",
+}
 # response attributes the migrated code may read where requests' code read another: (read now,
 # what a test must set on its mock response for the code to see the same thing)
 _RENAMED_READS = {"is_error": "ok"}
@@ -142,7 +148,7 @@ def _why_not(path: str, verb: str, calls: list[ast.Call]) -> str | None:
         keywords = {k.arg: k.value for k in call.keywords} | dict(zip(names, call.args[leading:]))
         for name, value in keywords.items():
             if name in _VALUE_DEPENDENT:
-                return f"{where} passes {name}=, which the migration rewrites by its value or refuses"
+                return f"{where} passes {name}=: {_VALUE_DEPENDENT[name]}, which the tests' call assertions cannot follow"
             if name == "data" and _body_literal(value):
                 return f"{where} passes a str or bytes body as data=, which becomes content="
             if name == "timeout" and isinstance(value, ast.Tuple):

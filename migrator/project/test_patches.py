@@ -140,10 +140,11 @@ def report(results, candidates: dict[int, bytes], reach, timeout: str = "None") 
         source = decode(data)
         text = test_file.new_text if test_file.changed else source.text
         current = text.encode("utf-8") if test_file.changed else data
-        lines = {(test, f"{module}.{what}"): line for module, what, line, test in reversed(patches(data))}
+        found = patches(data)
+        lines = {(test, f"{module}.{what}" if module else what): line for module, what, line, test in reversed(found)}
         wanted: dict[str, dict[str, PatchedCode]] = {}
         reasons: list[tuple[str, str, str, int]] = []  # (test, target, why, line)
-        for module, what, line, test in patches(current):
+        for module, what, line, test in (patches(current) if test_file.changed else found):
             target_name = f"{module}.{what}" if module else what
             line = lines.get((test, target_name), line)
             if module:
