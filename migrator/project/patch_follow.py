@@ -276,6 +276,8 @@ class _Test:
             return
         if attr == "return_value":
             return self._response(parent)
+        if attr == "call_args":
+            return self._recorded(parent, verb)
         target = self.parents.get(parent)
         sets = isinstance(target, cst.AssignTarget)
         if attr == "side_effect" and sets and isinstance(self.parents.get(target).value, (cst.List, cst.Tuple)):
@@ -283,6 +285,47 @@ class _Test:
                 self._response_value(element.value)
             return
         raise _Refused(f"it {'sets' if sets else 'reads'} {attr} of the mock of {what}")
+
+    def _recorded(self, node: cst.BaseExpression, verb: str) -> None:
+        """``node`` is ``get.call_args``: read for the URL and for keywords, or compared with a call(...)."""
+        parent = self.parents.get(node)
+        if isinstance(parent, cst.Attribute) and parent.attr.value in ("args", "kwargs"):
+            return self._recorded_part(parent, parent.attr.value, verb)
+        if isinstance(parent, cst.Subscript) and _key(parent) in (0, 1):
+            return self._recorded_part(parent, ("args", "kwargs")[_key(parent)], verb)
+        target = parent.targets[0].target if isinstance(parent, cst.Assign) and len(parent.targets) == 1 else None
+        if isinstance(target, cst.Tuple) and len(target.elements) == 2:  # args, kwargs = get.call_args
+            for element, part in zip(target.elements, ("args", "kwargs")):
+                if isinstance(element.value, cst.Name):
+                    for use in _names(self.node.body, element.value.value):
+                        if use is not element.value:
+                            self._recorded_part(use, part, verb)
+            return
+        if isinstance(parent, cst.Comparison) and len(parent.comparisons) == 1 and isinstance(parent.comparisons[0].operator, cst.Equal):
+            other = parent.comparisons[0].comparator if parent.left is node else parent.left
+            if isinstance(other, cst.Call) and (_dotted(other.func) or "").rsplit(".", 1)[-1] == "call":
+                args = self._call_args(other.args, verb)
+                self.edits[other] = lambda n: n.with_changes(args=args)
+                return
+        raise _Refused(f"it reads the call recorded by the mock of requests.{verb} in a way the tool cannot follow")
+
+    def _recorded_part(self, node: cst.BaseExpression, part: str, verb: str) -> None:
+        """``node`` is a recorded call's positional arguments (``part`` "args") or keywords ("kwargs")."""
+        parent = self.parents.get(node)
+        if part == "args":
+            if isinstance(parent, cst.Subscript) and _key(parent) in ((0, 1) if verb == "request" else (0,)):
+                return  # the URL (and request()'s method): positional in httpx's call too
+            raise _Refused("it reads the recorded call's positional arguments past the URL, which httpx's call gets by keyword")
+        grand = self.parents.get(parent)
+        key = None
+        if isinstance(parent, cst.Subscript):
+            key = parent.slice[0].slice.value if len(parent.slice) == 1 and isinstance(parent.slice[0].slice, cst.Index) else None
+        elif isinstance(parent, cst.Attribute) and parent.attr.value == "get" and isinstance(grand, cst.Call) and grand.args:
+            key = grand.args[0].value
+        if not (isinstance(key, cst.SimpleString) and isinstance(key.evaluated_value, str)):
+            raise _Refused("it reads the recorded call's keywords in a way the tool cannot follow")
+        if key.evaluated_value == "allow_redirects":
+            self.edits[key] = lambda n: n.with_changes(value=n.value.replace("allow_redirects", "follow_redirects"))
 
     def _call_args(self, args, verb: str) -> list[cst.Arg]:
         """The arguments a call recorded as ``requests.<verb>(*args)`` records as httpx's call now."""
@@ -395,6 +438,14 @@ def _returns(function: cst.FunctionDef) -> list[cst.BaseExpression]:
 
     function.visit(Returns())
     return [r.value for r in found] if found and all(r.value is not None for r in found) else []
+
+
+def _key(subscript: cst.Subscript) -> int | None:
+    """``x[0]`` -> 0: a subscript by one int literal, else None."""
+    if len(subscript.slice) != 1 or not isinstance(subscript.slice[0].slice, cst.Index):
+        return None
+    value = subscript.slice[0].slice.value
+    return int(value.value) if isinstance(value, cst.Integer) else None
 
 
 def _bool(node: cst.BaseExpression) -> bool | None:
