@@ -9,7 +9,8 @@ run has moved it to httpx:
 | ``@mock.patch("pkg.api.requests.get")`` | ``@mock.patch("pkg.api.httpx.get")`` |
 | ``mock.patch("pkg.api.requests")``, ``mocker.patch(...)`` | ``mock.patch("pkg.api.httpx")`` |
 | ``mock.patch.object(api.requests, "get")`` | ``mock.patch.object(api.httpx, "get")`` |
-| ``monkeypatch.setattr(api.requests, "get", fake)`` (``fake`` a ``Mock()``) | ``monkeypatch.setattr(api.httpx, "get", fake)`` |
+| ``monkeypatch.setattr(api.requests, "get", fake)`` (a ``Mock()``, or a function taking ``**kwargs``) | ``monkeypatch.setattr(api.httpx, "get", fake)`` |
+| ``mock.patch("requests.get")`` (requests itself) | ``mock.patch("httpx.get")``, when every module the test reaches moved |
 | ``get.assert_called_once_with(url, {"q": 1}, allow_redirects=False)`` | ``get.assert_called_once_with(url, params={"q": 1}, follow_redirects=False, timeout=None)`` |
 | ``get.return_value.ok = False``, ``Mock(ok=True)`` | ``get.return_value.is_error = True``, ``Mock(is_error=False)`` |
 
@@ -19,7 +20,10 @@ positional arguments named, ``allow_redirects`` renamed, and the ``follow_redire
 ``timeout=`` the migration wrote out where the call had none. A test's assertion equals the call
 it recorded, so the same rewrite gives the same result. The mock responses a test configures
 (``get.return_value``, a ``Mock()`` it is given, or one a function of the test module builds and
-returns) are checked attribute by attribute.
+returns) are checked attribute by attribute; so are the ``call_args`` reads (the URL, keywords by
+name, ``call_args == call(...)``). A fake function (``side_effect=``, ``new=``, monkeypatch's
+value) follows when it takes ``**kwargs`` and does not look at ``allow_redirects``/``follow_redirects``;
+``side_effect=`` a built-in exception or a list of mock responses follows as it is.
 
 ## Why
 Once ``pkg/api.py`` imports httpx, ``mock.patch("pkg.api.requests.get")`` raises AttributeError
@@ -37,12 +41,14 @@ hands in its own object (``new=``, a function, ``side_effect=``, ``autospec``); 
 the mock in another way (``call_args``, handing it on); the mock response sets an attribute httpx
 names differently (``reason``, ``iter_content``, ``iter_lines``) or leaves unset one the migrated
 code now reads under another name (``ok``, read as ``is_error``, which an unset mock makes true);
-the patch is made on a class, in ``setUp``, or at module level.
+a fake function's responses may lack what the migrated code now reads (``is_error``,
+``iter_bytes``, ``reason_phrase``; ``iter_lines``, whose lines are str now); the test still uses
+requests (an injected ``requests.HTTPError`` the migrated code no longer catches); the patch is
+made on a class, in ``setUp``, in a fixture, or at module level.
 """
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Callable
 
 import libcst as cst
@@ -51,6 +57,9 @@ from libcst.metadata import MetadataWrapper, ParentNodeProvider
 from codemods._request_args import _NO_BODY_VERBS, _POSITIONAL, VERBS
 from codemods.base import append_args, kwarg, with_keyword
 from migrator.project.patched_code import PatchedCode
+from migrator.project.test_tree import (
+    assigns, bool_literal, builtin_exception, calls, defs, dotted, injects, key, names, names_in, returns, strings,
+)
 
 # attributes of a mock response that mean the same to code on requests and on httpx
 _SAME = frozenset({"json", "status_code", "text", "content", "headers", "raise_for_status", "encoding", "url", "elapsed", "close"})
@@ -111,14 +120,6 @@ class _Apply(cst.CSTTransformer):
         return edit(updated) if edit is not None else updated
 
 
-def _dotted(node: cst.BaseExpression) -> str | None:
-    parts = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
-        node = node.value
-    return ".".join([node.value, *reversed(parts)]) if isinstance(node, cst.Name) else None
-
-
 class _Test:
     """One test function: its patches of moved modules, the mocks they bind, and every use of those."""
 
@@ -135,12 +136,8 @@ class _Test:
         self.seen: set[str] = set()
 
     def follow(self) -> None:
-        for name in _names_in(self.node):
-            module = "requests" if name == "requests" else self.imported.get(name, "")
-            if module == "requests" or module.startswith("requests."):
-                # a requests exception raised by a mock, a requests.Response: the code no longer takes those
-                raise _Refused(f"it still uses {module}, which the migrated code no longer raises, catches or returns")
-        injected = [d.decorator for d in reversed(self.node.decorators) if _injects(d.decorator)]  # bottom-up
+        self._no_requests(self.node, "it")
+        injected = [d.decorator for d in reversed(self.node.decorators) if injects(d.decorator)]  # bottom-up
         params = [p.name.value for p in self.node.params.params]
         if params[:1] in (["self"], ["cls"]):
             params = params[1:]
@@ -149,7 +146,7 @@ class _Test:
         for call, name in zip(injected, params):
             if self._patch(call) is not None:
                 self._follow_patch(call, name)
-        for call in _calls(self.node.body):
+        for call in calls(self.node.body):
             if self._patch(call) is not None:
                 self._follow_patch(call, self._bound_to(call))
         for decorator in self.node.decorators:
@@ -169,7 +166,7 @@ class _Test:
     def _patch(self, call: cst.Call) -> tuple[str, cst.CSTNode, Edit] | None:
         """(the patched target ``pkg.api.requests[.verb]``, the node naming it, its edit) for a
         patch of a moved module, else None."""
-        name = _dotted(call.func) or ""
+        name = dotted(call.func) or ""
         args = call.args
         if name.endswith(("patch", "setattr")) and args and isinstance(args[0].value, cst.SimpleString):
             value = args[0].value.evaluated_value
@@ -180,7 +177,7 @@ class _Test:
             parts[parts.index("requests")] = "httpx"  # the module's own name, not pkg.requests_helper
             return target, args[0].value, lambda n, new=".".join(parts): n.with_changes(value=n.value.replace(target, new, 1))
         if name.endswith(("patch.object", "setattr")) and len(args) >= 2 and isinstance(args[0].value, cst.Attribute):
-            spelled = _dotted(args[0].value) or ""
+            spelled = dotted(args[0].value) or ""
             head, _, rest = spelled.partition(".")
             module = self.imported.get(head)
             attr = args[1].value.evaluated_value if isinstance(args[1].value, cst.SimpleString) else None
@@ -194,12 +191,10 @@ class _Test:
 
     def _bound_to(self, call: cst.Call) -> str | None:
         parent = self.parents.get(call)
-        name = _dotted(call.func) or ""
-        if name.endswith("setattr"):
+        name = dotted(call.func) or ""
+        if name.endswith("setattr"):  # a Mock handed in is the mock; a function is checked as a fake
             fake = call.args[-1].value if len(call.args) >= 2 else None
-            if not isinstance(fake, cst.Name) or not self._is_mock(fake.value):
-                raise _Refused("the patch hands in an object of its own, not a Mock the tool can follow")
-            return fake.value
+            return fake.value if isinstance(fake, cst.Name) and self._is_mock(fake.value) else None
         if isinstance(parent, cst.WithItem):
             return parent.asname.name.value if parent.asname and isinstance(parent.asname.name, cst.Name) else None
         if isinstance(parent, cst.Assign) and name.startswith("mocker.") and len(parent.targets) == 1 and isinstance(parent.targets[0].target, cst.Name):
@@ -210,8 +205,8 @@ class _Test:
 
     def _is_mock(self, name: str) -> bool:
         """``name`` is assigned a ``Mock()``/``MagicMock()`` in this test (or the helper being checked)."""
-        for assign in _assigns(self.scope.body, name):
-            if isinstance(assign.value, cst.Call) and (_dotted(assign.value.func) or "").rsplit(".", 1)[-1] in _MOCKS:
+        for assign in assigns(self.scope.body, name):
+            if isinstance(assign.value, cst.Call) and (dotted(assign.value.func) or "").rsplit(".", 1)[-1] in _MOCKS:
                 return True
         return False
 
@@ -226,21 +221,29 @@ class _Test:
         self.reads_ok = self.reads_ok or code.reads_ok
         self.seen.add(target)
         self.edits[node] = edit
-        name = _dotted(call.func) or ""
         by_name = isinstance(call.args[0].value, cst.SimpleString)
-        given = 1 if name.endswith("patch") else 2 if name.endswith("patch.object") or by_name else 3
-        if len([a for a in call.args if a.keyword is None]) > given:
-            raise _Refused("the patch hands in an object of its own (new=)")
+        given = 1 if by_name else 2  # the positionals naming the target; the next one is what replaces it
+        positional = [a.value for a in call.args if a.keyword is None]
+        handed = positional[given] if len(positional) > given else None
+        if len(positional) > given + 1:
+            raise _Refused("the patch is given more arguments than the tool follows")
         for arg in call.args:
-            if arg.keyword is None:
+            keyword = arg.keyword.value if arg.keyword is not None else None
+            if keyword is None:
                 continue
-            if arg.keyword.value == "return_value" and what != "requests":
+            if keyword == "return_value" and what != "requests":
                 self._response_value(arg.value)
+            elif keyword == "side_effect" and what != "requests":
+                self._side_effect(arg.value, what)
+            elif keyword == "new":
+                handed = arg.value
             else:
-                raise _Refused(f"the patch is given {arg.keyword.value}=, which the tool does not follow")
+                raise _Refused(f"the patch is given {keyword}=, which the tool does not follow")
+        if handed is not None and not (isinstance(handed, cst.Name) and handed.value == mock):
+            self._fake(handed, what)
         if mock is None:
             return
-        for use in _names(self.node.body, mock):
+        for use in names(self.node.body, mock):
             if any(a.value is use for a in call.args):
                 continue  # monkeypatch.setattr(api.requests, "get", fake): the fake handed in
             self._use(use, what)
@@ -269,7 +272,7 @@ class _Test:
         if attr == "assert_has_calls" and called and grand.args and isinstance(grand.args[0].value, (cst.List, cst.Tuple)):
             for element in grand.args[0].value.elements:
                 item = element.value
-                if not (isinstance(item, cst.Call) and (_dotted(item.func) or "").rsplit(".", 1)[-1] == "call"):
+                if not (isinstance(item, cst.Call) and (dotted(item.func) or "").rsplit(".", 1)[-1] == "call"):
                     raise _Refused("its assert_has_calls holds an item that is not a call(...)")
                 args = self._call_args(item.args, verb)
                 self.edits[item] = lambda n, a=args: n.with_changes(args=a)
@@ -280,30 +283,86 @@ class _Test:
             return self._recorded(parent, verb)
         target = self.parents.get(parent)
         sets = isinstance(target, cst.AssignTarget)
-        if attr == "side_effect" and sets and isinstance(self.parents.get(target).value, (cst.List, cst.Tuple)):
-            for element in self.parents.get(target).value.elements:  # get.side_effect = [busy, ok]: responses in turn
-                self._response_value(element.value)
-            return
+        if attr == "side_effect" and sets:
+            return self._side_effect(self.parents.get(target).value, what)
         raise _Refused(f"it {'sets' if sets else 'reads'} {attr} of the mock of {what}")
+
+    def _side_effect(self, value: cst.BaseExpression, what: str) -> None:
+        """What a mock of ``what`` does when called: raise a built-in exception, return responses in
+        turn (``[busy, ok]``), or call a fake function."""
+        if builtin_exception(value):
+            return  # ValueError("boom"): the migrated code catches it where it did
+        if isinstance(value, (cst.List, cst.Tuple)):
+            for element in value.elements:
+                if not builtin_exception(element.value):
+                    self._response_value(element.value)
+            return
+        self._fake(value, what)
+
+    def _fake(self, value: cst.BaseExpression, what: str) -> None:
+        """A function of the test's own standing in for ``requests.<verb>``: it must take what httpx's
+        call passes (``**kwargs``: ``follow_redirects=``, ``timeout=``), not look at the keywords the
+        migration renamed or added, and the migrated code must read nothing on its responses that
+        httpx names differently."""
+        if what == "requests":
+            raise _Refused("the patch hands in a module of its own")
+        function = value if isinstance(value, cst.Lambda) else self._function(value)
+        if function is None:
+            raise _Refused("the patch hands in an object of its own, not a Mock or a function the tool can follow")
+        shown = "the lambda" if isinstance(value, cst.Lambda) else f"{value.value}()"
+        self._no_requests(function, shown)
+        keywords = function.params.star_kwarg
+        if not isinstance(keywords, cst.Param):
+            raise _Refused(f"{shown} takes no **kwargs, and httpx's call passes follow_redirects= and timeout=")
+        verb = what.removeprefix("requests.")
+        if any(verb in code.named for code in self.targets.values()):
+            raise _Refused(f"the code passes requests.{verb} arguments past the URL by position, which {shown} would now get by keyword")
+        for string in strings(function):
+            if string in ("allow_redirects", "follow_redirects"):
+                raise _Refused(f"{shown} looks at {string}, which the migration renamed or added")
+        for use in names(function, keywords.name.value):
+            parent = self.parents.get(use)
+            grand = self.parents.get(parent)
+            if not (isinstance(parent, cst.Subscript) or isinstance(parent, cst.Attribute) and parent.attr.value == "get" and isinstance(grand, cst.Call)):
+                raise _Refused(f"{shown} uses its **{keywords.name.value} whole, which now holds follow_redirects= and timeout= too")
+        for code in self.targets.values():
+            found = code.fake_reads_of(what)
+            if found:
+                now, then = next(iter(found.items()))
+                raise _Refused(f"the migrated code reads {now} (requests' {then}) on the responses of requests.{verb}, which {shown}'s may not have")
+
+    def _no_requests(self, node: cst.CSTNode, who: str) -> None:
+        for name in names_in(node):
+            module = "requests" if name == "requests" else self.imported.get(name, "")
+            if module == "requests" or module.startswith("requests."):
+                # a requests exception raised by a mock, a requests.Response: the code no longer takes those
+                raise _Refused(f"{who} still uses {module}, which the migrated code no longer raises, catches or returns")
+
+    def _function(self, value: cst.BaseExpression) -> cst.FunctionDef | None:
+        """The function ``value`` names: one defined in the test, or in the test module."""
+        if not isinstance(value, cst.Name):
+            return None
+        nested = [f for f in defs(self.node) if f.name.value == value.value]
+        return nested[-1] if nested else self.helpers.get(value.value)
 
     def _recorded(self, node: cst.BaseExpression, verb: str) -> None:
         """``node`` is ``get.call_args``: read for the URL and for keywords, or compared with a call(...)."""
         parent = self.parents.get(node)
         if isinstance(parent, cst.Attribute) and parent.attr.value in ("args", "kwargs"):
             return self._recorded_part(parent, parent.attr.value, verb)
-        if isinstance(parent, cst.Subscript) and _key(parent) in (0, 1):
-            return self._recorded_part(parent, ("args", "kwargs")[_key(parent)], verb)
+        if isinstance(parent, cst.Subscript) and key(parent) in (0, 1):
+            return self._recorded_part(parent, ("args", "kwargs")[key(parent)], verb)
         target = parent.targets[0].target if isinstance(parent, cst.Assign) and len(parent.targets) == 1 else None
         if isinstance(target, cst.Tuple) and len(target.elements) == 2:  # args, kwargs = get.call_args
             for element, part in zip(target.elements, ("args", "kwargs")):
                 if isinstance(element.value, cst.Name):
-                    for use in _names(self.node.body, element.value.value):
+                    for use in names(self.node.body, element.value.value):
                         if use is not element.value:
                             self._recorded_part(use, part, verb)
             return
         if isinstance(parent, cst.Comparison) and len(parent.comparisons) == 1 and isinstance(parent.comparisons[0].operator, cst.Equal):
             other = parent.comparisons[0].comparator if parent.left is node else parent.left
-            if isinstance(other, cst.Call) and (_dotted(other.func) or "").rsplit(".", 1)[-1] == "call":
+            if isinstance(other, cst.Call) and (dotted(other.func) or "").rsplit(".", 1)[-1] == "call":
                 args = self._call_args(other.args, verb)
                 self.edits[other] = lambda n: n.with_changes(args=args)
                 return
@@ -313,30 +372,30 @@ class _Test:
         """``node`` is a recorded call's positional arguments (``part`` "args") or keywords ("kwargs")."""
         parent = self.parents.get(node)
         if part == "args":
-            if isinstance(parent, cst.Subscript) and _key(parent) in ((0, 1) if verb == "request" else (0,)):
+            if isinstance(parent, cst.Subscript) and key(parent) in ((0, 1) if verb == "request" else (0,)):
                 return  # the URL (and request()'s method): positional in httpx's call too
             raise _Refused("it reads the recorded call's positional arguments past the URL, which httpx's call gets by keyword")
         grand = self.parents.get(parent)
-        key = None
+        read = None
         if isinstance(parent, cst.Subscript):
-            key = parent.slice[0].slice.value if len(parent.slice) == 1 and isinstance(parent.slice[0].slice, cst.Index) else None
+            read = parent.slice[0].slice.value if len(parent.slice) == 1 and isinstance(parent.slice[0].slice, cst.Index) else None
         elif isinstance(parent, cst.Attribute) and parent.attr.value == "get" and isinstance(grand, cst.Call) and grand.args:
-            key = grand.args[0].value
-        if not (isinstance(key, cst.SimpleString) and isinstance(key.evaluated_value, str)):
+            read = grand.args[0].value
+        if not (isinstance(read, cst.SimpleString) and isinstance(read.evaluated_value, str)):
             raise _Refused("it reads the recorded call's keywords in a way the tool cannot follow")
-        if key.evaluated_value == "allow_redirects":
-            self.edits[key] = lambda n: n.with_changes(value=n.value.replace("allow_redirects", "follow_redirects"))
+        if read.evaluated_value == "allow_redirects":
+            self.edits[read] = lambda n: n.with_changes(value=n.value.replace("allow_redirects", "follow_redirects"))
 
     def _call_args(self, args, verb: str) -> list[cst.Arg]:
         """The arguments a call recorded as ``requests.<verb>(*args)`` records as httpx's call now."""
         if any(a.star for a in args):
             raise _Refused("a call assertion passes *args/**kwargs")
         leading = 2 if verb == "request" else 1
-        names = _POSITIONAL["module"].get(verb, ())
+        by_position = _POSITIONAL["module"].get(verb, ())
         positional = [a for a in args if a.keyword is None]
-        if len(positional) > leading + len(names):
+        if len(positional) > leading + len(by_position):
             raise _Refused("a call assertion has more positional arguments than requests takes")
-        out = positional[:leading] + [with_keyword(a, n) for a, n in zip(positional[leading:], names)]
+        out = positional[:leading] + [with_keyword(a, n) for a, n in zip(positional[leading:], by_position)]
         for arg in args:
             if arg.keyword is not None:
                 renamed = arg.keyword.value == "allow_redirects"
@@ -359,7 +418,7 @@ class _Test:
             return self._response_value(assign.value)
         if isinstance(parent, cst.Comparison):
             return
-        if isinstance(parent, cst.Assign) and parent.value is node and all((_dotted(t.target) or "").endswith(".return_value") for t in parent.targets):
+        if isinstance(parent, cst.Assign) and parent.value is node and all((dotted(t.target) or "").endswith(".return_value") for t in parent.targets):
             return  # get.return_value = response: what brought the tool here
         if not isinstance(parent, cst.Attribute) or parent.value is not node:
             raise _Refused("it hands the mock response on, where the tool cannot follow it")
@@ -368,41 +427,42 @@ class _Test:
             return
         target = self.parents.get(parent)
         assign = self.parents.get(target)
-        if attr == "ok" and isinstance(target, cst.AssignTarget) and isinstance(assign, cst.Assign) and _bool(assign.value) is not None:
+        if attr == "ok" and isinstance(target, cst.AssignTarget) and isinstance(assign, cst.Assign) and bool_literal(assign.value) is not None:
             self._edit_allowed()
             self.sets_ok = True
             self.edits[parent] = lambda n: n.with_changes(attr=cst.Name("is_error"))
-            self.edits[assign.value] = lambda n: cst.Name(str(not _bool(n)))
+            self.edits[assign.value] = lambda n: cst.Name(str(not bool_literal(n)))
             return
         raise _Refused(f"it sets the mock response's {attr}, which the migrated code reads under another name or in another way")
 
     def _response_value(self, value: cst.BaseExpression) -> None:
         """A value a mock of a request function returns."""
-        if isinstance(value, cst.Call) and (_dotted(value.func) or "").rsplit(".", 1)[-1] in _MOCKS:
+        if isinstance(value, cst.Call) and (dotted(value.func) or "").rsplit(".", 1)[-1] in _MOCKS:
             for arg in value.args:
                 name = arg.keyword.value if arg.keyword is not None else None
                 if name in _SAME:
                     continue
-                if name == "ok" and _bool(arg.value) is not None:
+                if name == "ok" and bool_literal(arg.value) is not None:
                     self._edit_allowed()
                     self.sets_ok = True
-                    self.edits[arg] = lambda n: n.with_changes(keyword=cst.Name("is_error"), value=cst.Name(str(not _bool(n.value))))
+                    self.edits[arg] = lambda n: n.with_changes(keyword=cst.Name("is_error"), value=cst.Name(str(not bool_literal(n.value))))
                     continue
                 raise _Refused(f"the mock response is made with {name or 'a positional argument'}=, which the tool does not follow")
             return
         if isinstance(value, cst.Name) and self._is_mock(value.value):
-            for use in _names(self.scope.body, value.value):
+            for use in names(self.scope.body, value.value):
                 if use is not value:
                     self._response(use)
             return
         helper = self.helpers.get(value.func.value) if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) else None
         if helper is not None and not self.frozen:  # mock_get.return_value = ok_response({"id": 1})
-            returns = _returns(helper)
-            if not returns:
+            returned_values = returns(helper)
+            if not returned_values:
                 raise _Refused(f"the mock response comes from {helper.name.value}(), which returns nothing the tool can follow")
+            self._no_requests(helper, f"{helper.name.value}()")
             self.scope, self.frozen = helper, True
             try:
-                for returned in returns:
+                for returned in returned_values:
                     self._response_value(returned)
             finally:
                 self.scope, self.frozen = self.node, False
@@ -412,125 +472,3 @@ class _Test:
     def _edit_allowed(self) -> None:
         if self.frozen:
             raise _Refused(f"the mock response comes from {self.scope.name.value}(), which sets ok: other tests share it")
-
-
-def _injects(node: cst.BaseExpression) -> bool:
-    """A patch decorator that hands the test a mock (not one given ``new``)."""
-    if not isinstance(node, cst.Call):
-        return False
-    name = _dotted(node.func) or ""
-    given = 1 if name.endswith("patch") else 2 if name.endswith("patch.object") else None
-    if given is None:
-        return False
-    return len([a for a in node.args if a.keyword is None]) <= given and not any(a.keyword and a.keyword.value == "new" for a in node.args)
-
-
-def _returns(function: cst.FunctionDef) -> list[cst.BaseExpression]:
-    """What ``function`` returns, if every return statement returns a value."""
-    found: list[cst.Return] = []
-
-    class Returns(cst.CSTVisitor):
-        def visit_Return(self, node: cst.Return) -> None:
-            found.append(node)
-
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-            return node is function
-
-    function.visit(Returns())
-    return [r.value for r in found] if found and all(r.value is not None for r in found) else []
-
-
-def _key(subscript: cst.Subscript) -> int | None:
-    """``x[0]`` -> 0: a subscript by one int literal, else None."""
-    if len(subscript.slice) != 1 or not isinstance(subscript.slice[0].slice, cst.Index):
-        return None
-    value = subscript.slice[0].slice.value
-    return int(value.value) if isinstance(value, cst.Integer) else None
-
-
-def _bool(node: cst.BaseExpression) -> bool | None:
-    return {"True": True, "False": False}.get(node.value) if isinstance(node, cst.Name) else None
-
-
-def _calls(body: cst.CSTNode) -> list[cst.Call]:
-    found: list[cst.Call] = []
-
-    class Calls(cst.CSTVisitor):
-        def visit_Call(self, node: cst.Call) -> None:
-            found.append(node)
-
-        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-            return False
-
-    body.visit(Calls())
-    return found
-
-
-def _names(body: cst.CSTNode, name: str) -> list[cst.Name]:
-    found: list[cst.Name] = []
-
-    class Names(cst.CSTVisitor):
-        def visit_Name(self, node: cst.Name) -> None:
-            if node.value == name:
-                found.append(node)
-
-        def visit_Attribute(self, node: cst.Attribute) -> bool:
-            node.value.visit(self)  # not the attribute's own name: ``x.get`` is no use of ``get``
-            return False
-
-        def visit_Arg(self, node: cst.Arg) -> bool:
-            node.value.visit(self)  # not a keyword's name
-            return False
-
-        def visit_Param(self, node: cst.Param) -> bool:
-            return False
-
-    body.visit(Names())
-    return found
-
-
-def _names_in(node: cst.CSTNode) -> set[str]:
-    """The names ``node`` uses (not attribute names, keywords or parameters)."""
-    found: set[str] = set()
-
-    class Names(cst.CSTVisitor):
-        def visit_Name(self, name: cst.Name) -> None:
-            found.add(name.value)
-
-        def visit_Attribute(self, attribute: cst.Attribute) -> bool:
-            attribute.value.visit(self)
-            return False
-
-        def visit_Arg(self, arg: cst.Arg) -> bool:
-            arg.value.visit(self)
-            return False
-
-        def visit_Param(self, param: cst.Param) -> bool:
-            return False
-
-    node.visit(Names())
-    return found
-
-
-def _assigns(body: cst.CSTNode, name: str) -> list[cst.Assign]:
-    found: list[cst.Assign] = []
-
-    class Assigns(cst.CSTVisitor):
-        def visit_Assign(self, node: cst.Assign) -> None:
-            if any(isinstance(t.target, cst.Name) and t.target.value == name for t in node.targets):
-                found.append(node)
-
-    body.visit(Assigns())
-    return found
-
-
-def imported_modules(text: str) -> dict[str, str]:
-    """Local name -> the module it is (``from pkg import api`` -> ``api``: ``pkg.api``)."""
-    out: dict[str, str] = {}
-    for node in ast.walk(ast.parse(text)):
-        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            out.update({a.asname or a.name: f"{node.module}.{a.name}" for a in node.names})
-        elif isinstance(node, ast.Import):
-            out.update({a.asname: a.name for a in node.names if a.asname})
-            out.update({a.name: a.name for a in node.names if not a.asname and "." not in a.name})
-    return out

@@ -29,6 +29,10 @@ _VALUE_DEPENDENT = {
 # response attributes the migrated code may read where requests' code read another: (read now,
 # what a test must set on its mock response for the code to see the same thing)
 _RENAMED_READS = {"is_error": "ok"}
+# what the migrated code reads on responses that an object of a test's own (a fake response class)
+# may not have: httpx's names for requests' attributes, and iter_lines, whose lines are str now
+_FAKE_READS = {"is_error": "ok", "reason_phrase": "reason", "next_request": "next", "has_redirect_location": "is_redirect",
+               "iter_bytes": "iter_content", "iter_text": "iter_content", "iter_lines": "iter_lines"}
 _STR_URL = re.compile(r"\bstr\(\w+(?:\.\w+)*\.url\)")
 
 
@@ -44,6 +48,13 @@ class PatchedCode:
     verbs: dict[str, str | None]
     reads: dict[str, dict[str, str]]
     reads_ok: bool = False  # ``.ok`` is still read somewhere (code the migration reported, say)
+    fake_reads: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)  # verb -> _FAKE_READS found
+    named: set[str] = dataclasses.field(default_factory=set)  # verbs whose calls pass positionals past the URL
+
+    def fake_reads_of(self, what: str) -> dict[str, str]:
+        if what == "requests":
+            return {now: then for found in self.fake_reads.values() for now, then in found.items()}
+        return self.fake_reads.get(what.removeprefix("requests."), {})
 
     def reads_of(self, what: str) -> dict[str, str]:
         if what == "requests":  # a mocked module: any of its functions may run
@@ -91,18 +102,28 @@ def patched_code(path: str, old_text: str, new_text: str) -> PatchedCode:
             verbs[verb] = f"{path}'s requests.{verb} calls did not all become httpx.{verb}"
     if module_why is None and any(name not in VERBS for name in re.findall(r"\bhttpx\.(\w+)", new_text)):
         module_why = f"{path} uses httpx for more than its request functions now"
-    return PatchedCode(module_why, verbs, _reads(old_text, new_text, set(calls)), re.search(r"\.ok\b", new_text) is not None)
+    fresh = {now: then for now, then in _FAKE_READS.items()
+             if re.search(rf"\.{now}\b", new_text) and (now == "iter_lines" or not re.search(rf"\.{now}\b", old_text))}
+    named = {verb for verb, found in calls.items() if any(len(c.args) > (2 if verb == "request" else 1) for c in found)}
+    return PatchedCode(module_why, verbs, _reads(old_text, new_text, set(calls)), re.search(r"\.ok\b", new_text) is not None,
+                       _by_verb(new_text, set(calls), fresh), named)
 
 
 def _reads(old_text: str, new_text: str, verbs: set[str]) -> dict[str, dict[str, str]]:
-    """verb -> the renamed attributes the migrated code reads on responses of that verb's calls.
-
-    Granularity: the function. A function reading one reads it on the responses of the calls it
-    makes; a function making none (a helper handed responses), or the module's top level, on all."""
+    """verb -> the renamed attributes the migrated code reads on responses of that verb's calls
+    that a mock response must set (``is_error``, ``str(r.url)``)."""
     new = {now: then for now, then in _RENAMED_READS.items()
            if re.search(rf"\.{now}\b", new_text) and not re.search(rf"\.{now}\b", old_text)}
     if len(_STR_URL.findall(new_text)) > len(_STR_URL.findall(old_text)):
         new["str(url)"] = "url"
+    return _by_verb(new_text, verbs, new)
+
+
+def _by_verb(new_text: str, verbs: set[str], new: dict[str, str]) -> dict[str, dict[str, str]]:
+    """verb -> those of ``new`` read in the functions that make that verb's calls.
+
+    Granularity: the function. A function reading one reads it on the responses of the calls it
+    makes; a function making none (a helper handed responses), or the module's top level, on all."""
     out: dict[str, dict[str, str]] = {verb: {} for verb in verbs}
     if not new:
         return out
@@ -132,8 +153,12 @@ def merged(codes: list[PatchedCode]) -> PatchedCode:
             verbs[verb] = verbs.get(verb) or why
         for verb, found in code.reads.items():
             reads.setdefault(verb, {}).update(found)
+    fake_reads: dict[str, dict[str, str]] = {}
+    for code in codes:
+        for verb, found in code.fake_reads.items():
+            fake_reads.setdefault(verb, {}).update(found)
     module_why = next((c.module_why for c in codes if c.module_why), None)
-    return PatchedCode(module_why, verbs, reads, any(c.reads_ok for c in codes))
+    return PatchedCode(module_why, verbs, reads, any(c.reads_ok for c in codes), fake_reads, set().union(*(c.named for c in codes)))
 
 
 def _why_not(path: str, verb: str, calls: list[ast.Call]) -> str | None:

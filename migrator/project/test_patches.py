@@ -25,7 +25,8 @@ from migrator.engine.formatting import format_touched
 from migrator.engine.sourcefile import decode
 from migrator.project.dependencies import features
 from migrator.project.packages import package_of
-from migrator.project.patch_follow import follow, imported_modules
+from migrator.project.patch_follow import follow
+from migrator.project.test_tree import imported_modules
 from migrator.project.patched_code import PatchedCode, merged, patched_code
 
 PATCHES_MIGRATED_CODE = Code(

@@ -1,0 +1,173 @@
+"""Small questions about a test module's LibCST tree, for :mod:`migrator.project.patch_follow`."""
+
+from __future__ import annotations
+
+import ast
+import builtins
+
+import libcst as cst
+
+
+def dotted(node: cst.BaseExpression) -> str | None:
+    parts = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    return ".".join([node.value, *reversed(parts)]) if isinstance(node, cst.Name) else None
+
+
+def injects(node: cst.BaseExpression) -> bool:
+    """A patch decorator that hands the test a mock (not one given ``new``)."""
+    if not isinstance(node, cst.Call):
+        return False
+    name = dotted(node.func) or ""
+    given = 1 if name.endswith("patch") else 2 if name.endswith("patch.object") else None
+    if given is None:
+        return False
+    return len([a for a in node.args if a.keyword is None]) <= given and not any(a.keyword and a.keyword.value == "new" for a in node.args)
+
+
+def returns(function: cst.FunctionDef) -> list[cst.BaseExpression]:
+    """What ``function`` returns, if every return statement returns a value."""
+    found: list[cst.Return] = []
+
+    class Returns(cst.CSTVisitor):
+        def visit_Return(self, node: cst.Return) -> None:
+            found.append(node)
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return node is function
+
+    function.visit(Returns())
+    return [r.value for r in found] if found and all(r.value is not None for r in found) else []
+
+
+def builtin_exception(node: cst.BaseExpression) -> bool:
+    """``ValueError`` or ``ValueError("boom")``: a built-in exception."""
+    if isinstance(node, cst.Call):
+        node = node.func
+    found = getattr(builtins, node.value, None) if isinstance(node, cst.Name) else None
+    return isinstance(found, type) and issubclass(found, BaseException)
+
+
+def strings(node: cst.CSTNode) -> list[str]:
+    found: list[str] = []
+
+    class Strings(cst.CSTVisitor):
+        def visit_SimpleString(self, string: cst.SimpleString) -> None:
+            value = string.evaluated_value
+            found.append(value if isinstance(value, str) else "")
+
+        def visit_Param(self, param: cst.Param) -> None:
+            found.append(param.name.value)
+
+    node.visit(Strings())
+    return found
+
+
+def defs(node: cst.CSTNode) -> list[cst.FunctionDef]:
+    found: list[cst.FunctionDef] = []
+
+    class Defs(cst.CSTVisitor):
+        def visit_FunctionDef(self, function: cst.FunctionDef) -> None:
+            if function is not node:
+                found.append(function)
+
+    node.visit(Defs())
+    return found
+
+
+def key(subscript: cst.Subscript) -> int | None:
+    """``x[0]`` -> 0: a subscript by one int literal, else None."""
+    if len(subscript.slice) != 1 or not isinstance(subscript.slice[0].slice, cst.Index):
+        return None
+    value = subscript.slice[0].slice.value
+    return int(value.value) if isinstance(value, cst.Integer) else None
+
+
+def bool_literal(node: cst.BaseExpression) -> bool | None:
+    return {"True": True, "False": False}.get(node.value) if isinstance(node, cst.Name) else None
+
+
+def calls(body: cst.CSTNode) -> list[cst.Call]:
+    found: list[cst.Call] = []
+
+    class Calls(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            found.append(node)
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return False
+
+    body.visit(Calls())
+    return found
+
+
+def names(body: cst.CSTNode, name: str) -> list[cst.Name]:
+    found: list[cst.Name] = []
+
+    class Names(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            if node.value == name:
+                found.append(node)
+
+        def visit_Attribute(self, node: cst.Attribute) -> bool:
+            node.value.visit(self)  # not the attribute's own name: ``x.get`` is no use of ``get``
+            return False
+
+        def visit_Arg(self, node: cst.Arg) -> bool:
+            node.value.visit(self)  # not a keyword's name
+            return False
+
+        def visit_Param(self, node: cst.Param) -> bool:
+            return False
+
+    body.visit(Names())
+    return found
+
+
+def names_in(node: cst.CSTNode) -> set[str]:
+    """The names ``node`` uses (not attribute names, keywords or parameters)."""
+    found: set[str] = set()
+
+    class Names(cst.CSTVisitor):
+        def visit_Name(self, name: cst.Name) -> None:
+            found.add(name.value)
+
+        def visit_Attribute(self, attribute: cst.Attribute) -> bool:
+            attribute.value.visit(self)
+            return False
+
+        def visit_Arg(self, arg: cst.Arg) -> bool:
+            arg.value.visit(self)
+            return False
+
+        def visit_Param(self, param: cst.Param) -> bool:
+            return False
+
+    node.visit(Names())
+    return found
+
+
+def assigns(body: cst.CSTNode, name: str) -> list[cst.Assign]:
+    found: list[cst.Assign] = []
+
+    class Assigns(cst.CSTVisitor):
+        def visit_Assign(self, node: cst.Assign) -> None:
+            if any(isinstance(t.target, cst.Name) and t.target.value == name for t in node.targets):
+                found.append(node)
+
+    body.visit(Assigns())
+    return found
+
+
+def imported_modules(text: str) -> dict[str, str]:
+    """Local name -> the module it is (``from pkg import api`` -> ``api``: ``pkg.api``)."""
+    out: dict[str, str] = {}
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            out.update({a.asname or a.name: f"{node.module}.{a.name}" for a in node.names})
+        elif isinstance(node, ast.Import):
+            out.update({a.asname: a.name for a in node.names if a.asname})
+            out.update({a.name: a.name for a in node.names if not a.asname and "." not in a.name})
+    return out
