@@ -37,8 +37,9 @@ the patched module's calls became anything but the same httpx function with argu
 can follow whatever their values (a ``stream()`` context, a str body becoming ``content=``, a
 timeout tuple, ``*args``/``**kwargs``, a call kept on requests); the whole module is patched and the
 code uses more of requests than its request functions (``requests.exceptions``); the patch
-hands in its own object (``new=``, a function, ``side_effect=``, ``autospec``); the test reads
-the mock in another way (``call_args``, handing it on); the mock response sets an attribute httpx
+hands in an object of its own that is neither a Mock nor a function taking ``**kwargs`` (a fake
+module, a class instance, ``autospec``); the test reads the mock in another way (``mock_calls``,
+positional arguments past the URL, handing it on); the mock response sets an attribute httpx
 names differently (``reason``, ``iter_content``, ``iter_lines``) or leaves unset one the migrated
 code now reads under another name (``ok``, read as ``is_error``, which an unset mock makes true);
 a fake function's responses may lack what the migrated code now reads (``is_error``,
@@ -56,9 +57,10 @@ from libcst.metadata import MetadataWrapper, ParentNodeProvider
 
 from codemods._request_args import _NO_BODY_VERBS, _POSITIONAL, VERBS
 from codemods.base import append_args, kwarg, with_keyword
+from migrator.engine.names import dotted
 from migrator.project.patched_code import PatchedCode
 from migrator.project.test_tree import (
-    assigns, bool_literal, builtin_exception, calls, defs, dotted, injects, key, names, names_in, returns, strings,
+    assigns, bool_literal, builtin_exception, calls, defs, injects, key, names, names_in, returns, strings,
 )
 
 # attributes of a mock response that mean the same to code on requests and on httpx

@@ -26,8 +26,8 @@ from migrator.engine.sourcefile import decode
 from migrator.project.dependencies import features
 from migrator.project.packages import package_of
 from migrator.project.patch_follow import follow
-from migrator.project.test_tree import imported_modules
 from migrator.project.patched_code import PatchedCode, merged, patched_code
+from migrator.project.test_tree import imported_modules
 
 PATCHES_MIGRATED_CODE = Code(
     "test-patches-migrated-code",

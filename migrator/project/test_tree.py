@@ -7,13 +7,7 @@ import builtins
 
 import libcst as cst
 
-
-def dotted(node: cst.BaseExpression) -> str | None:
-    parts = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
-        node = node.value
-    return ".".join([node.value, *reversed(parts)]) if isinstance(node, cst.Name) else None
+from migrator.engine.names import dotted
 
 
 def injects(node: cst.BaseExpression) -> bool:
@@ -104,35 +98,23 @@ def calls(body: cst.CSTNode) -> list[cst.Call]:
 
 
 def names(body: cst.CSTNode, name: str) -> list[cst.Name]:
-    found: list[cst.Name] = []
-
-    class Names(cst.CSTVisitor):
-        def visit_Name(self, node: cst.Name) -> None:
-            if node.value == name:
-                found.append(node)
-
-        def visit_Attribute(self, node: cst.Attribute) -> bool:
-            node.value.visit(self)  # not the attribute's own name: ``x.get`` is no use of ``get``
-            return False
-
-        def visit_Arg(self, node: cst.Arg) -> bool:
-            node.value.visit(self)  # not a keyword's name
-            return False
-
-        def visit_Param(self, node: cst.Param) -> bool:
-            return False
-
-    body.visit(Names())
-    return found
+    """The uses of ``name`` under ``body``."""
+    return [n for n in _used_names(body) if n.value == name]
 
 
 def names_in(node: cst.CSTNode) -> set[str]:
-    """The names ``node`` uses (not attribute names, keywords or parameters)."""
-    found: set[str] = set()
+    """The names ``node`` uses."""
+    return {n.value for n in _used_names(node)}
+
+
+def _used_names(node: cst.CSTNode) -> list[cst.Name]:
+    """Names used under ``node``: not attributes' own names (``x.get`` is no use of ``get``),
+    keywords' names or parameters."""
+    found: list[cst.Name] = []
 
     class Names(cst.CSTVisitor):
         def visit_Name(self, name: cst.Name) -> None:
-            found.add(name.value)
+            found.append(name)
 
         def visit_Attribute(self, attribute: cst.Attribute) -> bool:
             attribute.value.visit(self)
