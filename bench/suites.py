@@ -73,6 +73,7 @@ class Suite:
     timeout: int = 600  # seconds for one run of the suite
     test_timeout: int = 60  # seconds for one test (pytest-timeout)
     python: str = ""  # interpreter for its venv; default the one running this script
+    packaged: bool = True  # False: an application whose tests import it from its tree (nothing to install)
 
 
 def load_table(path: Path = TABLE) -> list[Suite]:

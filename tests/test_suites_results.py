@@ -132,7 +132,7 @@ def test_the_committed_table_is_complete():
     for suite in table:
         assert re.fullmatch(r"[0-9a-f]{40}", suite.commit), suite.name
         assert re.fullmatch(r"[\w.-]+/[\w.-]+", suite.repo), suite.name
-        assert any("{tree}" in line for line in suite.install), f"{suite.name}: the library itself is not installed"
+        assert not suite.packaged or any("{tree}" in line for line in suite.install), f"{suite.name}: the library itself is not installed"
         assert suite.test and suite.migrate and suite.style
 
 
