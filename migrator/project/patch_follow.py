@@ -57,10 +57,11 @@ from libcst.metadata import MetadataWrapper, ParentNodeProvider
 
 from codemods._request_args import _NO_BODY_VERBS, _POSITIONAL, VERBS
 from codemods.base import append_args, kwarg, with_keyword
+from migrator.engine.imports import fix_imports
 from migrator.engine.names import dotted
 from migrator.project.patched_code import PatchedCode
 from migrator.project.test_tree import (
-    assigns, bool_literal, builtin_exception, calls, defs, injects, key, names, names_in, returns, strings,
+    assigns, bool_literal, builtin_exception, calls, defs, injects, key, names, returns, strings, used_names,
 )
 
 # attributes of a mock response that mean the same to code on requests and on httpx
@@ -86,21 +87,30 @@ def follow(text: str, wanted: dict[str, dict[str, PatchedCode]], imported: dict[
     edits: dict[cst.CSTNode, Edit] = {}
     refused: dict[str, str] = {}
     helpers = {f.name.value: f for f in wrapper.module.body if isinstance(f, cst.FunctionDef)}
+    add: set[str] = set()
     for test, node in _tests(wrapper.module):
         if test not in wanted:
             continue
         here: dict[cst.CSTNode, Edit] = {}
         try:
-            _Test(node, wanted[test], imported, timeout, parents, here, helpers).follow()
+            followed = _Test(node, wanted[test], imported, timeout, parents, here, helpers)
+            followed.follow()
         except _Refused as why:
             refused[test] = str(why)
             continue
         edits.update(here)
+        if followed.names_httpx:
+            add.add("httpx")
     for test in wanted.keys() - {t for t, _ in _tests(wrapper.module)}:
         refused[test] = "the patch is not made in a test function the tool can follow (a class decorator, setUp, module level)"
     if not edits:
         return text, refused
-    return wrapper.module.visit(_Apply(edits)).code, refused
+    module = wrapper.module.visit(_Apply(edits))
+    if add:  # patch.object(requests, "get") became patch.object(httpx, "get")
+        still = {n.value for n in used_names(module)}
+        drop = {name for name, where in imported.items() if where == "requests" and name not in still}
+        module = fix_imports(module, drop, add - set(imported))
+    return module.code, refused
 
 
 def _tests(module: cst.Module):
@@ -136,9 +146,10 @@ class _Test:
         self.reads_ok = False  # the code still reads ok somewhere: a mock's ok must stay ok
         self.reads: dict[str, str] = {}
         self.seen: set[str] = set()
+        self.handled: set[int] = set()  # ids of names of requests the follow rewrites
+        self.names_httpx = False  # it now names httpx itself: the file must import it
 
     def follow(self) -> None:
-        self._no_requests(self.node, "it")
         injected = [d.decorator for d in reversed(self.node.decorators) if injects(d.decorator)]  # bottom-up
         params = [p.name.value for p in self.node.params.params]
         if params[:1] in (["self"], ["cls"]):
@@ -164,6 +175,7 @@ class _Test:
                 raise _Refused(f"the migrated code reads the response's {now} where it read {then}, and the mock leaves {then} unset: an unset mock attribute is true either way, so the code would now see an error")
             if then == "url":
                 raise _Refused("the migrated code reads str(response.url), which differs on a mock's url unless the test sets it to a str")
+        self._no_requests(self.node, "it")
 
     def _patch(self, call: cst.Call) -> tuple[str, cst.CSTNode, Edit] | None:
         """(the patched target ``pkg.api.requests[.verb]``, the node naming it, its edit) for a
@@ -178,6 +190,12 @@ class _Test:
             parts = target.split(".")
             parts[parts.index("requests")] = "httpx"  # the module's own name, not pkg.requests_helper
             return target, args[0].value, lambda n, new=".".join(parts): n.with_changes(value=n.value.replace(target, new, 1))
+        if name.endswith(("patch.object", "setattr")) and len(args) >= 2 and self._is_requests(args[0].value):
+            attr = args[1].value.evaluated_value if isinstance(args[1].value, cst.SimpleString) else None
+            target = f"requests.{attr}"  # patch.object(requests, "get"): requests itself
+            if target not in self.targets:
+                return None
+            return target, args[0].value, self._to_httpx(args[0].value)
         if name.endswith(("patch.object", "setattr")) and len(args) >= 2 and isinstance(args[0].value, cst.Attribute):
             spelled = dotted(args[0].value) or ""
             head, _, rest = spelled.partition(".")
@@ -190,6 +208,15 @@ class _Test:
                 return None
             return target, args[0].value, lambda n: n.with_changes(attr=cst.Name("httpx"))
         return None
+
+    def _is_requests(self, node: cst.BaseExpression) -> bool:
+        """``node`` is a name of the requests module itself."""
+        return isinstance(node, cst.Name) and self.imported.get(node.value) == "requests"
+
+    def _to_httpx(self, node: cst.Name) -> Edit:
+        self.handled.add(id(node))
+        self.names_httpx = True
+        return lambda n: cst.Name("httpx")
 
     def _bound_to(self, call: cst.Call) -> str | None:
         parent = self.parents.get(call)
@@ -243,6 +270,12 @@ class _Test:
                 raise _Refused(f"the patch is given {keyword}=, which the tool does not follow")
         if handed is not None and not (isinstance(handed, cst.Name) and handed.value == mock):
             self._fake(handed, what)
+        if target.startswith("requests."):  # requests.get.assert_called_with(...): the mock, through the module
+            for use in used_names(self.node.body):
+                attribute = self.parents.get(use)
+                if use is not node and self._is_requests(use) and isinstance(attribute, cst.Attribute) and attribute.attr.value == what[9:]:
+                    self.edits[use] = self._to_httpx(use)
+                    self._use(attribute, what)
         if mock is None:
             return
         for use in names(self.node.body, mock):
@@ -334,7 +367,10 @@ class _Test:
                 raise _Refused(f"the migrated code reads {now} (requests' {then}) on the responses of requests.{verb}, which {shown}'s may not have")
 
     def _no_requests(self, node: cst.CSTNode, who: str) -> None:
-        for name in names_in(node):
+        for used in used_names(node):
+            if id(used) in self.handled:
+                continue
+            name = used.value
             module = "requests" if name == "requests" else self.imported.get(name, "")
             if module == "requests" or module.startswith("requests."):
                 # a requests exception raised by a mock, a requests.Response: the code no longer takes those

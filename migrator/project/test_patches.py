@@ -180,6 +180,9 @@ def report(results, candidates: dict[int, bytes], reach, timeout: str = "None") 
                        for test, target, why, line in reasons]
             if new_text != text:
                 _write(test_file, source, data, text, new_text)
+            spans = _spans(data, followed)  # what the run said of their requests code is answered now
+            test_file.findings = [f for f in test_file.findings
+                                  if not (f.code == "requests-unmigrated" and any(a <= f.line <= b for a, b in spans))]
         seen: set[str | int] = set()
         for test, target, why, line in reasons:
             if test in followed or (test or line) in seen:
@@ -189,6 +192,26 @@ def report(results, candidates: dict[int, bytes], reach, timeout: str = "None") 
             test_file.findings.append(Finding(PATCHES_MIGRATED_CODE.code, PATCHES_MIGRATED_CODE.severity, test_file.path,
                                               line, 1, f"{who} {target}, but {why}", PATCHES_MIGRATED_CODE.fix, "engine"))
         test_file.findings.sort(key=Finding.sort_key)
+
+
+def _spans(data: bytes, tests: set[str]) -> list[tuple[int, int]]:
+    """The lines (first, last) of each of ``tests`` (``test_x``, ``TestX.test_y``) in ``data``."""
+    out = []
+    for test, node in _functions(ast.parse(data)):
+        if test in tests:
+            first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+            out.append((first, node.end_lineno or node.lineno))
+    return out
+
+
+def _functions(tree: ast.Module):
+    for top in tree.body:
+        if isinstance(top, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield top.name, top
+        elif isinstance(top, ast.ClassDef):
+            for member in top.body:
+                if isinstance(member, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    yield f"{top.name}.{member.name}", member
 
 
 def _write(test_file, source, data: bytes, text: str, new_text: str) -> None:

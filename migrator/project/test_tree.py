@@ -99,15 +99,15 @@ def calls(body: cst.CSTNode) -> list[cst.Call]:
 
 def names(body: cst.CSTNode, name: str) -> list[cst.Name]:
     """The uses of ``name`` under ``body``."""
-    return [n for n in _used_names(body) if n.value == name]
+    return [n for n in used_names(body) if n.value == name]
 
 
 def names_in(node: cst.CSTNode) -> set[str]:
     """The names ``node`` uses."""
-    return {n.value for n in _used_names(node)}
+    return {n.value for n in used_names(node)}
 
 
-def _used_names(node: cst.CSTNode) -> list[cst.Name]:
+def used_names(node: cst.CSTNode) -> list[cst.Name]:
     """Names used under ``node``: not attributes' own names (``x.get`` is no use of ``get``),
     keywords' names or parameters."""
     found: list[cst.Name] = []
@@ -125,6 +125,12 @@ def _used_names(node: cst.CSTNode) -> list[cst.Name]:
             return False
 
         def visit_Param(self, param: cst.Param) -> bool:
+            return False
+
+        def visit_Import(self, statement: cst.Import) -> bool:
+            return False
+
+        def visit_ImportFrom(self, statement: cst.ImportFrom) -> bool:
             return False
 
     node.visit(Names())
