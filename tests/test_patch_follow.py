@@ -21,19 +21,20 @@ PROJECT = FIXTURES / "mock_patches" / "project"
 
 
 def _pytest(project) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rf", "tests"],
+    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rfE", "tests"],
                           cwd=project, capture_output=True, text=True, timeout=120)
 
 
 def _outcome(project) -> tuple[int, set[str]]:
-    """(tests passed, ``file::test`` of those that failed)."""
+    """(tests passed, the names of those that failed or errored)."""
     proc = _pytest(project)
     passed = re.search(r"(\d+) passed", proc.stdout)
-    failed = {line.split(" ")[1].replace("::", ".").split(".py.")[-1] for line in proc.stdout.splitlines() if line.startswith("FAILED")}
+    failed = {line.split(" ")[1].replace("::", ".").split(".py.")[-1] for line in proc.stdout.splitlines() if line.startswith(("FAILED", "ERROR"))}
     return int(passed.group(1)) if passed else 0, failed
 
 
 def _named(report_path) -> set[str]:
+    """The tests (and fixtures: ``the fixture x``) named by test-patches-migrated-code."""
     report = json.loads(report_path.read_text())
     return {f["message"].split(" patches ")[0] for f in report["findings"] if f["code"] == "test-patches-migrated-code"}
 
@@ -42,12 +43,20 @@ def _tests_of(path) -> set[str]:
     return set(re.findall(r"^def (test_\w+)", path.read_text(), re.M))
 
 
+def _named_or_using(named: set[str], path) -> set[str]:
+    """The tests named, and those taking a fixture named."""
+    fixtures = {n.removeprefix("the fixture ") for n in named if n.startswith("the fixture ")}
+    using = {test for test, params in re.findall(r"^def (test_\w+)\(([^)]*)\)", path.read_text(), re.M)
+             if fixtures & {p.strip() for p in params.split(",")}}
+    return (named - {f"the fixture {f}" for f in fixtures}) | using
+
+
 @pytest.mark.parametrize("timeout", [[], ["--timeout", "10"]], ids=["requests-timeout", "timeout-10"])
 def test_followed_tests_pass_and_the_others_are_named(tmp_path, timeout):
     project = tmp_path / "project"
     shutil.copytree(PROJECT, project)
     before, failed = _outcome(project)
-    assert failed == set() and before == 26
+    assert failed == set() and before == 28
     proc = run("--no-cache", *timeout, "--report", "report.json", ".", cwd=project)
     assert proc.returncode == 0, proc.stderr
     followed = (project / "tests" / "test_api.py").read_text()
@@ -55,13 +64,16 @@ def test_followed_tests_pass_and_the_others_are_named(tmp_path, timeout):
     if timeout:
         assert "timeout=10" in followed
     named = _named(project / "report.json")
-    assert named == _tests_of(PROJECT / "tests" / "test_refused.py")  # each, and nothing from test_api.py
+    refused = PROJECT / "tests" / "test_refused.py"
+    assert "the fixture patched_get" in named
+    named = _named_or_using(named, refused)
+    assert named == _tests_of(refused)  # each, and nothing from test_api.py
     after, failed = _outcome(project)
     assert failed <= named and after == before - len(failed)
     assert not any(name in followed for name in failed)
     # a later run (or --check in CI) changes nothing and names the same tests
     again = run("--no-cache", *timeout, "--check", "--report", "again.json", ".", cwd=project)
-    assert again.returncode == 1 and _named(project / "again.json") == named
+    assert again.returncode == 1 and _named_or_using(_named(project / "again.json"), refused) == named
     assert (project / "tests" / "test_api.py").read_text() == followed
 
 

@@ -136,6 +136,7 @@ def report(results, candidates: dict[int, bytes], reach, timeout: str = "None") 
     requests in such a module that cannot follow (``reach``: a :class:`migrator.project.test_reach.Reach`,
     which finds the file a module is). ``timeout``: the timeout the migration wrote, as source."""
     facts: dict[int, PatchedCode] = {}
+    package_files: dict[str, list[int]] = {}  # package -> its code files' indexes
     for index, data in candidates.items():
         test_file = results[index]
         source = decode(data)
@@ -170,7 +171,14 @@ def report(results, candidates: dict[int, bytes], reach, timeout: str = "None") 
                 verb = what.removeprefix("requests.")
                 if test and verb in VERBS:  # patch("requests.get"): the code the test reaches decides
                     reached = [j for j in reach.of(index, conftests=True) if results[j].kind == "code" and not is_test_file(results[j].path)]
-                    wanted.setdefault(test, {})[target_name] = _reached_code(results, reached, verb, facts)
+                    code = _reached_code(results, reached, verb, facts)
+                    if code.why_not(what) == _NOT_CALLED:  # a conftest.py fixture: for the tests of its package
+                        package = package_of(test_file.path)
+                        if package not in package_files:
+                            package_files[package] = [j for j, r in enumerate(results) if r is not None and r.kind == "code"
+                                                      and not is_test_file(r.path) and package_of(r.path) == package]
+                        code = _reached_code(results, package_files[package], verb, facts)
+                    wanted.setdefault(test, {})[target_name] = code
             reasons.append((test, target_name, why, line))
         followed: set[str] = set()
         if wanted:
@@ -184,14 +192,25 @@ def report(results, candidates: dict[int, bytes], reach, timeout: str = "None") 
             test_file.findings = [f for f in test_file.findings
                                   if not (f.code == "requests-unmigrated" and any(a <= f.line <= b for a, b in spans))]
         seen: set[str | int] = set()
+        fixtures = _fixtures(data) if reasons else set()
         for test, target, why, line in reasons:
             if test in followed or (test or line) in seen:
                 continue
             seen.add(test or line)
-            who = f"{test} patches" if test else "this patch of"
+            # (a fixture's name: the message says so, since the tests that fail are those using it)
+            who = f"the fixture {test} patches" if test in fixtures else f"{test} patches" if test else "this patch of"
             test_file.findings.append(Finding(PATCHES_MIGRATED_CODE.code, PATCHES_MIGRATED_CODE.severity, test_file.path,
                                               line, 1, f"{who} {target}, but {why}", PATCHES_MIGRATED_CODE.fix, "engine"))
         test_file.findings.sort(key=Finding.sort_key)
+
+
+def _fixtures(data: bytes) -> set[str]:
+    """The names of the pytest fixtures ``data`` defines (``@pytest.fixture``, ``@fixture(...)``)."""
+    def is_fixture(decorator: ast.expr) -> bool:
+        decorator = decorator.func if isinstance(decorator, ast.Call) else decorator
+        return (decorator.attr if isinstance(decorator, ast.Attribute) else getattr(decorator, "id", "")) == "fixture"
+
+    return {name for name, node in _functions(ast.parse(data)) if any(map(is_fixture, node.decorator_list))}
 
 
 def _spans(data: bytes, tests: set[str]) -> list[tuple[int, int]]:
@@ -226,9 +245,13 @@ def _write(test_file, source, data: bytes, text: str, new_text: str) -> None:
     test_file.features = features(new_text)
 
 
+_NOT_CALLED = "no code the test reaches, nor its package's, called it"
+
+
 def _reached_code(results, reached: list[int], verb: str, facts: dict[int, PatchedCode]) -> PatchedCode:
-    """What the code files a test reaches did with ``requests.<verb>``, together: a global patch of
-    it can follow only if every one of them that called it now calls ``httpx.<verb>`` exactly."""
+    """What the code files a test reaches (and its package's) did with ``requests.<verb>``, together:
+    a global patch of it can follow only if every one of them that called it now calls
+    ``httpx.<verb>`` exactly."""
     codes = []
     calls = re.compile(rf"\brequests\.{verb}\(")
     for j in reached:
@@ -242,7 +265,7 @@ def _reached_code(results, reached: list[int], verb: str, facts: dict[int, Patch
                 facts[j] = patched_code(target.path, target.old_text, target.new_text)
             codes.append(facts[j])
     if not codes:
-        return PatchedCode(None, {verb: f"no code the test reaches called requests.{verb}"}, {})
+        return PatchedCode(None, {verb: _NOT_CALLED}, {})
     return merged(codes)
 
 
