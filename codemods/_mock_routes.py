@@ -11,7 +11,9 @@ May match one request: the same method, and URLs that are the same once constant
 (module-level string constants, ``+``), queries and match patterns aside; any URL
 (``requests_mock.ANY``) or a regular expression overlaps every URL of its method. Two URLs the
 tool cannot fold are taken to differ when they are spelled differently (tests build each URL
-from its own path), the one assumption this makes.
+from its own path), the one assumption this makes; so a passthru prefix the tool cannot fold
+(``responses.add_passthru(server)``) covers the URLs built from it (``server + "/hello"``) and no
+literal URL.
 """
 
 from __future__ import annotations
@@ -44,6 +46,13 @@ class RouteTable:
                 raise NotTranslated("another registration of this method may answer the same requests, "
                                     "and the mock libraries choose between them in different orders")
         seen.append((spec.method, url, key))
+
+    def add_prefix(self, ctx, node: cst.BaseExpression) -> None:
+        """Record a URL prefix requests pass through to the network (responses' add_passthru): any
+        method; a later registration under it would be passed through by respx."""
+        folded = self._fold(ctx, node)
+        url = ("prefix", folded) if folded is not None else ("prefix-text", ctx.module.code_for_node(node))
+        self.routes.setdefault(id(ctx.scopes[-1].node), []).append(("*", url, object()))
 
     def _url(self, ctx, node: cst.BaseExpression | None) -> object:
         if node is None or isinstance(node, cst.Call) and (dotted(node.func) or "").endswith("compile"):
@@ -90,4 +99,9 @@ def _inside(ctx) -> list[cst.CSTNode]:
 def _overlap(a: object, b: object) -> bool:
     if a is _ANY or b is _ANY:
         return True
+    for one, other in ((a, b), (b, a)):
+        if isinstance(one, tuple) and one[0] == "prefix":  # a passthru prefix: a URL under it, or one not read
+            return not (isinstance(other, tuple) and other[0] in ("url", "prefix")) or other[1].startswith(one[1])
+        if isinstance(one, tuple) and one[0] == "prefix-text":  # a prefix built at run time: URLs built from it
+            return isinstance(other, tuple) and other[0] in ("text", "prefix-text") and other[1].startswith(one[1])
     return a == b

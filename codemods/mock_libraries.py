@@ -21,6 +21,7 @@ to choose):
 | ``calls[0].request.url`` | ``str(respx.calls[0].request.url)`` (an ``httpx.URL`` otherwise) |
 | ``calls[i].response.status_code`` / ``.content`` / ``.json()``, ``json.loads(calls[i].request.body)`` | the same on respx's call; ``json.loads(...request.content)`` |
 | ``match_querystring=True`` / ``False`` | the URL's query matched exactly (``params__eq=""`` for a URL without one) / the query dropped from the URL |
+| ``responses.add_passthru(prefix)`` | ``respx.route(url__startswith=prefix).pass_through()`` (responses answers from a registration before letting a request through; respx tries routes oldest first, so a test registering a URL under the prefix afterwards keeps responses) |
 | ``responses.add_callback(GET, url, callback=cb, content_type=ct)`` | ``respx.get(url).mock(side_effect=_respx_side_effect(cb, ct))``, a helper written once in the test file that turns the callback's ``(status, headers, body)`` into an ``httpx.Response`` as responses does (a callback whose request parameter is read other than for ``method`` and header lookups keeps its test) |
 | ``assert responses.assert_call_count(url, n)`` | ``assert (sum(call.request.url == url for call in respx.calls) == n)`` (an ``httpx.URL`` compares with a str parsed alike) |
 
@@ -73,7 +74,8 @@ tests would hit the network or fail. ``respx`` patches httpx the same way.
   calls used other than as ``len(calls)``, ``calls[i].request.method``/``.url`` or a header looked up
   by name (respx records ``httpx.Request`` objects: no ``path_url``; iterating them is not followed);
   ``assert_call_count`` outside an ``assert`` (its AssertionError would be lost), ``replace``,
-  ``upsert``, ``remove``: ``mock-not-migrated``;
+  ``upsert``, ``remove``, ``add_passthru`` of a pattern, or of a prefix a later registration of
+  the test may fall under: ``mock-not-migrated``;
 - requests_mock's ``additional_matcher``, a registered query with capitals, ``request_history``
   other than indexed or counted, a mocker attribute respx has no spelling for (``m._adapter``,
   ``m.reset_mock()``), ``last_request.body`` used where the test does not show whether requests'
@@ -386,6 +388,8 @@ class MockLibraries(Codemod):
             new = self._render(ctx, router, spec)
             self.blocks.record(ctx, new, spec, router, original)
             return new
+        if attr == "add_passthru" and not self._httpx_mock(ctx):
+            return self._passthru(ctx, original, updated, router)
         if attr in ("add_callback", "assert_call_count", "replace", "upsert", "remove", "add_passthru", "passthrough"):
             ctx.report(NOT_MIGRATED, original, f"responses.{attr}(...) has no direct respx translation")
         return updated
@@ -422,6 +426,20 @@ class MockLibraries(Codemod):
         if not (self.blocks.registered or self.blocks.resets):
             return updated
         return self.blocks.leave(ctx, updated, lambda node, why: ctx.report(NOT_MIGRATED, node, why))
+
+    def _passthru(self, ctx, original: cst.Call, updated: cst.Call, router):
+        """``responses.add_passthru(prefix)`` -> ``respx.route(url__startswith=prefix).pass_through()``.
+
+        responses lets a request through only when no registration matches it; respx tries its
+        routes oldest first. The same where no later registration may match a URL under the prefix
+        (RouteTable refuses those)."""
+        args = list(updated.args)
+        if len(args) != 1 or args[0].keyword is not None or args[0].star or isinstance(args[0].value, cst.Call):
+            ctx.report(NOT_MIGRATED, original, "responses.add_passthru(...) is translated for a URL prefix given alone, not a pattern")
+            return updated
+        self.routes.add_prefix(ctx, args[0].value)
+        route = cst.Call(cst.Attribute(router, cst.Name("route")), [kwarg("url__startswith", args[0].value)])
+        return cst.Call(cst.Attribute(route, cst.Name("pass_through")), [])
 
     def _render(self, ctx, router, spec: MockSpec) -> cst.Call:
         """The registration of one mocked response, in the chosen mock library."""
