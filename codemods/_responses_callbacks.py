@@ -175,12 +175,27 @@ def _check_context(function: cst.Lambda | cst.FunctionDef, context: str) -> None
                 raise NotTranslated(f"the callback uses its context ({context}) beyond status_code, headers and reason")
 
 
+# --- requests-mock's last_request.timeout ---------------------------------------------------------
+TIMEOUT_NAME = "_requests_timeout"
+TIMEOUT_HELPER = f'''
+
+def {TIMEOUT_NAME}(request):
+    """The timeout requests-mock recorded, from the one httpx did (written by requests2httpx):
+    one number (or None) where httpx's four are the same, else requests' (connect, read).
+    """
+    timeout = request.extensions["timeout"]
+    if len(set(timeout.values())) == 1:
+        return timeout["connect"]
+    return timeout["connect"], timeout["read"]
+'''
+
+
 def with_helper(original: cst.Module, updated: cst.Module, httpx_alias: str, names: set[str]) -> cst.Module:
     """``updated`` with the helpers ``names`` after its imports (once: a later run finds them there)."""
     defined = {s.name.value for s in original.body if isinstance(s, cst.FunctionDef)}
     body = list(updated.body)
     at = after_imports(body, httpx_alias)
-    for name, text in ((NAME, HELPER), (BODY_NAME, BODY_HELPER)):
+    for name, text in ((NAME, HELPER), (BODY_NAME, BODY_HELPER), (TIMEOUT_NAME, TIMEOUT_HELPER)):
         if name not in names or name in defined:
             continue
         text = text.replace("httpx.Response", f"{httpx_alias}.Response")

@@ -46,6 +46,7 @@ to choose):
 | ``last_request.body`` compared with bytes or a str the test spells out (a literal, or a name the test assigns one), before ``.decode()``, or tested against None | ``request.content``, ``request.content.decode("utf-8")``, ``(request.content or None)`` |
 | ``last_request.qs`` (the lowercased URL's query, parsed) | ``urllib.parse.parse_qs(request.url.query.decode().lower(), keep_blank_values=True)`` |
 | ``last_request.text`` (None without a body), ``.url``, ``.method``, ``.headers[...]`` | ``(request.content.decode("utf-8") or None)``, ``str(request.url)``, the same |
+| ``last_request.timeout`` (what the call passed: a number, None, or ``(connect, read)``) | ``_requests_timeout(request)``, a helper written once in the test file that reads it back from the timeout httpx recorded (not with ``--timeout``, which gives calls a timeout requests did not record) |
 | ``adapter = requests_mock.Adapter()``, ``session.mount("mock://", adapter)`` | ``adapter = respx.Router(assert_all_called=False)``, ``httpx.Client(mounts={"mock://": httpx.MockTransport(adapter.handler)})`` (the mount is moved into the client by ``client_configuration``) |
 
 respx adds ``Content-Length`` (and ``Content-Type`` for ``json=``) to mocked responses, which
@@ -486,6 +487,10 @@ class MockLibraries(Codemod):
 
     def _request_read(self, ctx, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
         """``m.last_request.<attr>`` on the httpx.Request respx recorded: the same value, or reported."""
+        if original.attr.value == "timeout" and ctx.options.timeout is None and not self._httpx_mock(ctx):
+            # (with --timeout, calls requests sent without one record that timeout: not the same)
+            self.helpers.add(_responses_callbacks.TIMEOUT_NAME)
+            return cst.Call(cst.Name(_responses_callbacks.TIMEOUT_NAME), [cst.Arg(updated.value)])
         new = request_read(ctx, original, updated)
         if new is None:
             ctx.report(NOT_MIGRATED, original, f"last_request.{original.attr.value} differs on an httpx.Request")
