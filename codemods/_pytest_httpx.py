@@ -8,11 +8,12 @@ every registered response must be requested (``is_optional=True``).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import libcst as cst
 
-from codemods._mock_spec import MockSpec, call_with
+from codemods._mock_spec import MockSpec, call_with, respx_outcome
 from codemods._recorded_calls import is_last_request
 from codemods.base import kwarg, literal_text
 
@@ -30,14 +31,26 @@ def _url_matcher(ctx, url: cst.BaseExpression) -> cst.BaseExpression:
     return cst.Call(compile_, [cst.Arg(cst.BinaryOperation(escaped, cst.Add(), cst.SimpleString(r'r"(\?.*)?$"')))])
 
 
-def render_pytest_httpx(ctx, spec: MockSpec) -> cst.Call:
+def render_pytest_httpx(ctx, spec: MockSpec) -> cst.BaseExpression:
+    """``httpx_mock.add_response(...)`` for ``spec``; for a response list, one per response in a
+    tuple (pytest-httpx sends the first not yet sent, then the last again: requests-mock's order)."""
+    if spec.sequence is not None and len(spec.sequence) > 1:
+        same = {"method": spec.method, "url": spec.url, "patterns": spec.patterns, "method_expr": spec.method_expr}
+        calls = [render_pytest_httpx(ctx, dataclasses.replace(item, **same)) for item in spec.sequence]
+        return cst.Tuple([cst.Element(c) for c in calls])
+    if spec.sequence is not None:
+        spec = dataclasses.replace(spec.sequence[0], method=spec.method, url=spec.url, patterns=spec.patterns, method_expr=spec.method_expr)
     fixture = cst.Name("httpx_mock")
     method = [] if spec.method == "*" else [kwarg("method", spec.method_expr or cst.SimpleString(f'"{spec.method}"'))]
-    common = [*method, kwarg("url", _url_matcher(ctx, spec.url))]
+    common = [*method, *([kwarg("url", _url_matcher(ctx, spec.url))] if spec.url is not None else [])]
     if spec.exc is not None:
         # pytest-httpx raises an instance; requests_mock's exc= is usually the class
         exc = spec.exc if isinstance(spec.exc, cst.Call) else cst.Call(spec.exc, [cst.Arg(cst.SimpleString('"mocked"'))])
         return call_with(cst.Attribute(fixture, cst.Name("add_exception")), [cst.Arg(exc), *common,
+                         kwarg("is_optional", cst.Name("True")), kwarg("is_reusable", cst.Name("True"))])
+    if spec.reason is not None:  # add_response sets no reason phrase: a callback answering with one
+        answer = cst.Lambda(cst.Parameters([cst.Param(cst.Name("request"))]), respx_outcome(ctx, spec))
+        return call_with(cst.Attribute(fixture, cst.Name("add_callback")), [cst.Arg(answer), *common,
                          kwarg("is_optional", cst.Name("True")), kwarg("is_reusable", cst.Name("True"))])
     args = list(common)
     # a strict JSON matcher: pytest-httpx compares the parsed body with == as responses does

@@ -59,8 +59,11 @@ is_reusable=True)`` (``add_exception`` for ``exc=``) on the ``httpx_mock`` fixtu
 as ``re.compile(r"<url>(\\?.*)?$")``, since responses ignored the query; recorded requests are
 ``httpx_mock.get_requests()``. Several registrations of one route stay several: pytest-httpx sends
 the first matching response not yet sent, then the last one again, which is responses' order (in
-a row, in a loop, or again after requests were made alike). A strict ``json_params_matcher``
-becomes ``match_json=`` (the parsed body compared with ``==``, as responses does).
+a row, in a loop, or again after requests were made alike); for the same reason a requests-mock
+response list becomes one ``add_response`` per response, in a tuple. A strict ``json_params_matcher``
+becomes ``match_json=`` (the parsed body compared with ``==``, as responses does); ``reason=``
+becomes ``add_callback(lambda request: httpx.Response(..., extensions={"reason_phrase": ...}))``
+(``add_response`` sets none); ``requests_mock.ANY`` registers no ``url``.
 
 ## Why
 ``responses`` patches requests' transport adapter, so after the migration it intercepts nothing:
@@ -85,7 +88,8 @@ tests would hit the network or fail. ``respx`` patches httpx the same way.
   between it and the ``def``, or whose class inherits from a base that may hold more tests:
   ``mock-not-migrated`` (a class's tests then stay together);
 - with pytest-httpx: ``RequestsMock``/``Mocker`` context managers, registrations outside an
-  ``@responses.activate`` test, and ``responses.calls[i].response``;
+  ``@responses.activate`` test, ``responses.calls[i].response``, matchers other than a strict JSON
+  one, body callbacks, and a response list whose registration's result is kept;
 - two different registrations of one method that may answer the same request (the same URL once
   module constants are folded, queries and matchers aside; any URL; a regular expression):
   responses serves the first match, requests-mock the newest, respx its oldest route; a responses
@@ -452,8 +456,8 @@ class MockLibraries(Codemod):
         """``m.get(url, json=..., status_code=...)`` / ``m.register_uri(method, url, ...)``."""
         try:
             spec = _requests_mock.registration(ctx, attr, list(updated.args), lambda value: self._callback(ctx, value))
-            if spec is not None and self._httpx_mock(ctx) and (spec.url is None or spec.sequence or spec.reason is not None):
-                raise NotTranslated("any URL, a response list or reason= has no pytest-httpx spelling here")
+            if spec is not None and self._httpx_mock(ctx) and spec.sequence and len(spec.sequence) > 1 and not isinstance(ctx.parent(), cst.Expr):
+                raise NotTranslated("a response list whose registration is kept has no pytest-httpx spelling here")
             if spec is not None:  # (requests-mock tries the newest registration first; respx the oldest)
                 self.routes.add(ctx, spec, route_of(ctx, original, spec), in_turn=False)
             if spec is not None and isinstance(spec.exc, cst.Call) and getattr(spec.exc.func, "value", None) == _responses_callbacks.BODY_NAME:
