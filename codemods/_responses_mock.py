@@ -197,6 +197,19 @@ def _json_paths(prefix: str, value: cst.BaseExpression) -> list[tuple[str, cst.B
     return out
 
 
+def passthru(ctx, args: list[cst.Arg], router: cst.BaseExpression, routes) -> cst.Call:
+    """``responses.add_passthru(prefix)`` -> ``respx.route(url__startswith=prefix).pass_through()``.
+
+    responses lets a request through only when no registration matches it; respx tries its routes
+    oldest first. The same where no later registration may match a URL under the prefix (``routes``,
+    the test's RouteTable, refuses those)."""
+    if len(args) != 1 or args[0].keyword is not None or args[0].star or isinstance(args[0].value, cst.Call):
+        raise NotTranslated("translated for a URL prefix given alone, not a pattern")
+    routes.add_prefix(ctx, args[0].value)
+    route = cst.Call(cst.Attribute(router, cst.Name("route")), [kwarg("url__startswith", args[0].value)])
+    return cst.Call(cst.Attribute(route, cst.Name("pass_through")), [])
+
+
 def call_count_assertion(ctx, args: list[cst.Arg], calls: cst.BaseExpression) -> cst.BaseExpression:
     """``assert responses.assert_call_count(url, n)`` → ``assert (sum(call.request.url == url for call
     in respx.calls) == n)``: the same count of recorded requests to that URL. responses

@@ -394,7 +394,11 @@ class MockLibraries(Codemod):
             self.blocks.record(ctx, new, spec, router, original)
             return new
         if attr == "add_passthru" and not self._httpx_mock(ctx):
-            return self._passthru(ctx, original, updated, router)
+            try:
+                return _responses_mock.passthru(ctx, list(updated.args), router, self.routes)
+            except NotTranslated as exc:
+                ctx.report(NOT_MIGRATED, original, f"responses.add_passthru(...): {exc}")
+                return updated
         if attr in ("add_callback", "assert_call_count", "replace", "upsert", "remove", "add_passthru", "passthrough"):
             ctx.report(NOT_MIGRATED, original, f"responses.{attr}(...) has no direct respx translation")
         return updated
@@ -431,20 +435,6 @@ class MockLibraries(Codemod):
         if not (self.blocks.registered or self.blocks.resets):
             return updated
         return self.blocks.leave(ctx, updated, lambda node, why: ctx.report(NOT_MIGRATED, node, why))
-
-    def _passthru(self, ctx, original: cst.Call, updated: cst.Call, router):
-        """``responses.add_passthru(prefix)`` -> ``respx.route(url__startswith=prefix).pass_through()``.
-
-        responses lets a request through only when no registration matches it; respx tries its
-        routes oldest first. The same where no later registration may match a URL under the prefix
-        (RouteTable refuses those)."""
-        args = list(updated.args)
-        if len(args) != 1 or args[0].keyword is not None or args[0].star or isinstance(args[0].value, cst.Call):
-            ctx.report(NOT_MIGRATED, original, "responses.add_passthru(...) is translated for a URL prefix given alone, not a pattern")
-            return updated
-        self.routes.add_prefix(ctx, args[0].value)
-        route = cst.Call(cst.Attribute(router, cst.Name("route")), [kwarg("url__startswith", args[0].value)])
-        return cst.Call(cst.Attribute(route, cst.Name("pass_through")), [])
 
     def _render(self, ctx, router, spec: MockSpec) -> cst.Call:
         """The registration of one mocked response, in the chosen mock library."""
