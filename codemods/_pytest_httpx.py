@@ -14,6 +14,7 @@ import re
 import libcst as cst
 
 from codemods._mock_spec import MockSpec, call_with, respx_outcome
+from codemods._responses_callbacks import BODY_NAME, NAME
 from codemods._recorded_calls import is_last_request
 from codemods.base import kwarg, literal_text
 
@@ -43,6 +44,10 @@ def render_pytest_httpx(ctx, spec: MockSpec) -> cst.BaseExpression:
     fixture = cst.Name("httpx_mock")
     method = [] if spec.method == "*" else [kwarg("method", spec.method_expr or cst.SimpleString(f'"{spec.method}"'))]
     common = [*method, *([kwarg("url", _url_matcher(ctx, spec.url))] if spec.url is not None else [])]
+    if isinstance(spec.exc, cst.Call) and getattr(spec.exc.func, "value", None) in (BODY_NAME, NAME):
+        # a callback, through the helper that turns it into one answering an httpx.Request
+        return call_with(cst.Attribute(fixture, cst.Name("add_callback")), [cst.Arg(spec.exc), *common,
+                         kwarg("is_optional", cst.Name("True")), kwarg("is_reusable", cst.Name("True"))])
     if spec.exc is not None:
         # pytest-httpx raises an instance; requests_mock's exc= is usually the class
         exc = spec.exc if isinstance(spec.exc, cst.Call) else cst.Call(spec.exc, [cst.Arg(cst.SimpleString('"mocked"'))])

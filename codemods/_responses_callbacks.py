@@ -24,8 +24,8 @@ NAME = "_respx_side_effect"
 HELPER = f'''
 
 def {NAME}(callback, content_type="text/plain"):
-    """responses' add_callback on respx (written by requests2httpx): the callback's
-    (status, headers, body) as an httpx.Response, with content_type unless it set one.
+    """responses' add_callback for respx or pytest-httpx (written by requests2httpx): the
+    callback's (status, headers, body) as an httpx.Response, with content_type unless it set one.
     """
 
     def side_effect(request):
@@ -111,8 +111,8 @@ BODY_NAME = "_respx_body_callback"
 BODY_HELPER = f'''
 
 def {BODY_NAME}(kind, callback, status_code=200, headers=None, reason=None):
-    """requests-mock's json=/text=/content= callback on respx (written by requests2httpx):
-    it gets the request as requests-mock shows it, and a context it may change.
+    """requests-mock's json=/text=/content= callback for respx or pytest-httpx (written by
+    requests2httpx): it gets the request as requests-mock shows it, and a context it may change.
     """
 
     class Request:

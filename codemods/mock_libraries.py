@@ -63,7 +63,8 @@ a row, in a loop, or again after requests were made alike); for the same reason 
 response list becomes one ``add_response`` per response, in a tuple. A strict ``json_params_matcher``
 becomes ``match_json=`` (the parsed body compared with ``==``, as responses does); ``reason=``
 becomes ``add_callback(lambda request: httpx.Response(..., extensions={"reason_phrase": ...}))``
-(``add_response`` sets none); ``requests_mock.ANY`` registers no ``url``.
+(``add_response`` sets none); ``requests_mock.ANY`` registers no ``url``; callbacks (responses'
+``add_callback``, requests-mock's ``json=callback``) go to ``add_callback`` through the same helpers.
 
 ## Why
 ``responses`` patches requests' transport adapter, so after the migration it intercepts nothing:
@@ -89,7 +90,7 @@ tests would hit the network or fail. ``respx`` patches httpx the same way.
   ``mock-not-migrated`` (a class's tests then stay together);
 - with pytest-httpx: ``RequestsMock``/``Mocker`` context managers, registrations outside an
   ``@responses.activate`` test, ``responses.calls[i].response``, matchers other than a strict JSON
-  one, body callbacks, and a response list whose registration's result is kept;
+  one, and a response list whose registration's result is kept;
 - two different registrations of one method that may answer the same request (the same URL once
   module constants are folded, queries and matchers aside; any URL; a regular expression):
   responses serves the first match, requests-mock the newest, respx its oldest route; a responses
@@ -382,10 +383,11 @@ class MockLibraries(Codemod):
             except NotTranslated as exc:
                 ctx.report(NOT_MIGRATED, original, f"responses.assert_call_count(...): {exc}")
                 return updated
-        if attr == "add_callback" and not self._httpx_mock(ctx):
+        if attr == "add_callback":
             try:
                 spec = _responses_mock.callback_registration(ctx, list(updated.args))
-                self.routes.add(ctx, spec, route_of(ctx, original, spec), in_turn=True)
+                if not self._httpx_mock(ctx):  # (pytest-httpx chooses among responses' registrations as responses does)
+                    self.routes.add(ctx, spec, route_of(ctx, original, spec), in_turn=True)
             except NotTranslated as exc:
                 ctx.report(NOT_MIGRATED, original, f"responses.add_callback(...): {exc}")
                 return updated
@@ -451,8 +453,6 @@ class MockLibraries(Codemod):
             if spec is not None:  # (requests-mock tries the newest registration first; respx the oldest)
                 self.routes.add(ctx, spec, route_of(ctx, original, spec), in_turn=False)
             if spec is not None and isinstance(spec.exc, cst.Call) and getattr(spec.exc.func, "value", None) == _responses_callbacks.BODY_NAME:
-                if self._httpx_mock(ctx):
-                    raise NotTranslated("a body callback has no pytest-httpx spelling here")
                 self.helpers.add(_responses_callbacks.BODY_NAME)
         except NotTranslated as exc:
             ctx.report(NOT_MIGRATED, original, f"{attr}(...): {exc}")
