@@ -19,6 +19,10 @@ from codemods._recorded_calls import is_last_request
 from codemods.base import kwarg, literal_text
 
 
+# respx patterns (codemods._responses_mock) that pytest-httpx's matchers express the same
+PYTEST_HTTPX_MATCHES = frozenset({"json", "headers__contains", "content"})
+
+
 def _url_matcher(ctx, url: cst.BaseExpression) -> cst.BaseExpression:
     text = literal_text(url)
     if text is not None and "?" in text:
@@ -60,6 +64,10 @@ def render_pytest_httpx(ctx, spec: MockSpec) -> cst.BaseExpression:
     args = list(common)
     # a strict JSON matcher: pytest-httpx compares the parsed body with == as responses does
     args += [kwarg("match_json", value) for key, value in spec.patterns if key == "json"]
+    # responses' non-strict header_matcher: the headers it names, others ignored, as match_headers does
+    args += [kwarg("match_headers", value) for key, value in spec.patterns if key == "headers__contains"]
+    # body_matcher("text"): pytest-httpx compares the body's bytes
+    args += [kwarg("match_content", _as_bytes(value)) for key, value in spec.patterns if key == "content"]
     if spec.status is not None:
         args.append(kwarg("status_code", spec.status))
     if spec.body is not None:
@@ -68,6 +76,16 @@ def render_pytest_httpx(ctx, spec: MockSpec) -> cst.BaseExpression:
         args.append(kwarg("headers", cst.Dict(spec.headers)))
     args += [kwarg("is_optional", cst.Name("True")), kwarg("is_reusable", cst.Name("True"))]
     return call_with(cst.Attribute(fixture, cst.Name("add_response")), args)
+
+
+def _as_bytes(text: cst.BaseExpression) -> cst.BaseExpression:
+    """A str literal's UTF-8 bytes (``b"..."`` where it is ASCII), as responses compares a body."""
+    value = text.evaluated_value if isinstance(text, cst.SimpleString) else None
+    if isinstance(value, bytes):
+        return text
+    if isinstance(value, str) and value.isascii() and text.prefix == "":
+        return text.with_changes(value="b" + text.value)
+    return cst.Call(cst.Attribute(text, cst.Name("encode")), [cst.Arg(cst.SimpleString('"utf-8"'))])
 
 
 def requests_of_fixture() -> cst.Call:

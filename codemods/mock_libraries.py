@@ -61,7 +61,8 @@ as ``re.compile(r"<url>(\\?.*)?$")``, since responses ignored the query; recorde
 the first matching response not yet sent, then the last one again, which is responses' order (in
 a row, in a loop, or again after requests were made alike); for the same reason a requests-mock
 response list becomes one ``add_response`` per response, in a tuple. A strict ``json_params_matcher``
-becomes ``match_json=`` (the parsed body compared with ``==``, as responses does); ``reason=``
+becomes ``match_json=`` (the parsed body compared with ``==``, as responses does), a non-strict
+``header_matcher`` ``match_headers=``, a ``body_matcher`` ``match_content=`` (its UTF-8 bytes); ``reason=``
 becomes ``add_callback(lambda request: httpx.Response(..., extensions={"reason_phrase": ...}))``
 (``add_response`` sets none); ``requests_mock.ANY`` registers no ``url``; callbacks (responses'
 ``add_callback``, requests-mock's ``json=callback``) go to ``add_callback`` through the same helpers.
@@ -89,8 +90,8 @@ tests would hit the network or fail. ``respx`` patches httpx the same way.
   between it and the ``def``, or whose class inherits from a base that may hold more tests:
   ``mock-not-migrated`` (a class's tests then stay together);
 - with pytest-httpx: ``RequestsMock``/``Mocker`` context managers, registrations outside an
-  ``@responses.activate`` test, ``responses.calls[i].response``, matchers other than a strict JSON
-  one, and a response list whose registration's result is kept;
+  ``@responses.activate`` test, ``responses.calls[i].response``, matchers other than a strict JSON,
+  a non-strict header or a body matcher, and a response list whose registration's result is kept;
 - two different registrations of one method that may answer the same request (the same URL once
   module constants are folded, queries and matchers aside; any URL; a regular expression):
   responses serves the first match, requests-mock the newest, respx its oldest route; a responses
@@ -110,7 +111,7 @@ from codemods._mock_names import ScopedNames, binding_node, handed_on, mock_fixt
 from codemods._mock_routes import RouteTable
 from codemods._mock_spec import MockSpec, NotTranslated, render_respx
 from codemods._mocked_tests import TEST_MOCKS_KEPT
-from codemods._pytest_httpx import recorded_attribute, render_pytest_httpx
+from codemods._pytest_httpx import PYTEST_HTTPX_MATCHES as _PYTEST_HTTPX_MATCHES, recorded_attribute, render_pytest_httpx
 from codemods._recorded_calls import (
     JSON_CALL, body_read, is_last_request, is_recorded_request, json_of, mocker_read, reads_the_same, request_read,
 )
@@ -408,8 +409,8 @@ class MockLibraries(Codemod):
     def _add(self, ctx, original: cst.Call, updated: cst.Call, router, method: str | None):
         try:
             spec = _responses_mock.registration(ctx, method, list(updated.args))
-            if self._httpx_mock(ctx) and any(k != "json" for k, _ in spec.patterns):
-                raise NotTranslated("match= other than a strict JSON matcher is not translated for pytest-httpx")
+            if self._httpx_mock(ctx) and any(k not in _PYTEST_HTTPX_MATCHES for k, _ in spec.patterns):
+                raise NotTranslated("match= other than a strict JSON, a non-strict header or a body matcher is not translated for pytest-httpx")
             if not self._httpx_mock(ctx):  # (pytest-httpx chooses among responses' registrations as responses does)
                 self.routes.add(ctx, spec, route_of(ctx, original, spec), in_turn=True)
         except NotTranslated as exc:
