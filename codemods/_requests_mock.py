@@ -30,6 +30,9 @@ VARIABLE_METHOD = "?"  # a method held in a variable: MockSpec.method_expr
 MOCKER = ("requests_mock.Mocker", "requests_mock.mock")
 ROUTER_PARAM = "respx_mock"  # the only name respx's decorator passes its router by
 TEST_PREFIX = "test"  # requests_mock.Mocker.TEST_PREFIX: the methods a class decorator applies to
+# respx tries its routes oldest first and has no fallback after them: a pass-through route for
+# everything would answer before the routes a test registers later
+REAL_HTTP = "Mocker(real_http=...) lets unmatched requests reach the network; respx has no fallback after its routes"
 
 _RESPONSE_KEYS = frozenset({"status_code", "json", "text", "content", "headers", "exc", "reason"})
 
@@ -186,6 +189,8 @@ def mocker_decorator(ctx, decorator: cst.Decorator) -> str | None:
         name = arg.keyword.value if arg.keyword is not None else None
         if name == "kw" and literal_text(arg.value):
             kw = literal_text(arg.value) or ""
+        elif name == "real_http":
+            raise NotTranslated(REAL_HTTP)
         else:
             raise NotTranslated(f"Mocker({name or '...'}=...) as a decorator is not translated")
     return kw

@@ -328,7 +328,7 @@ class MockLibraries(Codemod):
                 ctx.report(NOT_MIGRATED, original, "pytest-httpx has no context manager: use the httpx_mock fixture")
                 return updated
             if item.args:
-                ctx.report(NOT_MIGRATED, original, "Mocker(...) arguments (real_http, ...) are not translated")
+                ctx.report(NOT_MIGRATED, original, _mocker_args_why(item))
                 return updated
             if updated.asname is not None and isinstance(updated.asname.name, cst.Name):
                 self.mocks.add(ctx, updated.asname.name.value)
@@ -523,3 +523,9 @@ class MockLibraries(Codemod):
             return cst.Call(cst.Name("str"), [cst.Arg(updated)])
         return updated
 
+
+def _mocker_args_why(mocker: cst.Call) -> str:
+    """Why a ``Mocker(...)`` with arguments stays."""
+    if find_kwarg(mocker.args, "real_http") is not None:
+        return _requests_mock.REAL_HTTP
+    return "Mocker(...) arguments are not translated"

@@ -331,3 +331,20 @@ def test_the_callback_helper_speaks_the_modules_name_for_httpx(tmp_path):
     result = migrate_source(source, "tests/test_cb.py", Options())
     assert "return hx.Response(status, headers=headers, content=body)" in result.code
     _passes(tmp_path, result.code)
+
+
+def test_a_mocker_letting_requests_through_keeps_its_test_and_says_why():
+    """requests-mock's real_http=True sends unmatched requests to the network; respx has no
+    fallback after its routes, so the test stays on requests-mock (decorator and context manager)."""
+    source = (
+        "import requests\nimport requests_mock\n\n\n"
+        "@requests_mock.Mocker(real_http=True)\ndef test_decorated(m):\n"
+        "    m.get('https://api.example.com/a', text='a')\n    assert requests.get('https://api.example.com/a').text == 'a'\n\n\n"
+        "def test_context():\n    with requests_mock.Mocker(real_http=True) as m:\n"
+        "        m.get('https://api.example.com/a', text='a')\n        assert requests.get('https://api.example.com/a').text == 'a'\n"
+    )
+    result = migrate_source(source, "tests/test_real_http.py", Options())
+    assert result.code == source
+    kept = [f for f in result.findings if f.code == "test-mocks-kept"]
+    assert [f.line for f in kept] == [5, 11]
+    assert all("no fallback after its routes" in f.message for f in kept)
