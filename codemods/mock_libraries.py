@@ -100,6 +100,13 @@ tests would hit the network or fail. ``respx`` patches httpx the same way.
   decorated test that binds its mocker's name again: ``mock-not-migrated``;
 - an unmatched request raises ``AssertionError`` under respx where responses raised
   ``requests.ConnectionError``: ``mock-unmatched-request`` (info, once per file).
+
+## Where a translated test is stricter
+Three differences remain that can make a translated test fail, never pass where it failed: respx
+compares a JSON matcher's body as JSON text, so ``1`` and ``1.0`` (or ``True`` and ``1``) differ
+where responses' ``==`` found them equal; requests-mock matches a URL's path case-insensitively,
+respx as written; and two requests-mock registrations of one URL are one respx route, whose
+call count is the sum of both.
 """
 
 from __future__ import annotations
