@@ -22,6 +22,11 @@ exception is replaced by its httpx counterpart, under any import spelling
 | ``StreamConsumedError`` | ``httpx.StreamConsumed`` |
 | ``JSONDecodeError`` | ``json.JSONDecodeError`` |
 
+``except RequestException`` around ``r.json()`` on a response the tool follows becomes
+``except (httpx.HTTPError, json.JSONDecodeError)``: requests' JSON errors were
+``RequestException``s, httpx's ``json.JSONDecodeError`` is not an ``httpx.HTTPError`` (a clause
+that names ``ValueError`` catches it already and is left as it is).
+
 Imports that only served these names are removed by the engine.
 
 Where requests code stays in the file (a session subclass left a ``requests.Session``, a
@@ -40,8 +45,9 @@ would not compile against httpx, and catching the wrong new ones changes which b
 - raised, called or subclassed requests exceptions (``raise requests.HTTPError(...)``,
   ``class E(requests.RequestException)``) are left alone: httpx's constructors differ, so the
   catch-all reports them;
-- ``except RequestException`` around a ``.json()`` call: requests' JSON errors were
-  ``RequestException``s, httpx's are not (``json-error-not-caught``, migrated);
+- ``except RequestException`` around a ``.json()`` call on something the tool does not follow as
+  a response (one taken from a container, a parameter): that clause is migrated, and the JSON
+  errors it no longer catches are reported (``json-error-not-caught``);
 - ``except ConnectionError`` now also catches read timeouts and unsupported-URL errors,
   ``SSLError`` becomes the less specific ``ConnectError``, and ``InvalidURL`` is not raised for
   every URL requests rejected (``exception-broader``, migrated);
@@ -57,6 +63,7 @@ import builtins
 
 import libcst as cst
 
+from codemods._responses import response_info
 from codemods.base import Codemod
 from migrator.engine.context import ObjectInfo
 from migrator.engine.findings import Code
@@ -151,13 +158,21 @@ class Exceptions(Codemod):
             broader.append((short, original))
         return _swapped(ctx, updated, ctx.httpx(_HTTPX[short]))
 
+    def __init__(self) -> None:
+        self.response_json: set[int] = set()  # ids of ``.json()`` calls on responses the tool follows
+
     def leave_ExceptHandler(self, ctx, original: cst.ExceptHandler, updated: cst.ExceptHandler):
         if original.type is None:
             return updated
         caught: list[str] = []
         new_type = self._map(ctx, original.type, updated.type, caught)
-        if "RequestException" in caught and _calls_json(ctx.parent()):
-            ctx.report(JSON_NOT_CAUGHT, original, "errors from .json() in this try are not httpx.HTTPError")
+        calls = _json_calls(ctx.parent())
+        if "RequestException" in caught and calls and not _catches_value_errors(original.type):
+            if all(id(call) in self.response_json for call in calls):
+                # requests' JSON errors were RequestExceptions; httpx's are json.JSONDecodeError
+                new_type = _with_class(new_type, ctx.stdlib("json", "JSONDecodeError"))
+            else:
+                ctx.report(JSON_NOT_CAUGHT, original, "errors from .json() in this try are not httpx.HTTPError")
         return updated.with_changes(type=new_type)
 
     def visit_ExceptHandler(self, ctx, node: cst.ExceptHandler) -> None:
@@ -178,6 +193,10 @@ class Exceptions(Codemod):
 
     def leave_Call(self, ctx, original: cst.Call, updated: cst.Call):
         func = original.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "json" and isinstance(updated.func, cst.Attribute):
+            if response_info(ctx, func.value, updated.func.value) is not None:
+                self.response_json.add(id(original))
+            return updated
         if isinstance(func, cst.Name) and func.value in _CATCHERS and len(original.args) == 2:
             index = 1
         elif dotted(func) == "pytest.raises" and original.args:
@@ -225,20 +244,38 @@ def _without_repeats(ctx, classes: cst.Tuple) -> cst.BaseExpression:
 _EMPTY = cst.Module([])
 
 
-class _JsonCall(Visitor):
-    found = False
+class _JsonCalls(Visitor):
+    def __init__(self) -> None:
+        self.found: list[cst.Call] = []
 
     def visit_Call(self, node: cst.Call) -> None:
         if isinstance(node.func, cst.Attribute) and node.func.attr.value == "json":
-            self.found = True
+            self.found.append(node)
 
 
-def _calls_json(try_node: cst.CSTNode | None) -> bool:
+def _json_calls(try_node: cst.CSTNode | None) -> list[cst.Call]:
+    """The ``.json()`` calls in a try's body."""
     if not isinstance(try_node, cst.Try):
-        return False
-    v = _JsonCall()
+        return []
+    v = _JsonCalls()
     visit(try_node.body, v)
     return v.found
+
+
+def _catches_value_errors(classes: cst.BaseExpression) -> bool:
+    """Does the clause name ValueError (or a base of it): json.JSONDecodeError is caught already."""
+    names = [el.value for el in classes.elements] if isinstance(classes, cst.Tuple) else [classes]
+    return any(isinstance(n, cst.Name) and n.value in ("ValueError", "Exception", "BaseException") for n in names)
+
+
+def _with_class(classes: cst.BaseExpression, added: cst.BaseExpression) -> cst.BaseExpression:
+    """``classes`` (one, or a tuple) catching ``added`` too."""
+    comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    if isinstance(classes, cst.Tuple):
+        elements = list(classes.elements)
+        elements[-1] = elements[-1].with_changes(comma=comma)
+        return classes.with_changes(elements=[*elements, cst.Element(added)])
+    return cst.Tuple([cst.Element(classes.with_changes(lpar=[], rpar=[]), comma=comma), cst.Element(added)])
 
 
 def keep_requests_exceptions(module: cst.Module, swaps: dict[int, tuple[cst.CSTNode, list[cst.BaseExpression]]], only: set[int] | None = None) -> tuple[cst.Module, set[str]]:
