@@ -16,7 +16,7 @@ from migrator.engine import findings as engine_findings
 from migrator.engine.findings import Code
 from migrator.lint import rules
 from migrator.project import dependencies, discovery
-from migrator.project import patch_follow
+from migrator.project import patch_follow, unused_requests
 from migrator.project.test_patches import PATCHES_MIGRATED_CODE
 from migrator.project.test_reach import MOCKS_FOLLOW_CODE, MOCKS_SPLIT
 
@@ -26,7 +26,8 @@ FIXTURES = ROOT / "fixtures"
 
 _ENGINE_CODES = (engine_findings.PARSE_ERROR, engine_findings.INTERNAL_ERROR, engine_findings.STAR_IMPORT, engine_findings.FORMAT_SKIPPED, MOCKS_FOLLOW_CODE, MOCKS_SPLIT)
 # passes over the whole run, after every file's codemods: (page name, module, its codes)
-_RUN_PASSES = (("test_patches", patch_follow, (PATCHES_MIGRATED_CODE,)),)
+_RUN_PASSES = (("test_patches", patch_follow, (PATCHES_MIGRATED_CODE,)),
+               ("unused_requests", unused_requests, (unused_requests.UNUSED_KEPT,)))
 _DEPENDENCY_CODES = (dependencies.TEST_MOCKS, dependencies.UNDECLARED, dependencies.CASSETTES)
 _DISCOVERY_CODES = (discovery.SYMLINK_SKIPPED,)
 _OWNER_TEXT = {
@@ -116,18 +117,27 @@ def run_pass_page(name: str, module, codes: tuple[Code, ...]) -> str:
     before/after, but a runnable project under fixtures/."""
     title, _, body = (module.__doc__ or "").strip().partition("\n")
     out = [f"# `{name}`: {_rst_to_md(title.strip())}", "", _rst_to_md(body.strip()), ""]
-    before, after = _patch_example()
+    before, after, proof = _EXAMPLES[name]()
     out += ["## Before", "", "```python", before.rstrip(), "```", "", "## After", "", "```python", after.rstrip(), "```", ""]
-    out += [f"(Runs after every file's codemods, since it needs what the other files became. "
-            f"`fixtures/mock_patches/project/` is its proof: the test suite runs that project's tests "
-            "with pytest before and after the migration.)", ""]
+    out += [f"(Runs after every file's codemods, since it needs what the other files became. {proof})", ""]
     out += ["## Report codes", ""]
     out += [f"- [`{c.code}`](../codes/{c.code}.md) ({c.severity}): {_rst_to_md(c.title)}" for c in codes]
     out.append("")
     return "\n".join(out)
 
 
-def _patch_example() -> tuple[str, str]:
+def _unused_example() -> tuple[str, str, str]:
+    """A module that imported requests and never used it, and what the pass leaves of it."""
+    import libcst as cst
+
+    from migrator.engine.imports import fix_imports
+
+    before = "import os\nimport requests\n\n\ndef workdir():\n    return os.getcwd()\n"
+    after = fix_imports(cst.parse_module(before), unused_requests.unused_names(before), []).code
+    return before, after, "`tests/test_unused_requests.py` runs it on a project and imports the result."
+
+
+def _patch_example() -> tuple[str, str, str]:
     """The first test of fixtures/mock_patches/project/tests/test_api.py, and what the pass makes
     of it once the tool has migrated the module it patches."""
     from migrator.engine.formatting import format_touched
@@ -142,7 +152,12 @@ def _patch_example() -> tuple[str, str]:
     first = tests.index("@mock.patch")
     before = "from unittest import mock\n\nfrom pkg import api\n\n\n" + tests[first : tests.index("\n\n\n", first) + 1]
     after, _ = patch_follow.follow(before, {"test_fetch": {"pkg.api.requests.get": code}}, {"api": "pkg.api"}, "None")
-    return before, format_touched(before, after, "    ") or after
+    proof = ("`fixtures/mock_patches/project/` is its proof: the test suite runs that project's tests "
+             "with pytest before and after the migration.")
+    return before, format_touched(before, after, "    ") or after, proof
+
+
+_EXAMPLES = {"test_patches": _patch_example, "unused_requests": _unused_example}
 
 
 def code_page(code: Code, owner: str) -> str:

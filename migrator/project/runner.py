@@ -15,8 +15,9 @@ from migrator.lint.rules import imports_httpx
 from migrator.engine.names import imports_requests
 from migrator.engine.options import Options
 from migrator.engine.pipeline import FileResult, migrate_bytes
-from migrator.project.test_patches import may_patch_requests, report as report_test_patches
+from migrator.project.test_patches import may_patch_requests, report as report_test_patches, targets as patch_targets
 from migrator.project.test_reach import Reach, follow_code, imported
+from migrator.project.unused_requests import remove_unused
 
 # Below this many candidate files a process pool costs more than it saves.
 _POOL_THRESHOLD = 8
@@ -108,6 +109,7 @@ def run(
     follow_code(results, reach, lambda path: mocks_enabled(options, path))
     if patching:
         report_test_patches(results, patching, reach, options.timeout_source())
+    remove_unused(results, reach, patch_targets(patching))
     return [r for r in results if r is not None]
 
 

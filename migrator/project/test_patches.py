@@ -100,6 +100,11 @@ def patches(data: bytes) -> list[tuple[str, str, int, str]]:
     return out
 
 
+def targets(candidates: dict[int, bytes]) -> set[str]:
+    """Every target patched by name in ``candidates`` (``pkg.api.requests.get``)."""
+    return {f"{module}.{what}" if module else what for data in candidates.values() for module, what, _, _ in patches(data)}
+
+
 def _dotted(node: ast.AST) -> str | None:
     parts = []
     while isinstance(node, ast.Attribute):

@@ -89,6 +89,12 @@ class Reach:
             self._found[key] = self.keys.get(key, next((i for k, i in self.keys.items() if k.endswith(tail)), None))
         return self._found[key]
 
+    def imports_name(self, key: str, name: str) -> bool:
+        """Does a file of the run import ``name`` from the module ``key`` (``from pkg.api import name``)?"""
+        if not hasattr(self, "_all"):
+            self._all = set().union(*self.imports.values()) if self.imports else set()
+        return f"{key}/{name}" in self._all or any(k.endswith(f"/{key}/{name}") for k in self._all if k.endswith(f"/{name}"))
+
     def of(self, i: int, conftests: bool = False) -> list[int]:
         start = [i]
         if conftests:
