@@ -83,8 +83,8 @@ def _as_bytes(text: cst.BaseExpression) -> cst.BaseExpression:
     value = text.evaluated_value if isinstance(text, cst.SimpleString) else None
     if isinstance(value, bytes):
         return text
-    if isinstance(value, str) and value.isascii() and text.prefix == "":
-        return text.with_changes(value="b" + text.value)
+    if isinstance(value, str):  # (written from the value: "\u0041" is b"A", not b"\u0041")
+        return cst.SimpleString(repr(value.encode("utf-8")))
     return cst.Call(cst.Attribute(text, cst.Name("encode")), [cst.Arg(cst.SimpleString('"utf-8"'))])
 
 

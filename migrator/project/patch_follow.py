@@ -61,7 +61,7 @@ from migrator.engine.imports import fix_imports
 from migrator.engine.names import dotted
 from migrator.project.patched_code import PatchedCode
 from migrator.project.test_tree import (
-    assigns, bool_literal, builtin_exception, calls, defs, injects, key, names, returns, strings, used_names,
+    assigns, bool_literal, builtin_exception, calls, defs, injects, key, names, patcher as _patcher, returns, strings, used_names,
 )
 
 # attributes of a mock response that mean the same to code on requests and on httpx
@@ -150,7 +150,12 @@ class _Test:
         self.names_httpx = False  # it now names httpx itself: the file must import it
 
     def follow(self) -> None:
-        injected = [d.decorator for d in reversed(self.node.decorators) if injects(d.decorator)]  # bottom-up
+        if any(isinstance(d.decorator, cst.Call) and _patcher(d.decorator, self.imported).endswith(("patch", "patch.object"))
+               and any(a.star == "**" and not isinstance(a.value, cst.Dict) for a in d.decorator.args) for d in self.node.decorators):
+            raise _Refused("a patch decorator is given **kwargs: the tool cannot tell which mocks the test gets")
+        self.fixture = any((dotted(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator) or "").endswith("fixture")
+                           for d in self.node.decorators)
+        injected = [d.decorator for d in reversed(self.node.decorators) if injects(d.decorator, self.imported)]  # bottom-up
         params = [p.name.value for p in self.node.params.params]
         if params[:1] in (["self"], ["cls"]):
             params = params[1:]
@@ -180,7 +185,7 @@ class _Test:
     def _patch(self, call: cst.Call) -> tuple[str, cst.CSTNode, Edit] | None:
         """(the patched target ``pkg.api.requests[.verb]``, the node naming it, its edit) for a
         patch of a moved module, else None."""
-        name = dotted(call.func) or ""
+        name = _patcher(call, self.imported)
         args = call.args
         if name.endswith(("patch", "setattr")) and args and isinstance(args[0].value, cst.SimpleString):
             value = args[0].value.evaluated_value
@@ -206,6 +211,7 @@ class _Test:
             target = f"{module}.requests.{attr}"
             if target not in self.targets:
                 return None
+            self.handled.add(id(args[0].value))  # (api.requests here names the target, nothing else)
             return target, args[0].value, lambda n: n.with_changes(attr=cst.Name("httpx"))
         return None
 
@@ -220,7 +226,7 @@ class _Test:
 
     def _bound_to(self, call: cst.Call) -> str | None:
         parent = self.parents.get(call)
-        name = dotted(call.func) or ""
+        name = _patcher(call, self.imported)
         if name.endswith("setattr"):  # a Mock handed in is the mock; a function is checked as a fake
             fake = call.args[-1].value if len(call.args) >= 2 else None
             return fake.value if isinstance(fake, cst.Name) and self._is_mock(fake.value) else None
@@ -270,6 +276,11 @@ class _Test:
                 raise _Refused(f"the patch is given {keyword}=, which the tool does not follow")
         if handed is not None and not (isinstance(handed, cst.Name) and handed.value == mock):
             self._fake(handed, what)
+        elif self.fixture:
+            # its tests may reach the mock through the module (requests.get.return_value = ...)
+            raise _Refused("the fixture makes a mock its tests may reach through the module, where the tool cannot follow them")
+        if mock is not None:
+            self._bound_once(mock, call)
         if target.startswith("requests."):  # requests.get.assert_called_with(...): the mock, through the module
             for use in used_names(self.node.body):
                 attribute = self.parents.get(use)
@@ -286,8 +297,13 @@ class _Test:
     def _use(self, node: cst.BaseExpression, what: str) -> None:
         """A use of a mock of ``what`` (``requests`` or ``requests.<verb>``)."""
         parent = self.parents.get(node)
-        if isinstance(parent, (cst.AssignTarget, cst.AsName)):
-            return  # bound here: the patch's mock, or the fake handed to monkeypatch
+        if isinstance(parent, cst.AsName):
+            return  # bound here: with patch(...) as mock
+        if isinstance(parent, cst.AssignTarget):  # mock = mocker.patch(...), or fake = Mock(...) for monkeypatch
+            value = self.parents.get(parent).value
+            if isinstance(value, cst.Call) and (dotted(value.func) or "").rsplit(".", 1)[-1] in _MOCKS:
+                self._mock_made(value, what)
+            return
         if not isinstance(parent, cst.Attribute) or parent.value is not node:
             raise _Refused(f"it hands the mock of {what} on, where the tool cannot follow it")
         attr = parent.attr.value
@@ -322,6 +338,34 @@ class _Test:
             return self._side_effect(self.parents.get(target).value, what)
         raise _Refused(f"it {'sets' if sets else 'reads'} {attr} of the mock of {what}")
 
+    def _mock_made(self, mock: cst.Call, what: str) -> None:
+        """``Mock(return_value=..., side_effect=...)`` standing in for ``what``."""
+        for arg in mock.args:
+            keyword = arg.keyword.value if arg.keyword is not None else None
+            if keyword == "return_value" and what != "requests":
+                self._response_value(arg.value)
+            elif keyword == "side_effect" and what != "requests":
+                self._side_effect(arg.value, what)
+            else:
+                raise _Refused(f"the mock is made with {keyword or 'a positional argument'}=, which the tool does not follow")
+
+    def _bound_once(self, name: str, patch: cst.Call) -> None:
+        """``name``, the mock ``patch`` makes, is bound nowhere else in the test (not by another
+        ``with ... as``, an assignment, a loop, or a nested function's parameter)."""
+        for use in names(self.node.body, name):
+            parent = self.parents.get(use)
+            if isinstance(parent, cst.AsName) and self.parents.get(parent) is not self.parents.get(patch):
+                raise _Refused(f"it binds {name} again, where the tool cannot tell the mocks apart")
+            if isinstance(parent, cst.AssignTarget):
+                value = self.parents.get(parent).value
+                if value is not patch and not (isinstance(value, cst.Call) and (dotted(value.func) or "").rsplit(".", 1)[-1] in _MOCKS):
+                    raise _Refused(f"it binds {name} again, where the tool cannot tell the mocks apart")
+            if isinstance(parent, (cst.For, cst.CompFor)) and parent.target is use:
+                raise _Refused(f"it binds {name} again, where the tool cannot tell the mocks apart")
+        for function in defs(self.node):
+            if name in {p.name.value for p in function.params.params}:
+                raise _Refused(f"a function inside it takes a parameter named {name}")
+
     def _side_effect(self, value: cst.BaseExpression, what: str) -> None:
         """What a mock of ``what`` does when called: raise a built-in exception, return responses in
         turn (``[busy, ok]``), or call a fake function."""
@@ -345,7 +389,7 @@ class _Test:
         if function is None:
             raise _Refused("the patch hands in an object of its own, not a Mock or a function the tool can follow")
         shown = "the lambda" if isinstance(value, cst.Lambda) else f"{value.value}()"
-        self._no_requests(function, shown)
+        self._no_requests(function, shown, deep=True)
         keywords = function.params.star_kwarg
         if not isinstance(keywords, cst.Param):
             raise _Refused(f"{shown} takes no **kwargs, and httpx's call passes follow_redirects= and timeout=")
@@ -356,17 +400,17 @@ class _Test:
             if string in ("allow_redirects", "follow_redirects"):
                 raise _Refused(f"{shown} looks at {string}, which the migration renamed or added")
         for use in names(function, keywords.name.value):
-            parent = self.parents.get(use)
-            grand = self.parents.get(parent)
-            if not (isinstance(parent, cst.Subscript) or isinstance(parent, cst.Attribute) and parent.attr.value == "get" and isinstance(grand, cst.Call)):
-                raise _Refused(f"{shown} uses its **{keywords.name.value} whole, which now holds follow_redirects= and timeout= too")
+            self._keyword_read(use, f"{shown}'s **{keywords.name.value}")
         for code in self.targets.values():
             found = code.fake_reads_of(what)
             if found:
                 now, then = next(iter(found.items()))
                 raise _Refused(f"the migrated code reads {now} (requests' {then}) on the responses of requests.{verb}, which {shown}'s may not have")
 
-    def _no_requests(self, node: cst.CSTNode, who: str) -> None:
+    def _no_requests(self, node: cst.CSTNode, who: str, deep: bool = False, seen: set[str] | None = None) -> None:
+        """``node`` (and, ``deep``, the test module's functions it calls) uses no requests name:
+        not ``requests``, a name imported from it, nor ``api.requests`` through a module."""
+        seen = set() if seen is None else seen
         for used in used_names(node):
             if id(used) in self.handled:
                 continue
@@ -375,6 +419,30 @@ class _Test:
             if module == "requests" or module.startswith("requests."):
                 # a requests exception raised by a mock, a requests.Response: the code no longer takes those
                 raise _Refused(f"{who} still uses {module}, which the migrated code no longer raises, catches or returns")
+            attribute = self.parents.get(used)
+            if (module and isinstance(attribute, cst.Attribute) and attribute.value is used and attribute.attr.value == "requests"
+                    and id(attribute) not in self.handled):
+                raise _Refused(f"{who} uses {name}.requests, which the migrated module no longer has")
+            if deep and name in self.helpers and name not in seen:
+                seen.add(name)
+                self._no_requests(self.helpers[name], f"{name}()", deep, seen)
+
+    def _keyword_read(self, node: cst.BaseExpression, who: str) -> None:
+        """``node`` holds the keywords a call was given: read by name (``kw["json"]``, ``kw.get("json")``),
+        where the name is not one the migration renamed or added (``follow_redirects``, and
+        ``timeout`` when ``--timeout`` gives calls one), and ``.get`` has no default."""
+        parent = self.parents.get(node)
+        grand = self.parents.get(parent)
+        read = None
+        if isinstance(parent, cst.Subscript) and parent.value is node:
+            read = parent.slice[0].slice.value if len(parent.slice) == 1 and isinstance(parent.slice[0].slice, cst.Index) else None
+        elif isinstance(parent, cst.Attribute) and parent.attr.value == "get" and isinstance(grand, cst.Call) and len(grand.args) == 1:
+            read = grand.args[0].value
+        key_read = read.evaluated_value if isinstance(read, cst.SimpleString) else None
+        if not isinstance(key_read, str):
+            raise _Refused(f"{who} is read whole or by a key the tool cannot read, and now holds follow_redirects= and timeout= too")
+        if key_read in ("follow_redirects", "allow_redirects") or key_read == "timeout" and self.timeout != "None" and not isinstance(parent, cst.Subscript):
+            raise _Refused(f"{who} is read for {key_read}, which the migration renamed or added")
 
     def _function(self, value: cst.BaseExpression) -> cst.FunctionDef | None:
         """The function ``value`` names: one defined in the test, or in the test module."""
@@ -413,16 +481,12 @@ class _Test:
             if isinstance(parent, cst.Subscript) and key(parent) in ((0, 1) if verb == "request" else (0,)):
                 return  # the URL (and request()'s method): positional in httpx's call too
             raise _Refused("it reads the recorded call's positional arguments past the URL, which httpx's call gets by keyword")
-        grand = self.parents.get(parent)
-        read = None
-        if isinstance(parent, cst.Subscript):
-            read = parent.slice[0].slice.value if len(parent.slice) == 1 and isinstance(parent.slice[0].slice, cst.Index) else None
-        elif isinstance(parent, cst.Attribute) and parent.attr.value == "get" and isinstance(grand, cst.Call) and grand.args:
-            read = grand.args[0].value
-        if not (isinstance(read, cst.SimpleString) and isinstance(read.evaluated_value, str)):
-            raise _Refused("it reads the recorded call's keywords in a way the tool cannot follow")
-        if read.evaluated_value == "allow_redirects":
-            self.edits[read] = lambda n: n.with_changes(value=n.value.replace("allow_redirects", "follow_redirects"))
+        if isinstance(parent, cst.Subscript) and parent.value is node and len(parent.slice) == 1 and isinstance(parent.slice[0].slice, cst.Index):
+            read = parent.slice[0].slice.value
+            if isinstance(read, cst.SimpleString) and read.evaluated_value == "allow_redirects":  # a key it had: renamed
+                self.edits[read] = lambda n: n.with_changes(value=n.value.replace("allow_redirects", "follow_redirects"))
+                return
+        self._keyword_read(node, "the recorded call's keywords")
 
     def _call_args(self, args, verb: str) -> list[cst.Arg]:
         """The arguments a call recorded as ``requests.<verb>(*args)`` records as httpx's call now."""

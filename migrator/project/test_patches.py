@@ -166,7 +166,15 @@ def report(results, candidates: dict[int, bytes], reach, timeout: str = "None") 
                 if target.changed and test:
                     if found not in facts:
                         facts[found] = patched_code(target.path, target.old_text, target.new_text)
-                    wanted.setdefault(test, {})[target_name] = facts[found]
+                    code = facts[found]
+                    verb = what.removeprefix("requests.")
+                    if verb in VERBS:  # pkg.api.requests.get is requests' own get: other code called it too
+                        others = [j for j in reach.of(index, conftests=True) if j != found
+                                  and results[j].kind == "code" and not is_test_file(results[j].path)]
+                        elsewhere = _reached_code(results, others, verb, facts)
+                        if elsewhere.why_not(what) != _NOT_CALLED:
+                            code = merged([code, elsewhere])
+                    wanted.setdefault(test, {})[target_name] = code
             else:  # requests itself: whichever code of the package the test runs
                 sessions = what.startswith(("requests.Session", "requests.sessions"))
                 moved = _migrated_code(results, package_of(test_file.path), "httpx-client" if sessions else "httpx-sends")
@@ -187,7 +195,10 @@ def report(results, candidates: dict[int, bytes], reach, timeout: str = "None") 
             reasons.append((test, target_name, why, line))
         followed: set[str] = set()
         if wanted:
-            new_text, refused = follow(text, wanted, imported_modules(text), timeout)
+            try:
+                new_text, refused = follow(text, wanted, imported_modules(text), timeout)
+            except Exception as exc:  # a bug here must not stop the run: the tests are reported instead
+                new_text, refused = text, {test: f"the tool failed to read it ({type(exc).__name__}: {exc})" for test in wanted}
             followed = wanted.keys() - refused.keys()
             reasons = [(test, target, f"{why}; it is left as it was: {refused[test]}" if test in refused else why, line)
                        for test, target, why, line in reasons]
@@ -255,23 +266,38 @@ _NOT_CALLED = "no code the test reaches, nor its package's, called it"
 
 def _reached_code(results, reached: list[int], verb: str, facts: dict[int, PatchedCode]) -> PatchedCode:
     """What the code files a test reaches (and its package's) did with ``requests.<verb>``, together:
-    a global patch of it can follow only if every one of them that called it now calls
-    ``httpx.<verb>`` exactly."""
+    a patch of it (which replaces requests' own function, whatever module it is named through) can
+    follow only if every one of them that used it now calls ``httpx.<verb>`` exactly, and none
+    called ``httpx.<verb>`` before the run (the patch would intercept that code now too)."""
     codes = []
-    calls = re.compile(rf"\brequests\.{verb}\(")
+    uses = re.compile(rf"\brequests\.{verb}\b|getattr\(\s*requests\b|^\s*from\s+requests\s+import\b[^\n]*\b{verb}\b", re.M)
+    earlier = re.compile(rf"\bhttpx\.{verb}\b|getattr\(\s*httpx\b")
     for j in reached:
         target = results[j]
-        if not target.changed:
-            if "requests" in target.features and target.original and calls.search(target.original.decode("utf-8", "replace")):
-                return PatchedCode(None, {verb: f"{target.path} still calls requests.{verb}"}, {})
+        old = target.old_text if target.changed else _text_of(target)
+        if earlier.search(old):
+            return PatchedCode(None, {verb: f"{target.path} called httpx.{verb} before the run: the patch would intercept it too"}, {})
+        if not uses.search(old):
             continue
-        if calls.search(target.old_text):
-            if j not in facts:
-                facts[j] = patched_code(target.path, target.old_text, target.new_text)
-            codes.append(facts[j])
+        if not target.changed:
+            return PatchedCode(None, {verb: f"{target.path} still uses requests.{verb}"}, {})
+        if j not in facts:
+            facts[j] = patched_code(target.path, target.old_text, target.new_text)
+        codes.append(facts[j])
     if not codes:
         return PatchedCode(None, {verb: _NOT_CALLED}, {})
     return merged(codes)
+
+
+def _text_of(result) -> str:
+    """A file's text as the run leaves it unchanged (its bytes are not kept: read again)."""
+    if result.original:
+        return result.original.decode("utf-8", "replace")
+    try:
+        with open(result.path, "rb") as fh:
+            return fh.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
 
 
 def _migrated_code(results, package: str, feature: str) -> list:

@@ -10,15 +10,28 @@ import libcst as cst
 from migrator.engine.names import dotted
 
 
-def injects(node: cst.BaseExpression) -> bool:
-    """A patch decorator that hands the test a mock (not one given ``new``)."""
+def patcher(call: cst.Call, imported: dict[str, str]) -> str:
+    """The dotted name of what ``call`` calls, an alias resolved (``p`` of ``from unittest.mock
+    import patch as p`` -> ``unittest.mock.patch``)."""
+    name = dotted(call.func) or ""
+    head, _, rest = name.partition(".")
+    full = imported.get(head)
+    return f"{full}.{rest}" if full and rest else full or name
+
+
+def injects(node: cst.BaseExpression, imported: dict[str, str]) -> bool:
+    """A patch decorator that hands the test a mock (not one given ``new``, by keyword, position or
+    a ``**{...}`` literal)."""
     if not isinstance(node, cst.Call):
         return False
-    name = dotted(node.func) or ""
+    name = patcher(node, imported)
     given = 1 if name.endswith("patch") else 2 if name.endswith("patch.object") else None
     if given is None:
         return False
-    return len([a for a in node.args if a.keyword is None]) <= given and not any(a.keyword and a.keyword.value == "new" for a in node.args)
+    spread = [e for a in node.args if a.star == "**" and isinstance(a.value, cst.Dict) for e in a.value.elements]
+    keys = {a.keyword.value for a in node.args if a.keyword} | {e.key.evaluated_value for e in spread
+                                                                 if isinstance(e, cst.DictElement) and isinstance(e.key, cst.SimpleString)}
+    return len([a for a in node.args if a.keyword is None and not a.star]) <= given and "new" not in keys
 
 
 def returns(function: cst.FunctionDef) -> list[cst.BaseExpression]:
@@ -76,7 +89,10 @@ def key(subscript: cst.Subscript) -> int | None:
     if len(subscript.slice) != 1 or not isinstance(subscript.slice[0].slice, cst.Index):
         return None
     value = subscript.slice[0].slice.value
-    return int(value.value) if isinstance(value, cst.Integer) else None
+    try:
+        return int(value.value, 0) if isinstance(value, cst.Integer) else None
+    except ValueError:  # 00
+        return None
 
 
 def bool_literal(node: cst.BaseExpression) -> bool | None:

@@ -72,7 +72,10 @@ def remove_unused(results, reach, patch_targets: set[str]) -> None:
                                            f"{', '.join(sorted(names))} is imported from requests and not used here; "
                                            "an __init__.py may re-export it, so it stays", UNUSED_KEPT.fix, "engine"))
             continue
-        _rewrite(result, text, names)
+        try:
+            _rewrite(result, text, names)
+        except Exception:  # a bug here must not stop the run: the import stays, as the engine left it
+            continue
 
 
 def unused_names(text: str) -> set[str]:
