@@ -56,7 +56,7 @@ def test_followed_tests_pass_and_the_others_are_named(tmp_path, timeout):
     project = tmp_path / "project"
     shutil.copytree(PROJECT, project)
     before, failed = _outcome(project)
-    assert failed == set() and before == 35
+    assert failed == set() and before == 36
     proc = run("--no-cache", *timeout, "--report", "report.json", ".", cwd=project)
     assert proc.returncode == 0, proc.stderr
     followed = (project / "tests" / "test_api.py").read_text()

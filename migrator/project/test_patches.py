@@ -48,7 +48,9 @@ _TARGET = re.compile(r"^(?:[A-Za-z_]\w*\.)*requests(?:\.\w+)*$")
 _PATCHERS = frozenset({"object", "setattr"})  # patch.object(requests.Session, ...), monkeypatch.setattr(requests, ...)
 
 
-_MAY_PATCH = re.compile(rb"(?:patch|object|setattr)\(\s*['\"]?[\w.]*\brequests\b")
+# patch("x.requests...", patch.object(x.requests, ...), setattr(requests, ...), and a patcher under
+# another name (from unittest.mock import patch as p): p("pkg.api.requests.get")
+_MAY_PATCH = re.compile(rb"(?:patch|object|setattr)\(\s*['\"]?[\w.]*\brequests\b|\(\s*['\"][\w.]+\.requests(?:\.\w+)*['\"]")
 
 
 def may_patch_requests(data: bytes) -> bool:
@@ -80,7 +82,7 @@ def patches(data: bytes) -> list[tuple[str, str, int, str]]:
         elif isinstance(node, ast.Import):
             imported.update({a.asname: a.name for a in node.names if a.asname})
             imported.update({a.name: a.name for a in node.names if not a.asname and "." not in a.name})
-    targets = {id(c.args[0]) for c in ast.walk(tree) if isinstance(c, ast.Call) and c.args and _patcher(c.func) in ("patch", "setattr")}
+    targets = {id(c.args[0]) for c in ast.walk(tree) if isinstance(c, ast.Call) and c.args and _patcher(c.func, imported) in ("patch", "setattr")}
     out = []
     for test, node in _nodes_by_test(tree):
         target = None
@@ -113,8 +115,11 @@ def _dotted(node: ast.AST) -> str | None:
     return ".".join([node.id, *reversed(parts)]) if isinstance(node, ast.Name) else None
 
 
-def _patcher(func: ast.AST) -> str | None:
-    """``patch`` for ``mock.patch``/``patch``/``mocker.patch``, ``setattr`` for ``monkeypatch.setattr``."""
+def _patcher(func: ast.AST, imported: dict[str, str]) -> str | None:
+    """``patch`` for ``mock.patch``/``patch``/``mocker.patch`` (or ``p`` of ``from unittest.mock
+    import patch as p``), ``setattr`` for ``monkeypatch.setattr``."""
+    if isinstance(func, ast.Name) and func.id in imported:
+        return imported[func.id].rsplit(".", 1)[-1]
     return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else None
 
 
