@@ -5,7 +5,8 @@
   the request-argument mapping of ``module_functions`` (``data=b"..."`` → ``content=``);
 - ``session.prepare_request(req)`` → ``session.build_request("GET", url, ...)`` with the arguments
   ``req`` was created with (httpx's ``build_request`` merges the client's headers, cookies and
-  params, as ``prepare_request`` merged the session's);
+  params, as ``prepare_request`` merged the session's); the ``req = requests.Request(...)`` line
+  goes when that was its only use, so its arguments are evaluated once, as before;
 - ``req.prepare()`` → ``req``: an ``httpx.Request`` needs no preparing;
 - ``session.send(prepared, allow_redirects=False)`` → ``session.send(prepared, follow_redirects=False)``;
   ``send(prepared, timeout=T)`` moves ``timeout=T`` to the ``build_request`` that made ``prepared``
@@ -33,6 +34,7 @@ from codemods._request_args import map_request_args
 from codemods.base import Codemod, append_args, find_kwarg, kwarg
 from migrator.engine.context import ObjectInfo
 from migrator.engine.findings import Code
+from migrator.engine.visitors import walk
 
 NOT_MIGRATED = Code(
     "prepared-request-not-migrated",
@@ -78,6 +80,9 @@ class PreparedRequests(Codemod):
         self.timeouts: dict[int, tuple] = {}
         # id(a request the migration built) -> id(the requests.Request(...) call it came from)
         self.origin: dict[int, int] = {}
+        # ids of original ``req = requests.Request(...)`` assignments whose only use was inlined
+        # into build_request(...): the httpx.Request they would make is never used
+        self.dead: set[int] = set()
 
     def visit_Call(self, ctx, node: cst.Call) -> None:
         # take charge of client.send/prepare_request before session_to_client reports them
@@ -138,6 +143,8 @@ class PreparedRequests(Codemod):
             return updated
         new_func = updated.func.with_changes(attr=cst.Name("build_request"))  # type: ignore[union-attr]
         call = updated.with_changes(func=new_func, args=built)
+        if info is not None and isinstance(info.node, cst.Assign) and _only_use(ctx.scopes[-1].node, arg.value):
+            self.dead.add(id(info.node))  # (req = Request(...); prepare_request(req): one build_request)
         origin = info.extra.get("origin") if info is not None else self.origin.get(id(updated.args[0].value))
         if origin is not None:
             self.origin[id(call)] = origin
@@ -218,8 +225,22 @@ class PreparedRequests(Codemod):
             body[index] = line.with_changes(body=[assign.with_changes(value=new_call), *line.body[1:]])
         return updated.with_changes(body=body)
 
+    def _drop_dead(self, original, updated):
+        """Without the ``req = httpx.Request(...)`` lines whose only use build_request(...) took over."""
+        if not self.dead or len(original.body) != len(updated.body):
+            return updated
+        body = [new for old, new in zip(original.body, updated.body)
+                if not (isinstance(old, cst.SimpleStatementLine) and len(old.body) == 1 and id(old.body[0]) in self.dead)]
+        return updated.with_changes(body=body) if body and len(body) < len(updated.body) else updated
+
     def leave_IndentedBlock(self, ctx, original, updated):
-        return self._apply_timeouts(original, updated)
+        return self._drop_dead(original, self._apply_timeouts(original, updated))
 
     def leave_Module(self, ctx, original, updated):
-        return self._apply_timeouts(original, updated)
+        return self._drop_dead(original, self._apply_timeouts(original, updated))
+
+
+def _only_use(scope: cst.CSTNode, name: str) -> bool:
+    """``name`` appears twice in ``scope``: where it is assigned, and the one use being rewritten
+    (any other appearance, even as an attribute or keyword name, keeps its assignment)."""
+    return sum(1 for node in walk(scope) if isinstance(node, cst.Name) and node.value == name) == 2
