@@ -177,7 +177,11 @@ def report(results, candidates: dict[int, bytes], reach, timeout: str = "None") 
                         others = [j for j in reach.of(index, conftests=True) if j != found
                                   and results[j].kind == "code" and not is_test_file(results[j].path)]
                         elsewhere = _reached_code(results, others, verb, facts)
-                        if elsewhere.why_not(what) != _NOT_CALLED:
+                        reason = elsewhere.why_not(what)
+                        if reason != _NOT_CALLED:
+                            if reason:  # (the patch replaced requests' own function, for that code too)
+                                reason = f"the patch replaces requests' own {verb}, which other code the test reaches uses: {reason}"
+                                elsewhere = PatchedCode(None, {verb: reason}, {})
                             code = merged([code, elsewhere])
                     wanted.setdefault(test, {})[target_name] = code
             else:  # requests itself: whichever code of the package the test runs
