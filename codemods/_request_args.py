@@ -193,6 +193,37 @@ def _files(value: cst.BaseExpression) -> tuple[cst.BaseExpression, bool]:
     return value.with_changes(elements=elements), exact
 
 
+# requests' params=, written into the URL as requests writes it: httpx would replace the URL's own
+# query, send None as an empty value and True as "true". A function written once in each module
+# that needs it (no new module in the package, nothing to import), beside the code that calls it.
+PARAMS_HELPER_NAME = "_requests_url"
+PARAMS_HELPER = f'''
+
+def {PARAMS_HELPER_NAME}(url, params):
+    """The URL requests sends for url and params= (written by requests2httpx): keys whose value is
+    None are dropped, other values written with str() (True, not true), and the result appended to
+    the URL's own query, which httpx's params= would replace.
+    """
+    if isinstance(params, (str, bytes)):
+        query = params.decode("utf-8") if isinstance(params, bytes) else params
+    else:
+        pairs = []
+        for key, values in params.items() if hasattr(params, "items") else params or ():
+            if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
+                values = [values]
+            pairs += [(key, value) for value in values if value is not None]
+        query = urllib.parse.urlencode(pairs, doseq=True)
+    if not query:
+        return url
+    base, hash_, fragment = str(url).partition("#")
+    if urllib.parse.urlsplit(base).query:
+        base += "&"
+    elif not base.endswith("?"):
+        base += "?"
+    return base + query + hash_ + fragment
+'''
+
+
 @dataclass
 class MappedCall:
     method: str  # the httpx function/method name to call
@@ -244,6 +275,7 @@ def _map(ctx, original: cst.Call, updated: cst.Call, verb: str, on_client: bool)
 
     mapped: list[cst.Arg] = []
     stream = False
+    in_url: cst.BaseExpression | None = None
     for arg in out:
         if arg.keyword is None or arg.keyword.value in ("url", "method"):
             mapped.append(arg)  # (url= and request()'s method= are keywords in httpx too)
@@ -271,9 +303,13 @@ def _map(ctx, original: cst.Call, updated: cst.Call, verb: str, on_client: bool)
             ctx.report(JSON_BODY, original, "json= is sent as compact JSON with non-ASCII as UTF-8 (requests: {\"a\": 1}, \\u escapes)")
             mapped.append(arg)
         elif name == "params":
-            if not _params_exact(url, value):
+            if _params_exact(url, value) or (isinstance(value, cst.Name) and value.value == "None"):
+                mapped.append(arg)
+            elif on_client:  # (a client's own params join in: not written out yet)
                 ctx.report(PARAMS_SEMANTICS, original, "params= merge/None/bool semantics differ in httpx")
-            mapped.append(arg)
+                mapped.append(arg)
+            else:
+                in_url = value  # written into the URL as requests writes it (PARAMS_HELPER)
         elif name == "timeout":
             mapped.append(_timeout_arg(ctx, original, arg))
         elif name == "verify" and not on_client and _bool_literal(value) is not None:
@@ -309,8 +345,19 @@ def _map(ctx, original: cst.Call, updated: cst.Call, verb: str, on_client: bool)
             )
             return None
 
+    if in_url is not None:
+        at = next((i for i, a in enumerate(mapped) if (a.keyword is None and i == leading - 1) or (a.keyword and a.keyword.value == "url")), None)
+        if at is None:
+            ctx.report(PARAMS_SEMANTICS, original, "params= merge/None/bool semantics differ in httpx")
+            mapped.append(kwarg("params", in_url))
+        else:
+            ctx.required_imports.add("urllib.parse")
+            ctx.params_helper = True
+            comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+            written = cst.Call(cst.Name(PARAMS_HELPER_NAME), [cst.Arg(mapped[at].value, comma=comma), cst.Arg(in_url)])
+            mapped[at] = mapped[at].with_changes(value=written)
     if mapped and len(mapped) < len(out):
-        # an argument was dropped (stream=): the last one keeps the call's original trailing comma
+        # an argument was dropped (stream=, params=): the last one keeps the call's original trailing comma
         mapped[-1] = mapped[-1].with_changes(comma=out[-1].comma)
     method = verb
     if verb in _NO_BODY_VERBS and any(find_kwarg(mapped, b) for b in _BODY_ARGS):

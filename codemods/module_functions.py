@@ -17,7 +17,14 @@ to the httpx function of the same verb, and maps their arguments:
 - ``proxies={"http": P, "https": P}`` (one proxy for every scheme) becomes ``proxy=P``;
   ``verify="ca.pem"`` becomes ``verify=ssl.create_default_context(cafile="ca.pem")``;
 - a body (``json=``, ``data=``, ``files=``) on GET, HEAD, OPTIONS or DELETE goes through
-  ``httpx.request("GET", ...)``: httpx's verb helpers take no body for those verbs.
+  ``httpx.request("GET", ...)``: httpx's verb helpers take no body for those verbs;
+- ``params=`` stays where the URL is a literal without a query and every value a str or number
+  literal (both libraries send the same query). Otherwise it is written into the URL as requests
+  writes it, ``httpx.get(_requests_url(url, params))``: httpx's ``params=`` replaces the URL's own
+  query, sends ``None`` as an empty value and ``True`` as ``true``, where requests appends to the
+  query, drops ``None`` and sends ``True``. ``_requests_url`` is a function of a dozen lines written
+  once in each module that needs it: an inline expression would repeat those lines at every call,
+  and a module of its own would add a file and an import to the package.
 
 ## Why
 httpx's functions look like requests' but differ in defaults that change behaviour
@@ -34,8 +41,7 @@ JSON bodies are sent compact (``{"a":1}``): the same JSON, different bytes. When
   requests takes, ``stream=``, ``cert=``, ``hooks=``, ``proxies=`` with a different proxy per scheme,
   or ``verify=`` other than a bool or a string literal (``request-arg-unsupported``), ``data=`` as a list of pairs (``data-list-of-pairs``):
   the call is left as it is, with an error finding.
-- migrated, with a warning to review: ``params=`` unless the URL is a literal without a query and
-  every value a plain literal (``params-semantics``); ``data=`` of unknown type
+- migrated, with a warning to review: ``data=`` of unknown type
   (``data-type-unknown``); a str body that may not be ASCII (``data-str-encoding``); ``timeout=`` that may be a tuple (``timeout-maybe-tuple``);
   ``verify=False`` (``tls-verify-disabled``).
 """
@@ -46,9 +52,10 @@ import libcst as cst
 
 from codemods._request_args import (
     ARG_UNSUPPORTED, ARGS_UNKNOWN, AUTH_ENCODING, DATA_PAIRS, ENVIRONMENT, JSON_BODY, FILES_PART, REDIRECT_CONTENT_TYPE, DATA_STR_ENCODING, DATA_TYPE_UNKNOWN, PARAMS_SEMANTICS,
-    TIMEOUT_MAYBE_TUPLE, VERBS, VERIFY_DISABLED, map_request_args,
+    PARAMS_HELPER, PARAMS_HELPER_NAME, TIMEOUT_MAYBE_TUPLE, VERBS, VERIFY_DISABLED, map_request_args,
 )
 from codemods.base import Codemod, find_kwarg
+from codemods.shared_ssl_context import after_imports
 from codemods.streaming import check_stream_context, stream_call, stream_flag
 from migrator.engine.findings import Code
 
@@ -86,3 +93,17 @@ class ModuleFunctions(Codemod):
             return stream_call(ctx, updated, ctx.httpx("stream"), verb, mapped)
         call = updated.with_changes(func=ctx.httpx(mapped.method), args=mapped.args)
         return ctx.mark(call, "response" if mapped.follows_redirects else "response-nofollow")
+
+    def leave_Module(self, ctx, original: cst.Module, updated: cst.Module):
+        """The params helper (``_request_args.PARAMS_HELPER``), once, after the imports."""
+        if not getattr(ctx, "params_helper", False):
+            return updated
+        if any(isinstance(s, cst.FunctionDef) and s.name.value == PARAMS_HELPER_NAME for s in original.body):
+            return updated
+        body = list(updated.body)
+        at = after_imports(body, ctx.httpx_alias)
+        helper = cst.parse_module(PARAMS_HELPER).body[0].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
+        if at < len(body):
+            body[at] = body[at].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
+        body.insert(at, helper)
+        return updated.with_changes(body=body)

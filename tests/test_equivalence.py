@@ -136,11 +136,6 @@ def _differs_and_is_reported(servers, tmp_path, source, code, options=None):
         ("params-semantics", """
             import requests
             def main(base):
-                return requests.get(base + "/echo?a=1", params={"b": "2"}).json()["query"]
-        """),
-        ("params-semantics", """
-            import requests
-            def main(base):
                 with requests.Session() as s:
                     s.params = {"b": "2"}
                     return s.get(base + "/echo?a=1").json()["query"]

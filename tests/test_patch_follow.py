@@ -60,7 +60,7 @@ def test_followed_tests_pass_and_the_others_are_named(tmp_path, timeout):
     proc = run("--no-cache", *timeout, "--report", "report.json", ".", cwd=project)
     assert proc.returncode == 0, proc.stderr
     followed = (project / "tests" / "test_api.py").read_text()
-    assert not re.search(r"\brequests\b", followed), followed
+    assert not re.search(r"\brequests\.|import requests", followed), followed
     if timeout:
         assert "timeout=10" in followed
     named = _named(project / "report.json")
@@ -85,7 +85,7 @@ def test_the_followed_assertions_really_assert(tmp_path):
     path = project / "tests" / "test_api.py"
     followed = path.read_text()
     for old, new in (("follow_redirects=True", "follow_redirects=False"), ("timeout=None", "timeout=5.0"),
-                     ("params={\"page\": 1}", "params={\"page\": 9}"), ("is_error=True", "is_error=False")):
+                     ('{"page": 1}', '{"page": 9}'), ("is_error=True", "is_error=False")):
         assert old in followed, old
         path.write_text(followed.replace(old, new, 1))
         assert _outcome(project)[1], f"still passes with {new}"

@@ -11,7 +11,7 @@ SOURCE = '''import requests
 def f(url):
     keep = requests.get(url, stream=True)  # requests2httpx: ignore
     moved = requests.get(url)
-    noisy = requests.get(url + "?a=1", params={"b": None})  # requests2httpx: ignore[params-semantics]
+    noisy = requests.post(url, data=url.encode() if url else None)  # requests2httpx: ignore[data-type-unknown]
     return keep, moved, noisy
 '''
 
@@ -34,8 +34,8 @@ def test_an_ignored_import_line_is_kept_as_it_is_while_the_code_migrates():
 
 def test_ignore_with_codes_rewrites_but_silences_those_codes():
     result = migrate_source(SOURCE, "x.py", Options(format=False))
-    assert "noisy = httpx.get(" in result.code
-    assert "params-semantics" not in [f.code for f in result.findings]
+    assert "noisy = httpx.post(" in result.code
+    assert "data-type-unknown" not in [f.code for f in result.findings]
     assert result.suppressed == 2  # the ignored statement and the silenced finding
 
 

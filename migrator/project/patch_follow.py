@@ -55,7 +55,7 @@ from collections.abc import Callable
 import libcst as cst
 from libcst.metadata import MetadataWrapper, ParentNodeProvider
 
-from codemods._request_args import _NO_BODY_VERBS, _POSITIONAL, VERBS
+from codemods._request_args import _NO_BODY_VERBS, _POSITIONAL, PARAMS_HELPER, PARAMS_HELPER_NAME, VERBS
 from codemods.base import append_args, kwarg, with_keyword
 from migrator.engine.imports import fix_imports
 from migrator.engine.names import dotted
@@ -88,6 +88,7 @@ def follow(text: str, wanted: dict[str, dict[str, PatchedCode]], imported: dict[
     refused: dict[str, str] = {}
     helpers = {f.name.value: f for f in wrapper.module.body if isinstance(f, cst.FunctionDef)}
     add: set[str] = set()
+    helper = False
     for test, node in _tests(wrapper.module):
         if test not in wanted:
             continue
@@ -101,16 +102,32 @@ def follow(text: str, wanted: dict[str, dict[str, PatchedCode]], imported: dict[
         edits.update(here)
         if followed.names_httpx:
             add.add("httpx")
+        if followed.params_helper:
+            helper = True
     for test in wanted.keys() - {t for t, _ in _tests(wrapper.module)}:
         refused[test] = "the patch is not made in a test function the tool can follow (a class decorator, setUp, module level)"
     if not edits:
         return text, refused
     module = wrapper.module.visit(_Apply(edits))
+    if helper and PARAMS_HELPER_NAME not in helpers:  # the code's own helper, for the assertions
+        module = _with_params_helper(module)
+        add.add("urllib.parse")
     if add:  # patch.object(requests, "get") became patch.object(httpx, "get")
         still = {n.value for n in used_names(module)}
         drop = {name for name, where in imported.items() if where == "requests" and name not in still}
         module = fix_imports(module, drop, add - set(imported))
     return module.code, refused
+
+
+def _with_params_helper(module: cst.Module) -> cst.Module:
+    body = list(module.body)
+    at = max((i + 1 for i, st in enumerate(body) if isinstance(st, cst.SimpleStatementLine)
+              and all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in st.body)), default=0)
+    helper = cst.parse_module(PARAMS_HELPER).body[0].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
+    if at < len(body):
+        body[at] = body[at].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
+    body.insert(at, helper)
+    return module.with_changes(body=body)
 
 
 def _tests(module: cst.Module):
@@ -148,6 +165,7 @@ class _Test:
         self.seen: set[str] = set()
         self.handled: set[int] = set()  # ids of names of requests the follow rewrites
         self.names_httpx = False  # it now names httpx itself: the file must import it
+        self.params_helper = False  # an assertion now calls _requests_url: the file must define it
 
     def follow(self) -> None:
         if any(isinstance(d.decorator, cst.Call) and _patcher(d.decorator, self.imported).endswith(("patch", "patch.object"))
@@ -394,6 +412,8 @@ class _Test:
         if not isinstance(keywords, cst.Param):
             raise _Refused(f"{shown} takes no **kwargs, and httpx's call passes follow_redirects= and timeout=")
         verb = what.removeprefix("requests.")
+        if any(verb in code.url_params for code in self.targets.values()):
+            raise _Refused(f"the code's requests.{verb} params= now go into the URL, which {shown} would get instead")
         if any(verb in code.named for code in self.targets.values()):
             raise _Refused(f"the code passes requests.{verb} arguments past the URL by position, which {shown} would now get by keyword")
         for string in strings(function):
@@ -427,7 +447,7 @@ class _Test:
                 seen.add(name)
                 self._no_requests(self.helpers[name], f"{name}()", deep, seen)
 
-    def _keyword_read(self, node: cst.BaseExpression, who: str) -> None:
+    def _keyword_read(self, node: cst.BaseExpression, who: str, params_gone: bool = False) -> None:
         """``node`` holds the keywords a call was given: read by name (``kw["json"]``, ``kw.get("json")``),
         where the name is not one the migration renamed or added (``follow_redirects``, and
         ``timeout`` when ``--timeout`` gives calls one), and ``.get`` has no default."""
@@ -443,6 +463,8 @@ class _Test:
             raise _Refused(f"{who} is read whole or by a key the tool cannot read, and now holds follow_redirects= and timeout= too")
         if key_read in ("follow_redirects", "allow_redirects") or key_read == "timeout" and self.timeout != "None" and not isinstance(parent, cst.Subscript):
             raise _Refused(f"{who} is read for {key_read}, which the migration renamed or added")
+        if key_read == "params" and params_gone:
+            raise _Refused(f"{who} is read for params, which the migration wrote into the URL")
 
     def _function(self, value: cst.BaseExpression) -> cst.FunctionDef | None:
         """The function ``value`` names: one defined in the test, or in the test module."""
@@ -477,8 +499,11 @@ class _Test:
     def _recorded_part(self, node: cst.BaseExpression, part: str, verb: str) -> None:
         """``node`` is a recorded call's positional arguments (``part`` "args") or keywords ("kwargs")."""
         parent = self.parents.get(node)
+        url_params = any(verb in code.url_params for code in self.targets.values())
         if part == "args":
             if isinstance(parent, cst.Subscript) and key(parent) in ((0, 1) if verb == "request" else (0,)):
+                if url_params:
+                    raise _Refused("it reads the URL a call recorded, which now holds the query params= made")
                 return  # the URL (and request()'s method): positional in httpx's call too
             raise _Refused("it reads the recorded call's positional arguments past the URL, which httpx's call gets by keyword")
         if isinstance(parent, cst.Subscript) and parent.value is node and len(parent.slice) == 1 and isinstance(parent.slice[0].slice, cst.Index):
@@ -486,7 +511,7 @@ class _Test:
             if isinstance(read, cst.SimpleString) and read.evaluated_value == "allow_redirects":  # a key it had: renamed
                 self.edits[read] = lambda n: n.with_changes(value=n.value.replace("allow_redirects", "follow_redirects"))
                 return
-        self._keyword_read(node, "the recorded call's keywords")
+        self._keyword_read(node, "the recorded call's keywords", params_gone=url_params)
 
     def _call_args(self, args, verb: str) -> list[cst.Arg]:
         """The arguments a call recorded as ``requests.<verb>(*args)`` records as httpx's call now."""
@@ -502,6 +527,16 @@ class _Test:
             if arg.keyword is not None:
                 renamed = arg.keyword.value == "allow_redirects"
                 out.append(arg.with_changes(keyword=cst.Name("follow_redirects")) if renamed else arg)
+        if any(verb in code.url_params for code in self.targets.values()):
+            # the migration wrote params= into the URL (_requests_url): the call now records that URL
+            params = next((a for a in out if a.keyword is not None and a.keyword.value == "params"), None)
+            if params is not None:
+                out = [a for a in out if a is not params]
+                url = out[leading - 1]
+                comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+                written = cst.Call(cst.Name(PARAMS_HELPER_NAME), [cst.Arg(url.value, comma=comma), cst.Arg(params.value)])
+                out[leading - 1] = url.with_changes(value=written)
+                self.params_helper = True
         given = {a.keyword.value for a in out if a.keyword is not None}
         extra = []
         if verb != "head" and "follow_redirects" not in given:

@@ -50,6 +50,8 @@ class PatchedCode:
     reads_ok: bool = False  # ``.ok`` is still read somewhere (code the migration reported, say)
     fake_reads: dict[str, dict[str, str]] = dataclasses.field(default_factory=dict)  # verb -> _FAKE_READS found
     named: set[str] = dataclasses.field(default_factory=set)  # verbs whose calls pass positionals past the URL
+    # verbs whose calls' params= the migration wrote into the URL (_requests_url(url, params))
+    url_params: set[str] = dataclasses.field(default_factory=set)
 
     def fake_reads_of(self, what: str) -> dict[str, str]:
         if what == "requests":
@@ -97,6 +99,15 @@ def patched_code(path: str, old_text: str, new_text: str) -> PatchedCode:
         verbs = {verb: why or f"{path} still imports requests" for verb, why in verbs.items()}
     elif not re.search(r"^import httpx$", new_text, re.M):
         verbs = {verb: why or f"{path} does not import httpx as httpx" for verb, why in verbs.items()}
+    url_params: set[str] = set()
+    if "_requests_url(" in new_text:  # params= written into the URL by requests' rules, where not exact as it was
+        for verb, found in calls.items():
+            passes = [c for c in found if _params_of(verb, c) is not None]
+            in_url = [c for c in passes if not _params_exact(verb, c, _params_of(verb, c))]
+            if in_url and len(in_url) < len(passes) and verbs[verb] is None:
+                verbs[verb] = f"{path}:{in_url[0].lineno} passes params= that went into the URL, where other calls kept params="
+            elif in_url:
+                url_params.add(verb)
     for verb, found in calls.items():
         if verbs[verb] is None and len(re.findall(rf"\bhttpx\.{verb}\(", new_text)) != len(found):
             verbs[verb] = f"{path}'s requests.{verb} calls did not all become httpx.{verb}"
@@ -106,7 +117,7 @@ def patched_code(path: str, old_text: str, new_text: str) -> PatchedCode:
              if re.search(rf"\.{now}\b", new_text) and (now == "iter_lines" or not re.search(rf"\.{now}\b", old_text))}
     named = {verb for verb, found in calls.items() if any(len(c.args) > (2 if verb == "request" else 1) for c in found)}
     return PatchedCode(module_why, verbs, _reads(old_text, new_text, set(calls)), re.search(r"\.ok\b", new_text) is not None,
-                       _by_verb(new_text, set(calls), fresh), named)
+                       _by_verb(new_text, set(calls), fresh), named, url_params)
 
 
 def _reads(old_text: str, new_text: str, verbs: set[str]) -> dict[str, dict[str, str]]:
@@ -158,7 +169,8 @@ def merged(codes: list[PatchedCode]) -> PatchedCode:
         for verb, found in code.fake_reads.items():
             fake_reads.setdefault(verb, {}).update(found)
     module_why = next((c.module_why for c in codes if c.module_why), None)
-    return PatchedCode(module_why, verbs, reads, any(c.reads_ok for c in codes), fake_reads, set().union(*(c.named for c in codes)))
+    return PatchedCode(module_why, verbs, reads, any(c.reads_ok for c in codes), fake_reads, set().union(*(c.named for c in codes)),
+                       set().union(*(c.url_params for c in codes)))
 
 
 def _why_not(path: str, verb: str, calls: list[ast.Call]) -> str | None:
@@ -190,3 +202,26 @@ def _body_literal(node: ast.expr) -> bool:
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "encode":
         return True
     return isinstance(node, ast.JoinedStr) or isinstance(node, ast.Constant) and isinstance(node.value, (str, bytes))
+
+
+def _params_of(verb: str, call: ast.Call) -> ast.expr | None:
+    """The params= a call passes (``get``'s second positional too)."""
+    given = next((k.value for k in call.keywords if k.arg == "params"), None)
+    if given is None and verb == "get" and len(call.args) > 1:
+        given = call.args[1]
+    return None if isinstance(given, ast.Constant) and given.value is None else given
+
+
+def _params_exact(verb: str, call: ast.Call, params: ast.expr) -> bool:
+    """Kept as params= by the migration (``_request_args._params_exact``): a literal URL without a
+    query, and a dict of str, int and float literals (or lists of them)."""
+    at = 1 if verb == "request" else 0
+    url = call.args[at] if len(call.args) > at else next((k.value for k in call.keywords if k.arg == "url"), None)
+
+    def plain(node: ast.expr) -> bool:
+        if isinstance(node, (ast.List, ast.Tuple)):
+            return all(plain(e) for e in node.elts)
+        return isinstance(node, ast.Constant) and type(node.value) in (str, int, float)
+
+    return (isinstance(url, ast.Constant) and isinstance(url.value, str) and "?" not in url.value
+            and isinstance(params, ast.Dict) and None not in params.keys and all(plain(v) for v in params.values))
