@@ -17,6 +17,7 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods._mock_spec import NotTranslated
+from codemods.base import with_function
 from codemods.shared_ssl_context import after_imports
 from migrator.engine.visitors import walk
 
@@ -198,9 +199,5 @@ def with_helper(original: cst.Module, updated: cst.Module, httpx_alias: str, nam
     for name, text in ((NAME, HELPER), (BODY_NAME, BODY_HELPER), (TIMEOUT_NAME, TIMEOUT_HELPER)):
         if name not in names or name in defined:
             continue
-        text = text.replace("httpx.Response", f"{httpx_alias}.Response")
-        helper = cst.parse_module(text).body[0].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
-        if at < len(body):
-            body[at] = body[at].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
-        body.insert(at, helper)
+        body = with_function(body, at, text.replace("httpx.Response", f"{httpx_alias}.Response"))
     return updated.with_changes(body=body)

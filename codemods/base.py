@@ -115,3 +115,14 @@ def await_expression(ctx, call: cst.BaseExpression) -> cst.Await:
     if isinstance(parent, (cst.Attribute, cst.Subscript)) or (isinstance(parent, cst.Call) and parent.func is ctx.parents[-1]):
         return awaited.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
     return awaited
+
+
+def with_function(body: list, at: int, text: str) -> list:
+    """``body`` (a module's statements) with the function ``text`` inserted at ``at``, set apart by
+    two blank lines on both sides (the helpers the tool writes once into a module)."""
+    body = list(body)
+    helper = cst.parse_module(text).body[0].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
+    if at < len(body):
+        body[at] = body[at].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
+    body.insert(at, helper)
+    return body

@@ -54,7 +54,7 @@ from codemods._request_args import (
     ARG_UNSUPPORTED, ARGS_UNKNOWN, AUTH_ENCODING, DATA_PAIRS, ENVIRONMENT, JSON_BODY, FILES_PART, REDIRECT_CONTENT_TYPE, DATA_STR_ENCODING, DATA_TYPE_UNKNOWN, PARAMS_SEMANTICS,
     PARAMS_HELPER, PARAMS_HELPER_NAME, TIMEOUT_MAYBE_TUPLE, VERBS, VERIFY_DISABLED, map_request_args,
 )
-from codemods.base import Codemod, find_kwarg
+from codemods.base import Codemod, find_kwarg, with_function
 from codemods.shared_ssl_context import after_imports
 from codemods.streaming import check_stream_context, stream_call, stream_flag
 from migrator.engine.findings import Code
@@ -100,10 +100,5 @@ class ModuleFunctions(Codemod):
             return updated
         if any(isinstance(s, cst.FunctionDef) and s.name.value == PARAMS_HELPER_NAME for s in original.body):
             return updated
-        body = list(updated.body)
-        at = after_imports(body, ctx.httpx_alias)
-        helper = cst.parse_module(PARAMS_HELPER).body[0].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
-        if at < len(body):
-            body[at] = body[at].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
-        body.insert(at, helper)
-        return updated.with_changes(body=body)
+        at = after_imports(list(updated.body), ctx.httpx_alias)
+        return updated.with_changes(body=with_function(updated.body, at, PARAMS_HELPER))

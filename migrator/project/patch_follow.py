@@ -56,7 +56,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, ParentNodeProvider
 
 from codemods._request_args import _NO_BODY_VERBS, _POSITIONAL, PARAMS_HELPER, PARAMS_HELPER_NAME, VERBS
-from codemods.base import append_args, kwarg, with_keyword
+from codemods.base import append_args, kwarg, with_function, with_keyword
 from migrator.engine.imports import fix_imports
 from migrator.engine.names import dotted
 from migrator.project.patched_code import PatchedCode
@@ -120,14 +120,10 @@ def follow(text: str, wanted: dict[str, dict[str, PatchedCode]], imported: dict[
 
 
 def _with_params_helper(module: cst.Module) -> cst.Module:
-    body = list(module.body)
-    at = max((i + 1 for i, st in enumerate(body) if isinstance(st, cst.SimpleStatementLine)
+    """The code's own ``_requests_url``, after the test module's imports, for its assertions."""
+    at = max((i + 1 for i, st in enumerate(module.body) if isinstance(st, cst.SimpleStatementLine)
               and all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in st.body)), default=0)
-    helper = cst.parse_module(PARAMS_HELPER).body[0].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
-    if at < len(body):
-        body[at] = body[at].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
-    body.insert(at, helper)
-    return module.with_changes(body=body)
+    return module.with_changes(body=with_function(module.body, at, PARAMS_HELPER))
 
 
 def _tests(module: cst.Module):
