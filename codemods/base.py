@@ -14,6 +14,8 @@ example on the page is taken from ``fixtures/<name>/basic/``, so it is tested.
 
 from __future__ import annotations
 
+import functools
+
 from typing import TYPE_CHECKING, Sequence
 
 import libcst as cst
@@ -121,8 +123,14 @@ def with_function(body: list, at: int, text: str) -> list:
     """``body`` (a module's statements) with the function ``text`` inserted at ``at``, set apart by
     two blank lines on both sides (the helpers the tool writes once into a module)."""
     body = list(body)
-    helper = cst.parse_module(text).body[0].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
+    helper = _parsed_function(text).with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
     if at < len(body):
         body[at] = body[at].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
     body.insert(at, helper)
     return body
+
+
+@functools.lru_cache(maxsize=None)
+def _parsed_function(text: str) -> cst.BaseStatement:
+    """The helper's tree, parsed once per process (LibCST trees are immutable: shared safely)."""
+    return cst.parse_module(text).body[0]

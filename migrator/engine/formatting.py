@@ -234,6 +234,8 @@ def _pieces(tree: ast.Module, lines: list[str], ranges: list[tuple[int, int]]) -
     chosen: set[tuple[int, int, int, bool, ast.stmt | None]] = set()
     for number in touched:
         if number not in smallest:
+            if _blank_black_keeps(lines, number):
+                continue  # (a helper written with its two blank lines: black would keep them)
             return None  # a comment or blank line between top-level statements
         first, last, column, body_first, node = smallest[number]
         if body_first is not None and number < body_first:
@@ -250,6 +252,21 @@ def _pieces(tree: ast.Module, lines: list[str], ranges: list[tuple[int, int]]) -
     if any(a[1] >= b[0] for a, b in zip(pieces, pieces[1:])):
         return None  # overlapping pieces (statements sharing a line)
     return pieces
+
+
+def _blank_black_keeps(lines: list[str], number: int) -> bool:
+    """Is line ``number`` blank, in a run of blank lines black leaves as it is: one, or two before
+    a top-level line (black's limits)?"""
+    if lines[number - 1].strip():
+        return False
+    first = last = number
+    while first > 1 and not lines[first - 2].strip():
+        first -= 1
+    while last < len(lines) and not lines[last].strip():
+        last += 1
+    run = last - first + 1
+    following = lines[last] if last < len(lines) else ""
+    return run == 1 or (run == 2 and following[:1] not in (" ", "\t", ""))
 
 
 def _without_headers(formatted: list[str], depth: int) -> list[str]:
