@@ -7,6 +7,7 @@ module functions and client methods take the same ones back, except where noted.
 
 from __future__ import annotations
 
+
 from dataclasses import dataclass
 
 import libcst as cst
@@ -14,6 +15,7 @@ import libcst as cst
 from codemods._client_options import tls_verify
 from codemods.base import append_args, body_literal_kind, find_kwarg, has_star_args, kwarg, literal_text, with_keyword
 from migrator.engine.findings import Code
+from migrator.engine.visitors import walk
 
 VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
 # httpx's helpers for these verbs take no body: such calls go through request("VERB", ...)
@@ -320,6 +322,8 @@ def _map(ctx, original: cst.Call, updated: cst.Call, verb: str, on_client: bool)
             mapped.append(arg.with_changes(value=tls_verify(ctx, value)))
         elif name == "proxies" and not on_client:
             proxy = _single_proxy(ctx, value)
+            if proxy is None and isinstance(value, cst.Name):
+                proxy = _single_proxy_of_name(ctx, value)
             if proxy is None:
                 ctx.report(ARG_UNSUPPORTED, original, f"{verb}(..., proxies=...) needs one proxy for every scheme to become proxy=; not migrated")
                 return None
@@ -405,6 +409,75 @@ def _single_proxy(ctx, value: cst.BaseExpression) -> cst.BaseExpression | None:
     if len(codes) == 1 and set(patterns) in ({"http://", "https://"}, {"all://"}):
         return next(iter(patterns.values()))
     return None
+
+
+def _single_proxy_of_name(ctx, name: cst.Name) -> cst.BaseExpression | None:
+    """``proxies=PROXIES``, a dict literal the name is bound to once, in the function making the
+    call or at module level, and never changed: ``PROXIES["http"]`` when it gives every scheme
+    the same proxy (the key as written, so the value is read where the code keeps it)."""
+    for scope in reversed(ctx.scopes):
+        if scope.kind == "class" or scope.node is None:
+            continue
+        if scope.kind == "function" and any(p.name.value == name.value for p in _all_params(scope.node.params)):
+            return None  # a parameter: the caller's dict
+        bound, changed = _bindings(scope.node, name.value)
+        if not bound:
+            continue
+        if len(bound) != 1 or changed or not isinstance(bound[0].value, cst.Dict):
+            return None  # bound again, changed in place (PROXIES["http"] = ..., .update()), or not a literal
+        literal = bound[0].value
+        first = literal.elements[0] if literal.elements else None
+        if _single_proxy(ctx, literal) is None or not isinstance(first, cst.DictElement):
+            return None
+        return cst.Subscript(name, [cst.SubscriptElement(cst.Index(first.key))])
+    return None
+
+
+def _all_params(params: cst.Parameters) -> list[cst.Param]:
+    star = [p for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param)]
+    return [*params.posonly_params, *params.params, *params.kwonly_params, *star]
+
+
+_MUTATORS = frozenset({"update", "pop", "popitem", "clear", "setdefault", "__setitem__", "__delitem__"})
+
+
+def _bindings(scope: cst.CSTNode, name: str) -> tuple[list[cst.Assign], bool]:
+    """The assignments binding ``name`` among ``scope``'s own statements, and whether anything else
+    in it (nested functions included) may change or rebind it."""
+    bound: list[cst.Assign] = []
+    changed = False
+    body = scope.body.body if isinstance(scope, cst.FunctionDef) else scope.body  # type: ignore[union-attr]
+    for stmt in body:
+        # (nested functions too: a module constant changed in a function is changed)
+        for node in walk(stmt):
+            if isinstance(node, cst.Assign):
+                targets = [t.target for t in node.targets]
+                if any(isinstance(t, cst.Name) and t.value == name for t in targets) and isinstance(stmt, cst.SimpleStatementLine) and node in stmt.body:
+                    bound.append(node)
+                elif any(isinstance(t, cst.Name) and t.value == name for t in targets):
+                    changed = True  # (bound inside a compound statement)
+            elif isinstance(node, (cst.AugAssign, cst.AnnAssign)) and isinstance(node.target, cst.Name) and node.target.value == name:
+                changed = True
+            elif isinstance(node, (cst.Global, cst.Nonlocal)) and any(n.name.value == name for n in node.names):
+                changed = True
+            elif (isinstance(node, cst.Del) or isinstance(node, cst.AssignTarget) and not isinstance(node.target, cst.Name)) \
+                    and _roots_at(node.target, name):
+                changed = True  # PROXIES["http"] = ..., del PROXIES["http"]
+            elif isinstance(node, (cst.For, cst.CompFor, cst.WithItem)) and _roots_at(getattr(node, "target", None) or getattr(getattr(node, "asname", None), "name", None), name):
+                changed = True
+            elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in _MUTATORS \
+                    and isinstance(node.func.value, cst.Name) and node.func.value.value == name:
+                changed = True
+    return bound, changed
+
+
+def _roots_at(target: cst.BaseExpression | None, name: str) -> bool:
+    """Does ``target`` (an assignment or del target) name ``name``, or an item or attribute of it?"""
+    while isinstance(target, (cst.Subscript, cst.Attribute)):
+        target = target.value
+    if isinstance(target, (cst.Tuple, cst.List)):
+        return any(_roots_at(e.value, name) for e in target.elements)
+    return isinstance(target, cst.Name) and target.value == name
 
 
 def ascii_literal(node: cst.BaseExpression) -> bool:

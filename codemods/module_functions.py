@@ -14,7 +14,9 @@ to the httpx function of the same verb, and maps their arguments:
 - ``data=`` holding a bytes or str literal (or ``.encode(...)`` of one) becomes ``content=``;
 - positional arguments after the URL (``requests.post(url, payload)``) become keywords,
   since httpx takes them by keyword only;
-- ``proxies={"http": P, "https": P}`` (one proxy for every scheme) becomes ``proxy=P``;
+- ``proxies={"http": P, "https": P}`` (one proxy for every scheme) becomes ``proxy=P``; so does
+  ``proxies=PROXIES`` where ``PROXIES`` is such a dict literal, bound once (in the function or at
+  module level) and never changed, as ``proxy=PROXIES["http"]`` (the value read where the code keeps it);
   ``verify="ca.pem"`` becomes ``verify=ssl.create_default_context(cafile="ca.pem")``;
 - a body (``json=``, ``data=``, ``files=``) on GET, HEAD, OPTIONS or DELETE goes through
   ``httpx.request("GET", ...)``: httpx's verb helpers take no body for those verbs;

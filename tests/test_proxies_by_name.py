@@ -1,0 +1,60 @@
+"""proxies= given by name: followed to the dict literal the name is bound to once and never changed
+(in the function or at module level), else left and reported, as a literal would be."""
+
+from __future__ import annotations
+
+from migrator.engine.options import Options
+from migrator.engine.pipeline import migrate_source
+
+SOURCE = '''import requests
+
+PROXIES = {"http": "http://proxy.local:3128", "https": "http://proxy.local:3128"}
+MIXED = {"http": "http://a:1", "https": "http://b:2"}
+CHANGED = {"http": "http://a:1", "https": "http://a:1"}
+CHANGED["https"] = "http://c:3"
+UPDATED = {"all": "http://a:1"}
+
+
+def via_constant(url):
+    return requests.get(url, proxies=PROXIES)
+
+
+def via_local(url, proxy_url):
+    proxies = {"http": proxy_url, "https": proxy_url}
+    return requests.get(url, proxies=proxies)
+
+
+def via_param(url, proxies):
+    return requests.get(url, proxies=proxies)
+
+
+def via_mixed(url):
+    return requests.get(url, proxies=MIXED)
+
+
+def via_changed(url):
+    return requests.get(url, proxies=CHANGED)
+
+
+def via_updated(url):
+    UPDATED.update(http="http://d:4")
+    return requests.get(url, proxies=UPDATED)
+
+
+def via_rebound(url, proxy_url):
+    proxies = {"all": proxy_url}
+    if url.startswith("https"):
+        proxies = {"https": proxy_url}
+    return requests.get(url, proxies=proxies)
+'''
+
+
+def test_a_dict_bound_once_and_never_changed_gives_its_one_proxy():
+    result = migrate_source(SOURCE, "app.py", Options(format=False))
+    assert 'proxy=PROXIES["http"]' in result.code
+    assert 'proxy=proxies["http"]' in result.code
+    reported = sorted(f.line for f in result.findings if f.code == "request-arg-unsupported")
+    # the parameter, the dict with two proxies, the one changed by item, by .update(), and one bound twice
+    assert reported == [20, 24, 28, 33, 40]
+    assert all("requests.get(url, proxies=" in SOURCE.splitlines()[line - 1] for line in reported)
+    assert result.code.count("requests.get(url, proxies=") == 5  # each left as it was
