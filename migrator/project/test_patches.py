@@ -71,17 +71,19 @@ def _split(target: str) -> tuple[str, str] | None:
 
 def patches(data: bytes) -> list[tuple[str, str, int, str]]:
     """(module, what of requests, line, test) for each patch of requests by name in a file."""
+    tree = _parsed(data)
+    return _patches_in(tree, imported_modules(tree)) if tree is not None else []
+
+
+def _parsed(data: bytes) -> ast.Module | None:
     try:
-        tree = ast.parse(data)
+        return ast.parse(data)
     except (SyntaxError, ValueError):
-        return []
-    imported: dict[str, str] = {}  # local name -> the module it is
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            imported.update({a.asname or a.name: f"{node.module}.{a.name}" for a in node.names})
-        elif isinstance(node, ast.Import):
-            imported.update({a.asname: a.name for a in node.names if a.asname})
-            imported.update({a.name: a.name for a in node.names if not a.asname and "." not in a.name})
+        return None
+
+
+def _patches_in(tree: ast.Module, imported: dict[str, str]) -> list[tuple[str, str, int, str]]:
+    """:func:`patches` of a parsed file (``imported``: local name -> the module it is)."""
     targets = {id(c.args[0]) for c in ast.walk(tree) if isinstance(c, ast.Call) and c.args and _patcher(c.func, imported) in ("patch", "setattr")}
     out = []
     for test, node in _nodes_by_test(tree):
@@ -151,12 +153,15 @@ def report(results, candidates: dict[int, bytes], reach, timeout: str = "None") 
         test_file = results[index]
         source = decode(data)
         text = test_file.new_text if test_file.changed else source.text
-        current = text.encode("utf-8") if test_file.changed else data
-        found = patches(data)
+        tree = _parsed(text.encode("utf-8")) if test_file.changed else _parsed(data)  # (the text as it stands now)
+        imported = imported_modules(tree) if tree is not None else {}
+        # where each test's patches stood in the file as read: its findings' lines
+        found = patches(data) if test_file.changed else _patches_in(tree, imported) if tree is not None else []
         lines = {(test, f"{module}.{what}" if module else what): line for module, what, line, test in reversed(found)}
         wanted: dict[str, dict[str, PatchedCode]] = {}
         reasons: list[tuple[str, str, str, int]] = []  # (test, target, why, line)
-        for module, what, line, test in (patches(current) if test_file.changed else found):
+        reached: list[int] | None = None  # the code files the test file reaches (found when needed)
+        for module, what, line, test in (_patches_in(tree, imported) if test_file.changed and tree is not None else found):
             target_name = f"{module}.{what}" if module else what
             line = lines.get((test, target_name), line)
             if module:
@@ -174,8 +179,9 @@ def report(results, candidates: dict[int, bytes], reach, timeout: str = "None") 
                     code = facts[found]
                     verb = what.removeprefix("requests.")
                     if verb in VERBS:  # pkg.api.requests.get is requests' own get: other code called it too
-                        others = [j for j in reach.of(index, conftests=True) if j != found
-                                  and results[j].kind == "code" and not is_test_file(results[j].path)]
+                        if reached is None:
+                            reached = [j for j in reach.of(index, conftests=True) if results[j].kind == "code" and not is_test_file(results[j].path)]
+                        others = [j for j in reached if j != found]
                         elsewhere = _reached_code(results, others, verb, facts)
                         reason = elsewhere.why_not(what)
                         if reason != _NOT_CALLED:
@@ -192,7 +198,8 @@ def report(results, candidates: dict[int, bytes], reach, timeout: str = "None") 
                 why = f"{moved[0].path}{f' and {len(moved) - 1} more files' if len(moved) > 1 else ''} of its package send requests through httpx now: the patch no longer intercepts those"
                 verb = what.removeprefix("requests.")
                 if test and verb in VERBS:  # patch("requests.get"): the code the test reaches decides
-                    reached = [j for j in reach.of(index, conftests=True) if results[j].kind == "code" and not is_test_file(results[j].path)]
+                    if reached is None:
+                        reached = [j for j in reach.of(index, conftests=True) if results[j].kind == "code" and not is_test_file(results[j].path)]
                     code = _reached_code(results, reached, verb, facts)
                     if code.why_not(what) == _NOT_CALLED:  # a conftest.py fixture: for the tests of its package
                         package = package_of(test_file.path)
@@ -205,7 +212,7 @@ def report(results, candidates: dict[int, bytes], reach, timeout: str = "None") 
         followed: set[str] = set()
         if wanted:
             try:
-                new_text, refused = follow(text, wanted, imported_modules(text), timeout)
+                new_text, refused = follow(text, wanted, imported, timeout)
             except Exception as exc:  # a bug here must not stop the run: the tests are reported instead
                 new_text, refused = text, {test: f"the tool failed to read it ({type(exc).__name__}: {exc})" for test in wanted}
             followed = wanted.keys() - refused.keys()

@@ -165,10 +165,11 @@ def assigns(body: cst.CSTNode, name: str) -> list[cst.Assign]:
     return found
 
 
-def imported_modules(text: str) -> dict[str, str]:
-    """Local name -> the module it is (``from pkg import api`` -> ``api``: ``pkg.api``)."""
+def imported_modules(tree: ast.Module) -> dict[str, str]:
+    """Local name -> the module it is (``from pkg import api`` -> ``api``: ``pkg.api``), for a
+    parsed file."""
     out: dict[str, str] = {}
-    for node in ast.walk(ast.parse(text)):
+    for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module and not node.level:
             out.update({a.asname or a.name: f"{node.module}.{a.name}" for a in node.names})
         elif isinstance(node, ast.Import):

@@ -54,6 +54,8 @@ def remove_unused(results, reach, patch_targets: set[str]) -> None:
     for result in results:
         if result is None or result.kind != "code" or "requests" not in result.features or not result.path.endswith(".py"):
             continue
+        if result.sends:
+            continue  # it still sends requests through requests: its import is used (no need to read it again)
         text = result.new_text if result.changed else _read(result.path)
         if text is None:
             continue
