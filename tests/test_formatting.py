@@ -80,6 +80,30 @@ def test_black_sees_only_the_touched_statements(monkeypatch):
     assert seen and not any("one" in s or "three" in s or "get('b')" in s for s in seen)
 
 
+def test_a_function_inserted_with_its_blank_lines_is_formatted_alone(monkeypatch):
+    """The helpers the tool writes come with two blank lines on each side: black keeps those, so
+    they do not send the whole file to black (they once made every such file 6x slower). One blank
+    line at the top level may be too few (around a def): that still goes to black."""
+    import black
+
+    seen = []
+    real = black.format_str
+
+    def spy(src, **kwargs):
+        seen.append(src)
+        return real(src, **kwargs)
+
+    monkeypatch.setattr(black, "format_str", spy)
+    before = "import os\n\n\ndef untouched( ):\n    return os.sep\n"
+    after = "import os\n\n\ndef helper(x):\n    return x\n\n\ndef untouched( ):\n    return os.sep\n"
+    assert format_touched(before, after, "    ") == after
+    assert seen and not any("untouched" in s for s in seen)
+    seen.clear()
+    crowded = "import os\n\n\ndef helper(x):\n    return x\n\ndef untouched( ):\n    return os.sep\n"
+    assert format_touched(before, crowded, "    ") is not None
+    assert any("untouched" in s for s in seen)  # the whole file: black decides that blank line
+
+
 def test_no_blank_line_is_added_before_a_touched_statement():
     """Whole-file black would put one between a class header and a touched method; the
     blank lines around a touched statement are not touched lines, so the file's stay."""

@@ -255,8 +255,8 @@ def _pieces(tree: ast.Module, lines: list[str], ranges: list[tuple[int, int]]) -
 
 
 def _blank_black_keeps(lines: list[str], number: int) -> bool:
-    """Is line ``number`` blank, in a run of blank lines black leaves as it is: one, or two before
-    a top-level line (black's limits)?"""
+    """Is line ``number`` blank, in a run of blank lines black leaves as it is: one inside a block,
+    or two before a top-level line (one at the top level may be one too few, around a def)?"""
     if lines[number - 1].strip():
         return False
     first = last = number
@@ -266,7 +266,8 @@ def _blank_black_keeps(lines: list[str], number: int) -> bool:
         last += 1
     run = last - first + 1
     following = lines[last] if last < len(lines) else ""
-    return run == 1 or (run == 2 and following[:1] not in (" ", "\t", ""))
+    top_level = following[:1] not in (" ", "\t", "")
+    return (run == 1 and not top_level) or (run == 2 and top_level)
 
 
 def _without_headers(formatted: list[str], depth: int) -> list[str]:
