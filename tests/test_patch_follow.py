@@ -89,3 +89,27 @@ def test_the_followed_assertions_really_assert(tmp_path):
         assert old in followed, old
         path.write_text(followed.replace(old, new, 1))
         assert _outcome(project)[1], f"still passes with {new}"
+
+
+def test_a_response_that_sets_ok_and_is_shared_with_another_mock_stays():
+    """ok becomes is_error only where the code reading it moved: a response also handed to a
+    mock the tool does not follow keeps its ok, so the test stays (and says why)."""
+    from migrator.project.patch_follow import follow
+    from migrator.project.patched_code import PatchedCode
+
+    test = (
+        "from unittest import mock\n\nfrom pkg import api\n\n\n"
+        "@mock.patch('pkg.api.requests.get')\n"
+        "def test_shared(get):\n"
+        "    response = mock.Mock(ok=False)\n"
+        "    get.return_value = response\n"
+        "    other = mock.Mock()\n"
+        "    other.return_value = response\n"
+        "    assert api.fetch(1) is None\n"
+    )
+    code = PatchedCode(None, {"get": None}, {"get": {"is_error": "ok"}})
+    text, refused = follow(test, {"test_shared": {"pkg.api.requests.get": code}}, {"api": "pkg.api", "mock": "unittest.mock"}, "None")
+    assert text == test and "handed to another mock" in refused["test_shared"]
+    alone = test.replace("    other = mock.Mock()\n    other.return_value = response\n", "")
+    text, refused = follow(alone, {"test_shared": {"pkg.api.requests.get": code}}, {"api": "pkg.api", "mock": "unittest.mock"}, "None")
+    assert not refused and "is_error=True" in text

@@ -146,6 +146,7 @@ class _Test(MockValues):
         self.helpers = helpers  # the test module's own functions, which may build mock responses
         self.scope = node  # where the names of the mock response being checked live
         self.frozen = False  # checking a helper other tests share: it is followed only if it needs no edit
+        self.shared = False  # checking a Mock response also handed to another mock: the same
         self.parents, self.edits = parents, edits
         self.sets_ok = False
         self.reads_ok = False  # the code still reads ok somewhere: a mock's ok must stay ok

@@ -167,9 +167,15 @@ class MockValues:
                 raise Refused(f"the mock response is made with {name or 'a positional argument'}=, which the tool does not follow")
             return
         if isinstance(value, cst.Name) and self._is_mock(value.value):
-            for use in names(self.scope.body, value.value):
-                if use is not value:
+            uses = [u for u in names(self.scope.body, value.value) if u is not value]
+            # given to another mock too (one this test may not follow): its ok must stay ok there
+            given = [u for u in uses if isinstance(self.parents.get(u), cst.Assign)]
+            shared, self.shared = self.shared, self.shared or len(given) > 0
+            try:
+                for use in uses:
                     self._response(use)
+            finally:
+                self.shared = shared
             return
         helper = self.helpers.get(value.func.value) if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) else None
         if helper is not None and not self.frozen:  # mock_get.return_value = ok_response({"id": 1})
@@ -189,3 +195,5 @@ class MockValues:
     def _edit_allowed(self) -> None:
         if self.frozen:
             raise Refused(f"the mock response comes from {self.scope.name.value}(), which sets ok: other tests share it")
+        if self.shared:
+            raise Refused("the mock response that sets ok is handed to another mock too, which may still read ok")
