@@ -235,15 +235,19 @@ class MappedCall:
 
 
 def map_request_args(
-    ctx, original: cst.Call, updated: cst.Call, verb: str, *, on_client: bool
+    ctx, original: cst.Call, updated: cst.Call, verb: str, *, on_client: bool,
+    client_sets: frozenset[str] = frozenset({"params", "hooks"}),
 ) -> MappedCall | None:
     """httpx arguments for a requests call, or None (with one error finding) when not exact.
+
+    ``client_sets``: for a client's call, which of its ``params``/``hooks`` the session may have
+    set (the call's own then join them, differently in httpx); by default, both.
 
     Review warnings about a call are only kept when the call is migrated: a call left as it
     was gets the one error that says why.
     """
     mark = len(ctx.pending)
-    mapped = _map(ctx, original, updated, verb, on_client)
+    mapped = _map(ctx, original, updated, verb, on_client, client_sets if on_client else frozenset())
     if mapped is None:
         errors = [p for p in ctx.pending[mark:] if p.code.severity == "error"]
         for dropped in ctx.pending[mark:]:
@@ -253,7 +257,7 @@ def map_request_args(
     return mapped
 
 
-def _map(ctx, original: cst.Call, updated: cst.Call, verb: str, on_client: bool) -> MappedCall | None:
+def _map(ctx, original: cst.Call, updated: cst.Call, verb: str, on_client: bool, client_sets: frozenset[str]) -> MappedCall | None:
     if not on_client:  # (a client's calls: reported where the client is made)
         ctx.report_once(ENVIRONMENT, original, "REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE and ~/.netrc are not read by httpx")
     args = list(updated.args)
@@ -307,8 +311,8 @@ def _map(ctx, original: cst.Call, updated: cst.Call, verb: str, on_client: bool)
         elif name == "params":
             if _params_exact(url, value) or (isinstance(value, cst.Name) and value.value == "None"):
                 mapped.append(arg)
-            elif on_client:  # (a client's own params join in: not written out yet)
-                ctx.report(PARAMS_SEMANTICS, original, "params= merge/None/bool semantics differ in httpx")
+            elif "params" in client_sets:  # the client's own params would drop the URL's query
+                ctx.report(PARAMS_SEMANTICS, original, "params= joins the client's params, which replace the URL's query in httpx")
                 mapped.append(arg)
             else:
                 in_url = value  # written into the URL as requests writes it (PARAMS_HELPER)

@@ -33,7 +33,7 @@ _HOW = {
 # settings an httpx client takes only in its constructor (``client_configuration`` moves them there
 # from the statements right after the session is made, when their values are literals)
 _SETTINGS = frozenset({"verify", "cert", "proxies", "trust_env", "adapters"})
-_CLIENT_REFUSES = frozenset({"verify", "proxies", "cert", "hooks"})
+_CLIENT_REFUSES = frozenset({"verify", "proxies", "cert"})
 
 
 def _setting_value_readable(name: str, assign) -> bool:
@@ -125,6 +125,8 @@ class UseJudge(SlotJudge):
     def _attribute(self, attr: ast.Attribute, unit) -> None:
         f, name = self.f, attr.attr
         parent = self.index.parent.get(id(attr))
+        if name in ("params", "hooks"):
+            unit.find().attributes.add(name)
         called = isinstance(parent, ast.Call) and parent.func is attr
         if name in _SESSION_METHODS:
             unit.closed = unit.closed or name == "close" and called

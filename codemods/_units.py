@@ -45,6 +45,9 @@ class Unit:
     # kept only because its class stays a requests.Session: the class's own finding says why
     class_kept: bool = False
     merged: "Unit | None" = None
+    # its ``params``/``hooks`` are used somewhere: a call's own params or hooks then join the
+    # client's, which httpx does differently (see ``_request_args``)
+    attributes: set[str] = field(default_factory=set)
 
     def find(self) -> "Unit":
         unit = self
@@ -83,6 +86,11 @@ class UnitPlan:
     def closed(self, slot: Slot | None) -> bool:
         unit = self._by_slot.get(slot) if slot is not None else None
         return unit is not None and unit.closed
+
+    def uses_attribute(self, slot: Slot | None, name: str) -> bool:
+        """Is ``session.<name>`` used anywhere in the unit bound to ``slot``? (True when unknown.)"""
+        unit = self._by_slot.get(slot) if slot is not None else None
+        return unit is None or name in unit.find().attributes
 
     def response_param(self, path: tuple[str, ...], name: str) -> bool:
         """Does this parameter hold only responses of a migrated unit (from calls in this file)?"""
@@ -237,6 +245,7 @@ class _Follower:
         a.classes |= b.classes
         a.class_kept = a.class_kept or b.class_kept
         a.closed = a.closed or b.closed
+        a.attributes |= b.attributes
         for slot in b.slots:
             self.slot_owner[slot] = a
 

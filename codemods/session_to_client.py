@@ -21,6 +21,9 @@
   self._make_session()``), and the calls made through any of them. Those calls get the
   request-argument mapping of ``module_functions``; ``s.head(url)`` gets ``follow_redirects=False``,
   since requests' ``Session.head`` does not follow redirects and the client does.
+- ``params=`` on those calls is written into the URL as requests writes it,
+  ``s.get(_requests_url(url, params))``, with the same helper as the module functions (see there),
+  when the session never sets its own ``params`` (which would join the call's).
 
 ## Why
 A Session and a Client differ in their defaults, so a bare ``httpx.Client()`` changes behaviour.
@@ -49,7 +52,8 @@ blocking line and why. Blocking are:
 
 Reported on migrated sessions:
 - ``s.params = {...}``: ``params-semantics``, since a client's params replace the query of every
-  request URL in httpx (requests merges them into it);
+  request URL in httpx (requests merges them into it); its calls' own ``params=`` stay, with the
+  same warning;
 - a client that is neither in a ``with`` block nor closed anywhere in the file: ``client-not-closed``.
 """
 
@@ -58,7 +62,7 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods._client_containers import container_use
-from codemods._units import creation_slot, name_slot, scope_path
+from codemods._units import creation_slot, name_slot, scope_path, target_slot
 from codemods._request_args import ENVIRONMENT, PARAMS_SEMANTICS, VERBS, map_request_args
 from codemods.async_calls import STILL_BLOCKING
 from codemods._blocks import (
@@ -233,7 +237,7 @@ class SessionToClient(Codemod):
         if find_kwarg(original.args, "stream") is not None and stream_flag(original) is not False:
             if not check_stream_context(ctx, original):
                 return updated
-        mapped = map_request_args(ctx, original, updated, attr, on_client=True)
+        mapped = map_request_args(ctx, original, updated, attr, on_client=True, client_sets=_client_sets(ctx, func.value))
         if mapped is None:
             return updated
         if mapped.stream:
@@ -244,7 +248,8 @@ class SessionToClient(Codemod):
 
     def _async_call(self, ctx, original: cst.Call, updated: cst.Call, attr: str):
         """A call on a session that became an AsyncClient: awaited, or an async stream."""
-        mapped = map_request_args(ctx, original, updated, attr, on_client=True)
+        client_sets = _client_sets(ctx, original.func.value)  # type: ignore[attr-defined]
+        mapped = map_request_args(ctx, original, updated, attr, on_client=True, client_sets=client_sets)
         if mapped is None:
             return updated
         parent, grand = ctx.parent(), ctx.parent(2)
@@ -400,3 +405,9 @@ def _key(target: cst.BaseExpression) -> str:
     if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
         return f"{target.value.value}.{target.attr.value}"
     return "?"
+
+
+def _client_sets(ctx, receiver: cst.BaseExpression) -> frozenset[str]:
+    """Which of ``params``/``hooks`` the session a call is made on may have set (its unit uses them)."""
+    slot = target_slot(ctx, receiver)
+    return frozenset(name for name in ("params", "hooks") if ctx.unit_plan.uses_attribute(slot, name))

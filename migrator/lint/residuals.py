@@ -13,7 +13,7 @@ import builtins
 import libcst as cst
 
 from codemods._client_options import NOTE_RE, NOTED
-from codemods._request_args import ARG_UNSUPPORTED, VERBS
+from codemods._request_args import ARG_UNSUPPORTED, PARAMS_SEMANTICS, VERBS
 from codemods.catch_all import ATTRIBUTE, ESCAPES, TRUTHINESS
 from codemods.client_configuration import NOT_HOISTED, _classify
 from codemods.prepared_requests import _DIFFERS as _REQUEST_DIFFERS
@@ -208,6 +208,8 @@ class Residuals(HttpxObjects):
             self.migrated_responses.update(dotted(t.target) or "" for t in node.targets)
         for target in node.targets:
             where = target.target
+            if type(where) is cst.Attribute and where.attr.value == "params" and dotted(where.value) in self.migrated_clients:  # type: ignore[attr-defined]
+                self.report(PARAMS_SEMANTICS, where, "client params replace every request URL's query in httpx (a migrated client)")
             if type(where) is cst.Attribute and where.attr.value in _IGNORED_SETTINGS and self.is_client(where.value):  # type: ignore[attr-defined]
                 self.judged.add(id(where))
                 if not self.in_setting:
