@@ -1,8 +1,10 @@
-"""Can a requests response hook run unchanged as an httpx event hook?
+"""Can a requests response hook run unchanged on an httpx response?
 
-requests calls ``hook(response, **kwargs)`` after the body was read (unless streaming) and uses a
-non-None return value as the new response; httpx calls ``hook(response)`` before the body is read
-and ignores what it returns.  A hook is kept when none of that can matter.
+requests calls ``hook(response, **kwargs)`` and uses a non-None return value as the new response.
+An httpx client's event hook is called as ``hook(response)`` before the body is read, and what it
+returns is ignored; ``_helpers.HOOKS`` (a call's own ``hooks=``) calls ``hook(response)`` after.
+A hook is kept when none of that can matter, and when it reads nothing of the response that httpx
+lacks or gives differently.
 """
 
 from __future__ import annotations
@@ -16,17 +18,31 @@ from migrator.engine.visitors import Visitor, visit
 _BODY_READERS = frozenset({"content", "text", "json", "iter_content", "iter_lines", "raw", "apparent_encoding"})
 
 
+# what httpx's Response lacks or gives differently (``response_api`` and ``catch_all`` say how)
+_DIFFERS = frozenset({"ok", "reason", "iter_content", "raw", "apparent_encoding", "is_permanent_redirect", "connection",
+                      "next", "is_redirect", "url", "text", "encoding", "iter_lines", "links"})
+
+
 class _HookBody(Visitor):
-    def __init__(self, param: str):
+    def __init__(self, param: str, kwargs: str | None, body_read: bool):
         self.param = param
+        self.kwargs = kwargs
+        self.body_read = body_read
         self.problem: str | None = None
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         if isinstance(node.value, cst.Name) and node.value.value == self.param:
-            if node.attr.value in _BODY_READERS:
-                self.problem = f"it reads {self.param}.{node.attr.value}, and httpx has not read the body yet"
-            elif node.attr.value == "raise_for_status":
+            attr = node.attr.value
+            if attr in _DIFFERS:
+                self.problem = f"it reads {self.param}.{attr}, which httpx's response lacks or gives differently"
+            elif attr in _BODY_READERS and not self.body_read:
+                self.problem = f"it reads {self.param}.{attr}, and httpx has not read the body yet"
+            elif attr == "raise_for_status":
                 self.problem = "it calls raise_for_status(), which raises on every redirect in httpx"
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if self.kwargs is not None and node.value == self.kwargs:
+            self.problem = f"it reads **{self.kwargs}, requests' send arguments, which httpx does not pass"
 
     def visit_Return(self, node: cst.Return) -> None:
         if node.value is not None and not (isinstance(node.value, cst.Name) and node.value.value == "None"):
@@ -36,6 +52,11 @@ class _HookBody(Visitor):
         return False
 
 
+def _kwargs(params: cst.Parameters) -> str | None:
+    star = params.star_kwarg
+    return star.name.value if star is not None else None
+
+
 def _one_arg_callable(params: cst.Parameters) -> str:
     """The response parameter's name, when the function can be called with one argument."""
     positional = [*params.posonly_params, *params.params]
@@ -43,19 +64,22 @@ def _one_arg_callable(params: cst.Parameters) -> str:
         raise NotExact("the hook cannot be called with the response alone")
     if any(p.default is None for p in positional[1:]):
         raise NotExact("the hook takes more than the response")
+    if params.star_kwarg is None:  # requests' own call of it raises TypeError, httpx's would not
+        raise NotExact("the hook takes no **kwargs, and requests calls it with its send arguments (timeout=, verify=, ...)")
     return positional[0].name.value
 
 
-def check_hook(module: cst.Module, hook: cst.BaseExpression) -> None:
-    """Raise NotExact unless ``hook`` is a function of this module (or a lambda) that fits httpx."""
+def check_hook(module: cst.Module, hook: cst.BaseExpression, *, body_read: bool = False) -> None:
+    """Raise NotExact unless ``hook`` is a function of this module (or a lambda) that fits httpx.
+    ``body_read``: it is called after the body is read (by ``_helpers.HOOKS``), not as an event hook."""
     if isinstance(hook, cst.Lambda):
         param = _one_arg_callable(hook.params)
-        body = _HookBody(param)
+        body = _HookBody(param, _kwargs(hook.params), body_read)
         visit(hook.body, body)
         if body.problem is None and not _returns_none(hook.body):
             body.problem = "the lambda's value would be used by requests as the response"
         if body.problem:
-            raise NotExact(f"the hook cannot become an event hook: {body.problem}")
+            raise NotExact(f"the hook cannot run on an httpx response as it ran on requests': {body.problem}")
         return
     if not isinstance(hook, cst.Name):
         raise NotExact("the hook is not a function defined in this file")
@@ -63,10 +87,10 @@ def check_hook(module: cst.Module, hook: cst.BaseExpression) -> None:
     if func is None:
         raise NotExact(f"{hook.value} is not a function defined at the top of this file")
     param = _one_arg_callable(func.params)
-    body = _HookBody(param)
+    body = _HookBody(param, _kwargs(func.params), body_read)
     visit(func.body, body)
     if body.problem:
-        raise NotExact(f"{hook.value} cannot become an event hook: {body.problem}")
+        raise NotExact(f"{hook.value} cannot run on an httpx response as it ran on requests': {body.problem}")
 
 
 def _returns_none(expr: cst.BaseExpression) -> bool:

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from codemods._client_options import tls_verify
+from codemods._client_options import NotExact, tls_verify
+from codemods._helpers import HOOKS, PARAMS, call_helper
+from codemods._hooks import check_hook, hooks_from
 from codemods.base import append_args, body_literal_kind, find_kwarg, has_star_args, kwarg, literal_text, with_keyword
 from migrator.engine.findings import Code
 from migrator.engine.visitors import walk
@@ -54,7 +56,8 @@ ARG_UNSUPPORTED = Code(
     "request-arg-unsupported",
     "error",
     "A request argument httpx does not take here: the call was not migrated, or raises TypeError",
-    "``stream``, ``cert`` and ``hooks``, ``proxies`` with a different proxy per scheme, and ``verify`` "
+    "``stream``, ``cert``, ``hooks`` that cannot run on httpx's response as they ran on requests', "
+    "``proxies`` with a different proxy per scheme, and ``verify`` "
     "other than a bool or a CA path literal change how httpx must be called (a stream context, a "
     "client with mounts, an SSL context); on client methods httpx takes none of them. Rewriting the "
     "call anyway would drop the argument. In httpx code (the lint checks) the call raises TypeError: "
@@ -195,43 +198,18 @@ def _files(value: cst.BaseExpression) -> tuple[cst.BaseExpression, bool]:
     return value.with_changes(elements=elements), exact
 
 
-# requests' params=, written into the URL as requests writes it: httpx would replace the URL's own
-# query, send None as an empty value and True as "true". A function written once in each module
-# that needs it (no new module in the package, nothing to import), beside the code that calls it.
-PARAMS_HELPER_NAME = "_requests_url"
-PARAMS_HELPER = f'''
-
-def {PARAMS_HELPER_NAME}(url, params):
-    """The URL requests sends for url and params= (written by requests2httpx): keys whose value is
-    None are dropped, other values written with str() (True, not true), and the result appended to
-    the URL's own query, which httpx's params= would replace.
-    """
-    if isinstance(params, (str, bytes)):
-        query = params.decode("utf-8") if isinstance(params, bytes) else params
-    else:
-        pairs = []
-        for key, values in params.items() if hasattr(params, "items") else params or ():
-            if isinstance(values, (str, bytes)) or not hasattr(values, "__iter__"):
-                values = [values]
-            pairs += [(key, value) for value in values if value is not None]
-        query = urllib.parse.urlencode(pairs, doseq=True)
-    if not query:
-        return url
-    base, hash_, fragment = str(url).partition("#")
-    if urllib.parse.urlsplit(base).query:
-        base += "&"
-    elif not base.endswith("?"):
-        base += "?"
-    return base + query + hash_ + fragment
-'''
-
-
 @dataclass
 class MappedCall:
     method: str  # the httpx function/method name to call
     args: list[cst.Arg]
     follows_redirects: bool
     stream: bool = False  # stream=True was given: the caller makes it a stream() context
+    hooks: cst.BaseExpression | None = None  # hooks= to call on the response (``_helpers.HOOKS``)
+
+
+def hooked(ctx, call: cst.BaseExpression, mapped: MappedCall) -> cst.BaseExpression:
+    """The call's response through the call's own ``hooks=`` (``_helpers.HOOKS``), if it had any."""
+    return call if mapped.hooks is None else call_helper(ctx, HOOKS, call, mapped.hooks)
 
 
 def map_request_args(
@@ -281,6 +259,7 @@ def _map(ctx, original: cst.Call, updated: cst.Call, verb: str, on_client: bool,
 
     mapped: list[cst.Arg] = []
     stream = False
+    hooks: cst.List | None = None
     in_url: cst.BaseExpression | None = None
     for arg in out:
         if arg.keyword is None or arg.keyword.value in ("url", "method"):
@@ -315,7 +294,7 @@ def _map(ctx, original: cst.Call, updated: cst.Call, verb: str, on_client: bool,
                 ctx.report(PARAMS_SEMANTICS, original, "params= joins the client's params, which replace the URL's query in httpx")
                 mapped.append(arg)
             else:
-                in_url = value  # written into the URL as requests writes it (PARAMS_HELPER)
+                in_url = value  # written into the URL as requests writes it (_helpers.PARAMS)
         elif name == "timeout":
             mapped.append(_timeout_arg(ctx, original, arg))
         elif name == "verify" and not on_client and _bool_literal(value) is not None:
@@ -336,6 +315,11 @@ def _map(ctx, original: cst.Call, updated: cst.Call, verb: str, on_client: bool,
             if not all(ascii_literal(el.value) for el in value.elements):
                 ctx.report_once(AUTH_ENCODING, original, "non-ASCII Basic credentials would be encoded differently")
             mapped.append(arg)
+        elif name == "hooks":  # (dropped: the response goes through _helpers.HOOKS instead)
+            hooks = _hooks(ctx, value, client_sets)
+            if isinstance(hooks, str):
+                ctx.report(ARG_UNSUPPORTED, original, f"{verb}(..., hooks=...): {hooks}; not migrated")
+                return None
         elif name == "files":
             value, exact = _files(value)
             if not exact:
@@ -359,11 +343,7 @@ def _map(ctx, original: cst.Call, updated: cst.Call, verb: str, on_client: bool,
             ctx.report(PARAMS_SEMANTICS, original, "params= merge/None/bool semantics differ in httpx")
             mapped.append(kwarg("params", in_url))
         else:
-            ctx.required_imports.add("urllib.parse")
-            ctx.params_helper = True
-            comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-            written = cst.Call(cst.Name(PARAMS_HELPER_NAME), [cst.Arg(mapped[at].value, comma=comma), cst.Arg(in_url)])
-            mapped[at] = mapped[at].with_changes(value=written)
+            mapped[at] = mapped[at].with_changes(value=call_helper(ctx, PARAMS, mapped[at].value, in_url))
     if mapped and len(mapped) < len(out):
         # an argument was dropped (stream=, params=): the last one keeps the call's original trailing comma
         mapped[-1] = mapped[-1].with_changes(comma=out[-1].comma)
@@ -388,7 +368,10 @@ def _map(ctx, original: cst.Call, updated: cst.Call, verb: str, on_client: bool,
         extra_args.append(kwarg("timeout", ctx.options.timeout_node()))
     if follows and any(find_kwarg(mapped, b) for b in _BODY_ARGS):
         ctx.report_once(REDIRECT_CONTENT_TYPE, original, "if redirected to a GET, httpx still sends this body's Content-Type")
-    return MappedCall(method, append_args(_fix_commas(mapped), extra_args), follows, stream)
+    if hooks is not None and stream:
+        ctx.report(ARG_UNSUPPORTED, original, f"{verb}(..., hooks=..., stream=True): a stream's hooks would run before its body is read; not migrated")
+        return None
+    return MappedCall(method, append_args(_fix_commas(mapped), extra_args), follows, stream, hooks)
 
 
 def _fix_commas(args: list[cst.Arg]) -> list[cst.Arg]:
@@ -502,6 +485,27 @@ def _plain_value(node: cst.BaseExpression) -> bool:
     if isinstance(node, (cst.List, cst.Tuple)):
         return all(_plain_value(el.value) for el in node.elements)
     return False
+
+
+def _hooks(ctx, value: cst.BaseExpression, client_sets: frozenset[str]) -> cst.List | str | None:
+    """The hooks of ``hooks={"response": ...}`` as a list to call on the response, None when there
+    are none, or why they cannot be called so (a str)."""
+    if isinstance(value, cst.Name) and value.value == "None":
+        return None
+    if not isinstance(value, cst.Dict):
+        return "the hooks are not a dict literal the tool can read"
+    try:
+        found = hooks_from(value)
+        for hook in found:
+            check_hook(ctx.module, hook, body_read=True)
+    except NotExact as why:
+        return str(why)
+    if "hooks" in client_sets:  # requests runs the call's hooks instead of the session's; httpx would run both
+        return "the session has hooks of its own, which requests replaces with the call's and httpx would run too"
+    if not found:
+        return None
+    elements = [cst.Element(h, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))) for h in found[:-1]]
+    return cst.List(elements + [cst.Element(found[-1])])
 
 
 def _params_exact(url: cst.BaseExpression | None, params: cst.BaseExpression) -> bool:

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from codemods._request_args import VERBS, map_request_args
+from codemods._request_args import VERBS, hooked, map_request_args
 from codemods.streaming import stream_args, stream_flag
 from codemods.base import Codemod, await_expression, find_kwarg, kwarg
 from migrator.engine.findings import Code
@@ -92,8 +92,9 @@ class AsyncCalls(Codemod):
             self.async_withs.add(id(grand))
             return ctx.mark(call, "stream-async")
         call = updated.with_changes(func=cst.Attribute(cst.Name(name), cst.Name(mapped.method)), args=mapped.args)
-        awaited = await_expression(ctx, call)
+        awaited = await_expression(ctx, call) if mapped.hooks is None else cst.Await(call)
         ids.add(id(awaited))
+        awaited = hooked(ctx, awaited, mapped)
         return ctx.mark(awaited, "response" if mapped.follows_redirects else "response-nofollow")
 
     def leave_FunctionDef(self, ctx, original: cst.FunctionDef, updated: cst.FunctionDef):

@@ -19,8 +19,9 @@ statements that configure the session in straight-line code are moved into the c
   are inlined. A transport gets the client's ``verify`` too, since httpx does not pass it down.
 
 - ``s.hooks["response"].append(f)`` / ``s.hooks = {"response": [f]}`` → ``event_hooks={"response": [f]}``,
-  when ``f`` is a lambda or a function of this file that takes the response alone (requests passes
-  extra keyword arguments, httpx none), does not read the body (httpx calls hooks before reading it),
+  when ``f`` is a lambda or a function of this file that takes the response and ``**kwargs`` without
+  reading them (requests passes its send arguments, httpx none), does not read the body (httpx
+  calls hooks before reading it) nor anything httpx's response lacks or gives differently,
   returns nothing (requests used a returned value as the response), and does not call
   ``raise_for_status()`` (which raises on every redirect in httpx, and hooks see redirects).
 

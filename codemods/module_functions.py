@@ -27,6 +27,16 @@ to the httpx function of the same verb, and maps their arguments:
   query, drops ``None`` and sends ``True``. ``_requests_url`` is a function of a dozen lines written
   once in each module that needs it: an inline expression would repeat those lines at every call,
   and a module of its own would add a file and an import to the package.
+- ``hooks={"response": [f, g]}`` becomes ``_requests_hooks(httpx.get(...), [f, g])``, a helper written
+  the same way, which calls each hook on each response of the redirect chain, first to last, as
+  requests did (httpx takes event hooks only on a client, for all its requests). A hook is kept when
+  it is a lambda or a function of this file that takes the response and ``**kwargs`` (requests calls
+  it with its send arguments: a hook without ``**kwargs`` raises TypeError there), does not read
+  those arguments, returns nothing (requests used a returned value as the response), does not call
+  ``raise_for_status()`` (it raises on every redirect in httpx) and reads nothing of the response
+  that httpx lacks or gives differently (``ok``, ``url``, ``text``...). Client calls get the same,
+  when the session has no hooks of its own (requests runs the call's instead of the session's;
+  httpx would run both).
 
 ## Why
 httpx's functions look like requests' but differ in defaults that change behaviour
@@ -40,7 +50,7 @@ JSON bodies are sent compact (``{"a":1}``): the same JSON, different bytes. When
 
 ## When it reports instead of rewriting
 - ``*args``/``**kwargs`` in the call (``request-args-unknown``), more positional arguments than
-  requests takes, ``stream=``, ``cert=``, ``hooks=``, ``proxies=`` with a different proxy per scheme,
+  requests takes, ``stream=``, ``cert=``, ``hooks=`` other than above (or on a stream), ``proxies=`` with a different proxy per scheme,
   or ``verify=`` other than a bool or a string literal (``request-arg-unsupported``), ``data=`` as a list of pairs (``data-list-of-pairs``):
   the call is left as it is, with an error finding.
 - migrated, with a warning to review: ``data=`` of unknown type
@@ -54,10 +64,9 @@ import libcst as cst
 
 from codemods._request_args import (
     ARG_UNSUPPORTED, ARGS_UNKNOWN, AUTH_ENCODING, DATA_PAIRS, ENVIRONMENT, JSON_BODY, FILES_PART, REDIRECT_CONTENT_TYPE, DATA_STR_ENCODING, DATA_TYPE_UNKNOWN, PARAMS_SEMANTICS,
-    PARAMS_HELPER, PARAMS_HELPER_NAME, TIMEOUT_MAYBE_TUPLE, VERBS, VERIFY_DISABLED, map_request_args,
+    TIMEOUT_MAYBE_TUPLE, VERBS, VERIFY_DISABLED, hooked, map_request_args,
 )
-from codemods.base import Codemod, find_kwarg, with_function
-from codemods.shared_ssl_context import after_imports
+from codemods.base import Codemod, find_kwarg
 from codemods.streaming import check_stream_context, stream_call, stream_flag
 from migrator.engine.findings import Code
 
@@ -93,14 +102,5 @@ class ModuleFunctions(Codemod):
             ctx.report_once(REDIRECT_LIMIT, original, "redirect chains of 21-30 hops now raise TooManyRedirects")
         if mapped.stream:
             return stream_call(ctx, updated, ctx.httpx("stream"), verb, mapped)
-        call = updated.with_changes(func=ctx.httpx(mapped.method), args=mapped.args)
+        call = hooked(ctx, updated.with_changes(func=ctx.httpx(mapped.method), args=mapped.args), mapped)
         return ctx.mark(call, "response" if mapped.follows_redirects else "response-nofollow")
-
-    def leave_Module(self, ctx, original: cst.Module, updated: cst.Module):
-        """The params helper (``_request_args.PARAMS_HELPER``), once, after the imports."""
-        if not getattr(ctx, "params_helper", False):
-            return updated
-        if any(isinstance(s, cst.FunctionDef) and s.name.value == PARAMS_HELPER_NAME for s in original.body):
-            return updated
-        at = after_imports(list(updated.body), ctx.httpx_alias)
-        return updated.with_changes(body=with_function(updated.body, at, PARAMS_HELPER))

@@ -63,7 +63,7 @@ import libcst as cst
 
 from codemods._client_containers import container_use
 from codemods._units import creation_slot, name_slot, scope_path, target_slot
-from codemods._request_args import ENVIRONMENT, PARAMS_SEMANTICS, VERBS, map_request_args
+from codemods._request_args import ENVIRONMENT, PARAMS_SEMANTICS, VERBS, hooked, map_request_args
 from codemods.async_calls import STILL_BLOCKING
 from codemods._blocks import (
     only_direct_attribute_uses as _only_direct_attribute_uses,
@@ -243,7 +243,7 @@ class SessionToClient(Codemod):
         if mapped.stream:
             return stream_call(ctx, updated, updated.func.with_changes(attr=cst.Name("stream")), attr, mapped)  # type: ignore[union-attr]
         new_func = updated.func.with_changes(attr=cst.Name(mapped.method))  # type: ignore[union-attr]
-        call = updated.with_changes(func=new_func, args=mapped.args)
+        call = hooked(ctx, updated.with_changes(func=new_func, args=mapped.args), mapped)
         return ctx.mark(call, "response" if mapped.follows_redirects else "response-nofollow")
 
     def _async_call(self, ctx, original: cst.Call, updated: cst.Call, attr: str):
@@ -261,7 +261,8 @@ class SessionToClient(Codemod):
             func = updated.func.with_changes(attr=cst.Name("stream"))  # type: ignore[union-attr]
             return ctx.mark(updated.with_changes(func=func, args=stream_args(attr, mapped.method, mapped.args)), "stream-async")
         func = updated.func.with_changes(attr=cst.Name(mapped.method))  # type: ignore[union-attr]
-        awaited = await_expression(ctx, updated.with_changes(func=func, args=mapped.args))
+        call = updated.with_changes(func=func, args=mapped.args)
+        awaited = await_expression(ctx, call) if mapped.hooks is None else hooked(ctx, cst.Await(call), mapped)
         return ctx.mark(awaited, "response" if mapped.follows_redirects else "response-nofollow")
 
     def leave_With(self, ctx, original: cst.With, updated: cst.With):

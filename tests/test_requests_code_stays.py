@@ -70,8 +70,8 @@ def test_auth_of_a_migrated_call_becomes_httpx_even_where_requests_stays():
 
 
 def test_an_auth_class_and_an_exception_in_one_statement_are_both_kept():
-    out = migrate(STAYS + "def f(u):\n    try:\n        return requests.get(u, auth=requests.auth.HTTPBasicAuth('u', 'p'), hooks={})\n    except requests.Timeout:\n        return None\n")
-    assert "auth=requests.auth.HTTPBasicAuth('u', 'p'), hooks={})" in out
+    out = migrate(STAYS + "def f(u):\n    try:\n        return requests.get(u, auth=requests.auth.HTTPBasicAuth('u', 'p'), hooks={'response': lambda r, **kw: r})\n    except requests.Timeout:\n        return None\n")
+    assert "auth=requests.auth.HTTPBasicAuth('u', 'p'), hooks={'response': lambda r, **kw: r})" in out
     assert "except (requests.Timeout, httpx.TimeoutException):" in out
 
 

@@ -17,6 +17,7 @@ import libcst as cst
 import codemods
 from codemods import auth, catch_all, exceptions
 from codemods._mocked_tests import TEST_MOCKS_KEPT, WHOLE_FILE, MockedTests
+from codemods._helpers import helpers_at, with_helpers
 from codemods._units import UnitPlan, plan_units, unit_findings
 from codemods.mock_libraries import mocks_enabled
 from codemods.session_subclass import class_problems
@@ -211,6 +212,8 @@ def _run_codemods(ctx: Context, module: cst.Module, before: ast.Module, text: st
     options = ctx.options
     engine = Engine(ctx, [cls() for cls in codemods.selected(options.select, options.ignore)])
     final = transform(module, engine, engine.inert)
+    if ctx.helpers:
+        final = final.with_changes(body=with_helpers(final.body, ctx.helpers, helpers_at(final.body, ctx.httpx_alias)))
     lap("traversal (all codemods)")
     add = {m for m in ctx.required_imports if not _imports_module(module, m, ctx.httpx_alias)}
     run = _Run(ctx, final, add, exported(before) if "__all__" in text else set())

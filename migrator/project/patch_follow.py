@@ -55,7 +55,8 @@ from collections.abc import Callable
 import libcst as cst
 from libcst.metadata import MetadataWrapper, ParentNodeProvider
 
-from codemods._request_args import _NO_BODY_VERBS, _POSITIONAL, PARAMS_HELPER, PARAMS_HELPER_NAME, VERBS
+from codemods._helpers import PARAMS
+from codemods._request_args import _NO_BODY_VERBS, _POSITIONAL, VERBS
 from codemods.base import append_args, kwarg, with_function, with_keyword
 from migrator.engine.imports import fix_imports
 from migrator.engine.names import dotted
@@ -101,7 +102,7 @@ def follow(text: str, wanted: dict[str, dict[str, PatchedCode]], imported: dict[
     if not edits:
         return text, refused
     module = wrapper.module.visit(_Apply(edits))
-    if helper and PARAMS_HELPER_NAME not in helpers:  # the code's own helper, for the assertions
+    if helper and PARAMS.name not in helpers:  # the code's own helper, for the assertions
         module = _with_params_helper(module)
         add.add("urllib.parse")
     if add:  # patch.object(requests, "get") became patch.object(httpx, "get")
@@ -115,7 +116,7 @@ def _with_params_helper(module: cst.Module) -> cst.Module:
     """The code's own ``_requests_url``, after the test module's imports, for its assertions."""
     at = max((i + 1 for i, st in enumerate(module.body) if isinstance(st, cst.SimpleStatementLine)
               and all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in st.body)), default=0)
-    return module.with_changes(body=with_function(module.body, at, PARAMS_HELPER))
+    return module.with_changes(body=with_function(module.body, at, PARAMS.text))
 
 
 def _tests(module: cst.Module):
@@ -423,7 +424,7 @@ class _Test(MockValues):
                 out = [a for a in out if a is not params]
                 url = out[leading - 1]
                 comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-                written = cst.Call(cst.Name(PARAMS_HELPER_NAME), [cst.Arg(url.value, comma=comma), cst.Arg(params.value)])
+                written = cst.Call(cst.Name(PARAMS.name), [cst.Arg(url.value, comma=comma), cst.Arg(params.value)])
                 out[leading - 1] = url.with_changes(value=written)
                 self.params_helper = True
         given = {a.keyword.value for a in out if a.keyword is not None}

@@ -22,7 +22,7 @@ from codemods._request_args import _NO_BODY_VERBS, _POSITIONAL, VERBS
 _VALUE_DEPENDENT = {
     "stream": "the call becomes a stream() context, or stays on requests",
     "cert": "the call stays on requests",
-    "hooks": "the call stays on requests",
+    "hooks": "the response goes through _requests_hooks, which a mock response does not fit (or the call stays on requests)",
     "proxies": "proxies= becomes proxy= (or the call stays on requests)",
     "files": "files= is rewritten by its value",
 }
