@@ -21,9 +21,10 @@ from codemods.exceptions import Exceptions
 from codemods.status_codes import StatusCodes
 from codemods.mock_libraries import MockLibraries
 from codemods.response_api import ResponseApi
+from codemods.response_text import ResponseText
 from codemods.catch_all import CatchAll
 
-ORDER = (AsyncCalls, ModuleFunctions, SessionSubclass, SessionToClient, ClientConfiguration, SharedSslContext, Auth, Annotations, PreparedRequests, Streaming, Exceptions, StatusCodes, ResponseApi, MockLibraries, CatchAll)
+ORDER = (AsyncCalls, ModuleFunctions, SessionSubclass, SessionToClient, ClientConfiguration, SharedSslContext, Auth, Annotations, PreparedRequests, Streaming, Exceptions, StatusCodes, ResponseText, ResponseApi, MockLibraries, CatchAll)
 BY_NAME = {cls.name: cls for cls in ORDER}
 
 

@@ -50,6 +50,11 @@ def _uses(stmt: cst.CSTNode, name: str) -> _Uses:
         elif kind is cst.Name:
             if node.value == name:  # type: ignore[attr-defined]
                 uses.other_uses += 1
+        elif kind is cst.Call and _reads_first(node, name):
+            # ``_requests_text(name)``: the tool's helpers only read the response, like name.attr
+            uses.other_uses += 1 if nested else 0
+            uses.attr_uses += 0 if nested else 1
+            todo.extend((arg.value, nested) for arg in node.args[1:])  # type: ignore[attr-defined]
         else:
             nested = nested or kind in _CLOSURES
             todo.extend((child, nested) for child in children(node))
@@ -159,3 +164,12 @@ def only_used_in_coroutines(module: cst.Module, creation: cst.CSTNode, name: str
     visitor = _AttributeUses(name, lambda frames, attr: bool(frames) and frames[-1] and attr != "close", skip=creation)
     visit(module, visitor)
     return visitor.ok
+
+
+def _reads_first(call: cst.Call, name: str) -> bool:
+    """``_requests_*(name, ...)``: a helper the tool wrote (``codemods._helpers``) given ``name``."""
+    from codemods._helpers import NAMES
+
+    func, args = call.func, call.args
+    return (type(func) is cst.Name and func.value in NAMES and bool(args) and type(args[0].value) is cst.Name
+            and args[0].value.value == name)

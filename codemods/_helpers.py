@@ -20,8 +20,9 @@ from codemods.base import with_function
 @dataclass(frozen=True)
 class Helper:
     name: str
-    text: str
+    text: str  # ``httpx`` in it is the module's name for httpx
     imports: tuple[str, ...] = ()
+    needs: tuple["Helper", ...] = ()  # helpers it calls
 
 
 # requests' params=: httpx's params= would replace the URL's own query, send None as an empty
@@ -66,24 +67,106 @@ def _requests_hooks(response, hooks):
     return response
 ''')
 
-ORDER = (PARAMS, HOOKS)
+# requests' choice of text encoding: httpx decodes text without a charset as UTF-8
+ENCODING = Helper("_requests_encoding", '''
+
+def _requests_encoding(response):
+    """The encoding requests gives a response (written by requests2httpx): its Content-Type's
+    charset, ISO-8859-1 for text without one, UTF-8 for JSON, else None (its text is then decoded
+    as detected). httpx's is UTF-8 wherever the Content-Type names no charset.
+    """
+    if not isinstance(response, httpx.Response):
+        return response.encoding  # (a stand-in, such as a test's mock)
+    content_type = response.headers.get("content-type")
+    if not content_type:
+        return None
+    content_type, *params = content_type.split(";")
+    charset = None
+    for param in params:
+        key, equals, value = param.strip().partition("=")
+        if equals and key.strip("\\"' ").lower() == "charset":
+            charset = value.strip("\\"' ")
+    if charset is not None:
+        return charset
+    if "text" in content_type.strip():
+        return "ISO-8859-1"
+    if "application/json" in content_type.strip():
+        return "utf-8"
+    return None
+''')
+
+TEXT = Helper("_requests_text", '''
+
+def _requests_text(response):
+    """response.text as requests decodes it (written by requests2httpx): with _requests_encoding,
+    or where that is None with the encoding detected from the body, as requests detects it.
+    """
+    if not isinstance(response, httpx.Response):
+        return response.text  # (a stand-in, such as a test's mock)
+    content = response.content
+    if not content:
+        return ""
+    encoding = _requests_encoding(response)
+    if encoding is None:
+        try:
+            import chardet as detector
+        except ImportError:
+            try:
+                import charset_normalizer as detector
+            except ImportError:
+                detector = None
+        encoding = "utf-8" if detector is None else detector.detect(content)["encoding"]
+    try:
+        return str(content, encoding, errors="replace")
+    except (LookupError, TypeError):
+        return str(content, errors="replace")
+''', needs=(ENCODING,))
+
+ITER_TEXT = Helper("_requests_iter_text", '''
+
+def _requests_iter_text(response, chunk_size):
+    """iter_content(chunk_size, decode_unicode=True) as requests gives it (written by
+    requests2httpx): chunks of chunk_size bytes decoded with _requests_encoding, or the bytes
+    themselves where that is None. httpx's iter_text decodes as UTF-8 where the Content-Type names
+    no charset, and cuts the text, not the bytes, into chunks.
+    """
+    if not isinstance(response, httpx.Response):
+        yield from response.iter_text(chunk_size)  # (a stand-in, such as a test's mock)
+        return
+    encoding = _requests_encoding(response)
+    if encoding is None:
+        yield from response.iter_bytes(chunk_size)
+        return
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    for chunk in response.iter_bytes(chunk_size):
+        text = decoder.decode(chunk)
+        if text:
+            yield text
+    text = decoder.decode(b"", final=True)
+    if text:
+        yield text
+''', ("codecs",), needs=(ENCODING,))
+
+ORDER = (PARAMS, HOOKS, ENCODING, TEXT, ITER_TEXT)
 NAMES = frozenset(helper.name for helper in ORDER)
 
 
 def call_helper(ctx, helper: Helper, *args: cst.BaseExpression) -> cst.Call:
     """``helper(*args)``, noting that the module must define it (and import what it uses)."""
-    ctx.helpers.add(helper.name)
-    ctx.required_imports.update(helper.imports)
+    for needed in (helper, *helper.needs):
+        ctx.helpers.add(needed.name)
+        ctx.required_imports.update(needed.imports)
     comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
     return cst.Call(cst.Name(helper.name), [cst.Arg(a, comma=comma) for a in args[:-1]] + [cst.Arg(args[-1])])
 
 
-def with_helpers(body: list, needed: set[str], at: int) -> list:
+def with_helpers(body: list, needed: set[str], at: int, httpx_alias: str) -> list:
     """``body`` (a module's statements) with each needed helper it does not define, at ``at``."""
     defined = {s.name.value for s in body if isinstance(s, cst.FunctionDef)}
     for helper in reversed(ORDER):
         if helper.name in needed and helper.name not in defined:
-            body = with_function(body, at, helper.text)
+            text = helper.text if httpx_alias == "httpx" else helper.text.replace("httpx.", f"{httpx_alias}.")
+            body = with_function(body, at, text)
     return body
 
 
@@ -92,9 +175,22 @@ def helpers_at(body: list, httpx_alias: str) -> int:
     from codemods.shared_ssl_context import NAME, after_imports  # (it builds on the request arguments)
 
     at = after_imports(list(body), httpx_alias)
+    for i, statement in enumerate(body):  # ``try: import httpx`` / ``if ...: import httpx``: after it
+        if isinstance(statement, (cst.Try, cst.If)) and _imports_in(statement):
+            at = max(at, i + 1)
     while at < len(body) and _assigns(body[at], NAME):
         at += 1
     return at
+
+
+def _imports_in(statement: cst.BaseStatement) -> bool:
+    return any(isinstance(node, (cst.Import, cst.ImportFrom)) for node in _walk(statement))
+
+
+def _walk(node: cst.CSTNode):
+    yield node
+    for child in node.children:
+        yield from _walk(child)
 
 
 def _assigns(statement: cst.BaseStatement, name: str) -> bool:

@@ -116,9 +116,9 @@ NOT_CM = Code(
 _SAME = frozenset({"status_code", "content", "headers", "json", "cookies", "elapsed", "history", "close", "links"})
 _MISSING = frozenset({"ok", "reason", "iter_content", "raw", "apparent_encoding", "is_permanent_redirect", "connection", "next"})
 _DIFFERS = {
-    "text": "text/* without a charset decodes as UTF-8 in httpx, ISO-8859-1 in requests",
+    "text": "text/* without a charset decodes as UTF-8 in httpx, ISO-8859-1 in requests (and other types by detection)",
     "url": "r.url is an httpx.URL, not a str: use str(r.url) where a str is needed",
-    "encoding": "r.encoding defaults to utf-8 in httpx where requests guessed or gave None",
+    "encoding": "r.encoding defaults to utf-8 in httpx where requests gave ISO-8859-1 (text/*) or None",
     "request": "r.request is an httpx.Request: .url is an httpx.URL and .body is .content",
     "iter_lines": "iter_lines() yields str in httpx, bytes in requests",
     "is_redirect": "is_redirect is true for any 3xx in httpx; has_redirect_location is requests' meaning",
@@ -227,6 +227,8 @@ class CatchAll(Codemod):
                 ctx.report(ATTRIBUTE, original, "raise_for_status() raises on 3xx in httpx, and redirects are not followed here")
         elif attr in _MISSING:
             ctx.report(ATTRIBUTE, original, f"httpx.Response has no .{attr}")
+        elif attr == "encoding" and isinstance(ctx.parent(), cst.AssignTarget):
+            return  # set: both libraries decode with the encoding the code chose
         elif attr in _DIFFERS:
             ctx.report(ATTRIBUTE_WARNING, original, _DIFFERS[attr])
         else:

@@ -14,7 +14,7 @@ On responses the tool can follow (see ``catch_all``'s list), rewrites requests' 
 | ``r.is_permanent_redirect`` | ``(r.status_code in (301, 308) and "location" in r.headers)`` |
 | ``r.url`` (also ``r.request.url``, ``h.url`` of history items) | ``str(r.url)``, except in f-strings, ``print``, ``str()``, ``format``/``%`` |
 | ``r.iter_content(n)`` | ``r.iter_bytes(n)`` (``iter_content()`` → ``iter_bytes(1)``: requests' default chunk is one byte) |
-| ``r.iter_content(n, decode_unicode=True)`` | ``r.iter_text(n)`` |
+| ``r.iter_content(n, decode_unicode=True)`` | ``_requests_iter_text(r, n)`` (see ``response_text``); on an async stream ``r.aiter_text(n)`` |
 | ``r.iter_lines()`` | ``r.iter_lines()``, and ``line.decode()``/``line.decode("utf-8")`` on its lines → ``line`` |
 | ``r.cookies.get_dict()``, ``session.cookies.get_dict()`` | ``dict(r.cookies)`` |
 | ``with requests.get(url) as r:`` (no ``stream``) | ``r = httpx.get(url)`` followed by the block's statements: the body is already read, and an httpx Response is no context manager |
@@ -31,14 +31,15 @@ yields ``str`` in httpx, so ``.decode()`` on a line raises.
   (catch-all);
 - ``iter_lines(delimiter=...)``, or a line from ``iter_lines`` used as bytes in another way
   (``line.startswith(b"data:")``, ``line.decode("latin-1")``): ``response-lines-are-str``;
-- ``iter_content(decode_unicode=True)`` → ``iter_text``: httpx decodes text without a charset as
-  UTF-8, requests as ISO-8859-1 (``response-attribute-differs``, migrated).
+- ``iter_content(decode_unicode=True)`` on an async stream → ``aiter_text``: httpx decodes text
+  without a charset as UTF-8, requests as ISO-8859-1 (``response-attribute-differs``, migrated).
 """
 
 from __future__ import annotations
 
 import libcst as cst
 
+from codemods._helpers import ITER_TEXT, call_helper
 from codemods._responses import response_info
 from codemods.base import Codemod, find_kwarg
 from migrator.engine.context import ObjectInfo
@@ -270,6 +271,9 @@ class ResponseApi(Codemod):
         text = decode_value.value == "True"
         if size is None:
             size = cst.Integer("1")  # requests' default chunk size
+        info = response_info(ctx, original.func.value, updated.func.value)  # type: ignore[union-attr]
+        if text and not (info is not None and info.extra.get("async")):
+            return call_helper(ctx, ITER_TEXT, updated.func.value, size)  # type: ignore[union-attr]
         if text:
             ctx.report(ATTRIBUTE_WARNING, original, ITER_TEXT_DIFFERS)
         new_args = [] if isinstance(size, cst.Name) and size.value == "None" else [cst.Arg(size)]

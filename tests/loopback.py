@@ -68,9 +68,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.server.log.append(entry)
         return entry
 
-    def _send(self, status: int, body: bytes = b"", ctype: str = "text/plain; charset=utf-8", headers=()) -> None:
+    def _send(self, status: int, body: bytes = b"", ctype: str | None = "text/plain; charset=utf-8", headers=()) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", ctype)
+        if ctype is not None:
+            self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
         for name, value in headers:
             self.send_header(name, value)
@@ -121,6 +122,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, "héllo wörld ✓".encode(), "text/plain; charset=utf-8")
         elif head == "text-nocharset":
             self._send(200, "café".encode("latin-1"), "text/plain")
+        elif head == "typed":  # /typed?hex=<body in hex>[&type=<Content-Type>]: no type, no header
+            self._send(200, bytes.fromhex(query.get("hex", "")), query.get("type"))
         elif head == "bytes":
             data = payload(int(parts[1]))
             self._chunked((data[i:i + 1000] for i in range(0, len(data), 1000)), "application/octet-stream")

@@ -154,7 +154,7 @@ def test_select_and_ignore(project):
 def test_list_codemods_in_order():
     proc = run("--list-codemods")
     names = [line.split()[0] for line in proc.stdout.splitlines()]
-    assert names == ["async_calls", "module_functions", "session_subclass", "session_to_client", "client_configuration", "shared_ssl_context", "auth", "annotations", "prepared_requests", "streaming", "exceptions", "status_codes", "response_api", "mock_libraries", "catch_all"]
+    assert names == ["async_calls", "module_functions", "session_subclass", "session_to_client", "client_configuration", "shared_ssl_context", "auth", "annotations", "prepared_requests", "streaming", "exceptions", "status_codes", "response_text", "response_api", "mock_libraries", "catch_all"]
 
 
 def test_discovery_skips_venvs_gitignored_and_excluded(project):

@@ -110,3 +110,28 @@ def test_a_package_keeps_requests_while_a_file_left_as_is_still_imports_it(tmp_p
     deps = results_for(results, package_of)
     req = [r for r in deps if r.path.endswith("requirements.txt")]
     assert req and "requests" in req[0].new_text and "httpx" in req[0].new_text
+
+
+# the migrated code decodes text as requests did, detecting charsets with what requests brought
+TEXT_DONE = Needs(httpx=True, drop_requests=True, charset_normalizer=True)
+
+
+def test_charset_detection_brings_charset_normalizer_where_requests_was():
+    migrated = "import httpx\n\ndef _requests_text(response):\n    try:\n        import charset_normalizer as detector\n    except ImportError:\n        pass\n"
+    assert needs_of([migrated]).charset_normalizer and not needs_of(["import httpx\n"]).charset_normalizer
+    assert rewrite("requirements.txt", "requests>=2\n", TEXT_DONE).text == "httpx>=0.28\ncharset-normalizer>=2\n"
+    poetry = rewrite("pyproject.toml", '[tool.poetry.dependencies]\nrequests = "^2.31"\n', TEXT_DONE).text
+    assert poetry == '[tool.poetry.dependencies]\nhttpx = "^0.28"\ncharset-normalizer = "^2"\n'
+    pep621 = rewrite("pyproject.toml", '[project]\ndependencies = ["requests>=2"]\n', TEXT_DONE).text
+    assert pep621 == '[project]\ndependencies = ["httpx>=0.28", "charset-normalizer>=2"]\n'
+    setup_py = rewrite("setup.py", "setup(install_requires=['requests>=2'])\n", TEXT_DONE).text
+    assert setup_py == "setup(install_requires=['httpx>=0.28', 'charset-normalizer>=2'])\n"
+
+
+def test_charset_normalizer_is_added_once_even_where_httpx_is_declared_already():
+    text = "requests>=2\nhttpx>=0.28\n"
+    once = rewrite("requirements.txt", text, TEXT_DONE).text
+    assert once == "charset-normalizer>=2\nhttpx>=0.28\n"
+    assert rewrite("requirements.txt", once, TEXT_DONE).text == once
+    declared = "requests>=2\ncharset_normalizer==3.3\n"
+    assert rewrite("requirements.txt", declared, TEXT_DONE).text == "httpx>=0.28\ncharset_normalizer==3.3\n"

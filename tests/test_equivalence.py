@@ -117,7 +117,9 @@ def _differs_and_is_reported(servers, tmp_path, source, code, options=None):
             import requests
             def main(base):
                 r = requests.get(base + "/text-nocharset")
-                return r.text
+                chosen_by_requests = r.encoding  # (read before the code sets it: not rewritten)
+                r.encoding = "utf-8"
+                return chosen_by_requests
         """),
         ("json-error-not-caught", """
             import requests

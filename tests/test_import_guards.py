@@ -22,7 +22,7 @@ except ImportError:
 
 
 def fetch(url):
-    return requests.get(url).text
+    return requests.get(url).content
 '''
 GONE_AFTER = '''"""Optional HTTP support."""
 import os
@@ -35,7 +35,7 @@ except ImportError:
 
 
 def fetch(url):
-    return httpx.get(url, follow_redirects=True, timeout=None).text
+    return httpx.get(url, follow_redirects=True, timeout=None).content
 '''
 # ``requests is None`` is still requests' (and reported): its import stays in the guard
 STAYS = '''try:
@@ -47,7 +47,7 @@ except ImportError:
 def fetch(url):
     if requests is None:
         raise RuntimeError("install requests")
-    return requests.get(url).text
+    return requests.get(url).content
 '''
 STAYS_AFTER = '''try:
     import requests
@@ -60,7 +60,7 @@ except ImportError:
 def fetch(url):
     if requests is None:
         raise RuntimeError("install requests")
-    return httpx.get(url, follow_redirects=True, timeout=None).text
+    return httpx.get(url, follow_redirects=True, timeout=None).content
 '''
 
 
@@ -115,9 +115,20 @@ print("httpx", module.httpx, "requests", getattr(module, "requests", "-"))
 """
 
 
+# the text read as requests decoded it: the helper that does so goes after the guard it uses
+TEXT = GONE.replace(".content", ".text")
+
+
+def test_a_helper_goes_after_the_guarded_import():
+    out = migrate(TEXT)
+    assert out.index("except ImportError:") < out.index("def _requests_text(") < out.index("def fetch(")
+    assert "return _requests_text(httpx.get(url, follow_redirects=True, timeout=None))" in out
+
+
 @pytest.mark.parametrize("source, fetch", [
     (GONE, "AttributeError 'NoneType' object has no attribute 'get'"),  # as requests.get did on None
     (STAYS, "RuntimeError install requests"),
+    (TEXT, "AttributeError 'NoneType' object has no attribute 'get'"),
 ])
 def test_the_migrated_module_imports_where_httpx_is_missing(tmp_path, source, fetch):
     path = tmp_path / "migrated.py"
@@ -125,4 +136,4 @@ def test_the_migrated_module_imports_where_httpx_is_missing(tmp_path, source, fe
     proc = subprocess.run([sys.executable, "-c", _IMPORT_WITHOUT_HTTPX, str(path)], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[0] == fetch
-    assert proc.stdout.splitlines()[1] == "httpx None requests " + ("-" if source is GONE else "None")
+    assert proc.stdout.splitlines()[1] == "httpx None requests " + ("None" if source is STAYS else "-")

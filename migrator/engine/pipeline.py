@@ -213,7 +213,7 @@ def _run_codemods(ctx: Context, module: cst.Module, before: ast.Module, text: st
     engine = Engine(ctx, [cls() for cls in codemods.selected(options.select, options.ignore)])
     final = transform(module, engine, engine.inert)
     if ctx.helpers:
-        final = final.with_changes(body=with_helpers(final.body, ctx.helpers, helpers_at(final.body, ctx.httpx_alias)))
+        final = final.with_changes(body=with_helpers(final.body, ctx.helpers, helpers_at(final.body, ctx.httpx_alias), ctx.httpx_alias))
     lap("traversal (all codemods)")
     add = {m for m in ctx.required_imports if not _imports_module(module, m, ctx.httpx_alias)}
     run = _Run(ctx, final, add, exported(before) if "__all__" in text else set())

@@ -238,6 +238,8 @@ class Residuals(HttpxObjects):
             if attr == "headers":
                 if id(node) not in self.read_through:
                     header_names_warning(self.report, node)
+            elif attr == "encoding" and id(node) in self.targets:
+                pass  # set: both libraries decode with the encoding the code chose
             elif attr != "request" or id(node) not in self.read_through:
                 attribute_warning(self.report, node)
         if owner == "request" and attr in _REQUEST_DIFFERS and (attr != "url" or self.migrated):

@@ -2,7 +2,8 @@
 
 For each package (see ``packages``) the migrated code decides what its dependency files must
 say: ``httpx`` (with ``[socks]``/``[http2]`` extras when the code needs them) once any file uses
-httpx, ``httpx-retries`` for ``RetryTransport``; ``requests`` and ``types-requests`` go once no
+httpx, ``httpx-retries`` for ``RetryTransport``, ``charset-normalizer`` where the migrated code
+detects a body's charset as requests did (``_requests_text``: requests brought it); ``requests`` and ``types-requests`` go once no
 file imports requests any more. ``responses``/``requests-mock`` become ``respx`` (or
 ``pytest-httpx``) once the migrated tests use that instead, in requirements files and PEP 621
 arrays; elsewhere, or while tests still use them, they are reported. Files are edited line by line — comments, ordering and formatting survive:
@@ -25,6 +26,7 @@ from migrator.engine.visitors import Transformer, transform
 
 HTTPX_SPEC = ">=0.28"
 RETRIES_SPEC = ">=0.4"
+CHARSET_SPEC = ">=2"  # what requests itself requires
 RESPX_SPEC = ">=0.21"
 PYTEST_HTTPX_SPEC = ">=0.35"
 _HTTPX_DECLARED = re.compile(r"""(?:^|["'\s])httpx(?:\[[^\]]*\])?\s*(?:[<>=~!;"']|$)""", re.M)
@@ -68,6 +70,8 @@ class Needs:
     httpx: bool = False
     httpx_extras: set[str] = dataclasses.field(default_factory=set)
     httpx_retries: bool = False
+    # the migrated code detects charsets as requests did (codemods/_helpers.py: _requests_text)
+    charset_normalizer: bool = False
     drop_requests: bool = False
     # mock libraries the migrated tests no longer use -> what they use instead ("respx>=0.21")
     swaps: dict[str, str] = dataclasses.field(default_factory=dict)
@@ -77,14 +81,22 @@ class Needs:
         return f"httpx{extras}{HTTPX_SPEC}"
 
     def additions(self) -> list[str]:
-        out = [self.httpx_requirement()] if self.httpx else []
-        return out + ([f"httpx-retries{RETRIES_SPEC}"] if self.httpx_retries else [])
+        return ([self.httpx_requirement()] if self.httpx else []) + self.companions()
+
+    def companions(self) -> list[str]:
+        """What else the migrated code needs, written where requests was declared (beside httpx)."""
+        return [f"{name}{spec}" for name, spec in self.companion_specs()]
+
+    def companion_specs(self) -> list[tuple[str, str]]:
+        return ([("httpx-retries", RETRIES_SPEC)] if self.httpx_retries else []) + (
+            [("charset-normalizer", CHARSET_SPEC)] if self.charset_normalizer else [])
 
 
 HTTPX_SENDS = re.compile(r"\bhttpx\.(?:Client|AsyncClient|get|post|put|patch|delete|head|options|request|stream)\b")
 _FEATURES = {
     "httpx": re.compile(r"^[ \t]*(?:import[ \t]+httpx\b|from[ \t]+httpx\b)", re.M),
     "httpx_retries": re.compile(r"httpx_retries"),
+    "charset_normalizer": re.compile(r"^[ \t]*import[ \t]+charset_normalizer\b", re.M),
     "socks": re.compile(r"socks[45]h?://"),
     "http2": re.compile(r"http2=True"),
     "requests": _REQUESTS_IMPORT,
@@ -100,7 +112,7 @@ _FEATURES = {
                             r"|@pytest\.mark\.vcr\b", re.M),
 }
 # every feature's pattern needs one of these words: text with none of them has no feature
-_FEATURE_WORDS = (b"httpx", b"socks", b"http2", b"requests", b"respx", b"responses", b"vcr", b"betamax", b"pytest_recording")
+_FEATURE_WORDS = (b"httpx", b"charset_normalizer", b"socks", b"http2", b"requests", b"respx", b"responses", b"vcr", b"betamax", b"pytest_recording")
 
 
 def features(text: str) -> frozenset[str]:
@@ -126,6 +138,7 @@ def needs_from(per_file: list[frozenset[str]]) -> Needs:
     needs = Needs()
     needs.httpx = "httpx" in found
     needs.httpx_retries = "httpx_retries" in found
+    needs.charset_normalizer = "charset_normalizer" in found
     needs.httpx_extras = {extra for extra in ("socks", "http2") if extra in found}
     needs.drop_requests = "requests" not in found
     new_mock = f"respx{RESPX_SPEC}" if "respx" in found else f"pytest-httpx{PYTEST_HTTPX_SPEC}" if "httpx_mock" in found else None
@@ -165,6 +178,7 @@ def rewrite(path: str, text: str, needs: Needs) -> Edit:
         needs,
         httpx=needs.httpx and not _HTTPX_DECLARED.search(text),
         httpx_retries=needs.httpx_retries and not re.search(r"httpx[-_]retries", text),
+        charset_normalizer=needs.charset_normalizer and not re.search(r"charset[-_]normalizer", text, re.I),
     )
     if name == "setup.py":
         return _setup_py(path, text, needs)
@@ -248,8 +262,8 @@ def _lines(path: str, text: str, needs: Needs, name: str) -> Edit:
                     extras = sorted(needs.httpx_extras)
                     value = f'{{ version = "^0.28", extras = {extras!r} }}'.replace("'", '"') if extras else '"^0.28"'
                     new.append(f"{match.group(1)}httpx{match.group(3)}{value}\n")
-                if needs.httpx_retries:
-                    new.append(f'{match.group(1)}httpx-retries{match.group(3)}"^0.4"\n')
+                for companion, spec in needs.companion_specs():
+                    new.append(f'{match.group(1)}{companion}{match.group(3)}"^{spec.lstrip(">=")}"\n')
                 out += new + ([] if needs.drop_requests else [line])
                 continue
             if match and normalized(match.group(2)) == "types-requests" and needs.drop_requests:
@@ -315,12 +329,9 @@ def _requirement_line(line: str, needs: Needs, path: str, number: int, findings:
     new = []
     if needs.httpx:
         new.append(indent + _replacement(stripped, needs) + (trailing if needs.drop_requests else "") + ending)
-    if needs.httpx_retries:
-        new.append(f"{indent}httpx-retries{RETRIES_SPEC}{ending}")
+    new += [f"{indent}{companion}{ending}" for companion in needs.companions()]
     if not needs.drop_requests:
         new.insert(0, line if line.endswith("\n") else line + "\n")
-    elif not needs.httpx:
-        return []
     return new
 
 
@@ -348,8 +359,7 @@ def _array_line(line: str, needs: Needs, path: str, number: int, findings: list[
                 found = True
                 items = [] if needs.drop_requests else [match.group(0)]
                 items += [f"{quote}{r}{quote}" for r in (
-                    ([_replacement(req, needs)] if needs.httpx else [])
-                    + ([f"httpx-retries{RETRIES_SPEC}"] if needs.httpx_retries else []))]
+                    ([_replacement(req, needs)] if needs.httpx else []) + needs.companions())]
         if items:
             pieces.append(line[position:match.start()] + ", ".join(items))
             position = match.end()
@@ -407,9 +417,7 @@ class _SetupRequirements(Transformer):
             quote = value.quote  # type: ignore[union-attr]
             if not self.needs.drop_requests:
                 elements.append(el)
-            for new in ([_replacement(req, self.needs)] if self.needs.httpx else []) + (
-                [f"httpx-retries{RETRIES_SPEC}"] if self.needs.httpx_retries else []
-            ):
+            for new in ([_replacement(req, self.needs)] if self.needs.httpx else []) + self.needs.companions():
                 elements.append(el.with_changes(value=cst.SimpleString(f"{quote}{new}{quote}")))
         if elements and len(elements) < len(updated.elements):
             last_comma = updated.elements[-1].comma
