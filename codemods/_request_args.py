@@ -308,7 +308,9 @@ def _map(ctx, original: cst.Call, updated: cst.Call, verb: str, on_client: bool,
             if proxy is None and isinstance(value, cst.Name):
                 proxy = _single_proxy_of_name(ctx, value)
             if proxy is None:
-                ctx.report(ARG_UNSUPPORTED, original, f"{verb}(..., proxies=...) needs one proxy for every scheme to become proxy=; not migrated")
+                ctx.report(ARG_UNSUPPORTED, original, f"{verb}(..., proxies=...): httpx's functions take one proxy= for every scheme, and these proxies are "
+                           "not one dict literal (or a name bound once to one) giving every scheme the same proxy; a client takes one per scheme "
+                           "(mounts=); not migrated")
                 return None
             mapped.append(arg.with_changes(keyword=cst.Name("proxy"), value=proxy))
         elif name == "auth" and isinstance(value, cst.Tuple):
@@ -399,9 +401,30 @@ def _single_proxy(ctx, value: cst.BaseExpression) -> cst.BaseExpression | None:
 
 
 def _single_proxy_of_name(ctx, name: cst.Name) -> cst.BaseExpression | None:
-    """``proxies=PROXIES``, a dict literal the name is bound to once, in the function making the
-    call or at module level, and never changed: ``PROXIES["http"]`` when it gives every scheme
-    the same proxy (the key as written, so the value is read where the code keeps it)."""
+    """``proxies=PROXIES`` (see :func:`proxies_of_name`): ``PROXIES["http"]`` when it gives every
+    scheme the same proxy."""
+    literal = _bound_dict(ctx, name)
+    if literal is None or _single_proxy(ctx, literal) is None:
+        return None
+    return _read_through(name, literal).elements[0].value  # type: ignore[union-attr]
+
+
+def proxies_of_name(ctx, name: cst.Name) -> cst.Dict | None:
+    """``PROXIES``, a dict literal the name is bound to once, in the function where the engine is
+    or at module level, and never changed: that literal, each value read through the name
+    (``{"http": PROXIES["http"], ...}``, the keys as written), so the values are read where the
+    code keeps them. None for anything else (a parameter, a dict bound again or changed)."""
+    literal = _bound_dict(ctx, name)
+    return None if literal is None else _read_through(name, literal)
+
+
+def _read_through(name: cst.Name, literal: cst.Dict) -> cst.Dict:
+    return literal.with_changes(elements=[
+        el.with_changes(value=cst.Subscript(name, [cst.SubscriptElement(cst.Index(el.key))])) for el in literal.elements  # type: ignore[union-attr]
+    ])
+
+
+def _bound_dict(ctx, name: cst.Name) -> cst.Dict | None:
     for scope in reversed(ctx.scopes):
         if scope.kind == "class" or scope.node is None:
             continue
@@ -413,10 +436,9 @@ def _single_proxy_of_name(ctx, name: cst.Name) -> cst.BaseExpression | None:
         if len(bound) != 1 or changed or not isinstance(bound[0].value, cst.Dict):
             return None  # bound again, changed in place (PROXIES["http"] = ..., .update()), or not a literal
         literal = bound[0].value
-        first = literal.elements[0] if literal.elements else None
-        if _single_proxy(ctx, literal) is None or not isinstance(first, cst.DictElement):
+        if not literal.elements or not all(isinstance(el, cst.DictElement) for el in literal.elements):
             return None
-        return cst.Subscript(name, [cst.SubscriptElement(cst.Index(first.key))])
+        return literal
     return None
 
 

@@ -46,8 +46,8 @@ def _setting_value_readable(name: str, assign) -> bool:
     if name == "cert":
         parts = value.elts if isinstance(value, ast.Tuple) else [value]
         return len(parts) in (1, 2) and all(isinstance(p, ast.Constant) and isinstance(p.value, str) for p in parts)
-    if name == "proxies":
-        return isinstance(value, ast.Dict)
+    if name == "proxies":  # (a name: client_configuration follows it to the dict literal it is bound to)
+        return isinstance(value, (ast.Dict, ast.Name))
     return name == "trust_env"
 
 

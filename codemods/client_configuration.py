@@ -10,7 +10,11 @@ statements that configure the session in straight-line code are moved into the c
 - ``s.cert = ("c.pem", "k.pem")`` → an SSL context built just before the client, with
   ``load_cert_chain("c.pem", "k.pem")``, passed as ``verify=``;
 - ``s.proxies = {...}`` / ``s.proxies.update({...})`` → ``proxy=P`` when one proxy serves every
-  scheme, else ``mounts={"http://": httpx.HTTPTransport(proxy=P1), ...}``;
+  scheme, else ``mounts={"http://": httpx.HTTPTransport(proxy=P1), ...}`` (requests' keys ``http``,
+  ``https``, ``all`` and ``scheme://host`` are httpx's mount patterns ``http://``, ``https://``,
+  ``all://`` and ``scheme://host``). ``s.proxies = PROXIES``, a dict literal bound once (in the
+  function or at module level) and never changed, gives the same, each proxy read through the
+  name: ``httpx.HTTPTransport(proxy=PROXIES["https"])``;
 - ``s.mount("https://", HTTPAdapter(max_retries=3, pool_maxsize=20))`` → an
   ``httpx.HTTPTransport(retries=3, limits=httpx.Limits(...))``: ``transport=`` when the same
   adapter serves both schemes, ``mounts={...}`` otherwise. ``Retry(...)`` objects give their connect
@@ -35,7 +39,7 @@ are accepted and **do nothing** (``trust_env`` raises): the silent kind of diffe
 ## When it reports instead of rewriting
 - a setting whose value it cannot convert exactly (a ``verify`` that is neither a bool nor a string
   literal, a ``cert`` that is not a literal path or pair of paths, proxies that are not a dict
-  literal, a mount prefix with a path, an adapter it cannot read) stays where it was, reported as
+  literal (or a name bound once to one), a mount prefix with a path, an adapter it cannot read) stays where it was, reported as
   ``client-setting-not-hoisted``;
 - settings made later, after the session is used, are reported by ``session_to_client``
   (``client-attribute-unsupported``);
@@ -58,7 +62,7 @@ from codemods._client_options import (
     note_line, proxies_from, tls_verify, transport_from_adapter,
 )
 from codemods._hooks import check_hook, hooks_from
-from codemods._request_args import VERIFY_DISABLED
+from codemods._request_args import VERIFY_DISABLED, proxies_of_name
 from codemods.base import Codemod, kwarg, literal_text
 from migrator.engine.findings import Code
 from migrator.engine.names import dotted
@@ -161,9 +165,9 @@ class ClientConfiguration(Codemod):
                 elif kind == "cert":
                     cert = value
                 elif kind == "proxies":
-                    proxies = proxies_from(value)
+                    proxies = proxies_from(_proxies_literal(ctx, value))
                 elif kind == "proxies_update":
-                    proxies = {**proxies, **proxies_from(value)}
+                    proxies = {**proxies, **proxies_from(_proxies_literal(ctx, value))}
                 elif kind in ("hooks", "hook_append"):
                     new_hooks = hooks_from(value)
                     for hook in new_hooks:
@@ -295,6 +299,17 @@ def _creation(ctx, stmt):
         if _is_session_call(ctx, item.item) and item.asname is not None and isinstance(item.asname.name, cst.Name):
             return item.asname.name.value, item.item, stmt.body.body
     return None
+
+
+def _proxies_literal(ctx, value: cst.BaseExpression) -> cst.BaseExpression:
+    """``s.proxies = PROXIES``: the dict literal PROXIES is bound to once and never changed, its
+    values read through the name (``_request_args.proxies_of_name``)."""
+    if isinstance(value, cst.Name):
+        literal = proxies_of_name(ctx, value)
+        if literal is None:
+            raise NotExact(f"{value.value} is not a dict literal bound once and never changed")
+        return literal
+    return value
 
 
 def _is_session_call(ctx, node) -> bool:
