@@ -149,6 +149,8 @@ def _requests_iter_text(response, chunk_size):
 
 ORDER = (PARAMS, HOOKS, ENCODING, TEXT, ITER_TEXT)
 NAMES = frozenset(helper.name for helper in ORDER)
+# each helper's lines as written in a module that calls httpx ``httpx`` (black-formatted: tested)
+TEXTS = {helper.name: helper.text.lstrip("\n") for helper in ORDER}
 
 
 def call_helper(ctx, helper: Helper, *args: cst.BaseExpression) -> cst.Call:

@@ -145,3 +145,43 @@ def test_an_unknown_black_gets_every_piece(monkeypatch):
     monkeypatch.setattr(formatting, "_black_is_known", lambda: False)
     assert format_touched(before, after, "    ") == after
     assert calls == [1]
+
+
+@pytest.mark.parametrize("source", [
+    "import a\n\nX = 1\n", "import a\n\n\nX = 1\n", "X = 0\n\nY = 1\n", "X = 0\n\n\nY = 1\n",
+    "import a\n\ndef f():\n    pass\n", "import a\n\n\ndef f():\n    pass\n", "def f():\n    pass\n\nX = 1\n",
+    "def f():\n    pass\n\n\nX = 1\n", '"""doc"""\n\nX = 1\n', '"""doc"""\n\n\nX = 1\n', "import a\n\nimport b\n",
+    "import a\n\n\nimport b\n", "if a:\n    b = 1\n\nX = 1\n", "if a:\n    b = 1\n\n\nX = 1\n",
+    "try:\n    import a\nexcept ImportError:\n    a = None\n\nX = 1\n", "X = 1\n\n@d\ndef f():\n    pass\n",
+    "X = 1\n\n\n@d\ndef f():\n    pass\n", "def f():\n    a = 1\n\n    return a\n",
+])
+def test_blank_lines_judged_kept_are_kept_by_black(source):
+    """The blank lines a formatted piece does not cover: where the tool says black keeps them,
+    black on the whole file does (else the file goes to black whole)."""
+    import ast
+
+    import black
+
+    from migrator.engine.formatting import _blank_black_keeps, _mode
+
+    lines = source.splitlines(keepends=True)
+    kept = all(_blank_black_keeps(ast.parse(source), lines, n) for n, line in enumerate(lines, 1) if not line.strip())
+    assert kept == (black.format_str(source, mode=_mode()) == source), source
+
+
+def test_the_helpers_the_tool_writes_are_black_formatted_and_not_sent_to_black(monkeypatch):
+    import black
+
+    from codemods._helpers import ORDER, TEXTS
+    from migrator.engine.formatting import _mode
+
+    for helper in ORDER:
+        module = "import codecs\nimport urllib.parse\n\nimport httpx\n\n\n" + TEXTS[helper.name]
+        assert black.format_str(module, mode=_mode()) == module, helper.name
+    seen = []
+    real = black.format_str
+    monkeypatch.setattr(black, "format_str", lambda src, **kwargs: seen.append(src) or real(src, **kwargs))
+    before = "import requests\n\n\ndef fetch(url):\n    return requests.get(url).text\n"
+    out = migrate_source(before, "x.py", Options()).code
+    assert "def _requests_text(response):" in out and "return _requests_text(" in out
+    assert not any("def _requests_text" in s or "def _requests_encoding" in s for s in seen)

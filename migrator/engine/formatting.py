@@ -225,7 +225,7 @@ def _trimmed(segment: list[str]) -> list[str]:
 
 def _pieces(tree: ast.Module, lines: list[str], ranges: list[tuple[int, int]]) -> list[tuple[int, int, int, bool, ast.stmt | None]] | None:
     """The pieces to format, in order (None: a touched line no statement holds, or overlaps)."""
-    touched = sorted({n for lo, hi in ranges for n in range(lo, hi + 1)})
+    touched = sorted({n for lo, hi in ranges for n in range(lo, hi + 1)} - _written_helpers(tree, lines))
     # each touched line's smallest holding statement: paint the largest first, the smallest last
     smallest: dict[int, tuple[int, int, int, int | None, ast.stmt]] = {}
     for span in sorted(_statement_spans(tree, lines, touched), key=lambda s: s[0] - s[1]):
@@ -234,7 +234,7 @@ def _pieces(tree: ast.Module, lines: list[str], ranges: list[tuple[int, int]]) -
     chosen: set[tuple[int, int, int, bool, ast.stmt | None]] = set()
     for number in touched:
         if number not in smallest:
-            if _blank_black_keeps(lines, number):
+            if _blank_black_keeps(tree, lines, number):
                 continue  # (a helper written with its two blank lines: black would keep them)
             return None  # a comment or blank line between top-level statements
         first, last, column, body_first, node = smallest[number]
@@ -254,9 +254,23 @@ def _pieces(tree: ast.Module, lines: list[str], ranges: list[tuple[int, int]]) -
     return pieces
 
 
-def _blank_black_keeps(lines: list[str], number: int) -> bool:
-    """Is line ``number`` blank, in a run of blank lines black leaves as it is: one inside a block,
-    or two before a top-level line (one at the top level may be one too few, around a def)?"""
+def _written_helpers(tree: ast.Module, lines: list[str]) -> set[int]:
+    """The lines of the ``_requests_*`` helpers the tool wrote as it writes them: black-formatted
+    already (a test checks), so black need not see them."""
+    from codemods._helpers import TEXTS
+
+    out: set[int] = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name in TEXTS and not node.decorator_list and node.end_lineno:
+            if "".join(lines[node.lineno - 1 : node.end_lineno]) == TEXTS[node.name]:
+                out.update(range(node.lineno, node.end_lineno + 1))
+    return out
+
+
+def _blank_black_keeps(tree: ast.Module, lines: list[str], number: int) -> bool:
+    """Is line ``number`` blank, in a run of blank lines black leaves as it is? Inside a block, one.
+    Between top-level statements: two around a def or class, one after the imports or the module's
+    docstring, one or two elsewhere."""
     if lines[number - 1].strip():
         return False
     first = last = number
@@ -266,8 +280,23 @@ def _blank_black_keeps(lines: list[str], number: int) -> bool:
         last += 1
     run = last - first + 1
     following = lines[last] if last < len(lines) else ""
-    top_level = following[:1] not in (" ", "\t", "")
-    return (run == 1 and not top_level) or (run == 2 and top_level)
+    if following[:1] in (" ", "\t"):
+        return run == 1
+    before = [n for n in tree.body if n.end_lineno is not None and n.end_lineno < first]
+    after = [n for n in tree.body if _first_line(n) > last]
+    if not before or not after or _first_line(after[0]) != last + 1:
+        return False  # the file's start or end, or a comment next to the run: black decides
+    prev, nxt = before[-1], after[0]
+    if isinstance(prev, _DEFS) or isinstance(nxt, _DEFS):
+        return run == 2
+    imports = (ast.Import, ast.ImportFrom)
+    docstring = prev is tree.body[0] and isinstance(prev, ast.Expr) and isinstance(getattr(prev, "value", None), ast.Constant)
+    if (isinstance(prev, imports) and not isinstance(nxt, imports)) or docstring:
+        return run == 1
+    return run in (1, 2)
+
+
+_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
 def _without_headers(formatted: list[str], depth: int) -> list[str]:
