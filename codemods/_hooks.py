@@ -40,6 +40,13 @@ class _HookBody(Visitor):
             elif attr == "raise_for_status":
                 self.problem = "it calls raise_for_status(), which raises on every redirect in httpx"
 
+    def visit_Raise(self, node: cst.Raise) -> None:
+        if self.body_read:  # (called after the call: requests would have stopped before the redirects)
+            self.problem = "it may raise, and the call has followed every redirect by the time it runs"
+
+    def visit_Assert(self, node: cst.Assert) -> None:
+        self.visit_Raise(node)  # type: ignore[arg-type]
+
     def visit_Name(self, node: cst.Name) -> None:
         if self.kwargs is not None and node.value == self.kwargs:
             self.problem = f"it reads **{self.kwargs}, requests' send arguments, which httpx does not pass"

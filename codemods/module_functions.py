@@ -33,7 +33,8 @@ to the httpx function of the same verb, and maps their arguments:
   it is a lambda or a function of this file that takes the response and ``**kwargs`` (requests calls
   it with its send arguments: a hook without ``**kwargs`` raises TypeError there), does not read
   those arguments, returns nothing (requests used a returned value as the response), does not call
-  ``raise_for_status()`` (it raises on every redirect in httpx) and reads nothing of the response
+  ``raise_for_status()`` (it raises on every redirect in httpx) nor ``raise``/``assert`` (requests
+  stopped before following the redirects; the helper runs after them) and reads nothing of the response
   that httpx lacks or gives differently (``ok``, ``url``, ``text``...). Client calls get the same,
   when the session has no hooks of its own (requests runs the call's instead of the session's;
   httpx would run both).
