@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from codemods.base import with_function
+from migrator.engine.names import dotted
 
 
 @dataclass(frozen=True)
@@ -178,15 +179,26 @@ def helpers_at(body: list, httpx_alias: str) -> int:
 
     at = after_imports(list(body), httpx_alias)
     for i, statement in enumerate(body):  # ``try: import httpx`` / ``if ...: import httpx``: after it
-        if isinstance(statement, (cst.Try, cst.If)) and _imports_in(statement):
+        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            break  # (code further down, ``if __name__ == "__main__":``, may call the helpers)
+        if isinstance(statement, (cst.Try, cst.If)) and _imports_in(statement, httpx_alias):
             at = max(at, i + 1)
     while at < len(body) and _assigns(body[at], NAME):
         at += 1
     return at
 
 
-def _imports_in(statement: cst.BaseStatement) -> bool:
-    return any(isinstance(node, (cst.Import, cst.ImportFrom)) for node in _walk(statement))
+def _imports_in(statement: cst.BaseStatement, httpx_alias: str) -> bool:
+    """Does ``statement`` import httpx (as ``httpx_alias``), or requests (httpx's import goes
+    beside it, in the same guard, once the codemods ran)?"""
+    return any(isinstance(node, (cst.Import, cst.ImportFrom)) and _names_http_library(node, httpx_alias) for node in _walk(statement))
+
+
+def _names_http_library(node: cst.Import | cst.ImportFrom, httpx_alias: str) -> bool:
+    if isinstance(node, cst.ImportFrom):
+        return node.module is not None and dotted(node.module).split(".")[0] in ("requests", "httpx")
+    return any((a.asname.name.value if a.asname else dotted(a.name)) in (httpx_alias, "httpx")
+               or dotted(a.name).split(".")[0] == "requests" for a in node.names)
 
 
 def _walk(node: cst.CSTNode):

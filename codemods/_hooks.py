@@ -31,9 +31,15 @@ class _HookBody(Visitor):
         self.problem: str | None = None
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
+        inner = node.value
+        if (isinstance(inner, cst.Attribute) and inner.attr.value == "request" and isinstance(inner.value, cst.Name)
+                and inner.value.value == self.param and node.attr.value not in ("method", "headers")):
+            self.problem = f"it reads {self.param}.request.{node.attr.value}, which an httpx.Request gives differently or lacks"
         if isinstance(node.value, cst.Name) and node.value.value == self.param:
             attr = node.attr.value
-            if attr in _DIFFERS:
+            if attr == "history" and self.body_read:  # requests runs a hook before it sets history
+                self.problem = f"it reads {self.param}.history, which requests had not set yet when it ran the hook"
+            elif attr in _DIFFERS:
                 self.problem = f"it reads {self.param}.{attr}, which httpx's response lacks or gives differently"
             elif attr in _BODY_READERS and not self.body_read:
                 self.problem = f"it reads {self.param}.{attr}, and httpx has not read the body yet"
@@ -69,8 +75,8 @@ def _one_arg_callable(params: cst.Parameters) -> str:
     positional = [*params.posonly_params, *params.params]
     if not positional or params.kwonly_params and any(p.default is None for p in params.kwonly_params):
         raise NotExact("the hook cannot be called with the response alone")
-    if any(p.default is None for p in positional[1:]):
-        raise NotExact("the hook takes more than the response")
+    if positional[1:] or params.kwonly_params:  # requests fills them from its send arguments by name
+        raise NotExact("the hook takes more than the response and **kwargs (requests passes its send arguments by name)")
     if params.star_kwarg is None:  # requests' own call of it raises TypeError, httpx's would not
         raise NotExact("the hook takes no **kwargs, and requests calls it with its send arguments (timeout=, verify=, ...)")
     return positional[0].name.value

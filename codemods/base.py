@@ -124,8 +124,9 @@ def with_function(body: list, at: int, text: str) -> list:
     two blank lines on both sides (the helpers the tool writes once into a module)."""
     body = list(body)
     helper = _parsed_function(text).with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
-    if at < len(body):
-        body[at] = body[at].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
+    if at < len(body):  # its comments stay above it
+        comments = [line for line in body[at].leading_lines if line.comment is not None]
+        body[at] = body[at].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine(), *comments])
     body.insert(at, helper)
     return body
 

@@ -27,10 +27,12 @@ requests where no rule applies, and a name in httpx. httpx's ``iter_text(n)`` al
 decoded text into chunks of ``n`` characters, where requests cut the bytes.
 
 ## When it reports instead of rewriting
-A function that sets ``r.encoding = ...`` keeps ``r.text`` as it is (both libraries decode with the
+A function that sets ``r.encoding = ...`` (anywhere in it, nested functions included) keeps
+``r.text`` and ``iter_content(n, decode_unicode=True)`` as they are (both libraries decode with the
 encoding set), and its reads of ``r.encoding`` stay too, with the ``response-attribute-differs``
-warning (a read before the assignment differs). ``iter_text`` on an async stream keeps httpx's
-``aiter_text`` with the same warning.
+warning (a read before the assignment differs). ``r.text`` of a stream stays, reported by the
+catch-all until ``r.read()`` (``stream-not-read``). ``iter_text`` on an async stream keeps httpx's
+``aiter_text`` with the ``response-attribute-differs`` warning.
 """
 
 from __future__ import annotations
@@ -48,25 +50,28 @@ _HELPERS = {"text": TEXT, "encoding": ENCODING}
 class ResponseText(Codemod):
     name = "response_text"
 
-    def __init__(self) -> None:
-        self.encoding_set: dict[int, set[str]] = {}  # id(scope node) -> code of each x in ``x.encoding = ...``
-
     def leave_Attribute(self, ctx, original: cst.Attribute, updated: cst.Attribute):
         helper = _HELPERS.get(original.attr.value)
-        if helper is None or _assigned(ctx, original) or response_info(ctx, original.value, updated.value) is None:
+        if helper is None or _assigned(ctx, original):
             return updated
-        if ctx.module.code_for_node(original.value) in self._encoding_set(ctx):
-            return updated  # the code chooses the encoding: both libraries decode with it
+        info = response_info(ctx, original.value, updated.value)
+        if info is None or info.extra.get("stream") or encoding_chosen(ctx, original.value):
+            # (a stream's text needs r.read() first: the catch-all says so)
+            return updated
         return call_helper(ctx, helper, updated.value)
 
-    def _encoding_set(self, ctx) -> set[str]:
-        scope = ctx.scope.node
-        found = self.encoding_set.get(id(scope))
-        if found is None:
-            finder = _EncodingSet(ctx.module)
-            visit(scope, finder)
-            found = self.encoding_set[id(scope)] = finder.receivers
-        return found
+
+def encoding_chosen(ctx, receiver: cst.BaseExpression) -> bool:
+    """Does the code set ``<receiver>.encoding = ...`` in the function around (its nested
+    functions, lambdas and comprehensions included), or at module level? Both libraries then
+    decode with the encoding it chose."""
+    scope = next((s.node for s in ctx.scopes if isinstance(s.node, cst.FunctionDef)), ctx.scopes[0].node)
+    found = ctx.scans.get(("encoding-set", id(scope)))
+    if found is None:
+        finder = _EncodingSet(ctx.module)
+        visit(scope, finder)
+        found = ctx.scans[("encoding-set", id(scope))] = finder.receivers
+    return ctx.module.code_for_node(receiver) in found
 
 
 def _assigned(ctx, node: cst.Attribute) -> bool:
