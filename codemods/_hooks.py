@@ -96,9 +96,10 @@ def check_hook(module: cst.Module, hook: cst.BaseExpression, *, body_read: bool 
         return
     if not isinstance(hook, cst.Name):
         raise NotExact("the hook is not a function defined in this file")
-    func = next((s for s in module.body if isinstance(s, cst.FunctionDef) and s.name.value == hook.value), None)
-    if func is None:
-        raise NotExact(f"{hook.value} is not a function defined at the top of this file")
+    defs = [s for s in module.body if isinstance(s, cst.FunctionDef) and s.name.value == hook.value]
+    if len(defs) != 1 or _bound_otherwise(module, hook.value):
+        raise NotExact(f"{hook.value} is not one function defined at the top of this file and bound nowhere else")
+    func = defs[0]
     param = _one_arg_callable(func.params)
     body = _HookBody(param, _kwargs(func.params), body_read)
     visit(func.body, body)
@@ -125,3 +126,21 @@ def hooks_from(value: cst.BaseExpression) -> list[cst.BaseExpression]:
     if isinstance(value, (cst.List, cst.Tuple)):
         return [el.value for el in value.elements]
     return [value]
+
+
+def _bound_otherwise(module: cst.Module, name: str) -> bool:
+    """Is ``name`` also assigned or imported at the top of the module (a later binding wins)?"""
+    for statement in module.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else (
+                    [small.target] if isinstance(small, (cst.AnnAssign, cst.AugAssign)) else [])
+                if any(isinstance(t, cst.Name) and t.value == name for t in targets):
+                    return True
+                if isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(small.names, cst.ImportStar) and any(
+                        (a.asname.name.value if a.asname else a.name.value if isinstance(a.name, cst.Name) else None) == name
+                        for a in small.names):
+                    return True
+        elif isinstance(statement, cst.ClassDef) and statement.name.value == name:
+            return True
+    return False

@@ -17,6 +17,7 @@ from codemods._helpers import HOOKS, PARAMS, call_helper
 from codemods._hooks import check_hook, hooks_from
 from codemods.base import append_args, body_literal_kind, find_kwarg, has_star_args, kwarg, literal_text, with_keyword
 from migrator.engine.findings import Code
+from migrator.engine.names import dotted
 from migrator.engine.visitors import walk
 
 VERBS = ("get", "post", "put", "patch", "delete", "head", "options", "request")
@@ -477,7 +478,34 @@ def _bindings(scope: cst.CSTNode, name: str) -> tuple[list[cst.Assign], bool]:
             elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value in _MUTATORS \
                     and isinstance(node.func.value, cst.Name) and node.func.value.value == name:
                 changed = True
-    return bound, changed
+    return bound, changed or _escapes(body, name)
+
+
+def _escapes(body, name: str) -> bool:
+    """Is ``name`` used other than read by item (``PROXIES["http"]``) or handed as proxies
+    (``proxies=PROXIES``, ``s.proxies = PROXIES``, ``s.proxies.update(PROXIES)``)? Bound to another
+    name or passed to a function, it may be changed there."""
+    allowed: set[int] = set()
+    uses: list[cst.Name] = []
+    for stmt in body:
+        for node in walk(stmt):
+            if isinstance(node, cst.Attribute):
+                allowed.add(id(node.attr))
+            elif isinstance(node, cst.Arg):
+                if node.keyword is not None:
+                    allowed.add(id(node.keyword))
+                    if node.keyword.value == "proxies":
+                        allowed.add(id(node.value))
+            elif isinstance(node, cst.Subscript) or isinstance(node, cst.AssignTarget):
+                allowed.add(id(node.value if isinstance(node, cst.Subscript) else node.target))
+            elif isinstance(node, cst.Assign) and any(isinstance(t.target, cst.Attribute) and t.target.attr.value == "proxies" for t in node.targets):
+                allowed.add(id(node.value))
+            elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "update" \
+                    and dotted(node.func.value or cst.Name("_")).endswith(".proxies") and len(node.args) == 1:
+                allowed.add(id(node.args[0].value))
+            elif isinstance(node, cst.Name) and node.value == name:
+                uses.append(node)
+    return any(id(use) not in allowed for use in uses)
 
 
 def _roots_at(target: cst.BaseExpression | None, name: str) -> bool:
@@ -519,6 +547,8 @@ def _hooks(ctx, value: cst.BaseExpression, client_sets: frozenset[str]) -> cst.L
     try:
         found = hooks_from(value)
         for hook in found:
+            if isinstance(hook, cst.Name) and any(scope.kind == "function" and hook.value in scope.local for scope in ctx.scopes):
+                raise NotExact(f"{hook.value} is a name of the function around, not the module's function")
             check_hook(ctx.module, hook, body_read=True)
     except NotExact as why:
         return str(why)

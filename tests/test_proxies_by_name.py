@@ -58,3 +58,21 @@ def test_a_dict_bound_once_and_never_changed_gives_its_one_proxy():
     assert reported == [20, 24, 28, 33, 40]
     assert all("requests.get(url, proxies=" in SOURCE.splitlines()[line - 1] for line in reported)
     assert result.code.count("requests.get(url, proxies=") == 5  # each left as it was
+
+
+def test_a_dict_bound_to_another_name_or_passed_on_may_change_there_so_it_is_reported():
+    source = (
+        "import requests\n\n"
+        'ALIASED = {"http": "http://a:1", "https": "http://a:1"}\n'
+        "other = ALIASED\n"
+        'other["https"] = "http://b:2"\n'
+        'PASSED = {"http": "http://a:1", "https": "http://a:1"}\n'
+        "configure(PASSED)\n\n\n"
+        "def aliased(url):\n    return requests.get(url, proxies=ALIASED)\n\n\n"
+        "def passed(url):\n    return requests.get(url, proxies=PASSED)\n\n\n"
+        "def session(url):\n    s = requests.Session()\n    s.proxies = ALIASED\n    return s.get(url)\n"
+    )
+    result = migrate_source(source, "app.py", Options(format=False))
+    assert result.code.count("requests.get(url, proxies=") == 2
+    assert "s.proxies = ALIASED" in result.code and "httpx.Client" not in result.code
+    assert sorted(f.code for f in result.findings if f.severity == "error") == ["request-arg-unsupported", "request-arg-unsupported", "session-kept"]
