@@ -54,6 +54,24 @@ def _requests_url(url, params):
     return base + query + hash_ + fragment
 ''', ("urllib.parse",))
 
+# requests' Session.params, merged with a call's: an httpx client's params would replace the URL's query
+SESSION_PARAMS = Helper("_requests_params", '''
+
+def _requests_params(session_params, params=None):
+    """The params requests sends for a call on a Session whose params are session_params (written
+    by requests2httpx): both dicts merged, the call's keys winning, keys whose value is None
+    dropped; when either is not a dict, the call's alone. An httpx client's own params would
+    replace the URL's query.
+    """
+    if params is None:
+        params = {}
+    Mapping = collections.abc.Mapping
+    if not (isinstance(session_params, Mapping) and isinstance(params, Mapping)):
+        return params
+    merged = {**session_params, **params}
+    return {key: value for key, value in merged.items() if value is not None}
+''', ("collections.abc",))
+
 # requests' per-request hooks=: httpx takes event hooks only on a client, for all its requests
 HOOKS = Helper("_requests_hooks", '''
 
@@ -148,7 +166,7 @@ def _requests_iter_text(response, chunk_size):
         yield text
 ''', ("codecs",), needs=(ENCODING,))
 
-ORDER = (PARAMS, HOOKS, ENCODING, TEXT, ITER_TEXT)
+ORDER = (PARAMS, SESSION_PARAMS, HOOKS, ENCODING, TEXT, ITER_TEXT)
 NAMES = frozenset(helper.name for helper in ORDER)
 # each helper's lines as written in a module that calls httpx ``httpx`` (black-formatted: tested)
 TEXTS = {helper.name: helper.text.lstrip("\n") for helper in ORDER}

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from codemods._client_options import NotExact, tls_verify
-from codemods._helpers import HOOKS, PARAMS, call_helper
+from codemods._helpers import HOOKS, PARAMS, SESSION_PARAMS, call_helper
 from codemods._hooks import check_hook, hooks_from
 from codemods.base import append_args, body_literal_kind, find_kwarg, has_star_args, kwarg, literal_text, with_keyword
 from migrator.engine.findings import Code
@@ -216,17 +216,20 @@ def hooked(ctx, call: cst.BaseExpression, mapped: MappedCall) -> cst.BaseExpress
 def map_request_args(
     ctx, original: cst.Call, updated: cst.Call, verb: str, *, on_client: bool,
     client_sets: frozenset[str] = frozenset({"params", "hooks"}),
+    session_params: cst.BaseExpression | None = None,
 ) -> MappedCall | None:
     """httpx arguments for a requests call, or None (with one error finding) when not exact.
 
     ``client_sets``: for a client's call, which of its ``params``/``hooks`` the session may have
     set (the call's own then join them, differently in httpx); by default, both.
+    ``session_params``: where the session's params are kept instead of on the client
+    (``_units.Unit.params_variable``): every call writes them into its URL, merged with its own.
 
     Review warnings about a call are only kept when the call is migrated: a call left as it
     was gets the one error that says why.
     """
     mark = len(ctx.pending)
-    mapped = _map(ctx, original, updated, verb, on_client, client_sets if on_client else frozenset())
+    mapped = _map(ctx, original, updated, verb, on_client, client_sets if on_client else frozenset(), session_params)
     if mapped is None:
         errors = [p for p in ctx.pending[mark:] if p.code.severity == "error"]
         for dropped in ctx.pending[mark:]:
@@ -236,7 +239,8 @@ def map_request_args(
     return mapped
 
 
-def _map(ctx, original: cst.Call, updated: cst.Call, verb: str, on_client: bool, client_sets: frozenset[str]) -> MappedCall | None:
+def _map(ctx, original: cst.Call, updated: cst.Call, verb: str, on_client: bool, client_sets: frozenset[str],
+         session_params: cst.BaseExpression | None) -> MappedCall | None:
     if not on_client:  # (a client's calls: reported where the client is made)
         ctx.report_once(ENVIRONMENT, original, "REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE and ~/.netrc are not read by httpx")
     args = list(updated.args)
@@ -288,6 +292,8 @@ def _map(ctx, original: cst.Call, updated: cst.Call, verb: str, on_client: bool,
         elif name == "json" and not (isinstance(value, cst.Name) and value.value == "None"):
             ctx.report(JSON_BODY, original, "json= is sent as compact JSON with non-ASCII as UTF-8 (requests: {\"a\": 1}, \\u escapes)")
             mapped.append(arg)
+        elif name == "params" and session_params is not None:
+            in_url = call_helper(ctx, SESSION_PARAMS, session_params, value)
         elif name == "params":
             if _params_exact(url, value) or (isinstance(value, cst.Name) and value.value == "None"):
                 mapped.append(arg)
@@ -340,6 +346,8 @@ def _map(ctx, original: cst.Call, updated: cst.Call, verb: str, on_client: bool,
             )
             return None
 
+    if session_params is not None and in_url is None:  # no params of its own: the session's alone
+        in_url = call_helper(ctx, SESSION_PARAMS, session_params)
     if in_url is not None:
         at = next((i for i, a in enumerate(mapped) if (a.keyword is None and i == leading - 1) or (a.keyword and a.keyword.value == "url")), None)
         if at is None:

@@ -125,8 +125,12 @@ class UseJudge(SlotJudge):
     def _attribute(self, attr: ast.Attribute, unit) -> None:
         f, name = self.f, attr.attr
         parent = self.index.parent.get(id(attr))
-        if name in ("params", "hooks"):
+        if name in ("params", "hooks", "send", "prepare_request"):
             unit.find().attributes.add(name)
+        if name == "params" and isinstance(attr.ctx, ast.Store) and isinstance(parent, ast.Assign) and parent.targets == [attr]:
+            unit.find().params_sets.append(parent)
+        elif name == "params":
+            unit.find().params_other = True
         called = isinstance(parent, ast.Call) and parent.func is attr
         if name in _SESSION_METHODS:
             unit.closed = unit.closed or name == "close" and called

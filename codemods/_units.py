@@ -48,6 +48,12 @@ class Unit:
     # its ``params``/``hooks`` are used somewhere: a call's own params or hooks then join the
     # client's, which httpx does differently (see ``_request_args``)
     attributes: set[str] = field(default_factory=set)
+    # ``s.params = ...`` statements, and whether ``params`` is used in any other way
+    params_sets: list[ast.Assign] = field(default_factory=list)
+    params_other: bool = False
+    # where requests' Session.params are kept instead (``s_params``), when they can be (see
+    # ``_Follower.params_variable``); None: the client keeps them, reported
+    params_variable: str | None = None
 
     def find(self) -> "Unit":
         unit = self
@@ -91,6 +97,11 @@ class UnitPlan:
         """Is ``session.<name>`` used anywhere in the unit bound to ``slot``? (True when unknown.)"""
         unit = self._by_slot.get(slot) if slot is not None else None
         return unit is None or name in unit.find().attributes
+
+    def params_variable(self, slot: Slot | None) -> str | None:
+        """The name the migrated session's params are kept under (``Unit.params_variable``)."""
+        unit = self._by_slot.get(slot) if slot is not None else None
+        return None if unit is None or unit.find().kept else unit.find().params_variable
 
     def response_param(self, path: tuple[str, ...], name: str) -> bool:
         """Does this parameter hold only responses of a migrated unit (from calls in this file)?"""
@@ -214,8 +225,40 @@ class _Follower:
         for unit in units:
             for root in unit.roots:
                 self.add_span(root, unit)
+            unit.params_variable = self.params_variable(unit)
         flat = {path: fam for path, fam in self.families.items()}
         return UnitPlan(units, flat)
+
+    def params_variable(self, unit: Unit) -> str | None:
+        """Where the session's params can be kept beside the client, so that each call writes them
+        into its URL as requests does: ``s_params`` for ``s``, ``self.session_params`` for
+        ``self.session``. Only for a session bound to one name or attribute, given its params by one
+        ``s.params = ...`` among the settings right after it is made, used in no other way, and
+        sending only through its verb methods (``prepare_request`` merges them too)."""
+        slots = [slot for slot in unit.slots if slot[0] in ("name", "attr", "return")]
+        if len(unit.params_sets) != 1 or unit.params_other or {"send", "prepare_request"} & unit.attributes:
+            return None
+        if len(slots) != 1 or slots[0][0] not in ("name", "attr") or len(unit.roots) != 1:
+            return None
+        assign = unit.params_sets[0]
+        session = assign.targets[0].value  # type: ignore[attr-defined]
+        name = slots[0][2]
+        if not (isinstance(session, ast.Name) and slots[0][0] == "name" and session.id == name or isinstance(session, ast.Attribute)
+                and slots[0][0] == "attr" and session.attr == name and isinstance(session.value, ast.Name)):
+            return None
+        variable = f"{name}_params"
+        if variable in self.index.names or variable in self.index.attributes:
+            return None  # the name is taken
+        made = self.index.statement(unit.roots[0])
+        block = made.body if isinstance(made, ast.With) else next(
+            (getattr(self.index.parent.get(id(made)), f) for f in ("body", "orelse", "finalbody")
+             if made in getattr(self.index.parent.get(id(made)), f, ())), None)
+        if block is None or assign not in block:
+            return None
+        between = block[block.index(made) + 1 if made in block else 0 : block.index(assign)]
+        if not all(_sets_up(st, ast.unparse(session)) for st in between):
+            return None  # a request could be sent before the params are set
+        return variable
 
     def _is_creation(self, call: ast.Call) -> bool:
         if isinstance(call.func, ast.Name) and call.func.id in self.session_classes:
@@ -246,6 +289,8 @@ class _Follower:
         a.class_kept = a.class_kept or b.class_kept
         a.closed = a.closed or b.closed
         a.attributes |= b.attributes
+        a.params_sets += b.params_sets
+        a.params_other = a.params_other or b.params_other
         for slot in b.slots:
             self.slot_owner[slot] = a
 
@@ -272,6 +317,18 @@ class _Follower:
             return
         self.seen_values.add(key)
         self.judge.value(value, unit.find(), kind)
+
+
+def _sets_up(statement: ast.stmt, session: str) -> bool:
+    """Is ``statement`` a setting of the session (``s.verify = False``, ``s.headers.update(...)``,
+    ``s.mount(...)``), which sends nothing?"""
+    if isinstance(statement, ast.Assign):
+        return all(ast.unparse(t).startswith(session + ".") for t in statement.targets)
+    call = statement.value if isinstance(statement, ast.Expr) else None
+    if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Attribute):
+        return False
+    owner = ast.unparse(call.func.value)
+    return owner.startswith(session + ".") or owner == session and call.func.attr == "mount"
 
 
 def _families(index: FileIndex) -> dict[tuple[str, ...], tuple[str, ...]]:

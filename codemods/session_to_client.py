@@ -22,8 +22,15 @@
   request-argument mapping of ``module_functions``; ``s.head(url)`` gets ``follow_redirects=False``,
   since requests' ``Session.head`` does not follow redirects and the client does.
 - ``params=`` on those calls is written into the URL as requests writes it,
-  ``s.get(_requests_url(url, params))``, with the same helper as the module functions (see there),
-  when the session never sets its own ``params`` (which would join the call's).
+  ``s.get(_requests_url(url, params))``, with the same helper as the module functions (see there).
+- ``s.params = {...}`` becomes ``s_params = {...}`` (``self.session_params`` for ``self.session``):
+  the session's params are kept beside the client, and every call writes them into its URL merged
+  with its own, ``s.get(_requests_url(url, _requests_params(s_params, params)))``, as requests
+  merges them (the call's keys win, ``None`` drops a key, a call's params that are not a dict go
+  alone). An httpx client's own params would replace each URL's query. This is done when the
+  session is bound to one name or attribute, is given its params by one assignment among the
+  settings right after it is made (no request can go before), and sends only through its verb
+  methods.
 
 ## Why
 A Session and a Client differ in their defaults, so a bare ``httpx.Client()`` changes behaviour.
@@ -51,9 +58,9 @@ blocking line and why. Blocking are:
   outside a ``with``...), ``**kwargs`` (``request-args-unknown``), a response attribute httpx lacks.
 
 Reported on migrated sessions:
-- ``s.params = {...}``: ``params-semantics``, since a client's params replace the query of every
-  request URL in httpx (requests merges them into it); its calls' own ``params=`` stay, with the
-  same warning;
+- ``s.params = {...}`` in any other case (set later, twice, read back, a session handed to a
+  function): ``params-semantics``, since a client's params replace the query of every request URL
+  in httpx (requests merges them into it); its calls' own ``params=`` stay, with the same warning;
 - a client that is neither in a ``with`` block nor closed anywhere in the file: ``client-not-closed``.
 """
 
@@ -237,7 +244,8 @@ class SessionToClient(Codemod):
         if find_kwarg(original.args, "stream") is not None and stream_flag(original) is not False:
             if not check_stream_context(ctx, original):
                 return updated
-        mapped = map_request_args(ctx, original, updated, attr, on_client=True, client_sets=_client_sets(ctx, func.value))
+        mapped = map_request_args(ctx, original, updated, attr, on_client=True, client_sets=_client_sets(ctx, func.value),
+                                  session_params=session_params(ctx, func.value))
         if mapped is None:
             return updated
         if mapped.stream:
@@ -248,8 +256,9 @@ class SessionToClient(Codemod):
 
     def _async_call(self, ctx, original: cst.Call, updated: cst.Call, attr: str):
         """A call on a session that became an AsyncClient: awaited, or an async stream."""
-        client_sets = _client_sets(ctx, original.func.value)  # type: ignore[attr-defined]
-        mapped = map_request_args(ctx, original, updated, attr, on_client=True, client_sets=client_sets)
+        receiver = original.func.value  # type: ignore[attr-defined]
+        mapped = map_request_args(ctx, original, updated, attr, on_client=True, client_sets=_client_sets(ctx, receiver),
+                                  session_params=session_params(ctx, receiver))
         if mapped is None:
             return updated
         parent, grand = ctx.parent(), ctx.parent(2)
@@ -366,6 +375,8 @@ class SessionToClient(Codemod):
                 original,
                 f"session.{original.attr.value} has no exact httpx.Client equivalent here",
             )
+        elif original.attr.value == "params" and (kept_beside := session_params(ctx, original.value)) is not None:
+            return kept_beside  # ``s.params = {...}`` → ``s_params = {...}``: written into each call's URL
         elif original.attr.value in ("params", "cookies", "headers") and (issue := container_use(ctx, original)):
             kind, where, message = issue
             ctx.report(ATTR_UNSUPPORTED if kind == "unsupported" else PARAMS_SEMANTICS, where, message)
@@ -409,6 +420,20 @@ def _key(target: cst.BaseExpression) -> str:
 
 
 def _client_sets(ctx, receiver: cst.BaseExpression) -> frozenset[str]:
-    """Which of ``params``/``hooks`` the session a call is made on may have set (its unit uses them)."""
+    """Which of ``params``/``hooks`` the client a call is made on may have set (its unit uses them;
+    not params kept beside it, see :func:`session_params`)."""
     slot = target_slot(ctx, receiver)
-    return frozenset(name for name in ("params", "hooks") if ctx.unit_plan.uses_attribute(slot, name))
+    kept_beside = ctx.unit_plan.params_variable(slot) is not None
+    return frozenset(name for name in ("params", "hooks")
+                     if ctx.unit_plan.uses_attribute(slot, name) and not (name == "params" and kept_beside))
+
+
+def session_params(ctx, receiver: cst.BaseExpression) -> cst.BaseExpression | None:
+    """Where the params of the session ``receiver`` holds are kept beside its client (``s_params``,
+    ``self.session_params``), or None when the client keeps them (``_units.Unit.params_variable``)."""
+    variable = ctx.unit_plan.params_variable(target_slot(ctx, receiver))
+    if variable is None:
+        return None
+    if isinstance(receiver, cst.Attribute):
+        return receiver.with_changes(attr=cst.Name(variable))
+    return cst.Name(variable)

@@ -139,6 +139,7 @@ def _differs_and_is_reported(servers, tmp_path, source, code, options=None):
             import requests
             def main(base):
                 with requests.Session() as s:
+                    s.get(base + "/echo")  # (a request before the params are set: they stay the client's)
                     s.params = {"b": "2"}
                     return s.get(base + "/echo?a=1").json()["query"]
         """),

@@ -234,6 +234,7 @@ ARGUMENT_WARNINGS = '''import requests
 
 def fetch(url, params, data, t):
     with requests.Session() as s:
+        s.get(url)  # (a request before the params are set: they stay the client's, reported)
         s.params = {"key": "k1"}
         a = s.get(url, params=params, timeout=t)
     b = requests.post(url, data=data, params={"k": None})
