@@ -60,11 +60,10 @@ SESSION_PARAMS = Helper("_requests_params", '''
 def _requests_params(session_params, params=None):
     """The params requests sends for a call on a Session whose params are session_params (written
     by requests2httpx): both dicts merged, the call's keys winning, keys whose value is None
-    dropped; when either is not a dict, the call's alone. An httpx client's own params would
-    replace the URL's query.
+    dropped; when either is not a dict, the call's alone (empty ones count as {}). An httpx
+    client's own params would replace the URL's query.
     """
-    if params is None:
-        params = {}
+    params = params or {}
     Mapping = collections.abc.Mapping
     if not (isinstance(session_params, Mapping) and isinstance(params, Mapping)):
         return params

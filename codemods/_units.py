@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from codemods._unit_index import EXPR_SCOPE, FileIndex, Scope
+from codemods._unit_params import params_variable
 from codemods._unit_uses import UseJudge
 from migrator.engine.findings import Finding
 from migrator.engine.names import canonical
@@ -52,7 +53,7 @@ class Unit:
     params_sets: list[ast.Assign] = field(default_factory=list)
     params_other: bool = False
     # where requests' Session.params are kept instead (``s_params``), when they can be (see
-    # ``_Follower.params_variable``); None: the client keeps them, reported
+    # ``codemods._unit_params``); None: the client keeps them, reported
     params_variable: str | None = None
 
     def find(self) -> "Unit":
@@ -225,40 +226,9 @@ class _Follower:
         for unit in units:
             for root in unit.roots:
                 self.add_span(root, unit)
-            unit.params_variable = self.params_variable(unit)
+            unit.params_variable = params_variable(self.index, unit)
         flat = {path: fam for path, fam in self.families.items()}
         return UnitPlan(units, flat)
-
-    def params_variable(self, unit: Unit) -> str | None:
-        """Where the session's params can be kept beside the client, so that each call writes them
-        into its URL as requests does: ``s_params`` for ``s``, ``self.session_params`` for
-        ``self.session``. Only for a session bound to one name or attribute, given its params by one
-        ``s.params = ...`` among the settings right after it is made, used in no other way, and
-        sending only through its verb methods (``prepare_request`` merges them too)."""
-        slots = [slot for slot in unit.slots if slot[0] in ("name", "attr", "return")]
-        if len(unit.params_sets) != 1 or unit.params_other or {"send", "prepare_request"} & unit.attributes:
-            return None
-        if len(slots) != 1 or slots[0][0] not in ("name", "attr") or len(unit.roots) != 1:
-            return None
-        assign = unit.params_sets[0]
-        session = assign.targets[0].value  # type: ignore[attr-defined]
-        name = slots[0][2]
-        if not (isinstance(session, ast.Name) and slots[0][0] == "name" and session.id == name or isinstance(session, ast.Attribute)
-                and slots[0][0] == "attr" and session.attr == name and isinstance(session.value, ast.Name)):
-            return None
-        variable = f"{name}_params"
-        if variable in self.index.names or variable in self.index.attributes:
-            return None  # the name is taken
-        made = self.index.statement(unit.roots[0])
-        block = made.body if isinstance(made, ast.With) else next(
-            (getattr(self.index.parent.get(id(made)), f) for f in ("body", "orelse", "finalbody")
-             if made in getattr(self.index.parent.get(id(made)), f, ())), None)
-        if block is None or assign not in block:
-            return None
-        between = block[block.index(made) + 1 if made in block else 0 : block.index(assign)]
-        if not all(_sets_up(st, ast.unparse(session)) for st in between):
-            return None  # a request could be sent before the params are set
-        return variable
 
     def _is_creation(self, call: ast.Call) -> bool:
         if isinstance(call.func, ast.Name) and call.func.id in self.session_classes:
@@ -317,18 +287,6 @@ class _Follower:
             return
         self.seen_values.add(key)
         self.judge.value(value, unit.find(), kind)
-
-
-def _sets_up(statement: ast.stmt, session: str) -> bool:
-    """Is ``statement`` a setting of the session (``s.verify = False``, ``s.headers.update(...)``,
-    ``s.mount(...)``), which sends nothing?"""
-    if isinstance(statement, ast.Assign):
-        return all(ast.unparse(t).startswith(session + ".") for t in statement.targets)
-    call = statement.value if isinstance(statement, ast.Expr) else None
-    if not isinstance(call, ast.Call) or not isinstance(call.func, ast.Attribute):
-        return False
-    owner = ast.unparse(call.func.value)
-    return owner.startswith(session + ".") or owner == session and call.func.attr == "mount"
 
 
 def _families(index: FileIndex) -> dict[tuple[str, ...], tuple[str, ...]]:

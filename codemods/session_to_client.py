@@ -23,14 +23,16 @@
   since requests' ``Session.head`` does not follow redirects and the client does.
 - ``params=`` on those calls is written into the URL as requests writes it,
   ``s.get(_requests_url(url, params))``, with the same helper as the module functions (see there).
-- ``s.params = {...}`` becomes ``s_params = {...}`` (``self.session_params`` for ``self.session``):
+- ``s.params = {...}`` becomes ``s_params = {...}`` (``self._session_params`` for ``self._session``):
   the session's params are kept beside the client, and every call writes them into its URL merged
   with its own, ``s.get(_requests_url(url, _requests_params(s_params, params)))``, as requests
   merges them (the call's keys win, ``None`` drops a key, a call's params that are not a dict go
-  alone). An httpx client's own params would replace each URL's query. This is done when the
-  session is bound to one name or attribute, is given its params by one assignment among the
-  settings right after it is made (no request can go before), and sends only through its verb
-  methods.
+  alone; empty ones count as none). An httpx client's own params would replace each URL's query.
+  This is done when the session is bound to one local name of a function (not global) or one
+  private ``self`` attribute (of a class without ``__slots__`` or decorators, never set on another
+  object), is given its params by one assignment among the settings right after it is made, with
+  no call in between that could send a request first, and sends only through its verb methods;
+  the new name must be free in the file.
 
 ## Why
 A Session and a Client differ in their defaults, so a bare ``httpx.Client()`` changes behaviour.
@@ -430,7 +432,7 @@ def _client_sets(ctx, receiver: cst.BaseExpression) -> frozenset[str]:
 
 def session_params(ctx, receiver: cst.BaseExpression) -> cst.BaseExpression | None:
     """Where the params of the session ``receiver`` holds are kept beside its client (``s_params``,
-    ``self.session_params``), or None when the client keeps them (``_units.Unit.params_variable``)."""
+    ``self._session_params``), or None when the client keeps them (``codemods._unit_params``)."""
     variable = ctx.unit_plan.params_variable(target_slot(ctx, receiver))
     if variable is None:
         return None
