@@ -165,19 +165,55 @@ def _requests_iter_text(response, chunk_size):
         yield text
 ''', ("codecs",), needs=(ENCODING,))
 
-ORDER = (PARAMS, SESSION_PARAMS, HOOKS, ENCODING, TEXT, ITER_TEXT)
+# requests' iter_lines(): bytes lines (httpx's are str, decoded by its own charset rule)
+ITER_LINES = Helper("_requests_iter_lines", '''
+
+def _requests_iter_lines(
+    response, chunk_size=512, decode_unicode=False, delimiter=None
+):
+    """iter_lines() as requests gives it (written by requests2httpx): lines split from chunks of
+    chunk_size bytes, as bytes (as str, decoded by _requests_iter_text, with decode_unicode=True).
+    httpx's iter_lines yields str decoded with its own charset rule, and takes no arguments.
+    """
+    if not isinstance(response, httpx.Response):  # (a stand-in, such as a test's mock)
+        if (chunk_size, decode_unicode, delimiter) == (512, False, None):
+            yield from response.iter_lines()
+        else:
+            yield from response.iter_lines(chunk_size, decode_unicode, delimiter)
+        return
+    if decode_unicode:
+        chunks = _requests_iter_text(response, chunk_size)
+    else:
+        chunks = response.iter_bytes(chunk_size)
+    pending = None
+    for chunk in chunks:
+        if pending is not None:
+            chunk = pending + chunk
+        lines = chunk.split(delimiter) if delimiter else chunk.splitlines()
+        if lines and lines[-1] and chunk and lines[-1][-1] == chunk[-1]:
+            pending = lines.pop()
+        else:
+            pending = None
+        yield from lines
+    if pending is not None:
+        yield pending
+''', needs=(ITER_TEXT, ENCODING))
+
+ORDER = (PARAMS, SESSION_PARAMS, HOOKS, ENCODING, TEXT, ITER_TEXT, ITER_LINES)
 NAMES = frozenset(helper.name for helper in ORDER)
 # each helper's lines as written in a module that calls httpx ``httpx`` (black-formatted: tested)
 TEXTS = {helper.name: helper.text.lstrip("\n") for helper in ORDER}
 
 
-def call_helper(ctx, helper: Helper, *args: cst.BaseExpression) -> cst.Call:
+def call_helper(ctx, helper: Helper, *args: cst.BaseExpression | cst.Arg) -> cst.Call:
     """``helper(*args)``, noting that the module must define it (and import what it uses)."""
     for needed in (helper, *helper.needs):
         ctx.helpers.add(needed.name)
         ctx.required_imports.update(needed.imports)
     comma = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-    return cst.Call(cst.Name(helper.name), [cst.Arg(a, comma=comma) for a in args[:-1]] + [cst.Arg(args[-1])])
+    arguments = [a if isinstance(a, cst.Arg) else cst.Arg(a) for a in args]
+    return cst.Call(cst.Name(helper.name), [a.with_changes(comma=comma) for a in arguments[:-1]]
+                    + [arguments[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)])
 
 
 def with_helpers(body: list, needed: set[str], at: int, httpx_alias: str) -> list:

@@ -15,22 +15,24 @@ On responses the tool can follow (see ``catch_all``'s list), rewrites requests' 
 | ``r.url`` (also ``r.request.url``, ``h.url`` of history items) | ``str(r.url)``, except in f-strings, ``print``, ``str()``, ``format``/``%`` |
 | ``r.iter_content(n)`` | ``r.iter_bytes(n)`` (``iter_content()`` → ``iter_bytes(1)``: requests' default chunk is one byte) |
 | ``r.iter_content(n, decode_unicode=True)`` | ``_requests_iter_text(r, n)`` (see ``response_text``); on an async stream ``r.aiter_text(n)`` |
-| ``r.iter_lines()`` | ``r.iter_lines()``, and ``line.decode()``/``line.decode("utf-8")`` on its lines → ``line`` |
+| ``r.iter_lines(...)`` | ``_requests_iter_lines(r, ...)``: requests' lines exactly (bytes, or str with ``decode_unicode=True``; its chunking, ``delimiter=``), a helper written once per module like ``response_text``'s; on an async stream ``r.aiter_lines()``, and ``line.decode()``/``line.decode("utf-8")`` on its lines → ``line`` |
 | ``r.cookies.get_dict()``, ``session.cookies.get_dict()`` | ``dict(r.cookies)`` |
 | ``with requests.get(url) as r:`` (no ``stream``) | ``r = httpx.get(url)`` followed by the block's statements: the body is already read, and an httpx Response is no context manager |
 
 ## Why
 ``r.is_success`` is 2xx only, so it is not ``r.ok``; an httpx Response is always true; ``r.url`` is
 an ``httpx.URL``, which str methods, concatenation, JSON and ``urlparse`` reject; ``iter_lines``
-yields ``str`` in httpx, so ``.decode()`` on a line raises.
+yields ``str`` in httpx, decoded by httpx's charset rule and split by its own, so ``.decode()`` on a
+line raises and bytes comparisons never match: the helper keeps requests' bytes lines instead.
 
 ## When it reports instead of rewriting
 - ``str(r.url)`` of a URL with an empty path lacks the ``/`` requests adds (``url-empty-path``,
   info, once per file);
 - a truth test whose value is used, not just tested (``x = r and r.json()``): ``response-truthiness``
   (catch-all);
-- ``iter_lines(delimiter=...)``, or a line from ``iter_lines`` used as bytes in another way
-  (``line.startswith(b"data:")``, ``line.decode("latin-1")``): ``response-lines-are-str``;
+- on an async stream, ``aiter_lines`` yields str: ``iter_lines(delimiter=...)``, or a line used as
+  bytes in another way (``line.startswith(b"data:")``, ``line.decode("latin-1")``):
+  ``response-lines-are-str``;
 - ``iter_content(decode_unicode=True)`` on an async stream → ``aiter_text``: httpx decodes text
   without a charset as UTF-8, requests as ISO-8859-1 (``response-attribute-differs``, migrated).
 """
@@ -39,7 +41,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from codemods._helpers import ITER_TEXT, call_helper
+from codemods._helpers import ITER_LINES, ITER_TEXT, call_helper
 from codemods._responses import response_info
 from codemods.base import Codemod, find_kwarg
 from migrator.engine.context import ObjectInfo
@@ -87,6 +89,12 @@ _NO_STR_NEEDED = ("print", "str", "repr", "format")
 _UTF8 = ("utf-8", "utf8", "UTF-8", "UTF8")
 
 
+def _async_response(ctx, original: cst.BaseExpression, updated: cst.BaseExpression | None = None) -> bool:
+    """A response of an async stream (read with ``aiter_*``)."""
+    info = response_info(ctx, original, updated)
+    return info is not None and bool(info.extra.get("async"))
+
+
 def _is_error(receiver: cst.BaseExpression) -> cst.Attribute:
     return cst.Attribute(receiver, cst.Name("is_error"))
 
@@ -116,9 +124,9 @@ class ResponseApi(Codemod):
                 ctx.bind_object(comp.target, ObjectInfo("response", comp, False))
             elif (
                 isinstance(it, cst.Call) and isinstance(it.func, cst.Attribute) and it.func.attr.value == "iter_lines"
-                and response_info(ctx, it.func.value) and isinstance(comp.target, cst.Name)
+                and _async_response(ctx, it.func.value) and isinstance(comp.target, cst.Name)
             ):
-                ctx.bind_object(comp.target, ObjectInfo("line", comp))
+                ctx.bind_object(comp.target, ObjectInfo("line", comp))  # (sync lines stay bytes: _requests_iter_lines)
             comp = comp.inner_for_in
 
     visit_ListComp = visit_SetComp = visit_GeneratorExp = visit_DictComp = _comprehension
@@ -240,6 +248,9 @@ class ResponseApi(Codemod):
             return self._iter_content(ctx, original, updated)
         if func.attr.value == "iter_lines":
             ctx.claimed.add(id(original.func))
+            if not _async_response(ctx, func.value, updated.func.value):  # type: ignore[union-attr]
+                # requests' lines, exactly: bytes (``.decode()`` on them stays), its chunking, its arguments
+                return call_helper(ctx, ITER_LINES, updated.func.value, *updated.args)  # type: ignore[union-attr]
             if find_kwarg(original.args, "delimiter") or len([a for a in original.args if a.keyword is None]) > 2:
                 ctx.report(LINES_ARE_STR, original, "iter_lines(delimiter=...) has no httpx equivalent")
                 return updated

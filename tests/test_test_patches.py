@@ -140,3 +140,43 @@ def test_a_patch_of_requests_is_not_named_while_the_code_keeps_requests(tmp_path
     report = json.loads((tmp_path / "report.json").read_text())
     assert [f for f in report["findings"] if f["code"] == "test-patches-migrated-code"] == []
     assert _failing(tmp_path) == set()
+
+
+TEXT_API = (
+    "import requests\n\n\ndef page(url):\n    return requests.get(url, timeout=5).text\n\n\n"
+    "def lines(url):\n    return [line.decode() for line in requests.get(url, timeout=5).iter_lines()]\n"
+)
+TEXT_TESTS = '''
+from unittest import mock
+
+from pkg import text_api
+
+
+@mock.patch("pkg.text_api.requests.get")
+def test_page(get):
+    get.return_value.text = "<html>café</html>"
+    assert text_api.page("http://x.test") == "<html>café</html>"
+
+
+@mock.patch("pkg.text_api.requests.get")
+def test_lines(get):
+    get.return_value.iter_lines.return_value = [b"a", b"b"]
+    assert text_api.lines("http://x.test") == ["a", "b"]
+'''
+
+
+def test_patches_follow_code_whose_text_and_lines_go_through_the_tools_helpers(tmp_path):
+    """_requests_text and _requests_iter_lines ask a mock response for its own text and lines:
+    the helpers' own use of httpx does not stop the patches from following the code."""
+    project = _project(tmp_path)
+    (project / "pkg" / "text_api.py").write_text(TEXT_API)
+    (project / "tests" / "test_text.py").write_text(textwrap.dedent(TEXT_TESTS))
+    assert _failing(project) == set()
+    proc = run("--no-cache", "--report", "report.json", ".", cwd=project)
+    assert proc.returncode == 0, proc.stderr
+    code = (project / "pkg" / "text_api.py").read_text()
+    assert "_requests_text(" in code and "_requests_iter_lines(" in code and "line.decode()" in code
+    assert '"pkg.text_api.httpx.get"' in (project / "tests" / "test_text.py").read_text()
+    report = json.loads((project / "report.json").read_text())
+    assert [f for f in report["findings"] if f["code"] == "test-patches-migrated-code"] == []
+    assert _failing(project) == set()

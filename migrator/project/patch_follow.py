@@ -40,10 +40,10 @@ code uses more of requests than its request functions (``requests.exceptions``);
 hands in an object of its own that is neither a Mock nor a function taking ``**kwargs`` (a fake
 module, a class instance, ``autospec``); the test reads the mock in another way (``mock_calls``,
 positional arguments past the URL, handing it on); the mock response sets an attribute httpx
-names differently (``reason``, ``iter_content``, ``iter_lines``) or leaves unset one the migrated
+names differently (``reason``, ``iter_content``) or leaves unset one the migrated
 code now reads under another name (``ok``, read as ``is_error``, which an unset mock makes true);
 a fake function's responses may lack what the migrated code now reads (``is_error``,
-``iter_bytes``, ``reason_phrase``; ``iter_lines``, whose lines are str now); the test still uses
+``iter_bytes``, ``reason_phrase``; ``iter_lines`` on an async stream, whose lines are str); the test still uses
 requests (an injected ``requests.HTTPError`` the migrated code no longer catches); the patch is
 made on a class, in ``setUp``, in a fixture, or at module level.
 """

@@ -15,7 +15,9 @@ from migrator.engine.names import dotted
 from migrator.project.test_tree import bool_literal, builtin_exception, defs, names, returns, strings, used_names
 
 # attributes of a mock response that mean the same to code on requests and on httpx
-SAME_ATTRS = frozenset({"json", "status_code", "text", "content", "headers", "raise_for_status", "encoding", "url", "elapsed", "close"})
+# (``text``, ``encoding`` and ``iter_lines`` go through the tool's helpers, which ask a mock for its own)
+SAME_ATTRS = frozenset({"json", "status_code", "text", "content", "headers", "raise_for_status", "encoding", "url", "elapsed", "close",
+                        "iter_lines"})
 MOCK_CLASSES = frozenset({"Mock", "MagicMock", "NonCallableMock", "NonCallableMagicMock"})
 
 

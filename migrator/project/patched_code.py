@@ -16,6 +16,7 @@ import ast
 import dataclasses
 import re
 
+from codemods._helpers import TEXTS
 from codemods._request_args import _NO_BODY_VERBS, _POSITIONAL, VERBS
 
 # keywords whose rewrite depends on the value, or that the tool refuses or drops: what becomes of them
@@ -30,7 +31,8 @@ _VALUE_DEPENDENT = {
 # what a test must set on its mock response for the code to see the same thing)
 _RENAMED_READS = {"is_error": "ok"}
 # what the migrated code reads on responses that an object of a test's own (a fake response class)
-# may not have: httpx's names for requests' attributes, and iter_lines, whose lines are str now
+# may not have: httpx's names for requests' attributes, and iter_lines, whose lines are str now (on
+# async streams; elsewhere ``_requests_iter_lines`` keeps them bytes, asking a fake for its own)
 _FAKE_READS = {"is_error": "ok", "reason_phrase": "reason", "next_request": "next", "has_redirect_location": "is_redirect",
                "iter_bytes": "iter_content", "iter_text": "iter_content", "iter_lines": "iter_lines"}
 _STR_URL = re.compile(r"\bstr\(\w+(?:\.\w+)*\.url\)")
@@ -79,6 +81,8 @@ def patched_code(path: str, old_text: str, new_text: str) -> PatchedCode:
         tree = ast.parse(old_text)
     except (SyntaxError, ValueError):
         return PatchedCode(f"{path} cannot be read", {}, {})
+    for helper in TEXTS.values():  # the tool's helpers: what they read is judged where they are called
+        new_text = new_text.replace(helper, "")
     module_why = None
     if not any(isinstance(n, ast.Import) and any(a.name == "requests" and a.asname is None for a in n.names) for n in tree.body):
         module_why = f"{path} does not import requests under that name at the top of the module"
