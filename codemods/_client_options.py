@@ -52,6 +52,18 @@ ENV_PROXIES = Code(
     "``HTTPTransport`` explicitly.",
 )
 
+PROXIES_ENV = Code(
+    "session-proxies-environment",
+    "warning",
+    "requests let HTTP_PROXY/HTTPS_PROXY/ALL_PROXY override a session's proxies; httpx does not",
+    "requests merges the environment's proxies into each request before the session's own, so "
+    "where HTTP_PROXY (or HTTPS_PROXY, ALL_PROXY) is set, its proxy wins over ``session.proxies`` "
+    "for that scheme (requests' documented precedence). The migrated client's ``proxy=``/``mounts=`` "
+    "win over the environment. Programs run with no proxy variables behave the same.",
+    "If the program may run with proxy variables set, decide which proxy it should use, and drop "
+    "``proxy=``/``mounts=`` (or pass ``trust_env=False``) accordingly.",
+)
+
 _LOST_RETRY_OPTIONS = ("read", "status", "other", "status_forcelist", "backoff_factor",
                        "allowed_methods", "method_whitelist", "respect_retry_after_header")
 _SCHEMES = {"http": "http://", "https": "https://", "all": "all://"}

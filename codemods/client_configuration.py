@@ -58,7 +58,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from codemods._client_options import (
-    ENV_PROXIES, POOL_SETTINGS, RETRIES_NARROWER, NotExact, TransportSpec, call_with_kwargs, mount_prefix,
+    ENV_PROXIES, POOL_SETTINGS, PROXIES_ENV, RETRIES_NARROWER, NotExact, TransportSpec, call_with_kwargs, mount_prefix,
     note_line, proxies_from, tls_verify, transport_from_adapter,
 )
 from codemods._hooks import check_hook, hooks_from
@@ -106,7 +106,7 @@ class _Plan:
 
 class ClientConfiguration(Codemod):
     name = "client_configuration"
-    codes = (NOT_HOISTED, RETRIES_NARROWER, POOL_SETTINGS, ENV_PROXIES, NEW_DEPENDENCY)
+    codes = (NOT_HOISTED, RETRIES_NARROWER, POOL_SETTINGS, ENV_PROXIES, PROXIES_ENV, NEW_DEPENDENCY)
 
     def __init__(self) -> None:
         self.plans: dict[int, _Plan] = {}  # id(original Session() call) -> plan
@@ -412,6 +412,9 @@ def _merge(ctx, updated: cst.Call, kwargs, transports: dict[str, TransportSpec],
             extra["proxy"] = next(iter(proxies.values()))
         else:
             transports = {p: TransportSpec() for p in proxies}
+    trust_env = kwargs.get("trust_env")
+    if proxies and not (isinstance(trust_env, cst.Name) and trust_env.value == "False"):
+        ctx.report(PROXIES_ENV, original, "where HTTP(S)_PROXY is set, requests sent through it instead of these proxies; httpx uses these")
     for pattern, proxy in proxies.items():
         text = literal_text(proxy) or ""
         if text.startswith("socks"):

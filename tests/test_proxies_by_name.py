@@ -76,3 +76,34 @@ def test_a_dict_bound_to_another_name_or_passed_on_may_change_there_so_it_is_rep
     assert result.code.count("requests.get(url, proxies=") == 2
     assert "s.proxies = ALIASED" in result.code and "httpx.Client" not in result.code
     assert sorted(f.code for f in result.findings if f.severity == "error") == ["request-arg-unsupported", "request-arg-unsupported", "session-kept"]
+
+
+def test_session_proxies_that_the_environment_overrode_in_requests_are_reported(tmp_path):
+    """requests lets HTTP_PROXY win over session.proxies; the migrated client's own proxies win
+    in httpx. Shown by running both with HTTP_PROXY set; reported on this and every later run."""
+    import os
+    import subprocess
+    import sys
+
+    from migrator.lint.rules import lint_source
+    from tests.loopback import LoopbackServers
+
+    source = (
+        "import sys\n\nimport requests\n\n\ndef main(url):\n    with requests.Session() as s:\n"
+        '        s.proxies = {"http": "http://127.0.0.1:9", "https": "http://127.0.0.1:9"}\n'
+        "        try:\n            return s.get(url).status_code\n        except Exception as exc:\n"
+        "            return type(exc).__name__\n\n\nprint(main(sys.argv[1]))\n"
+    )
+    result = migrate_source(source, "app.py", Options())
+    assert [f.line for f in result.findings if f.code == "session-proxies-environment"] == [7]
+    assert "session-proxies-environment" in {f.code for f in lint_source(result.code, "app.py")}
+    (tmp_path / "before.py").write_text(source)
+    (tmp_path / "after.py").write_text(result.code)
+    servers = LoopbackServers()
+    try:
+        env = {**os.environ, "HTTP_PROXY": servers.proxy_url, "http_proxy": servers.proxy_url, "NO_PROXY": "", "no_proxy": ""}
+        seen = [subprocess.run([sys.executable, str(tmp_path / name), servers.url + "/json"], env=env,
+                               capture_output=True, text=True, timeout=60).stdout.strip() for name in ("before.py", "after.py")]
+    finally:
+        servers.close()
+    assert seen == ["200", "ConnectError"]  # requests went through the environment's proxy

@@ -5,11 +5,13 @@
 requests; ``response-attribute-differs`` and ``headers-lowercase`` that a response's ``text``,
 ``encoding``, header names... do; ``response-escapes`` that such a response leaves for code the
 tool cannot see; ``exception-broader`` that an except clause now catches more;
-``transport-env-proxies`` that a client's own transports ignore environment proxies. On httpx
+``transport-env-proxies`` that a client's own transports ignore environment proxies, and
+``session-proxies-environment`` that its proxies now win over them. On httpx
 code written by hand they would be noise (there is no requests meaning to keep), so they are
 found again only on code the migration evidently wrote: a module function given both
 ``follow_redirects=`` and ``timeout=`` (requests' defaults written out), a client made with
-``max_redirects=30`` (requests' limit written out), the responses of their calls, and the except
+``max_redirects=30`` (requests' limit written out; another limit with ``follow_redirects=True`` and
+``timeout=``), the responses of their calls, and the except
 clauses of a file holding either. The same tests decide as in the migration, so a later run,
 ``--check`` and ``migrate lint`` repeat what the first run said, until a person changes the line
 or silences it. (What the code itself no longer shows, the retry options a transport lost, the
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from codemods._client_options import ENV_PROXIES
+from codemods._client_options import ENV_PROXIES, PROXIES_ENV
 from codemods._request_args import (
     DATA_STR_ENCODING, DATA_TYPE_UNKNOWN, FILES_PART, PARAMS_SEMANTICS, TIMEOUT_MAYBE_TUPLE, _files, _params_exact,
 )
@@ -31,7 +33,7 @@ from codemods.response_api import ITER_TEXT_DIFFERS
 from migrator.engine.names import dotted
 
 REUSED = (PARAMS_SEMANTICS, DATA_TYPE_UNKNOWN, DATA_STR_ENCODING, TIMEOUT_MAYBE_TUPLE, FILES_PART, ATTRIBUTE_WARNING,
-          HEADER_NAMES, ESCAPES, BROADER, ENV_PROXIES)
+          HEADER_NAMES, ESCAPES, BROADER, ENV_PROXIES, PROXIES_ENV)
 # the httpx class the migration writes for a requests exception it has no exact counterpart of
 _BROADER_FOR = {_HTTPX[short]: short for short in _BROADER}
 
@@ -92,6 +94,8 @@ def env_proxies_warning(report, visitor, call: cst.Call) -> None:
             values += [inner.value] if inner is not None else []
     if built and not any(find_kwarg(t.args, "proxy") is not None for t in built):
         report(ENV_PROXIES, call, "HTTP(S)_PROXY from the environment no longer applies to this client (a migrated client)")
+    if find_kwarg(call.args, "proxy") is not None or any(find_kwarg(t.args, "proxy") is not None for t in built):
+        report(PROXIES_ENV, call, "where HTTP(S)_PROXY is set, requests sent through it instead of the session's proxies; httpx uses these (a migrated client)")
 
 
 def written_by_migration(keywords: dict[str, cst.BaseExpression]) -> bool:
@@ -100,9 +104,15 @@ def written_by_migration(keywords: dict[str, cst.BaseExpression]) -> bool:
 
 
 def made_by_migration(call: cst.Call) -> bool:
-    """``httpx.Client(..., max_redirects=30, ...)``: requests' redirect limit, as the migration writes it."""
-    return any(a.keyword is not None and a.keyword.value == "max_redirects" and isinstance(a.value, cst.Integer)
-               and a.value.value == "30" for a in call.args)
+    """``httpx.Client(..., max_redirects=30, ...)``: requests' redirect limit, as the migration writes
+    it; or another limit the session set, beside ``follow_redirects=True`` and ``timeout=``, which the
+    migration writes with it."""
+    keywords = {a.keyword.value: a.value for a in call.args if a.keyword is not None}
+    limit = keywords.get("max_redirects")
+    if not isinstance(limit, cst.Integer):
+        return False
+    follows = keywords.get("follow_redirects")
+    return limit.value == "30" or (isinstance(follows, cst.Name) and follows.value == "True" and "timeout" in keywords)
 
 
 def argument_warnings(report, node: cst.Call, keywords: dict[str, cst.BaseExpression]) -> None:
