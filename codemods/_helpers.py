@@ -16,6 +16,7 @@ import libcst as cst
 
 from codemods.base import with_function
 from migrator.engine.names import dotted
+from migrator.engine.visitors import walk
 
 
 @dataclass(frozen=True)
@@ -89,12 +90,14 @@ def _requests_hooks(response, hooks):
 ENCODING = Helper("_requests_encoding", '''
 
 def _requests_encoding(response):
-    """The encoding requests gives a response (written by requests2httpx): its Content-Type's
-    charset, ISO-8859-1 for text without one, UTF-8 for JSON, else None (its text is then decoded
-    as detected). httpx's is UTF-8 wherever the Content-Type names no charset.
+    """The encoding requests gives a response (written by requests2httpx): the one the code set,
+    else its Content-Type's charset, ISO-8859-1 for text without one, UTF-8 for JSON, else None
+    (its text is then decoded as detected). httpx's is UTF-8 wherever no charset is named.
     """
     if not isinstance(response, httpx.Response):
         return response.encoding  # (a stand-in, such as a test's mock)
+    if "_encoding" in vars(response):  # (where httpx keeps an encoding the code set)
+        return response.encoding
     content_type = response.headers.get("content-type")
     if not content_type:
         return None
@@ -244,7 +247,7 @@ def helpers_at(body: list, httpx_alias: str) -> int:
 def _imports_in(statement: cst.BaseStatement, httpx_alias: str) -> bool:
     """Does ``statement`` import httpx (as ``httpx_alias``), or requests (httpx's import goes
     beside it, in the same guard, once the codemods ran)?"""
-    return any(isinstance(node, (cst.Import, cst.ImportFrom)) and _names_http_library(node, httpx_alias) for node in _walk(statement))
+    return any(isinstance(node, (cst.Import, cst.ImportFrom)) and _names_http_library(node, httpx_alias) for node in walk(statement))
 
 
 def _names_http_library(node: cst.Import | cst.ImportFrom, httpx_alias: str) -> bool:
@@ -252,12 +255,6 @@ def _names_http_library(node: cst.Import | cst.ImportFrom, httpx_alias: str) -> 
         return node.module is not None and dotted(node.module).split(".")[0] in ("requests", "httpx")
     return any((a.asname.name.value if a.asname else dotted(a.name)) in (httpx_alias, "httpx")
                or dotted(a.name).split(".")[0] == "requests" for a in node.names)
-
-
-def _walk(node: cst.CSTNode):
-    yield node
-    for child in node.children:
-        yield from _walk(child)
 
 
 def _assigns(statement: cst.BaseStatement, name: str) -> bool:

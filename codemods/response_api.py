@@ -268,7 +268,6 @@ class ResponseApi(Codemod):
 
     def _iter_content(self, ctx, original: cst.Call, updated: cst.Call):
         from codemods.catch_all import ATTRIBUTE_WARNING
-        from codemods.response_text import encoding_chosen  # (it builds on this module's order)
 
         args = list(updated.args)
         size = next((a.value for a in args if a.keyword is None or a.keyword.value == "chunk_size"), None)
@@ -284,7 +283,7 @@ class ResponseApi(Codemod):
         if size is None:
             size = cst.Integer("1")  # requests' default chunk size
         info = response_info(ctx, original.func.value, updated.func.value)  # type: ignore[union-attr]
-        if text and not (info is not None and info.extra.get("async")) and not encoding_chosen(ctx, original.func.value):  # type: ignore[union-attr]
+        if text and not (info is not None and info.extra.get("async")):
             return call_helper(ctx, ITER_TEXT, updated.func.value, size)  # type: ignore[union-attr]
         if text:
             ctx.report(ATTRIBUTE_WARNING, original, ITER_TEXT_DIFFERS)

@@ -11,7 +11,8 @@ On responses the tool can follow (see ``catch_all``'s list):
 
 The helpers are written once in each module that uses them, after the imports (as
 ``module_functions`` writes ``_requests_url``). ``_requests_encoding`` is requests' own rule: the
-Content-Type's charset; ``ISO-8859-1`` for a type containing ``text`` without one; ``utf-8`` for
+encoding the code set (``r.encoding = ...`` stays as it is, and both libraries decode with it);
+else the Content-Type's charset; ``ISO-8859-1`` for a type containing ``text`` without one; ``utf-8`` for
 JSON; otherwise ``None``. ``_requests_text`` decodes the body with it, or, where it is ``None``, with
 the encoding detected from the body as requests detects it (``chardet`` when installed, else
 ``charset_normalizer``, which the tool then adds to the package's dependencies, since requests
@@ -27,12 +28,9 @@ requests where no rule applies, and a name in httpx. httpx's ``iter_text(n)`` al
 decoded text into chunks of ``n`` characters, where requests cut the bytes.
 
 ## When it reports instead of rewriting
-A function that sets ``r.encoding = ...`` (anywhere in it, nested functions included) keeps
-``r.text`` and ``iter_content(n, decode_unicode=True)`` as they are (both libraries decode with the
-encoding set), and its reads of ``r.encoding`` stay too, with the ``response-attribute-differs``
-warning (a read before the assignment differs). ``r.text`` of a stream stays, reported by the
-catch-all until ``r.read()`` (``stream-not-read``). ``iter_text`` on an async stream keeps httpx's
-``aiter_text`` with the ``response-attribute-differs`` warning.
+``r.text`` of a stream stays, reported by the catch-all until ``r.read()`` (``stream-not-read``).
+``iter_content(n, decode_unicode=True)`` on an async stream keeps httpx's ``aiter_text``, with the
+``response-attribute-differs`` warning.
 """
 
 from __future__ import annotations
@@ -42,7 +40,6 @@ import libcst as cst
 from codemods._helpers import ENCODING, TEXT, call_helper
 from codemods._responses import response_info
 from codemods.base import Codemod
-from migrator.engine.visitors import Visitor, visit
 
 _HELPERS = {"text": TEXT, "encoding": ENCODING}
 
@@ -53,25 +50,11 @@ class ResponseText(Codemod):
     def leave_Attribute(self, ctx, original: cst.Attribute, updated: cst.Attribute):
         helper = _HELPERS.get(original.attr.value)
         if helper is None or _assigned(ctx, original):
-            return updated
+            return updated  # (r.encoding = ...: set alike in both; _requests_encoding honours it)
         info = response_info(ctx, original.value, updated.value)
-        if info is None or info.extra.get("stream") or encoding_chosen(ctx, original.value):
-            # (a stream's text needs r.read() first: the catch-all says so)
-            return updated
+        if info is None or info.extra.get("stream"):
+            return updated  # (a stream's text needs r.read() first: the catch-all says so)
         return call_helper(ctx, helper, updated.value)
-
-
-def encoding_chosen(ctx, receiver: cst.BaseExpression) -> bool:
-    """Does the code set ``<receiver>.encoding = ...`` in the function around (its nested
-    functions, lambdas and comprehensions included), or at module level? Both libraries then
-    decode with the encoding it chose."""
-    scope = next((s.node for s in ctx.scopes if isinstance(s.node, cst.FunctionDef)), ctx.scopes[0].node)
-    found = ctx.scans.get(("encoding-set", id(scope)))
-    if found is None:
-        finder = _EncodingSet(ctx.module)
-        visit(scope, finder)
-        found = ctx.scans[("encoding-set", id(scope))] = finder.receivers
-    return ctx.module.code_for_node(receiver) in found
 
 
 def _assigned(ctx, node: cst.Attribute) -> bool:
@@ -80,14 +63,3 @@ def _assigned(ctx, node: cst.Attribute) -> bool:
     return isinstance(parent, (cst.AssignTarget, cst.AugAssign, cst.Del)) or (
         isinstance(parent, cst.AnnAssign) and parent.target is node
     )
-
-
-class _EncodingSet(Visitor):
-    def __init__(self, module: cst.Module):
-        self.module = module
-        self.receivers: set[str] = set()
-
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        target = node.target
-        if isinstance(target, cst.Attribute) and target.attr.value == "encoding":
-            self.receivers.add(self.module.code_for_node(target.value))

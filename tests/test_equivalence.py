@@ -116,10 +116,8 @@ def _differs_and_is_reported(servers, tmp_path, source, code, options=None):
         ("response-attribute-differs", """
             import requests
             def main(base):
-                r = requests.get(base + "/text-nocharset")
-                chosen_by_requests = r.encoding  # (read before the code sets it: not rewritten)
-                r.encoding = "utf-8"
-                return chosen_by_requests
+                sent = requests.get(base + "/json").request  # an httpx.Request now
+                return repr(sent)
         """),
         ("json-error-not-caught", """
             import requests

@@ -89,7 +89,6 @@ class Context:
         self.refs: list[tuple[cst.CSTNode, cst.CSTNode, str]] = []
         self.required_imports: set[str] = set()
         self.helpers: set[str] = set()  # the ``_requests_*`` functions the module must define (codemods._helpers)
-        self.scans: dict = {}  # what codemods found by walking a scope once, by (what, id(scope node))
         self.httpx_alias = httpx_alias or "httpx"
         self.current_codemod = ""
         # ids of nodes (updated tree) that codemods built, with what they are
