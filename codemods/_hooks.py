@@ -12,15 +12,15 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods._client_options import NotExact
+from codemods._responses import RESPONSE_DIFFERS, RESPONSE_MISSING
 from migrator.engine.visitors import Visitor, visit
 
 # reading these needs the body, which httpx has not read when it calls a hook
 _BODY_READERS = frozenset({"content", "text", "json", "iter_content", "iter_lines", "raw", "apparent_encoding"})
 
 
-# what httpx's Response lacks or gives differently (``response_api`` and ``catch_all`` say how)
-_DIFFERS = frozenset({"ok", "reason", "iter_content", "raw", "apparent_encoding", "is_permanent_redirect", "connection",
-                      "next", "is_redirect", "url", "text", "encoding", "iter_lines", "links"})
+# what httpx's Response lacks or gives differently (``r.request`` is judged by its attribute below)
+_DIFFERS = RESPONSE_MISSING | (set(RESPONSE_DIFFERS) - {"request"})
 
 
 class _HookBody(Visitor):

@@ -7,7 +7,6 @@ module functions and client methods take the same ones back, except where noted.
 
 from __future__ import annotations
 
-
 from dataclasses import dataclass
 
 import libcst as cst
@@ -509,7 +508,7 @@ def _escapes(body, name: str) -> bool:
             elif isinstance(node, cst.Assign) and any(isinstance(t.target, cst.Attribute) and t.target.attr.value == "proxies" for t in node.targets):
                 allowed.add(id(node.value))
             elif isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "update" \
-                    and dotted(node.func.value or cst.Name("_")).endswith(".proxies") and len(node.args) == 1:
+                    and (dotted(node.func.value) or "").endswith(".proxies") and len(node.args) == 1:
                 allowed.add(id(node.args[0].value))
             elif isinstance(node, cst.Name) and node.value == name:
                 uses.append(node)

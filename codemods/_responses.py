@@ -15,6 +15,19 @@ from migrator.engine.context import ObjectInfo
 RESPONSE_MARKS = ("response", "response-nofollow", "stream", "stream-assign", "stream-async")
 
 
+# what httpx's Response lacks, and what it gives differently (the catch-all reports them; hooks
+# that read them stay on requests)
+RESPONSE_MISSING = frozenset({"ok", "reason", "iter_content", "raw", "apparent_encoding", "is_permanent_redirect", "connection", "next"})
+RESPONSE_DIFFERS = {
+    "text": "text/* without a charset decodes as UTF-8 in httpx, ISO-8859-1 in requests (and other types by detection)",
+    "url": "r.url is an httpx.URL, not a str: use str(r.url) where a str is needed",
+    "encoding": "r.encoding defaults to utf-8 in httpx where requests gave ISO-8859-1 (text/*) or None",
+    "request": "r.request is an httpx.Request: .url is an httpx.URL and .body is .content",
+    "iter_lines": "iter_lines() yields str in httpx, bytes in requests",
+    "is_redirect": "is_redirect is true for any 3xx in httpx; has_redirect_location is requests' meaning",
+}
+
+
 def response_info(ctx, original: cst.BaseExpression, updated: cst.BaseExpression | None = None) -> ObjectInfo | None:
     made = ctx.made_as(updated) if updated is not None else None
     if made in RESPONSE_MARKS:

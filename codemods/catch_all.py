@@ -33,7 +33,7 @@ import re
 
 import libcst as cst
 
-from codemods._responses import response_info
+from codemods._responses import RESPONSE_DIFFERS, RESPONSE_MISSING, response_info
 from codemods._units import scope_path
 from codemods.base import Codemod
 from migrator.engine.context import ObjectInfo
@@ -114,15 +114,8 @@ NOT_CM = Code(
 )
 
 _SAME = frozenset({"status_code", "content", "headers", "json", "cookies", "elapsed", "history", "close", "links"})
-_MISSING = frozenset({"ok", "reason", "iter_content", "raw", "apparent_encoding", "is_permanent_redirect", "connection", "next"})
-_DIFFERS = {
-    "text": "text/* without a charset decodes as UTF-8 in httpx, ISO-8859-1 in requests (and other types by detection)",
-    "url": "r.url is an httpx.URL, not a str: use str(r.url) where a str is needed",
-    "encoding": "r.encoding defaults to utf-8 in httpx where requests gave ISO-8859-1 (text/*) or None",
-    "request": "r.request is an httpx.Request: .url is an httpx.URL and .body is .content",
-    "iter_lines": "iter_lines() yields str in httpx, bytes in requests",
-    "is_redirect": "is_redirect is true for any 3xx in httpx; has_redirect_location is requests' meaning",
-}
+_MISSING = RESPONSE_MISSING
+_DIFFERS = RESPONSE_DIFFERS
 _HINTS = (
     ("requests.auth.HTTPProxyAuth", "credentials in the proxy URL: proxy=\"http://user:pass@host:port\""),
     ("requests.auth.", "httpx.BasicAuth / httpx.DigestAuth, or a subclass of httpx.Auth"),
