@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from codemods.base import with_function
+from codemods.to_httpx2 import speak
 from migrator.engine.names import dotted
 from migrator.engine.visitors import walk
 
@@ -206,6 +207,8 @@ ORDER = (PARAMS, SESSION_PARAMS, HOOKS, ENCODING, TEXT, ITER_TEXT, ITER_LINES)
 NAMES = frozenset(helper.name for helper in ORDER)
 # each helper's lines as written in a module that calls httpx ``httpx`` (black-formatted: tested)
 TEXTS = {helper.name: helper.text.lstrip("\n") for helper in ORDER}
+# ... and as written for each target (``--target httpx2``: its prose speaks of httpx2)
+VARIANTS = {name: (text, speak(text)) for name, text in TEXTS.items()}
 
 
 def call_helper(ctx, helper: Helper, *args: cst.BaseExpression | cst.Arg) -> cst.Call:
@@ -219,12 +222,13 @@ def call_helper(ctx, helper: Helper, *args: cst.BaseExpression | cst.Arg) -> cst
                     + [arguments[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)])
 
 
-def with_helpers(body: list, needed: set[str], at: int, httpx_alias: str) -> list:
+def with_helpers(body: list, needed: set[str], at: int, httpx_alias: str, target: str = "httpx") -> list:
     """``body`` (a module's statements) with each needed helper it does not define, at ``at``."""
     defined = {s.name.value for s in body if isinstance(s, cst.FunctionDef)}
     for helper in reversed(ORDER):
         if helper.name in needed and helper.name not in defined:
             text = helper.text if httpx_alias == "httpx" else helper.text.replace("httpx.", f"{httpx_alias}.")
+            text = text if target == "httpx" else speak(text)
             body = with_function(body, at, text)
     return body
 

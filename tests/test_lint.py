@@ -61,6 +61,19 @@ def test_every_pitfall_at_its_line():
     ]
 
 
+def test_httpx2_code_is_linted_with_the_same_rules_and_its_own_name():
+    """httpx2 keeps httpx 0.28's API: the same pitfalls at the same lines, said of httpx2; its extras
+    are declared as httpx2[...]."""
+    sample = SAMPLE.replace("import httpx\n", "import httpx2 as httpx\n", 1)
+    found = lint_source(sample, "x.py", declared="httpx2[socks]>=2.16")
+    expected = lint_source(SAMPLE, "x.py", declared="httpx[socks]>=0.28")
+    assert [(f.line, f.code) for f in found] == [(f.line, f.code) for f in expected]
+    assert all("httpx " not in f.message and "httpx." not in f.message for f in found)
+    assert any("httpx2.Client" in f.message for f in found)
+    plain = SAMPLE.replace("import httpx\n", "import httpx2\n", 1).replace("httpx.", "httpx2.")
+    assert [(f.line, f.code) for f in lint_source(plain, "x.py", declared="httpx2[socks]")] == [(f.line, f.code) for f in expected]
+
+
 def test_files_without_httpx_have_nothing_to_lint():
     assert lint_source("import requests\nrequests.get('u')\n", "x.py") == []
 

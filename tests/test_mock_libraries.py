@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import ast
+import dataclasses
+import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -26,9 +29,23 @@ def _passes(folder, text: str, tests: int = 1) -> None:
     assert proc.returncode == 0 and f"{tests} passed" in proc.stdout, proc.stdout + proc.stderr
 
 
-def run_pytest(path):
+def run_pytest(path, pythonpath: str | None = None):
+    env = {**os.environ, "PYTHONPATH": pythonpath} if pythonpath else None
     return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(path)],
-                          capture_output=True, text=True, cwd=path.parent, timeout=120)
+                          capture_output=True, text=True, cwd=path.parent, timeout=120, env=env)
+
+
+def httpx2_pytest_path() -> str:
+    """A folder holding httpx2-pytest, pytest-httpx's counterpart for httpx2. It installs the module
+    ``pytest_httpx2``, as pytest-httpx2 (respx's mocker, in the test environment) does, so the two
+    cannot be installed together: this one is put first on PYTHONPATH for the tests that use it,
+    installed there once from the package index."""
+    folder = Path(sys.prefix) / "httpx2-pytest-2.0.0"
+    if not (folder / "pytest_httpx2" / "_httpx_mock.py").is_file():
+        proc = subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(folder),
+                               "httpx2-pytest==2.0.0"], capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+    return str(folder)
 
 
 MOCK_CASES = [case for case in cases() if case.parent.name == "mock_libraries"]
@@ -43,25 +60,31 @@ def _tests_in(source: str) -> int:
     return len(functions) + len(methods)
 
 
+@pytest.mark.parametrize("target", ["httpx", "httpx2"])
 @pytest.mark.parametrize("case", MOCK_CASES, ids=case_id)
-def test_a_mock_fixture_passes_with_pytest_before_and_after(case, tmp_path):
+def test_a_mock_fixture_passes_with_pytest_before_and_after(case, target, tmp_path):
     """Each test file passes before (requests and its mock library) and after the tool migrated it
-    here (httpx and respx, or pytest-httpx), every test of it run, and its mocks translated."""
+    here (httpx and respx, or pytest-httpx; httpx2 and respx through pytest-httpx2, or
+    httpx2-pytest), every test of it run, and its mocks translated."""
     source = (case / "before.py").read_text()
-    migrated = migrate_source(source, "tests/test_case.py", options(case))
+    chosen = dataclasses.replace(options(case), target=target)
+    migrated = migrate_source(source, "tests/test_case.py", chosen)
     kept = {f.message.split(" keeps ")[0] for f in migrated.findings if f.code == "test-mocks-kept"}
     assert not [f for f in migrated.findings if f.code == "internal-error"], migrated.findings
+    if any(f.code == "httpx2-not-moved" for f in migrated.findings):  # all of it stays, as it was
+        assert target == "httpx2" and migrated.code == source
+    pythonpath = httpx2_pytest_path() if target == "httpx2" and chosen.mock_library == "pytest-httpx" else None
     passed = []
     for name, text in (("before", source), ("after", migrated.code)):
         path = tmp_path / name / "test_case.py"
         path.parent.mkdir()
         path.write_text(text)
-        proc = run_pytest(path)
+        proc = run_pytest(path, pythonpath if name == "after" else None)
         assert proc.returncode == 0, (name, proc.stdout + proc.stderr)
         passed.append(int(re.search(r"(\d+) passed", proc.stdout).group(1)))
     # every test ran (parametrized ones several times), and as many after as before
     assert passed[0] >= _tests_in(source) and passed[1] == passed[0], passed
-    if not kept:  # nothing stays on the old mock library
+    if not kept and migrated.code != source:  # nothing stays on the old mock library
         assert not re.search(r"^\s*(import|from) (responses|requests_mock)\b", migrated.code, re.M), migrated.code
 
 

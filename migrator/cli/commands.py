@@ -38,12 +38,19 @@ Examples:
 
   migrate --timeout 30 src/         write timeout=30 where requests had none
 
+  migrate --target httpx2 src/      migrate requests code to httpx2, httpx's successor
+
+  migrate --from httpx --target httpx2 src/
+                                    move code already on httpx (by hand or by this
+                                    tool) to httpx2
+
 Exit codes: 0 done (or nothing to do); 1 --check found files that would change, or
 an error finding (silence one with '# requests2httpx: ignore[CODE]' on its line);
 2 bad usage, bad configuration, or a path that cannot be read.
 
 Configuration: [tool.requests2httpx] in the nearest pyproject.toml, keys
-timeout, exclude, select, ignore, format. Command-line flags win.
+timeout, exclude, select, ignore, format, mock-library, async, retries, target.
+Command-line flags win.
 """
 
 app = typer.Typer(add_completion=False, rich_markup_mode=None, context_settings={"help_option_names": ["-h", "--help"]})
@@ -80,7 +87,9 @@ def migrate(
     exclude: Optional[List[str]] = typer.Option(None, "--exclude", metavar="GLOB", help="Skip files or folders matching GLOB (repeatable), besides .gitignore and the usual venv/build/cache folders."),
     retries: Optional[str] = typer.Option(None, "--retries", metavar="httpx|httpx-retries", help="How urllib3 Retry policies migrate: 'httpx' keeps connect retries (and reports the rest), 'httpx-retries' writes httpx_retries.RetryTransport, a new dependency."),
     tests: Optional[bool] = typer.Option(None, "--tests/--no-tests", help="Migrate test mocks (responses → respx) in every file / in none (default: files under tests/ or named test_*.py)."),
-    mock_library: Optional[str] = typer.Option(None, "--mock-library", metavar="respx|pytest-httpx", help="What test mocks migrate to (default: respx)."),
+    mock_library: Optional[str] = typer.Option(None, "--mock-library", metavar="respx|pytest-httpx", help="What test mocks migrate to (default: respx). With --target httpx2: respx through pytest-httpx2, or httpx2-pytest."),
+    target: Optional[str] = typer.Option(None, "--target", metavar="httpx|httpx2", help="The library the code moves to: httpx 0.28 (default), or httpx2, its maintained successor (import httpx2; it verifies TLS with the system's trust store, not certifi)."),
+    source: str = typer.Option("requests", "--from", metavar="requests|httpx", help="The library whose code moves: requests (default), or httpx, to move code already on httpx to --target httpx2."),
     async_calls: Optional[bool] = typer.Option(None, "--async/--no-async", help="Await requests calls made directly in coroutines on an httpx.AsyncClient (default: off)."),
     format_: Optional[bool] = typer.Option(None, "--format/--no-format", help="Run black on the lines the codemods touched (default: on)."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="Worker processes (default: the CPU count)."),
@@ -123,11 +132,23 @@ def migrate(
     retries_value = retries if retries is not None else section.get("retries", "httpx")
     if retries_value not in ("httpx", "httpx-retries"):
         raise _fail(f"--retries takes 'httpx' or 'httpx-retries', not {retries_value!r}")
+    target_value = target if target is not None else section.get("target", "httpx")
+    if target_value not in ("httpx", "httpx2"):
+        raise _fail(f"--target takes httpx or httpx2, not {target_value!r}")
+    if source not in ("requests", "httpx"):
+        raise _fail(f"--from takes requests or httpx, not {source!r}")
+    if source == "httpx" and target_value != "httpx2":
+        raise _fail("--from httpx moves httpx code to httpx2: add --target httpx2")
+    if target_value == "httpx2" and retries_value == "httpx-retries":
+        # its RetryTransport checks for httpx's transport classes: under httpx2 every request raises
+        raise _fail("--retries httpx-retries works with httpx only (httpx-retries has no httpx2 version): use --retries httpx with --target httpx2")
     options = Options(
         async_calls=async_calls if async_calls is not None else section.get("async", False),
         tests=tests,
         mock_library=mock_value,
         retries=retries_value,
+        target=target_value,
+        source=source,
         timeout=timeout_value,
         format=format_ if format_ is not None else section.get("format", True),
         select=_split(select) or tuple(section.get("select", ())),
@@ -166,7 +187,7 @@ def migrate(
         raise _interrupted(written)
     try:
         results += [_skipped_link(link, real, paths) for link, real in links]
-        results += dependencies.results_for(results, packages.package_of)
+        results += dependencies.results_for(results, packages.package_of, options.target, options.source)
         mode = "check" if check else "dry-run" if dry_run else "write"
         color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
         if interactive:
@@ -202,7 +223,7 @@ def migrate(
                         f"{sev['error']} errors, {sev['warning']} warnings, {sev['info']} info",
                         err=True,
                     )
-            typer.echo(report.human_summary(results, mode), err=True)
+            typer.echo(report.human_summary(results, mode, options.source), err=True)
         if report_file:
             text = report.as_json(results)
             if report_file == "-":

@@ -19,6 +19,7 @@ KEYS = {
     "format": "true/false: run black on the lines the codemods touched",
     "mock-library": '"respx" (default) or "pytest-httpx": what responses/requests_mock migrate to',
     "async": "true/false: await requests calls made directly in coroutines on an httpx.AsyncClient",
+    "target": '"httpx" (default) or "httpx2": the library the code moves to',
     "retries": '"httpx" (connect retries only) or "httpx-retries" (keep urllib3 Retry rules via the httpx-retries package)',
 }
 

@@ -257,12 +257,12 @@ def _pieces(tree: ast.Module, lines: list[str], ranges: list[tuple[int, int]]) -
 def _written_helpers(tree: ast.Module, lines: list[str]) -> set[int]:
     """The lines of the ``_requests_*`` helpers the tool wrote as it writes them: black-formatted
     already (a test checks), so black need not see them."""
-    from codemods._helpers import TEXTS
+    from codemods._helpers import VARIANTS
 
     out: set[int] = set()
     for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and node.name in TEXTS and not node.decorator_list and node.end_lineno:
-            if "".join(lines[node.lineno - 1 : node.end_lineno]) == TEXTS[node.name]:
+        if isinstance(node, ast.FunctionDef) and node.name in VARIANTS and not node.decorator_list and node.end_lineno:
+            if "".join(lines[node.lineno - 1 : node.end_lineno]) in VARIANTS[node.name]:
                 out.update(range(node.lineno, node.end_lineno + 1))
     return out
 

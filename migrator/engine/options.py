@@ -20,6 +20,10 @@ class Options:
     # test mocks (responses -> respx): None decides by path (tests/, test_*.py)
     tests: bool | None = None
     mock_library: str = "respx"  # or "pytest-httpx"
+    # the library the code moves to: "httpx" (0.28) or "httpx2", its maintained successor
+    target: str = "httpx"
+    # the library whose code moves: "requests", or "httpx" (code already on httpx, to httpx2)
+    source: str = "requests"
     # do not descend into statements no codemod can act on (off only to check that it changes nothing)
     skip_unrelated: bool = True
     # requests code stays elsewhere in the file's package (set by the runner, not by users): an

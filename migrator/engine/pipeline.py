@@ -29,6 +29,7 @@ from migrator.project.dependencies import HTTPX_SENDS, features, features_of_byt
 from migrator.engine.engine import Engine
 from migrator.engine.findings import Finding, unsuppressed
 from migrator.engine.formatting import format_touched
+from migrator.engine import httpx2
 from migrator.engine.imports import NESTED_IMPORT_RE, existing_module_alias, fix_imports
 from migrator.lint.rules import imports_httpx, lint_module
 from migrator.engine.names import bindings, imports_requests
@@ -97,6 +98,8 @@ def migrate_source(text: str, path: str, options: Options, timings: dict[str, fl
 
     ``timings``: seconds per step are added to it (bench/phases.py).
     """
+    if options.source == "httpx":  # code already on httpx moves to httpx2: that step alone
+        return httpx2.move_source(text, path, options)
     lap = _Laps(timings)
     try:
         module = cst.parse_module(text)
@@ -116,6 +119,9 @@ def migrate_source(text: str, path: str, options: Options, timings: dict[str, fl
     if star is not None:
         message = f"'from {star.module} import *' hides which {star.module} names this module uses: nothing in the file was migrated"
         return SourceResult(text, [_finding(F.STAR_IMPORT, path, message, star.lineno, star.col_offset + 1)], text)
+    refusal = httpx2.refused(options, before, path, "requests")
+    if refusal is not None:
+        return SourceResult(text, unsuppressed([refusal], text)[0], text)
     try:
         rebound, bound_before = bindings(before)
         alias = existing_module_alias(module, "httpx")
@@ -168,15 +174,19 @@ def migrate_source(text: str, path: str, options: Options, timings: dict[str, fl
             names = names_of(tree)
             missed = unused_imports(names, before) - run_.exported
             if missed:  # the references missed an import's last use (see output_names)
-                code, _ = generate(fix_imports(run_.final, run_.unused() | missed, run_.add), run_.generated)
+                code, _ = generate(httpx2.finished(options, fix_imports(run_.final, run_.unused() | missed, run_.add), text), run_.generated)
                 tree = ast.parse(code, path)
             compile(tree, path, "exec")
             lost = lost_bindings(bound_before, names)
             if lost:  # a codemod removed a definition something still uses: never ship that
                 raise RuntimeError(f"the migration would leave {', '.join(sorted(lost))} undefined")
         lap("verification (ast, compile)")
+    except httpx2.NotMovable as exc:
+        return SourceResult(text, unsuppressed([httpx2.not_moved(path, f"the file stays on requests: {exc}")], text)[0], text)
     except Exception as exc:  # a codemod bug must not stop the run nor reach the disk
         return SourceResult(text, [_finding(F.INTERNAL_ERROR, path, f"{type(exc).__name__}: {exc}")], text)
+    if code != text and options.target == "httpx2":
+        found = sorted(httpx2.spoken(found, options) + httpx2.target_findings(before, path, text, "requests"), key=Finding.sort_key)
     if code != text and options.format:
         formatted = format_touched(text, code, module.default_indent, tree=tree)
         if formatted is None:
@@ -213,19 +223,19 @@ def _run_codemods(ctx: Context, module: cst.Module, before: ast.Module, text: st
     engine = Engine(ctx, [cls() for cls in codemods.selected(options.select, options.ignore)])
     final = transform(module, engine, engine.inert)
     if ctx.helpers:
-        final = final.with_changes(body=with_helpers(final.body, ctx.helpers, helpers_at(final.body, ctx.httpx_alias), ctx.httpx_alias))
+        final = final.with_changes(body=with_helpers(final.body, ctx.helpers, helpers_at(final.body, ctx.httpx_alias), ctx.httpx_alias, options.target))
     lap("traversal (all codemods)")
     add = {m for m in ctx.required_imports if not _imports_module(module, m, ctx.httpx_alias)}
     run = _Run(ctx, final, add, exported(before) if "__all__" in text else set())
     drop = run.unused()
     nested = NESTED_IMPORT_RE.search(text) is not None
-    run.code, run.generated = generate(fix_imports(final, drop, add, nested))
+    run.code, run.generated = generate(httpx2.finished(options, fix_imports(final, drop, add, nested), text))
     # Imports are fixed first so the output is generated once in the common case: the
     # survivors check reads only non-import lines, which fixing imports leaves alone.
     if catch_all.survivors(ctx, final, run.code) or ctx.options.requests_stays and ctx.exception_swaps:
         run.final, changed = _where_requests_stays(ctx, final, add)
         if changed or run.unused() != drop:
-            run.code, _ = generate(fix_imports(run.final, run.unused(), add, nested), run.generated)
+            run.code, _ = generate(httpx2.finished(options, fix_imports(run.final, run.unused(), add, nested), text), run.generated)
     lap("imports, codegen, survivors")
     found = ctx.resolve_findings()
     lap("finding positions")
@@ -305,7 +315,10 @@ def migrate_bytes(data: bytes, shown: str, options: Options) -> FileResult:
 
 
 def _migrate_bytes(data: bytes, shown: str, options: Options) -> FileResult:
-    if not imports_requests(data):
+    if options.source == "httpx":
+        if not httpx2.imports_httpx(data):
+            return FileResult(shown, data, None, [], skipped=True)
+    elif not imports_requests(data):
         if imports_httpx(data):  # httpx code already: its pitfalls and residuals are reported too
             return _lint_only(data, shown)
         return FileResult(shown, data, None, [], skipped=True)

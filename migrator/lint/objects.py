@@ -34,6 +34,7 @@ class _Scope:
 class HttpxObjects(Visitor):
     def __init__(self) -> None:
         self.imports: dict[str, str] = {}  # local name -> qualified name (httpx, requests, urllib3...)
+        self.httpx2 = False  # the file imports httpx2 (named httpx in ``imports``; findings speak of httpx2)
         self.scopes = [_Scope("module")]
         self.classes: list[dict[str, str | None]] = []  # per enclosing class: attr -> kind (None: not followed)
 
@@ -41,12 +42,15 @@ class HttpxObjects(Visitor):
     def visit_Import(self, node: cst.Import) -> None:
         self.imports.update(import_bindings(node))
         for alias in node.names:
-            if dotted(alias.name) == "httpx":
-                self.imports[alias.asname.name.value if alias.asname else "httpx"] = "httpx"  # type: ignore[union-attr]
+            module = dotted(alias.name)
+            if module in ("httpx", "httpx2"):  # httpx2 is httpx's API under another name: the same rules
+                self.imports[alias.asname.name.value if alias.asname else module] = "httpx"  # type: ignore[union-attr]
+                self.httpx2 |= module == "httpx2"
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         self.imports.update(import_bindings(node))
-        if node.module is not None and dotted(node.module) == "httpx" and not isinstance(node.names, cst.ImportStar):
+        if node.module is not None and dotted(node.module) in ("httpx", "httpx2") and not isinstance(node.names, cst.ImportStar):
+            self.httpx2 |= dotted(node.module) == "httpx2"
             for alias in node.names:
                 name = dotted(alias.name) or ""
                 self.imports[alias.asname.name.value if alias.asname else name] = f"httpx.{name}"  # type: ignore[union-attr]

@@ -22,7 +22,7 @@ from migrator.lint import residuals
 from migrator.lint.objects import CLIENT_KINDS
 from migrator.lint.residuals import Residuals
 
-HTTPX_IMPORT_RE = re.compile(LINE_START + rb"(?:import[ \t]+[^#\n]*\bhttpx\b|from[ \t]+httpx\b)", re.M)
+HTTPX_IMPORT_RE = re.compile(LINE_START + rb"(?:import[ \t]+[^#\n]*\bhttpx2?\b|from[ \t]+httpx2?\b)", re.M)
 
 
 def imports_httpx(data: bytes) -> bool:
@@ -195,7 +195,7 @@ class _Lint(Residuals):
         if isinstance(verify, cst.Name) and verify.value == "False":
             self.report(VERIFY_DISABLED, node, "verify=False: TLS certificates are not checked")
         proxy = args.get("proxy")
-        if self.declared is not None and isinstance(proxy, cst.SimpleString) and "socks" in proxy.value and not re.search(r"socksio|httpx\[[^\]]*socks", self.declared):
+        if self.declared is not None and isinstance(proxy, cst.SimpleString) and "socks" in proxy.value and not re.search(r"socksio|httpx2?\[[^\]]*socks", self.declared):
             self.report(MISSING_EXTRA, node, "a SOCKS proxy needs httpx[socks] (socksio), which the package does not declare")
         return args
 
@@ -206,7 +206,7 @@ class _Lint(Residuals):
         if "timeout" not in args:
             self.report(NO_TIMEOUT, node, f"httpx.{name}() without timeout= times out after 5 s")
         http2 = args.get("http2")
-        if self.declared is not None and isinstance(http2, cst.Name) and http2.value == "True" and not re.search(r"\bh2\b|httpx\[[^\]]*http2", self.declared):
+        if self.declared is not None and isinstance(http2, cst.Name) and http2.value == "True" and not re.search(r"\bh2\b|httpx2?\[[^\]]*http2", self.declared):
             self.report(MISSING_EXTRA, node, "http2=True needs httpx[http2] (h2), which the package does not declare")
         if self.loop_depth:
             self.report(CLIENT_IN_LOOP, node, f"a new httpx.{name} per iteration: no connection is reused")
@@ -238,10 +238,17 @@ def lint_module(module: cst.Module, path: str, declared: str | None = None) -> l
         return []
     where = positions(module, [node for _, node, _ in visitor.found])
     out = []
+    speak = _httpx2_speak if visitor.httpx2 else str
     for code, node, message in visitor.found:
         start = where[id(node)].start
-        out.append(Finding(code.code, code.severity, path, start.line, start.column + 1, message, code.fix, "lint"))
+        out.append(Finding(code.code, code.severity, path, start.line, start.column + 1, speak(message), speak(code.fix), "lint"))
     return sorted(out, key=Finding.sort_key)
+
+
+def _httpx2_speak(text: str) -> str:
+    from codemods.to_httpx2 import speak
+
+    return speak(text)
 
 
 def lint_source(text: str, path: str, declared: str | None = None) -> list[Finding]:

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import codemods
+from codemods.to_httpx2 import ToHttpx2
 from migrator.engine import findings as engine_findings
 from migrator.engine.findings import Code
 from migrator.lint import rules
@@ -28,7 +29,9 @@ _ENGINE_CODES = (engine_findings.PARSE_ERROR, engine_findings.INTERNAL_ERROR, en
 # passes over the whole run, after every file's codemods: (page name, module, its codes)
 _RUN_PASSES = (("test_patches", patch_follow, (PATCHES_MIGRATED_CODE,)),
                ("unused_requests", unused_requests, (unused_requests.UNUSED_KEPT,)))
-_DEPENDENCY_CODES = (dependencies.TEST_MOCKS, dependencies.UNDECLARED, dependencies.CASSETTES)
+# the step that follows the codemods with --target httpx2 (and is all of --from httpx)
+_TARGET_STEPS = (ToHttpx2,)
+_DEPENDENCY_CODES = (dependencies.TEST_MOCKS, dependencies.UNDECLARED, dependencies.CASSETTES, dependencies.PYTEST9)
 _DISCOVERY_CODES = (discovery.SYMLINK_SKIPPED,)
 _OWNER_TEXT = {
     "engine": "the engine",
@@ -51,7 +54,7 @@ def _rst_to_md(text: str) -> str:
 def _owners() -> dict[str, str]:
     owner = {c.code: "engine" for c in _ENGINE_CODES}
     owner.update({c.code: name for name, _, codes in _RUN_PASSES for c in codes})
-    for cls in codemods.ORDER:
+    for cls in (*codemods.ORDER, *_TARGET_STEPS):
         for code in cls.codes:
             owner.setdefault(code.code, cls.name)
     for code in (*rules.CODES, *_DEPENDENCY_CODES):
@@ -64,7 +67,7 @@ def _owners() -> dict[str, str]:
 def _all_codes() -> list[Code]:
     seen: dict[str, Code] = {c.code: c for c in _ENGINE_CODES}
     seen.update({c.code: c for _, _, codes in _RUN_PASSES for c in codes})
-    for cls in codemods.ORDER:
+    for cls in (*codemods.ORDER, *_TARGET_STEPS):
         for code in cls.codes:
             seen.setdefault(code.code, code)
     for code in (*rules.CODES, *_DEPENDENCY_CODES, *_DISCOVERY_CODES):
@@ -191,6 +194,10 @@ def index_page() -> str:
     for cls in codemods.ORDER:
         title, _ = _module_doc(cls)
         out.append(f"1. [`{cls.name}`](codemods/{cls.name}.md): {_rst_to_md(title)}")
+    out += ["", "Last, with `--target httpx2` (and alone with `--from httpx --target httpx2`):", ""]
+    for cls in _TARGET_STEPS:
+        title, _ = _module_doc(cls)
+        out.append(f"- [`{cls.name}`](codemods/{cls.name}.md): {_rst_to_md(title)}")
     out += ["", "Then, over the whole run (these need what the other files became):", ""]
     for name, module, _ in _RUN_PASSES:
         title = (module.__doc__ or "").strip().partition("\n")[0]
@@ -209,7 +216,7 @@ def index_page() -> str:
 
 def generate() -> dict[Path, str]:
     pages = {DOCS / "index.md": index_page()}
-    for cls in codemods.ORDER:
+    for cls in (*codemods.ORDER, *_TARGET_STEPS):
         pages[DOCS / "codemods" / f"{cls.name}.md"] = codemod_page(cls)
     for name, module, codes in _RUN_PASSES:
         pages[DOCS / "codemods" / f"{name}.md"] = run_pass_page(name, module, codes)

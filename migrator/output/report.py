@@ -57,7 +57,7 @@ def finding_lines(findings: Iterable[Finding], verbose: bool = False) -> list[st
     return out
 
 
-def human_summary(results: list[FileResult], mode: str) -> str:
+def human_summary(results: list[FileResult], mode: str, moved_from: str = "requests") -> str:
     s = summary(results)
     verb = {"write": "changed", "dry-run": "would change", "check": "would change"}[mode]
     sev = s["findings"]
@@ -69,6 +69,6 @@ def human_summary(results: list[FileResult], mode: str) -> str:
     deps = s["dependency_files_changed"]
     deps_text = f" (+{deps} dependency file{'s' if deps != 1 else ''})" if deps else ""
     return (
-        f"{s['files_scanned']} {files} scanned, {s['files_using_requests']} use requests, "
+        f"{s['files_scanned']} {files} scanned, {s['files_using_requests']} use {moved_from}, "
         f"{s['files_changed']} {verb}{deps_text}; findings: {', '.join(parts)}{suppressed}{links_text}"
     )

@@ -25,11 +25,15 @@ from migrator.engine.findings import Code, Finding
 from migrator.engine.visitors import Transformer, transform
 
 HTTPX_SPEC = ">=0.28"
+HTTPX2_SPEC = ">=2.16"
+PYTEST_HTTPX2_SPEC = ">=1.0"  # respx's mocker for httpcore2, by respx's author
+HTTPX2_PYTEST_SPEC = ">=2.0"  # pytest-httpx's counterpart
 RETRIES_SPEC = ">=0.4"
 CHARSET_SPEC = ">=2"  # what requests itself requires
 RESPX_SPEC = ">=0.21"
 PYTEST_HTTPX_SPEC = ">=0.35"
 _HTTPX_DECLARED = re.compile(r"""(?:^|["'\s])httpx(?:\[[^\]]*\])?\s*(?:[<>=~!;"']|$)""", re.M)
+_HTTPX2_DECLARED = re.compile(r"""(?:^|["'\s])httpx2(?:\[[^\]]*\])?\s*(?:[<>=~!;"']|$)""", re.M)
 _REQUESTS_IMPORT = re.compile(r"^[ \t]*(?:import[ \t]+[^#\n]*\brequests\b|from[ \t]+requests\b)", re.M)
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?")
 
@@ -53,6 +57,15 @@ CASSETTES = Code(
     "Run the recorded tests; re-record the cassettes that no longer match, or move betamax tests "
     "to vcrpy>=6 or respx.",
 )
+PYTEST9 = Code(
+    "httpx2-pytest-needs-pytest-9",
+    "info",
+    "httpx2-pytest, pytest-httpx's counterpart for httpx2, requires pytest 9",
+    "httpx2-pytest 2.0 (and 1.0) declare ``pytest==9.*``. A project that pins pytest 8, or a plugin that "
+    "requires it (pytest-asyncio before 1.0 requires pytest<9), cannot install its test dependencies "
+    "until those pins move. Seen on httpx_auth: its suite passed on httpx2 once pytest-asyncio was 1.x.",
+    "Raise the pytest pin to 9 and update the plugins that require pytest 8 (pytest-asyncio>=1.0).",
+)
 UNDECLARED = Code(
     "httpx-not-declared",
     "warning",
@@ -67,7 +80,12 @@ UNDECLARED = Code(
 class Needs:
     """What one package's migrated code needs from its dependency files."""
 
-    httpx: bool = False
+    httpx: bool = False  # the target library (httpx, or httpx2 with ``target``) is to be declared
+    target: str = "httpx"
+    # --target httpx2: no file imports httpx any more: a declared httpx becomes httpx2
+    drop_httpx: bool = False
+    # requirements written after a declared one (respx -> pytest-httpx2 with --target httpx2)
+    after: dict[str, list[str]] = dataclasses.field(default_factory=dict)
     httpx_extras: set[str] = dataclasses.field(default_factory=set)
     httpx_retries: bool = False
     # the migrated code detects charsets as requests did (codemods/_helpers.py: _requests_text)
@@ -76,9 +94,17 @@ class Needs:
     # mock libraries the migrated tests no longer use -> what they use instead ("respx>=0.21")
     swaps: dict[str, str] = dataclasses.field(default_factory=dict)
 
+    @property
+    def library(self) -> str:
+        return "httpx2" if self.target == "httpx2" else "httpx"
+
+    @property
+    def spec(self) -> str:
+        return HTTPX2_SPEC if self.target == "httpx2" else HTTPX_SPEC
+
     def httpx_requirement(self) -> str:
         extras = f"[{','.join(sorted(self.httpx_extras))}]" if self.httpx_extras else ""
-        return f"httpx{extras}{HTTPX_SPEC}"
+        return f"{self.library}{extras}{self.spec}"
 
     def additions(self) -> list[str]:
         return ([self.httpx_requirement()] if self.httpx else []) + self.companions()
@@ -92,9 +118,10 @@ class Needs:
             [("charset-normalizer", CHARSET_SPEC)] if self.charset_normalizer else [])
 
 
-HTTPX_SENDS = re.compile(r"\bhttpx\.(?:Client|AsyncClient|get|post|put|patch|delete|head|options|request|stream)\b")
+HTTPX_SENDS = re.compile(r"\bhttpx2?\.(?:Client|AsyncClient|get|post|put|patch|delete|head|options|request|stream)\b")
 _FEATURES = {
     "httpx": re.compile(r"^[ \t]*(?:import[ \t]+httpx\b|from[ \t]+httpx\b)", re.M),
+    "httpx2": re.compile(r"^[ \t]*(?:import[ \t]+httpx2\b|from[ \t]+httpx2\b)", re.M),
     "httpx_retries": re.compile(r"httpx_retries"),
     "charset_normalizer": re.compile(r"^[ \t]*import[ \t]+charset_normalizer\b", re.M),
     "socks": re.compile(r"socks[45]h?://"),
@@ -102,11 +129,14 @@ _FEATURES = {
     "requests": _REQUESTS_IMPORT,
     "respx": re.compile(r"^[ \t]*(?:import[ \t]+respx\b|from[ \t]+respx\b)", re.M),
     "httpx_mock": re.compile(r"\bhttpx_mock\b"),
+    # httpx2-pytest (pytest-httpx2's fixture of the same name is a respx router: no add_response)
+    "httpx2_pytest": re.compile(r"\bhttpx2_mock\.(?:add_response|add_callback|add_exception|get_requests?)\b"
+                                r"|^[ \t]*(?:import[ \t]+pytest_httpx2\b|from[ \t]+pytest_httpx2\b)", re.M),
     "responses": re.compile(r"^[ \t]*(?:import[ \t]+responses\b|from[ \t]+responses\b)", re.M),
     "requests_mock": re.compile(r"\brequests_mock\b"),
     # not a dependency: the code sends requests through httpx (tests follow it: migrator/project/test_reach.py)
     "httpx-sends": HTTPX_SENDS,
-    "httpx-client": re.compile(r"\bhttpx\.(?:Client|AsyncClient)\b"),
+    "httpx-client": re.compile(r"\bhttpx2?\.(?:Client|AsyncClient)\b"),
     # not a dependency: tests replay recorded HTTP (said once per package whose code moved)
     "cassettes": re.compile(r"^[ \t]*(?:import[ \t]+(?:vcr|betamax|pytest_recording)\b|from[ \t]+(?:vcr|betamax|pytest_recording)\b)"
                             r"|@pytest\.mark\.vcr\b", re.M),
@@ -117,7 +147,10 @@ _FEATURE_WORDS = (b"httpx", b"charset_normalizer", b"socks", b"http2", b"request
 
 def features(text: str) -> frozenset[str]:
     """What a package's dependencies depend on, from one Python file's final text."""
-    return frozenset(name for name, pattern in _FEATURES.items() if pattern.search(text))
+    found = frozenset(name for name, pattern in _FEATURES.items() if pattern.search(text))
+    if {"httpx", "httpx2", "respx"} <= found:  # httpx for respx's responses alone: respx brings it
+        found -= {"httpx"}
+    return found
 
 
 def features_of_bytes(data: bytes) -> frozenset[str]:
@@ -127,21 +160,29 @@ def features_of_bytes(data: bytes) -> frozenset[str]:
     return features(data.decode("utf-8-sig", "replace"))  # -sig: a BOM would hide a first-line import
 
 
-def needs_of(texts: list[str]) -> Needs:
+def needs_of(texts: list[str], target: str = "httpx") -> Needs:
     """From the final text of every Python file of a package."""
-    return needs_from([features(t) for t in texts])
+    return needs_from([features(t) for t in texts], target)
 
 
-def needs_from(per_file: list[frozenset[str]]) -> Needs:
+def needs_from(per_file: list[frozenset[str]], target: str = "httpx") -> Needs:
     """From the :func:`features` of every Python file of a package."""
     found = frozenset().union(*per_file)
-    needs = Needs()
-    needs.httpx = "httpx" in found
+    needs = Needs(target=target)
+    needs.httpx = (target if target == "httpx2" else "httpx") in found
+    if target == "httpx2":
+        needs.drop_httpx = "httpx" not in found and "httpx2" in found
+        if "respx" in found:
+            needs.after["respx"] = [f"pytest-httpx2{PYTEST_HTTPX2_SPEC}"]
+        if "httpx2_pytest" in found and "httpx_mock" not in found:
+            needs.swaps["pytest-httpx"] = f"httpx2-pytest{HTTPX2_PYTEST_SPEC}"
     needs.httpx_retries = "httpx_retries" in found
     needs.charset_normalizer = "charset_normalizer" in found
     needs.httpx_extras = {extra for extra in ("socks", "http2") if extra in found}
     needs.drop_requests = "requests" not in found
     new_mock = f"respx{RESPX_SPEC}" if "respx" in found else f"pytest-httpx{PYTEST_HTTPX_SPEC}" if "httpx_mock" in found else None
+    if target == "httpx2" and new_mock is None and "httpx2_pytest" in found:
+        new_mock = f"httpx2-pytest{HTTPX2_PYTEST_SPEC}"
     if new_mock is not None:
         if "responses" not in found:
             needs.swaps["responses"] = new_mock
@@ -174,15 +215,25 @@ class Edit:
 def rewrite(path: str, text: str, needs: Needs) -> Edit:
     name = os.path.basename(path)
     # what the file already declares is not added again (a second run changes nothing)
+    declared = _HTTPX2_DECLARED if needs.target == "httpx2" else _HTTPX_DECLARED
+    requirements = _without_own_table(text) if name == "pyproject.toml" else text
     needs = dataclasses.replace(
         needs,
-        httpx=needs.httpx and not _HTTPX_DECLARED.search(text),
+        # (a declared httpx that becomes httpx2 declares it too)
+        httpx=needs.httpx and not declared.search(requirements) and not (needs.drop_httpx and _HTTPX_DECLARED.search(requirements)),
         httpx_retries=needs.httpx_retries and not re.search(r"httpx[-_]retries", text),
         charset_normalizer=needs.charset_normalizer and not re.search(r"charset[-_]normalizer", text, re.I),
     )
+    needs.after = {k: [r for r in v if not re.search(rf"(?:^|[\"'\s]){re.escape(_NAME.match(r).group(1))}\b(?![-_.])", text, re.M | re.I)]
+                   for k, v in needs.after.items()}
     if name == "setup.py":
         return _setup_py(path, text, needs)
     return _lines(path, text, needs, name)
+
+
+def _without_own_table(text: str) -> str:
+    """pyproject.toml without ``[tool.requests2httpx]``, whose ``target = "httpx2"`` is no requirement."""
+    return re.sub(r"^\[tool\.requests2httpx\][^\[]*", "", text, flags=re.M)
 
 
 # --- requirement strings --------------------------------------------------------------------------
@@ -202,7 +253,23 @@ def _replacement(req: str, needs: Needs) -> str:
     if "socks" in extras:
         wanted.add("socks")
     extras_text = f"[{','.join(sorted(wanted))}]" if wanted else ""
-    return f"httpx{extras_text}{HTTPX_SPEC}{marker}"
+    return f"{needs.library}{extras_text}{needs.spec}{marker}"
+
+
+def _retargeted(req: str, needs: Needs) -> str:
+    """``httpx[http2]>=0.27; python_version>'3'`` → ``httpx2[http2]>=2.16; python_version>'3'``."""
+    _, extras, rest = _split_requirement(req)  # type: ignore[misc]
+    marker = rest[rest.index(";"):] if ";" in rest else ""
+    wanted = set(needs.httpx_extras) | {e.strip() for e in extras.strip("[]").split(",") if e.strip()}
+    extras_text = f"[{','.join(sorted(wanted))}]" if wanted else ""
+    return f"httpx2{extras_text}{HTTPX2_SPEC}{marker}"
+
+
+def _followers(name: str, needs: Needs, placed: set[str]) -> list[str]:
+    """What is written after a declared ``name`` (each once per file)."""
+    out = [r for r in needs.after.get(name, ()) if r not in placed]
+    placed.update(out)
+    return out
 
 
 # --- line-based files: requirements, pyproject.toml, setup.cfg --------------------------------------
@@ -260,13 +327,23 @@ def _lines(path: str, text: str, needs: Needs, name: str) -> Edit:
                 new = []
                 if needs.httpx:
                     extras = sorted(needs.httpx_extras)
-                    value = f'{{ version = "^0.28", extras = {extras!r} }}'.replace("'", '"') if extras else '"^0.28"'
-                    new.append(f"{match.group(1)}httpx{match.group(3)}{value}\n")
+                    version = needs.spec.lstrip(">=")
+                    value = f'{{ version = "^{version}", extras = {extras!r} }}'.replace("'", '"') if extras else f'"^{version}"'
+                    new.append(f"{match.group(1)}{needs.library}{match.group(3)}{value}\n")
                 for companion, spec in needs.companion_specs():
                     new.append(f'{match.group(1)}{companion}{match.group(3)}"^{spec.lstrip(">=")}"\n')
                 out += new + ([] if needs.drop_requests else [line])
                 continue
             if match and normalized(match.group(2)) == "types-requests" and needs.drop_requests:
+                continue
+            if match and normalized(match.group(2)) == "httpx" and needs.drop_httpx:
+                out.append(f'{match.group(1)}httpx2{match.group(3)}"^{HTTPX2_SPEC.lstrip(">=")}"\n')
+                continue
+            if match and normalized(match.group(2)) in needs.after:
+                out.append(line)
+                for r in _followers(normalized(match.group(2)), needs, placed):
+                    follower, spec = re.match(r"([\w.-]+)>=(.*)", r).groups()  # type: ignore[union-attr]
+                    out.append(f'{match.group(1)}{follower}{match.group(3)}"^{spec}"\n')
                 continue
             if match:
                 _note_mocks(match.group(2), path, number, findings)
@@ -304,6 +381,13 @@ def _note_mocks(name: str, path: str, number: int, findings: list[Finding], swap
                                 f"{name} mocks requests, not httpx", TEST_MOCKS.fix, "dependencies"))
 
 
+def _note_pytest9(swap: str, path: str, number: int, findings: list[Finding]) -> None:
+    if swap.startswith("httpx2-pytest"):
+        findings.append(Finding(PYTEST9.code, PYTEST9.severity, path, number, 1,
+                                "httpx2-pytest requires pytest 9: pins of pytest 8 or of plugins built for it must move too",
+                                PYTEST9.fix, "dependencies"))
+
+
 def _requirement_line(line: str, needs: Needs, path: str, number: int, findings: list[Finding], placed: set[str]) -> list[str]:
     """One requirements-style line, edited: the lines that replace it (maybe none)."""
     body, hash_, comment = line.partition("#")
@@ -323,7 +407,12 @@ def _requirement_line(line: str, needs: Needs, path: str, number: int, findings:
         if swap in placed:
             return []  # both mock libraries named: the new one once
         placed.add(swap)
+        _note_pytest9(swap, path, number, findings)
         return [indent + swap + trailing + ending]
+    if name == "httpx" and needs.drop_httpx:
+        return [indent + _retargeted(stripped, needs) + trailing + ending]
+    if name in needs.after:
+        return [line if line.endswith("\n") else line + "\n"] + [f"{indent}{r}{ending}" for r in _followers(name, needs, placed)]
     if name != "requests":
         return [line]
     new = []
@@ -354,7 +443,13 @@ def _array_line(line: str, needs: Needs, path: str, number: int, findings: list[
             elif split[0] in needs.swaps:
                 swap = needs.swaps[split[0]]
                 items = [] if swap in placed else [f"{quote}{swap}{quote}"]
+                if swap not in placed:
+                    _note_pytest9(swap, path, number, findings)
                 placed.add(swap)
+            elif split[0] == "httpx" and needs.drop_httpx:
+                items = [f"{quote}{_retargeted(req, needs)}{quote}"]
+            elif split[0] in needs.after:
+                items = [match.group(0)] + [f"{quote}{r}{quote}" for r in _followers(split[0], needs, placed)]
             elif split[0] == "requests":
                 found = True
                 items = [] if needs.drop_requests else [match.group(0)]
@@ -387,6 +482,7 @@ class _SetupRequirements(Transformer):
         self.needs = needs
         self.depth = 0
         self.declared = False
+        self.placed: set[str] = set()
 
     def visit_Arg(self, node: cst.Arg) -> None:
         if node.keyword is not None and node.keyword.value in self._KEYS:
@@ -410,11 +506,19 @@ class _SetupRequirements(Transformer):
                 continue
             if split[0] == "types-requests" and self.needs.drop_requests:
                 continue
+            quote = value.quote  # type: ignore[union-attr]
+            if split[0] == "httpx" and self.needs.drop_httpx:
+                elements.append(el.with_changes(value=cst.SimpleString(f"{quote}{_retargeted(req, self.needs)}{quote}")))
+                continue
+            if split[0] in self.needs.after:
+                elements.append(el)
+                for r in _followers(split[0], self.needs, self.placed):
+                    elements.append(el.with_changes(value=cst.SimpleString(f"{quote}{r}{quote}")))
+                continue
             if split[0] != "requests":
                 elements.append(el)
                 continue
             self.declared = True
-            quote = value.quote  # type: ignore[union-attr]
             if not self.needs.drop_requests:
                 elements.append(el)
             for new in ([_replacement(req, self.needs)] if self.needs.httpx else []) + self.needs.companions():
@@ -436,7 +540,7 @@ def _setup_py(path: str, text: str, needs: Needs) -> Edit:
 
 
 # --- a run's dependency-file results ------------------------------------------------------------------
-def results_for(code_results: list, package_of) -> list:
+def results_for(code_results: list, package_of, target: str = "httpx", source: str = "requests") -> list:
     """FileResults for the dependency files of every package whose code the run migrated."""
     from migrator.engine.pipeline import FileResult
 
@@ -447,7 +551,9 @@ def results_for(code_results: list, package_of) -> list:
     for package, members in sorted(by_package.items()):
         if not package or all(m.skipped for m in members):
             continue  # files in no package, or a package that never used requests
-        needs = needs_from([m.features for m in members])
+        needs = needs_from([m.features for m in members], target)
+        if source == "httpx":  # only httpx's code moved: requests' lines are not this run's business
+            needs = dataclasses.replace(needs, drop_requests=False, swaps={k: v for k, v in needs.swaps.items() if k == "pytest-httpx"})
         declared = False
         for path in dependency_files(package):
             with open(path, "rb") as fh:
@@ -457,7 +563,7 @@ def results_for(code_results: list, package_of) -> list:
             except UnicodeDecodeError:
                 continue
             edit = rewrite(path, text, needs)
-            declared |= edit.declared_requests or bool(_HTTPX_DECLARED.search(edit.text))
+            declared |= edit.declared_requests or bool((_HTTPX2_DECLARED if target == "httpx2" else _HTTPX_DECLARED).search(edit.text))
             new = edit.text.encode("utf-8") if edit.text != text else None
             out.append(FileResult(path, data, new, edit.findings, kind="dependencies", old_text=text, new_text=edit.text))
         replayed = next((m.path for m in members if "cassettes" in m.features), None)
@@ -470,6 +576,6 @@ def results_for(code_results: list, package_of) -> list:
             where = next(m.path for m in members if not m.skipped)
             out.append(FileResult(where, b"", None, [Finding(
                 UNDECLARED.code, UNDECLARED.severity, where, 1, 1,
-                f"package {package!r}: no dependency file declares requests; add httpx{HTTPX_SPEC}",
+                f"package {package!r}: no dependency file declares requests; add {needs.library}{needs.spec}",
                 UNDECLARED.fix, "dependencies")], kind="dependencies"))
     return out

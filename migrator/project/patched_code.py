@@ -16,7 +16,7 @@ import ast
 import dataclasses
 import re
 
-from codemods._helpers import TEXTS
+from codemods._helpers import VARIANTS
 from codemods._request_args import _NO_BODY_VERBS, _POSITIONAL, VERBS
 
 # keywords whose rewrite depends on the value, or that the tool refuses or drops: what becomes of them
@@ -81,7 +81,7 @@ def patched_code(path: str, old_text: str, new_text: str) -> PatchedCode:
         tree = ast.parse(old_text)
     except (SyntaxError, ValueError):
         return PatchedCode(f"{path} cannot be read", {}, {})
-    for helper in TEXTS.values():  # the tool's helpers: what they read is judged where they are called
+    for helper in (text for texts in VARIANTS.values() for text in texts):  # the tool's helpers: what they read is judged where they are called
         new_text = new_text.replace(helper, "")
     module_why = None
     if not any(isinstance(n, ast.Import) and any(a.name == "requests" and a.asname is None for a in n.names) for n in tree.body):

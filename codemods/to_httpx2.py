@@ -1,0 +1,540 @@
+"""httpx code becomes httpx2 code: ``--target httpx2``, and ``--from httpx`` for code already on httpx.
+
+## What it does
+With ``--target httpx2`` it runs after every other codemod, on what they wrote; with
+``--from httpx --target httpx2`` it runs alone, on files that import httpx (written by hand or by
+this tool). httpx2 keeps httpx 0.28's API, so the move is a rename, done on the tree:
+
+| httpx | httpx2 |
+|---|---|
+| ``import httpx``, ``import httpx as hx``, ``from httpx import Client``, ``from httpx._types import …`` | the same from ``httpx2`` (an alias stays the alias) |
+| ``httpx.Client``, ``isinstance(r, httpx.Response)``, annotations, ``"httpx.Client"`` in a string annotation | ``httpx2.…`` |
+| ``mock.patch("httpx.Client.send")``, ``monkeypatch.setattr("pkg.mod.httpx.get", …)``, ``pytest.importorskip("httpx")`` | ``httpx2`` in the dotted path |
+| pytest-httpx: ``httpx_mock``, ``from pytest_httpx import HTTPXMock``, ``@pytest.mark.httpx_mock(...)`` | httpx2-pytest: ``httpx2_mock``, ``from pytest_httpx2 import HTTPXMock``, ``@pytest.mark.httpx2_mock(...)`` |
+| respx: ``respx.mock(...)``, ``respx.MockRouter(...)`` | ``respx.mock(..., using="httpcore2")`` (pytest-httpx2's mocker) |
+| respx's module-level router (``@respx.mock``, ``respx.get(...)``, ``respx.start()``) and its ``respx_mock`` fixture | the same, after ``respx.mocks.DEFAULT_MOCKER = "httpcore2"`` written once below the imports |
+| in a file that does not import respx: its ``respx_mock`` fixture, ``@pytest.mark.respx(...)`` | pytest-httpx2's ``httpx2_mock`` fixture, ``@pytest.mark.httpx2(...)`` |
+
+The package's dependency files follow: ``httpx`` becomes ``httpx2>=2.16`` (extras kept), test
+dependencies gain ``pytest-httpx2`` beside respx, and ``pytest-httpx`` becomes ``httpx2-pytest``.
+
+## Why
+httpx has had no release since 0.28.1; httpx2 is its maintained successor under a new import
+name. respx stays built on httpx: a route answers with an ``httpx.Response`` (an ``httpx2.Response``
+as ``return_value`` is a TypeError) and records ``httpx.Request`` objects. So in a file that uses
+respx, a response built with ``httpx.Response(...)`` stays httpx's (with its import); exceptions a route
+raises (``side_effect=``) become httpx2's, which is what the code under test catches, and
+``isinstance(r, httpx.Response)`` becomes httpx2's, the class of what the code under test returns.
+``httpx2.alias_httpx()`` (an import hook) is not used: it would change every import of httpx in
+the interpreter, the libraries' included.
+
+## When it reports instead of rewriting
+- ``httpx2-trust-store`` (every moved file, once; a warning where the code names certifi,
+  ``REQUESTS_CA_BUNDLE`` or ``CURL_CA_BUNDLE``): httpx2 verifies certificates against the system's
+  trust store, where requests and httpx 0.28 used certifi's bundle.
+- ``httpx2-not-moved`` (the file stays as it is): the name ``httpx`` or ``httpx2`` is bound by
+  something other than its import; the file uses httpx-retries (its ``RetryTransport`` takes
+  httpx's transports only); or it imports httpx under an alias and uses respx.
+- ``httpx2-not-moved`` too, after the codemods ran: a respx router serves as a client's transport
+  (``MockTransport(router.handler)``): it answers with httpx's responses, which httpx2's
+  ``MockTransport`` rejects.
+- ``httpx-package``: the file imports a package that, in the environment running the tool, is built
+  on httpx and not httpx2: the clients, responses and exceptions it takes or returns are httpx's,
+  a different class from httpx2's. Also at ``isinstance(x, httpx.Request)`` in a file that uses respx
+  (respx records httpx's requests; the check now names httpx2's class).
+
+An exception class a respx route raises (``side_effect=httpx.ConnectError``) is written built
+(``httpx2.ConnectError("Mock Error")``): respx builds only httpx's own classes with a message.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import os
+import re
+
+import libcst as cst
+
+from codemods.base import Codemod, kwarg
+from migrator.engine.findings import Code
+from migrator.engine.names import dotted
+from migrator.engine.visitors import Transformer, transform, walk
+
+TRUST_STORE = Code(
+    "httpx2-trust-store",
+    "info",
+    "httpx2 verifies certificates against the system's trust store",
+    "requests (and httpx 0.28) verify HTTPS certificates against certifi's CA bundle, and requests "
+    "also reads ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE``. httpx2 uses the operating system's trust "
+    "store (truststore on Windows and macOS, OpenSSL's default paths on Linux, ``SSL_CERT_FILE`` and "
+    "``SSL_CERT_DIR`` honoured): a server certified by a CA only certifi trusts now fails to connect, "
+    "and a CA the machine added (a company proxy) is now trusted. It is a warning where the code "
+    "names certifi or requests' CA variables, an info elsewhere (once per file).",
+    "Keep certifi's bundle where it matters: ``httpx2.Client(verify=ssl.create_default_context("
+    "cafile=certifi.where()))``; or set SSL_CERT_FILE where REQUESTS_CA_BUNDLE was set.",
+)
+NOT_MOVED = Code(
+    "httpx2-not-moved",
+    "error",
+    "The file stays on httpx",
+    "The move renames the module ``httpx`` to ``httpx2`` everywhere in the file. It is not done when a "
+    "name in the file other than the import is called ``httpx`` or ``httpx2`` (the rename would change "
+    "what it names), when the file uses httpx-retries (whose ``RetryTransport`` accepts httpx's "
+    "transports only: under httpx2 each request raises RuntimeError), or when respx is used with httpx "
+    "imported under an alias (respx's responses must stay httpx's, and the alias cannot name both).",
+    "Rename the local name, replace httpx-retries (``httpx2.HTTPTransport(retries=n)`` keeps connect "
+    "retries), or import httpx under its own name; then run the tool again.",
+)
+HTTPX_PACKAGE = Code(
+    "httpx-package",
+    "warning",
+    "A package the file imports is built on httpx, not httpx2",
+    "Objects cross between the code and this package: an ``httpx2.Client`` passed where the package "
+    "expects an ``httpx.Client`` (``http_client=``) is a different class, as are the responses and "
+    "exceptions it returns or raises (``except httpx2.HTTPError`` does not catch its ``httpx`` errors). "
+    "Found by reading the installed package's requirements in the environment running the tool.",
+    "Upgrade the package to a release built on httpx2, or keep the objects you hand it on httpx.",
+)
+
+_RESPX_KEEPS = frozenset({"Response"})  # respx's routes answer with httpx's Response
+_PATCHERS = frozenset({"patch", "setattr", "delattr", "multiple", "importorskip", "import_module", "find_spec"})
+_RESPX_GLOBAL = frozenset({"start", "stop", "clear", "reset", "get", "post", "put", "patch", "delete", "head", "options",
+                           "route", "add", "pop", "request", "calls", "routes"})
+_CA_NAMES = ("certifi", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
+_DEFAULT_MOCKER = ("# respx's module-level router (@respx.mock, respx.get) mocks httpx2 (pytest-httpx2's mocker)\n"
+                   'respx.mocks.DEFAULT_MOCKER = "httpcore2"\n')
+
+
+_EXCEPTION_CLASS = re.compile(r"[A-Z]\w*(?:Error|Timeout|Exception|Redirects|Protocol)")
+
+
+class NotMovable(Exception):
+    """What the codemods wrote cannot move to httpx2 (the file stays as it was): ``args[0]`` says why."""
+
+
+class ToHttpx2(Codemod):
+    name = "to_httpx2"
+    codes = (TRUST_STORE, NOT_MOVED, HTTPX_PACKAGE)
+
+
+def refusal(tree: ast.Module) -> tuple[int, str] | None:
+    """(line, why) when the file cannot move to httpx2 whole, else None."""
+    respx = aliased = None
+    for node in ast.walk(tree):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name == "httpx_retries" or alias.name.startswith("httpx_retries."):
+                    return node.lineno, "it uses httpx-retries, whose RetryTransport takes httpx's transports only"
+                if alias.name == "respx":
+                    respx = node.lineno
+                is_httpx = alias.name == "httpx" or alias.name.startswith("httpx.")
+                if is_httpx and alias.asname:
+                    aliased = node.lineno
+                bound = alias.asname or alias.name.split(".")[0]
+                if bound in ("httpx", "httpx2") and not (is_httpx or alias.name.split(".")[0] == "httpx2"):
+                    names.append(bound)
+        elif isinstance(node, ast.ImportFrom):
+            if node.module and node.module.split(".")[0] == "httpx_retries":
+                return node.lineno, "it uses httpx-retries, whose RetryTransport takes httpx's transports only"
+            names += [a.asname or a.name for a in node.names]
+        elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            names.append(node.id)
+        elif isinstance(node, ast.arg):
+            names.append(node.arg)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.append(node.name)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.append(node.name)
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            names += node.names
+        taken = [n for n in names if n in ("httpx", "httpx2")]
+        if taken:
+            return getattr(node, "lineno", 1), f"the name {taken[0]!r} is bound here by something other than its import"
+    if respx is not None and aliased is not None:
+        return aliased, "httpx is imported under an alias in a file that uses respx, whose responses stay httpx's"
+    return None
+
+
+def ca_mentions(tree: ast.Module) -> list[int]:
+    """Lines where the code names certifi or requests' CA bundle variables."""
+    lines = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id == "certifi":
+            lines.add(node.lineno)
+        elif isinstance(node, ast.alias) and node.name.split(".")[0] == "certifi":
+            lines.add(node.lineno)
+        elif isinstance(node, ast.Constant) and node.value in _CA_NAMES[1:]:
+            lines.add(node.lineno)
+    return sorted(lines)
+
+
+def respx_request_checks(tree: ast.Module) -> list[int]:
+    """Lines of ``isinstance(x, httpx.Request)`` (or httpx2's, once moved) in a file that uses respx,
+    whose recorded requests are httpx's."""
+    lines = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "isinstance" and len(node.args) == 2:
+            for n in ast.walk(node.args[1]):
+                if isinstance(n, ast.Attribute) and n.attr == "Request" and isinstance(n.value, ast.Name) and n.value.id in ("httpx", "httpx2"):
+                    lines.add(node.lineno)
+    return sorted(lines)
+
+
+def httpx_packages(tree: ast.Module, path: str = "") -> list[tuple[int, str, str]]:
+    """(line, module, distribution) for each import of a package built on httpx, not httpx2; not
+    the project's own packages (a folder or module of that name beside the file or above it)."""
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            modules = [node.module]
+        else:
+            continue
+        for module in modules:
+            dist = _built_on_httpx(module.split(".")[0])
+            if dist is not None and not _own_package(module.split(".")[0], path):
+                out.append((node.lineno, module, dist))
+    return out
+
+
+def _own_package(top: str, path: str) -> bool:
+    folder = os.path.dirname(os.path.abspath(path)) if path else ""
+    while folder:
+        for base in (folder, os.path.join(folder, "src")):
+            if os.path.isfile(os.path.join(base, top, "__init__.py")) or os.path.isfile(os.path.join(base, top + ".py")):
+                return True
+        parent = os.path.dirname(folder)
+        folder = "" if parent == folder else parent
+    return False
+
+
+# packages whose httpx objects the move itself accounts for
+_ACCOUNTED = frozenset({"httpx", "httpx2", "respx", "pytest_httpx", "pytest_httpx2", "httpcore", "httpcore2"})
+
+
+@functools.lru_cache(maxsize=None)
+def _built_on_httpx(top: str) -> str | None:
+    if top in _ACCOUNTED:
+        return None
+    from importlib import metadata
+
+    for dist in _distributions().get(top, ()):
+        try:
+            requires = metadata.requires(dist) or []
+        except metadata.PackageNotFoundError:
+            continue
+        names = {re.split(r"[\s;<>=!~\[(]", r, maxsplit=1)[0].lower().replace("_", "-") for r in requires if "extra ==" not in r}
+        if "httpx" in names and "httpx2" not in names:
+            return dist
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def _distributions() -> dict[str, list[str]]:
+    from importlib import metadata
+
+    return metadata.packages_distributions()
+
+
+def speak(text: str) -> str:
+    """Prose about httpx (a finding, a helper's comments) about httpx2 instead."""
+    text = text.replace("pytest-httpx", "httpx2-pytest").replace("httpx_mock", "httpx2_mock").replace("httpx 0.28", "httpx")
+    return re.sub(r"(?<![\w-])httpx(?![\w-])", "httpx2", text)
+
+
+_IMPORTS_HTTPX = re.compile(rb"^[ \t]*(?:import[ \t]+[^#\n]*\bhttpx\b|from[ \t]+httpx\b)", re.M)
+
+
+def imports_httpx(data: bytes) -> bool:
+    """Does the file import httpx itself (not httpx2): what ``--from httpx`` moves."""
+    return b"httpx" in data and _IMPORTS_HTTPX.search(data) is not None
+
+
+def uses_respx(text: str) -> bool:
+    return re.search(r"^\s*(?:import\s+respx\b|from\s+respx\b)", text, re.M) is not None
+
+
+def retarget(module: cst.Module, respx: bool) -> cst.Module:
+    """``module`` with its httpx code on httpx2 (:func:`refusal` said it can move). ``respx``: the
+    file's text imports respx (its tree is searched for respx's fixture too)."""
+    fixture = any(type(n) is cst.Name and n.value == "respx_mock" for n in walk(module))
+    has_httpx2 = any(isinstance(s, cst.SimpleStatementLine) and any(
+        isinstance(b, cst.Import) and any(dotted(a.name) == "httpx2" and a.asname is None for a in b.names) for b in s.body)
+        for s in module.body)
+    mover = _Mover(respx or fixture, has_httpx2)
+    mover.imports_respx = respx
+    if respx or fixture:
+        mover.keep_defs = _side_effect_functions(module)
+    moved = transform(module, mover)
+    if mover.unmovable:
+        raise NotMovable(mover.unmovable)
+    body = list(moved.body)
+    if mover.kept_httpx and not mover.kept_import:  # respx's types stay httpx's: so does their import
+        body = _inserted(body, cst.parse_statement("import httpx\n"))
+    if mover.global_router and not any(_sets_default_mocker(s) for s in body):
+        body = _inserted(body, cst.parse_statement(_DEFAULT_MOCKER))
+    return moved.with_changes(body=body)
+
+
+def _sets_default_mocker(statement: cst.BaseStatement) -> bool:
+    return (isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[0], cst.Assign)
+            and any(dotted(t.target) == "respx.mocks.DEFAULT_MOCKER" for t in statement.body[0].targets))
+
+
+def _inserted(body: list, stmt: cst.BaseStatement) -> list:
+    """``stmt`` after the last top-level import (the imports' block: isort order is the formatter's)."""
+    at = 0
+    for i, s in enumerate(body):
+        if isinstance(s, cst.SimpleStatementLine) and all(isinstance(b, (cst.Import, cst.ImportFrom)) for b in s.body):
+            at = i + 1
+    if at < len(body) and isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], cst.Assign):
+        return body[:at] + [stmt.with_changes(leading_lines=[cst.EmptyLine(), *stmt.leading_lines])] + body[at:]
+    return body[:at] + [stmt] + body[at:]
+
+
+def _moved_path(raw: str) -> str:
+    return re.sub(r"(?<![\w.])httpx(?=\.|['\"]$|$)|(?<=\.)httpx(?=\.|['\"]$)", "httpx2", raw)
+
+
+class _Mover(Transformer):
+    def __init__(self, respx: bool, has_httpx2: bool):
+        super().__init__()
+        self.respx = respx
+        self.has_httpx2 = has_httpx2
+        self.not_names: set[int] = set()  # attribute and keyword names: never a reference
+        self.kept_httpx = False  # respx's types stayed httpx.<name>
+        self.kept_import = False  # ... and ``import httpx`` stayed for them
+        self.global_router = False
+        self.fixture_scopes: list[bool] = []  # per function: does respx_mock name pytest-httpx2's fixture?
+        self.called: set[int] = set()  # ids of the func of every call
+        self.split: set[int] = set()  # ids of ``import httpx`` statements that become two
+        self.unmovable = ""
+        self.annotations = 0  # depth of annotations around the node
+        self.imports_respx = respx  # (else respx is used through its fixture alone)
+        self.answers = 0  # depth of respx routes' answers (``route.mock(...)``, ``route % ...``) around the node
+        self.defs: list[str] = []  # the functions around the node
+        # functions a respx route's side effect calls (``side_effect=f`` or ``side_effect=factory(...)``)
+        self.keep_defs: set[str] = set()
+
+    # ---- names -------------------------------------------------------------
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        self.not_names.add(id(node.attr))
+        return True
+
+    def visit_Arg(self, node: cst.Arg) -> bool:
+        if node.keyword is not None:
+            self.not_names.add(id(node.keyword))
+        return True
+
+    def leave_Arg(self, original: cst.Arg, updated: cst.Arg) -> cst.Arg:
+        if self.respx and original.keyword is not None and original.keyword.value == "side_effect":
+            # respx builds an exception class it is given with httpx's arguments (``message``
+            # only for httpx's own classes): an httpx2 class is given built, the client adds the request
+            value = updated.value
+            if isinstance(value, (cst.List, cst.Tuple)):
+                return updated.with_changes(value=value.with_changes(elements=[e.with_changes(value=_built(e.value)) for e in value.elements]))
+            return updated.with_changes(value=_built(value))
+        return updated
+
+    def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.Name:
+        if id(original) in self.not_names:
+            return updated
+        value = updated.value
+        if value == "httpx":
+            return updated.with_changes(value="httpx2")
+        if value == "httpx_mock":
+            return updated.with_changes(value="httpx2_mock")
+        if value == "pytest_httpx":
+            return updated.with_changes(value="pytest_httpx2")
+        if value == "respx_mock" and self.fixture_scopes and self.fixture_scopes[-1]:
+            return updated.with_changes(value="httpx2_mock")
+        return updated
+
+    def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
+        head = dotted(original)
+        if head is not None and head.endswith(".mark.httpx_mock"):
+            return updated.with_changes(attr=cst.Name("httpx2_mock"))
+        if head is not None and head.endswith(".mark.respx") and not self.imports_respx:
+            return updated.with_changes(attr=cst.Name("httpx2"))
+        if head is not None and head.startswith("respx.") and head.count(".") == 1:
+            attr = original.attr.value
+            if attr in _RESPX_GLOBAL or attr == "mock" and id(original) not in self.called:
+                self.global_router = True
+        return updated
+
+    # ---- calls: patch targets, respx routers ----------------------------------
+    def visit_Call(self, node: cst.Call) -> bool:
+        self.called.add(id(node.func))
+        if self.respx and isinstance(node.func, cst.Attribute) and node.func.attr.value == "mock" and dotted(node.func) != "respx.mock":
+            self.answers += 1  # ``route.mock(return_value=..., side_effect=...)``
+        return True
+
+    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> bool:
+        if self.respx and isinstance(node.operator, cst.Modulo):
+            self.answers += 1  # ``route % httpx.Response(...)``
+        return True
+
+    def leave_BinaryOperation(self, original, updated):
+        if self.respx and isinstance(original.operator, cst.Modulo):
+            self.answers -= 1
+        return updated
+
+    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.Call:
+        func = dotted(original.func) or ""
+        if self.respx and isinstance(original.func, cst.Attribute) and original.func.attr.value == "mock" and func != "respx.mock":
+            self.answers -= 1
+        if self.respx and func == "httpx.MockTransport" and original.args and isinstance(original.args[0].value, cst.Attribute) \
+                and original.args[0].value.attr.value == "handler":
+            self.unmovable = ("a respx router serves as an httpx transport (MockTransport(router.handler)): it answers with "
+                              "httpx's responses, which httpx2's MockTransport rejects")
+        if func == "httpx.Response" and (self.answers or self.keep_defs.intersection(self.defs)):
+            # what a respx route answers with, directly or from a side effect's function: httpx's class
+            self.kept_httpx = True
+            return updated.with_changes(func=original.func)
+        last = func.rsplit(".", 1)[-1]
+        if last in _PATCHERS and updated.args and updated.args[0].keyword is None:
+            first = updated.args[0].value
+            if isinstance(first, cst.SimpleString) and re.fullmatch(r"[\w.]+", str(first.evaluated_value)):
+                raw = first.value
+                moved = raw[:len(raw) - len(raw.lstrip("rRbBuU"))] + _moved_path(raw.lstrip("rRbBuU"))
+                if moved != raw:
+                    args = list(updated.args)
+                    args[0] = args[0].with_changes(value=first.with_changes(value=moved))
+                    return updated.with_changes(args=args)
+        if func in ("respx.mock", "respx.MockRouter") and not any(a.keyword and a.keyword.value == "using" for a in updated.args):
+            if any(a.keyword is None for a in updated.args):
+                return updated  # @respx.mock(func) form: the module-level router (DEFAULT_MOCKER)
+            args = list(updated.args)
+            if args and args[-1].comma is cst.MaybeSentinel.DEFAULT:
+                args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+            return updated.with_changes(args=[*args, kwarg("using", cst.SimpleString('"httpcore2"'))])
+        return updated
+
+    # ---- string annotations ----------------------------------------------
+    def visit_Annotation(self, node: cst.Annotation) -> bool:
+        self.annotations += 1
+        return True
+
+    def leave_Annotation(self, original: cst.Annotation, updated: cst.Annotation) -> cst.Annotation:
+        self.annotations -= 1
+        return updated
+
+    def leave_SimpleString(self, original: cst.SimpleString, updated: cst.SimpleString) -> cst.SimpleString:
+        if self.annotations and "httpx." in updated.value:  # a forward reference: ``"httpx.Client"``
+            return updated.with_changes(value=re.sub(r"(?<![\w.])httpx\.", "httpx2.", updated.value))
+        return updated
+
+    # ---- functions: respx's fixture -----------------------------------------
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        takes = any(p.name.value == "respx_mock" for p in (*node.params.params, *node.params.kwonly_params))
+        decorated = any((dotted(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator) or "").startswith("respx.")
+                        for d in node.decorators)
+        # respx's fixture: where respx is imported, its default mocker (set for the module) serves it
+        self.fixture_scopes.append(self.respx and takes and not decorated and not self.imports_respx)
+        self.global_router |= self.respx and takes and not decorated and self.imports_respx
+        self.defs.append(node.name.value)
+        return True
+
+    def leave_FunctionDef(self, original, updated):
+        self.fixture_scopes.pop()
+        self.defs.pop()
+        return updated
+
+    # ---- imports -----------------------------------------------------------
+    def visit_Import(self, node: cst.Import) -> bool:
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False
+
+    def leave_Import(self, original: cst.Import, updated: cst.Import):
+        names = []
+        for alias in updated.names:
+            name = dotted(alias.name) or ""
+            if name == "httpx" and alias.asname is None and self.has_httpx2:
+                if self.respx:  # stays for respx's types (dropped at the end if they are not used)
+                    names.append(alias)
+                    self.kept_import = True
+                continue  # httpx2 is imported already
+            if name == "httpx" and alias.asname is None and self.respx and len(updated.names) == 1:
+                # respx's types stay httpx's: ``import httpx`` stays beside httpx2's if they are used
+                self.split.add(id(original))
+            if name == "httpx" or name.startswith("httpx."):
+                names.append(alias.with_changes(name=_renamed_module(alias.name, "httpx", "httpx2")))
+            elif name == "pytest_httpx" or name.startswith("pytest_httpx."):
+                names.append(alias.with_changes(name=_renamed_module(alias.name, "pytest_httpx", "pytest_httpx2")))
+            else:
+                names.append(alias)
+        if not names:
+            return cst.RemoveFromParent()
+        names[-1] = names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        names = [n.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))) for n in names[:-1]] + names[-1:]
+        return updated.with_changes(names=names)
+
+    def leave_ImportFrom(self, original: cst.ImportFrom, updated: cst.ImportFrom):
+        if updated.relative or updated.module is None:
+            return updated
+        name = dotted(updated.module) or ""
+        for old, new in (("httpx", "httpx2"), ("pytest_httpx", "pytest_httpx2")):
+            if name == old or name.startswith(old + "."):
+                if old == "httpx" and self.respx and not isinstance(updated.names, cst.ImportStar) and any(
+                        a.name.value in _RESPX_KEEPS for a in updated.names if isinstance(a.name, cst.Name)):
+                    return updated  # respx's Response/Request: this import stays httpx's
+                return updated.with_changes(module=_renamed_module(updated.module, old, new))
+        return updated
+
+    def leave_SimpleStatementLine(self, original, updated):
+        if len(original.body) == 1 and id(original.body[0]) in self.split and not self.kept_import:
+            self.kept_import = True
+            old = original.with_changes(leading_lines=[])
+            return cst.FlattenSentinel([updated.with_changes(body=[original.body[0]]), old.with_changes(body=updated.body)])
+        return updated
+
+    def leave_Module(self, original, updated):
+        if self.kept_import and not self.kept_httpx:
+            updated = updated.visit(_DropAlias("httpx"))
+        return updated
+
+
+class _DropAlias(Transformer):
+    """Drops ``import <name>`` (unaliased) where it stands beside other names, or alone."""
+
+    def __init__(self, name: str):
+        super().__init__()
+        self.name = name
+
+    def leave_Import(self, original, updated):
+        names = [a for a in updated.names if not (dotted(a.name) == self.name and a.asname is None)]
+        if not names:
+            return cst.RemoveFromParent()
+        names[-1] = names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return updated.with_changes(names=names)
+
+
+def _side_effect_functions(module: cst.Module) -> set[str]:
+    out = set()
+    for node in walk(module):
+        if type(node) is cst.Arg and node.keyword is not None and node.keyword.value == "side_effect":
+            value = node.value.func if isinstance(node.value, cst.Call) else node.value
+            if isinstance(value, cst.Name):
+                out.add(value.value)
+    return out
+
+
+def _built(value: cst.BaseExpression) -> cst.BaseExpression:
+    """``httpx2.ConnectError`` → ``httpx2.ConnectError("Mock Error")`` (respx's own message)."""
+    name = dotted(value) or ""
+    if name.startswith("httpx2.") and name.count(".") == 1 and _EXCEPTION_CLASS.fullmatch(name[7:]):
+        return cst.Call(value, [cst.Arg(cst.SimpleString('"Mock Error"'))])
+    return value
+
+
+def _renamed_module(node: cst.BaseExpression, old: str, new: str) -> cst.BaseExpression:
+    if isinstance(node, cst.Name):
+        return node.with_changes(value=new) if node.value == old else node
+    if isinstance(node, cst.Attribute):
+        return node.with_changes(value=_renamed_module(node.value, old, new))
+    return node

@@ -1,0 +1,268 @@
+"""--target httpx2 and --from httpx: the rename, what stays httpx's for respx, what refuses, the
+dependency files, the command line, and the findings."""
+
+from __future__ import annotations
+
+import ast
+import importlib.metadata
+import textwrap
+
+import pytest
+
+from codemods import to_httpx2
+from migrator.engine.options import Options
+from migrator.engine.pipeline import migrate_source
+from migrator.project.dependencies import Needs, needs_from, features, rewrite
+from tests.fixture_cases import FIXTURES
+from tests.test_cli import run
+from tests.test_mock_libraries import httpx2_pytest_path, run_pytest
+
+MOVE = Options(source="httpx", target="httpx2", format=False)
+TO_HTTPX2 = Options(target="httpx2", format=False)
+
+
+def _moved(source: str, options: Options = MOVE):
+    return migrate_source(textwrap.dedent(source), "tests/test_m.py", options)
+
+
+def _names(code: str) -> set[str]:
+    tree = ast.parse(code)
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)} | {
+        a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom)) for a in n.names
+    } | {n.module.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+
+
+@pytest.mark.parametrize("case, pythonpath", [("respx_tests", None), ("pytest_httpx_tests", "httpx2-pytest")])
+def test_test_files_on_httpx_pass_before_and_after_the_move(case, pythonpath, tmp_path):
+    """respx tests pass on httpx before and on httpx2 after (pytest-httpx2 installed); pytest-httpx
+    tests pass before, and after with httpx2-pytest."""
+    folder = FIXTURES / "to_httpx2" / case
+    counts = []
+    for name, extra in (("before", None), ("after", httpx2_pytest_path() if pythonpath else None)):
+        path = tmp_path / name / "test_case.py"
+        path.parent.mkdir()
+        path.write_text((folder / f"{name}.py").read_text())
+        proc = run_pytest(path, extra)
+        assert proc.returncode == 0, (name, proc.stdout + proc.stderr)
+        counts.append(proc.stdout.strip().splitlines()[-1].split()[0])
+    assert counts[0] == counts[1] and int(counts[0]) >= 4, counts
+
+
+def test_every_spelling_of_an_httpx_import_moves():
+    result = _moved("""
+        import httpx
+        import httpx as hx
+        import httpx._types
+        from httpx import Client as C, codes
+        from httpx._exceptions import HTTPError
+        from . import httpx_helpers
+
+        def f(c: "httpx.Client") -> hx.Response:
+            return isinstance(c, (httpx.Client, C)) and codes.OK and httpx._types and HTTPError
+    """)
+    code = result.code
+    assert "import httpx2\nimport httpx2 as hx\nimport httpx2._types\nfrom httpx2 import Client as C, codes\n" in code
+    assert "from httpx2._exceptions import HTTPError\nfrom . import httpx_helpers\n" in code
+    assert 'def f(c: "httpx2.Client") -> hx.Response:' in code and "isinstance(c, (httpx2.Client, C))" in code
+    runnable = code.replace("from . import httpx_helpers\n", "")
+    exec(compile(runnable, "m.py", "exec"), {"__name__": "m"})  # every name it imports exists in httpx2
+
+
+def test_attribute_and_keyword_names_are_not_the_module():
+    code = _moved("""
+        import httpx
+
+        def f(obj):
+            obj.httpx = httpx.Client
+            return dict(httpx=1)
+    """).code
+    assert "obj.httpx = httpx2.Client" in code and "dict(httpx=1)" in code
+
+
+def test_patch_targets_and_importorskip_name_httpx2():
+    code = _moved("""
+        from unittest import mock
+        import httpx
+        import pytest
+
+        pytest.importorskip("httpx")
+
+        def test_x(monkeypatch):
+            monkeypatch.setattr("pkg.api.httpx.get", None)
+            with mock.patch("httpx.Client.send"), mock.patch.object(httpx.Client, "get"):
+                pass
+            assert "httpx.Client" != "keep this string"
+    """).code
+    assert 'pytest.importorskip("httpx2")' in code and '"pkg.api.httpx2.get"' in code
+    assert 'mock.patch("httpx2.Client.send")' in code and "mock.patch.object(httpx2.Client" in code
+    assert '"httpx.Client" != "keep this string"' in code  # a string that is not a patch target stays
+
+
+def test_an_existing_httpx2_import_is_not_written_twice():
+    code = _moved("import httpx\nimport httpx2\n\nhttpx.get\nhttpx2.post\n").code
+    assert code == "import httpx2\n\nhttpx2.get\nhttpx2.post\n"
+
+
+@pytest.mark.parametrize("source, why", [
+    ("import httpx\n\ndef f(httpx2):\n    return httpx.get\n", "'httpx2' is bound"),
+    ("import httpx\n\nfor httpx in []:\n    pass\n", "'httpx' is bound"),
+    ("import httpx\nimport httpx_retries\n", "httpx-retries"),
+    ("import httpx as hx\nimport respx\n", "alias"),
+])
+def test_a_file_that_cannot_move_whole_stays_as_it_is(source, why):
+    result = _moved(source)
+    assert result.code == source
+    [finding] = [f for f in result.findings if f.code == "httpx2-not-moved"]
+    assert why in finding.message and finding.severity == "error"
+
+
+def test_respx_answers_stay_httpx_responses_and_the_rest_moves():
+    code = _moved("""
+        import httpx
+        import respx
+
+        def answer(request):
+            return httpx.Response(200)
+
+        def test_x():
+            with respx.mock(base_url="https://x.test") as router:
+                router.get("/a").mock(return_value=httpx.Response(204), side_effect=answer)
+                router.get("/b").mock(side_effect=[httpx.ReadTimeout, httpx.Response(200)])
+                router.get("/c") % httpx.Response(201)
+                response = httpx.get("https://x.test/a")
+            assert isinstance(response, httpx.Response)
+            assert response != httpx.Response(204)
+    """).code
+    assert 'respx.mock(base_url="https://x.test", using="httpcore2")' in code
+    assert "return httpx.Response(200)" in code and "return_value=httpx.Response(204)" in code
+    assert "side_effect=[httpx2.ReadTimeout(\"Mock Error\"), httpx.Response(200)]" in code
+    assert "% httpx.Response(201)" in code
+    assert "isinstance(response, httpx2.Response)" in code and "response != httpx2.Response(204)" in code
+    assert "import httpx\nimport httpx2\nimport respx\n" in code
+    assert "DEFAULT_MOCKER" not in code  # no module-level router here
+
+
+def test_respx_module_level_router_gets_httpcore2_as_its_default():
+    code = _moved("import httpx\nimport respx\n\n\n@respx.mock\ndef test_x():\n    respx.get('https://x.test')\n").code
+    assert 'import respx\n\n# respx\'s module-level router' in code and 'respx.mocks.DEFAULT_MOCKER = "httpcore2"\n' in code
+    assert "import httpx\n" not in code  # nothing of respx's answers was built here
+
+
+def test_a_fixture_only_respx_test_takes_pytest_httpx2s_fixture():
+    code = _moved("""
+        import httpx
+        import pytest
+
+        @pytest.mark.respx(base_url="https://x.test")
+        def test_x(respx_mock):
+            respx_mock.get("/a").mock(return_value=httpx.Response(204))
+    """).code
+    assert "@pytest.mark.httpx2(base_url=" in code and "def test_x(httpx2_mock):" in code
+    assert "httpx2_mock.get(\"/a\").mock(return_value=httpx.Response(204))" in code
+
+
+def test_requests_code_is_not_touched_by_the_move():
+    source = "import httpx\nimport requests\n\nrequests.get('u')\nhttpx.get('u')\n"
+    code = _moved(source).code
+    assert code == "import httpx2\nimport requests\n\nrequests.get('u')\nhttpx2.get('u')\n"
+
+
+def test_the_move_is_stable():
+    first = _moved("import httpx\nimport respx\n\n@respx.mock\ndef test_x():\n    respx.get('u').mock(return_value=httpx.Response(200))\n").code
+    assert migrate_source(first, "tests/test_m.py", MOVE).code == first
+
+
+def test_findings_of_a_migration_to_httpx2_speak_of_httpx2():
+    result = migrate_source("import requests\n\n\ndef f(u):\n    return requests.post(u, json={'a': 1})\n", "m.py", TO_HTTPX2)
+    assert result.findings and all("httpx " not in f.message and "httpx." not in f.message for f in result.findings)
+    assert any("httpx2" in f.message for f in result.findings if f.code != "httpx2-trust-store")
+    [trust] = [f for f in result.findings if f.code == "httpx2-trust-store"]
+    assert trust.line == 1 and trust.severity == "info"
+
+
+def test_code_naming_certifi_or_requests_ca_variables_is_warned():
+    result = _moved("import os\nimport certifi\nimport httpx\n\nhttpx.Client(verify=os.environ.get('REQUESTS_CA_BUNDLE', certifi.where()))\n")
+    lines = sorted((f.line, f.severity) for f in result.findings if f.code == "httpx2-trust-store")
+    assert lines == [(2, "warning"), (3, "info"), (5, "warning")]
+
+
+def test_a_package_built_on_httpx_is_reported(tmp_path, monkeypatch):
+    dist = tmp_path / "fancy_sdk-1.0.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: fancy-sdk\nVersion: 1.0\nRequires-Dist: httpx>=0.27\n")
+    (dist / "top_level.txt").write_text("fancy_sdk\n")
+    (dist / "RECORD").write_text("fancy_sdk/__init__.py,,\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    to_httpx2._distributions.cache_clear()
+    to_httpx2._built_on_httpx.cache_clear()
+    try:
+        assert "fancy_sdk" in importlib.metadata.packages_distributions()
+        result = _moved("import httpx\nfrom fancy_sdk import Api\n\nApi(http_client=httpx.Client())\n")
+        (tmp_path / "fancy_sdk").mkdir()  # the project's own package: not reported
+        (tmp_path / "fancy_sdk" / "__init__.py").write_text("")
+        own = migrate_source("import httpx\nimport fancy_sdk\n", str(tmp_path / "tests" / "test_own.py"), MOVE)
+    finally:
+        to_httpx2._distributions.cache_clear()
+        to_httpx2._built_on_httpx.cache_clear()
+    [found] = [f for f in result.findings if f.code == "httpx-package"]
+    assert found.line == 2 and "fancy-sdk" in found.message and "httpx2" in result.code
+    assert "httpx-package" not in [f.code for f in own.findings] and "httpx2" in own.code
+
+
+# ---- dependency files -----------------------------------------------------------------------------
+def test_needs_for_httpx2():
+    needs = needs_from([features("import httpx2\nimport respx\nimport httpx\n"), features("import httpx2\n")], "httpx2")
+    assert needs.httpx and needs.drop_httpx and needs.after == {"respx": ["pytest-httpx2>=1.0"]}
+    assert needs.httpx_requirement() == "httpx2>=2.16"
+    assert not needs_from([features("import httpx\n"), features("import httpx2\n")], "httpx2").drop_httpx
+
+
+def test_requirements_move_to_httpx2_keeping_extras_markers_and_comments():
+    needs = Needs(target="httpx2", httpx=True, drop_httpx=True, drop_requests=True, after={"respx": ["pytest-httpx2>=1.0"]},
+                  swaps={"pytest-httpx": "httpx2-pytest>=2.0"})
+    text = "httpx[http2]>=0.27; python_version >= '3.9'  # client\nrespx==0.22\npytest-httpx>=0.30\n"
+    edit = rewrite("requirements.txt", text, needs)
+    assert edit.text == ("httpx2[http2]>=2.16; python_version >= '3.9'  # client\nrespx==0.22\npytest-httpx2>=1.0\n"
+                         "httpx2-pytest>=2.0\n")
+    assert [(f.line, f.code) for f in edit.findings] == [(3, "httpx2-pytest-needs-pytest-9")]
+    assert rewrite("requirements.txt", edit.text, needs).text == edit.text
+
+
+def test_requests_becomes_httpx2_in_pyproject_setup_cfg_setup_py_and_poetry():
+    needs = Needs(target="httpx2", httpx=True, drop_requests=True)
+    assert 'dependencies = ["httpx2>=2.16"]' in rewrite("pyproject.toml", '[project]\ndependencies = ["requests>=2"]\n', needs).text
+    assert "    httpx2>=2.16\n" in rewrite("setup.cfg", "[options]\ninstall_requires =\n    requests\n", needs).text
+    assert '"httpx2>=2.16"' in rewrite("setup.py", 'setup(install_requires=["requests"])\n', needs).text
+    poetry = rewrite("pyproject.toml", '[tool.poetry.dependencies]\nrequests = "^2.31"\n', needs).text
+    assert 'httpx2 = "^2.16"' in poetry and "requests" not in poetry
+
+
+def test_httpx_becomes_httpx2_in_pyproject_setup_py_and_poetry():
+    needs = Needs(target="httpx2", httpx=True, drop_httpx=True)
+    text = '[project]\ndependencies = ["httpx[socks]>=0.27", "requests"]\n'
+    assert 'dependencies = ["httpx2[socks]>=2.16", "requests"]' in rewrite("pyproject.toml", text, needs).text
+    assert '"httpx2>=2.16"' in rewrite("setup.py", 'setup(install_requires=["httpx"])\n', needs).text
+    assert 'httpx2 = "^2.16"' in rewrite("pyproject.toml", '[tool.poetry.dependencies]\nhttpx = "^0.27"\n', needs).text
+
+
+# ---- the command line -------------------------------------------------------------------------------
+@pytest.mark.parametrize("args, message", [
+    (["--target", "httpx3"], "--target takes httpx or httpx2"),
+    (["--from", "urllib3"], "--from takes requests or httpx"),
+    (["--from", "httpx"], "add --target httpx2"),
+    (["--target", "httpx2", "--retries", "httpx-retries"], "httpx-retries works with httpx only"),
+])
+def test_bad_target_options_exit_2(tmp_path, args, message):
+    proc = run(*args, str(tmp_path))
+    assert proc.returncode == 2 and message in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_target_from_the_config_file_and_a_project_moved_twice(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "p"\ndependencies = ["requests>=2"]\n\n[tool.requests2httpx]\ntarget = "httpx2"\n')
+    (tmp_path / "p.py").write_text("import requests\n\n\ndef f(u):\n    return requests.get(u, timeout=3).json()\n")
+    proc = run("--no-cache", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    assert "import httpx2\n" in (tmp_path / "p.py").read_text()
+    assert '"httpx2>=2.16"' in (tmp_path / "pyproject.toml").read_text()
+    again = run("--no-cache", "--check", str(tmp_path))
+    assert again.returncode == 0, again.stderr
