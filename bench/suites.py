@@ -36,6 +36,7 @@ import signal
 import subprocess
 import sys
 import time
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,7 +53,7 @@ except ModuleNotFoundError:  # Python 3.10: the repo's venv has tomli
 
 ROOT = Path(__file__).resolve().parent.parent
 TABLE = Path(__file__).with_name("suites.toml")
-ALWAYS = ["pytest", "pytest-timeout", "httpx>=0.28,<0.29", "respx", "pytest-httpx"]
+ALWAYS = ["pytest", "pytest-timeout", "httpx>=0.28,<0.29", "respx", "pytest-httpx", "httpx2>=2.16", "pytest-httpx2"]
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", "*.egg-info")
 
 
@@ -74,6 +75,10 @@ class Suite:
     test_timeout: int = 60  # seconds for one test (pytest-timeout)
     python: str = ""  # interpreter for its venv; default the one running this script
     packaged: bool = True  # False: an application whose tests import it from its tree (nothing to install)
+    args: list[str] = field(default_factory=list)  # more migrate arguments (--from httpx --target httpx2)
+    # pip install lines of a second venv the suite runs in after migration (what the migrated tree
+    # needs and the original cannot have beside it: httpx2-pytest wants pytest 9, pytest-httpx pytest 8)
+    after_install: list[str] = field(default_factory=list)
 
 
 def load_table(path: Path = TABLE) -> list[Suite]:
@@ -119,11 +124,13 @@ def fresh_tree(orig: Path, tree: Path) -> None:
     shutil.copytree(orig, tree, symlinks=True, ignore=IGNORED)
 
 
-def ensure_venv(suite: Suite, work: Path, tree: Path, log: Path) -> Path:
-    """The library's venv, made again only when its install lines or interpreter change."""
-    venv = work / "venv"
+def ensure_venv(suite: Suite, work: Path, tree: Path, log: Path, after: bool = False) -> Path:
+    """The library's venv (``after``: the one its migrated tree runs in, when it needs one of its
+    own), made again only when its install lines or interpreter change."""
+    venv = work / ("venv-after" if after else "venv")
     python = suite.python or getattr(sys, "_base_executable", sys.executable)  # the same whichever venv runs this
-    stamp_text = json.dumps([python, suite.install, ALWAYS])
+    install = suite.install + [" ".join(ALWAYS)] + (suite.after_install if after else [])
+    stamp_text = json.dumps([python, install])
     stamp = venv / ".suites-stamp"
     if stamp.exists() and stamp.read_text() == stamp_text:
         return venv
@@ -132,8 +139,11 @@ def ensure_venv(suite: Suite, work: Path, tree: Path, log: Path) -> Path:
         raise SuiteError(f"could not make a venv with {python}; see {log}")
     pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q"]
     env = {**os.environ, "SETUPTOOLS_SCM_PRETEND_VERSION": "0.0.0"}  # an exported tree has no .git to read a version from
-    for line in suite.install + [" ".join(ALWAYS)]:
-        if run(pip + line.replace("{tree}", str(tree)).split(), log, cwd=tree, env=env):
+    for line in install:
+        command = pip + line.replace("{tree}", str(tree)).split()
+        if line.startswith("uninstall "):  # a package the migrated tree must not have beside its counterpart
+            command = [str(venv / "bin" / "python"), "-m", "pip", "uninstall", "-y", *line.split()[1:]]
+        if run(command, log, cwd=tree, env=env):
             raise SuiteError(f"pip install {line!r} failed; see {log}")
     stamp.write_text(stamp_text)
     return venv
@@ -157,7 +167,7 @@ def run_suite(suite: Suite, venv: Path, tree: Path, junit: Path, log: Path) -> d
 def migrate(suite: Suite, tool: Path, tree: Path, report: Path, log: Path, dry_run: bool = False) -> dict:
     env = {**os.environ, "PYTHONPATH": str(tool), "PYTHONDONTWRITEBYTECODE": "1"}  # leave the checkout as it is
     python = tool / ".venv" / "bin" / "python"  # the checkout's own venv, else the one running this script
-    cmd = [str(python) if python.exists() else sys.executable, "-m", "migrator", *suite.migrate, "--no-cache", "--report", str(report)]
+    cmd = [str(python) if python.exists() else sys.executable, "-m", "migrator", *suite.migrate, *suite.args, "--no-cache", "--report", str(report)]
     cmd += ["--dry-run", "-q"] if dry_run else []
     code = run(cmd, log, cwd=tree, env=env, timeout=1800)
     if code not in (0, 1) or not report.exists():
@@ -271,7 +281,8 @@ def run_library(suite: Suite, args: argparse.Namespace) -> dict:
     report = migrate(suite, args.tool, tree, work / "report.json", work / "migrate.log")
     write_diff(orig, tree, work / "migrate.diff")
     started = time.monotonic()
-    after = run_suite(suite, venv, tree, work / "after.xml", work / "after.log")
+    venv_after = ensure_venv(suite, work, tree, log, after=True) if suite.after_install else venv
+    after = run_suite(suite, venv_after, tree, work / "after.xml", work / "after.log")
     after_s = time.monotonic() - started
     again = migrate(suite, args.tool, tree, work / "report-again.json", work / "migrate-again.log", dry_run=True)
     result = compare(suite.name, before, after, report, orig, tree)
@@ -343,6 +354,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mirrors", type=Path, default=Path("/work/.mirror"), help="where fetched snapshots are (OWNER+NAME/repo)")
     parser.add_argument("--scratch", type=Path, default=Path("/work/suites-scratch"), help="where trees, venvs and logs go")
     parser.add_argument("--jobs", type=int, default=1, help="libraries run at once (default 1; the machine has 2 cores)")
+    parser.add_argument("--target", choices=("httpx", "httpx2"), default="httpx",
+                        help="what the requests libraries migrate to (their results go to SCRATCH/NAME@httpx2 for httpx2)")
     parser.add_argument("--table", type=Path, default=TABLE, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.tool, args.scratch, args.mirrors = args.tool.resolve(), args.scratch.resolve(), args.mirrors.resolve()
@@ -354,6 +367,9 @@ def main(argv: list[str] | None = None) -> int:
         if unknown:
             parser.error(f"unknown library {', '.join(sorted(unknown))}; the table has {', '.join(s.name for s in suites)}")
         suites = [s for s in suites if s.name in args.only]
+    if args.target == "httpx2":  # the suites on requests, migrated to httpx2 (the others choose their target)
+        suites = [dataclasses.replace(s, name=f"{s.name}@httpx2", args=[*s.args, "--target", "httpx2"])
+                  for s in suites if "--target" not in s.args]
     if ROOT.resolve() in (args.scratch, *args.scratch.parents):
         parser.error("--scratch must be outside this repository: fetched code is never kept in it")
     print(f"tool: {args.tool}", flush=True)
