@@ -76,8 +76,9 @@ class Suite:
     python: str = ""  # interpreter for its venv; default the one running this script
     packaged: bool = True  # False: an application whose tests import it from its tree (nothing to install)
     args: list[str] = field(default_factory=list)  # more migrate arguments (--from httpx --target httpx2)
-    # pip install lines of a second venv the suite runs in after migration (what the migrated tree
-    # needs and the original cannot have beside it: httpx2-pytest wants pytest 9, pytest-httpx pytest 8)
+    # pip install lines of a second venv the suite runs in after migration, instead of ``install``
+    # (what the migrated tree needs and the original cannot have: httpx2-pytest wants pytest 9,
+    # pytest-httpx pytest 8); a line "uninstall NAME" removes a package
     after_install: list[str] = field(default_factory=list)
 
 
@@ -129,7 +130,8 @@ def ensure_venv(suite: Suite, work: Path, tree: Path, log: Path, after: bool = F
     own), made again only when its install lines or interpreter change."""
     venv = work / ("venv-after" if after else "venv")
     python = suite.python or getattr(sys, "_base_executable", sys.executable)  # the same whichever venv runs this
-    install = suite.install + [" ".join(ALWAYS)] + (suite.after_install if after else [])
+    # the migrated tree's venv: the tool's test packages, then the suite's own lines for it alone
+    install = [" ".join(ALWAYS)] + suite.after_install if after else suite.install + [" ".join(ALWAYS)]
     stamp_text = json.dumps([python, install])
     stamp = venv / ".suites-stamp"
     if stamp.exists() and stamp.read_text() == stamp_text:

@@ -10,6 +10,7 @@ this tool). httpx2 keeps httpx 0.28's API, so the move is a rename, done on the 
 | ``import httpx``, ``import httpx as hx``, ``from httpx import Client``, ``from httpx._types import …`` | the same from ``httpx2`` (an alias stays the alias) |
 | ``httpx.Client``, ``isinstance(r, httpx.Response)``, annotations, ``"httpx.Client"`` in a string annotation | ``httpx2.…`` |
 | ``mock.patch("httpx.Client.send")``, ``monkeypatch.setattr("pkg.mod.httpx.get", …)``, ``pytest.importorskip("httpx")`` | ``httpx2`` in the dotted path |
+| ``mock.patch.object(api.httpx, "get")``, ``monkeypatch.setattr(api.httpx, "get", fake)`` | ``api.httpx2`` |
 | pytest-httpx: ``httpx_mock``, ``from pytest_httpx import HTTPXMock``, ``@pytest.mark.httpx_mock(...)`` | httpx2-pytest: ``httpx2_mock``, ``from pytest_httpx2 import HTTPXMock``, ``@pytest.mark.httpx2_mock(...)`` |
 | respx: ``respx.mock(...)``, ``respx.MockRouter(...)`` | ``respx.mock(..., using="httpcore2")`` (pytest-httpx2's mocker) |
 | respx's module-level router (``@respx.mock``, ``respx.get(...)``, ``respx.start()``) and its ``respx_mock`` fixture | the same, after ``respx.mocks.DEFAULT_MOCKER = "httpcore2"`` written once below the imports |
@@ -49,9 +50,6 @@ An exception class a respx route raises (``side_effect=httpx.ConnectError``) is 
 
 from __future__ import annotations
 
-import ast
-import functools
-import os
 import re
 
 import libcst as cst
@@ -101,7 +99,6 @@ _RESPX_KEEPS = frozenset({"Response"})  # respx's routes answer with httpx's Res
 _PATCHERS = frozenset({"patch", "setattr", "delattr", "multiple", "importorskip", "import_module", "find_spec"})
 _RESPX_GLOBAL = frozenset({"start", "stop", "clear", "reset", "get", "post", "put", "patch", "delete", "head", "options",
                            "route", "add", "pop", "request", "calls", "routes"})
-_CA_NAMES = ("certifi", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
 _DEFAULT_MOCKER = ("# respx's module-level router (@respx.mock, respx.get) mocks httpx2 (pytest-httpx2's mocker)\n"
                    'respx.mocks.DEFAULT_MOCKER = "httpcore2"\n')
 
@@ -118,147 +115,14 @@ class ToHttpx2(Codemod):
     codes = (TRUST_STORE, NOT_MOVED, HTTPX_PACKAGE)
 
 
-def refusal(tree: ast.Module) -> tuple[int, str] | None:
-    """(line, why) when the file cannot move to httpx2 whole, else None."""
-    respx = aliased = None
-    for node in ast.walk(tree):
-        names: list[str] = []
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.name == "httpx_retries" or alias.name.startswith("httpx_retries."):
-                    return node.lineno, "it uses httpx-retries, whose RetryTransport takes httpx's transports only"
-                if alias.name == "respx":
-                    respx = node.lineno
-                is_httpx = alias.name == "httpx" or alias.name.startswith("httpx.")
-                if is_httpx and alias.asname:
-                    aliased = node.lineno
-                bound = alias.asname or alias.name.split(".")[0]
-                if bound in ("httpx", "httpx2") and not (is_httpx or alias.name.split(".")[0] == "httpx2"):
-                    names.append(bound)
-        elif isinstance(node, ast.ImportFrom):
-            if node.module and node.module.split(".")[0] == "httpx_retries":
-                return node.lineno, "it uses httpx-retries, whose RetryTransport takes httpx's transports only"
-            names += [a.asname or a.name for a in node.names]
-        elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-            names.append(node.id)
-        elif isinstance(node, ast.arg):
-            names.append(node.arg)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.append(node.name)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            names.append(node.name)
-        elif isinstance(node, (ast.Global, ast.Nonlocal)):
-            names += node.names
-        taken = [n for n in names if n in ("httpx", "httpx2")]
-        if taken:
-            return getattr(node, "lineno", 1), f"the name {taken[0]!r} is bound here by something other than its import"
-    if respx is not None and aliased is not None:
-        return aliased, "httpx is imported under an alias in a file that uses respx, whose responses stay httpx's"
-    return None
-
-
-def ca_mentions(tree: ast.Module) -> list[int]:
-    """Lines where the code names certifi or requests' CA bundle variables."""
-    lines = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and node.id == "certifi":
-            lines.add(node.lineno)
-        elif isinstance(node, ast.alias) and node.name.split(".")[0] == "certifi":
-            lines.add(node.lineno)
-        elif isinstance(node, ast.Constant) and node.value in _CA_NAMES[1:]:
-            lines.add(node.lineno)
-    return sorted(lines)
-
-
-def respx_request_checks(tree: ast.Module) -> list[int]:
-    """Lines of ``isinstance(x, httpx.Request)`` (or httpx2's, once moved) in a file that uses respx,
-    whose recorded requests are httpx's."""
-    lines = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "isinstance" and len(node.args) == 2:
-            for n in ast.walk(node.args[1]):
-                if isinstance(n, ast.Attribute) and n.attr == "Request" and isinstance(n.value, ast.Name) and n.value.id in ("httpx", "httpx2"):
-                    lines.add(node.lineno)
-    return sorted(lines)
-
-
-def httpx_packages(tree: ast.Module, path: str = "") -> list[tuple[int, str, str]]:
-    """(line, module, distribution) for each import of a package built on httpx, not httpx2; not
-    the project's own packages (a folder or module of that name beside the file or above it)."""
-    out = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            modules = [a.name for a in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            modules = [node.module]
-        else:
-            continue
-        for module in modules:
-            dist = _built_on_httpx(module.split(".")[0])
-            if dist is not None and not _own_package(module.split(".")[0], path):
-                out.append((node.lineno, module, dist))
-    return out
-
-
-def _own_package(top: str, path: str) -> bool:
-    folder = os.path.dirname(os.path.abspath(path)) if path else ""
-    while folder:
-        for base in (folder, os.path.join(folder, "src")):
-            if os.path.isfile(os.path.join(base, top, "__init__.py")) or os.path.isfile(os.path.join(base, top + ".py")):
-                return True
-        parent = os.path.dirname(folder)
-        folder = "" if parent == folder else parent
-    return False
-
-
-# packages whose httpx objects the move itself accounts for
-_ACCOUNTED = frozenset({"httpx", "httpx2", "respx", "pytest_httpx", "pytest_httpx2", "httpcore", "httpcore2"})
-
-
-@functools.lru_cache(maxsize=None)
-def _built_on_httpx(top: str) -> str | None:
-    if top in _ACCOUNTED:
-        return None
-    from importlib import metadata
-
-    for dist in _distributions().get(top, ()):
-        try:
-            requires = metadata.requires(dist) or []
-        except metadata.PackageNotFoundError:
-            continue
-        names = {re.split(r"[\s;<>=!~\[(]", r, maxsplit=1)[0].lower().replace("_", "-") for r in requires if "extra ==" not in r}
-        if "httpx" in names and "httpx2" not in names:
-            return dist
-    return None
-
-
-@functools.lru_cache(maxsize=1)
-def _distributions() -> dict[str, list[str]]:
-    from importlib import metadata
-
-    return metadata.packages_distributions()
-
-
 def speak(text: str) -> str:
     """Prose about httpx (a finding, a helper's comments) about httpx2 instead."""
     text = text.replace("pytest-httpx", "httpx2-pytest").replace("httpx_mock", "httpx2_mock").replace("httpx 0.28", "httpx")
     return re.sub(r"(?<![\w-])httpx(?![\w-])", "httpx2", text)
 
 
-_IMPORTS_HTTPX = re.compile(rb"^[ \t]*(?:import[ \t]+[^#\n]*\bhttpx\b|from[ \t]+httpx\b)", re.M)
-
-
-def imports_httpx(data: bytes) -> bool:
-    """Does the file import httpx itself (not httpx2): what ``--from httpx`` moves."""
-    return b"httpx" in data and _IMPORTS_HTTPX.search(data) is not None
-
-
-def uses_respx(text: str) -> bool:
-    return re.search(r"^\s*(?:import\s+respx\b|from\s+respx\b)", text, re.M) is not None
-
-
 def retarget(module: cst.Module, respx: bool) -> cst.Module:
-    """``module`` with its httpx code on httpx2 (:func:`refusal` said it can move). ``respx``: the
+    """``module`` with its httpx code on httpx2 (:func:`codemods._httpx2_checks.refusal` said it can move). ``respx``: the
     file's text imports respx (its tree is searched for respx's fixture too)."""
     fixture = any(type(n) is cst.Name and n.value == "respx_mock" for n in walk(module))
     has_httpx2 = any(isinstance(s, cst.SimpleStatementLine) and any(
@@ -266,8 +130,11 @@ def retarget(module: cst.Module, respx: bool) -> cst.Module:
         for s in module.body)
     mover = _Mover(respx or fixture, has_httpx2)
     mover.imports_respx = respx
+    mover.from_httpx = _from_httpx(module)
+    mover.patchers = _PATCHERS | _patcher_aliases(module)
     if respx or fixture:
         mover.keep_defs = _side_effect_functions(module)
+        mover.response_names = {local for local, name in mover.from_httpx.items() if name == "Response"}
     moved = transform(module, mover)
     if mover.unmovable:
         raise NotMovable(mover.unmovable)
@@ -318,6 +185,9 @@ class _Mover(Transformer):
         self.defs: list[str] = []  # the functions around the node
         # functions a respx route's side effect calls (``side_effect=f`` or ``side_effect=factory(...)``)
         self.keep_defs: set[str] = set()
+        self.from_httpx: dict[str, str] = {}  # local name -> httpx's name, of ``from httpx import ...``
+        self.patchers = _PATCHERS  # the names of calls whose first argument is a dotted path to patch
+        self.response_names: set[str] = set()  # (in a file using respx) local names of httpx.Response
 
     # ---- names -------------------------------------------------------------
     def visit_Attribute(self, node: cst.Attribute) -> bool:
@@ -335,9 +205,14 @@ class _Mover(Transformer):
             # only for httpx's own classes): an httpx2 class is given built, the client adds the request
             value = updated.value
             if isinstance(value, (cst.List, cst.Tuple)):
-                return updated.with_changes(value=value.with_changes(elements=[e.with_changes(value=_built(e.value)) for e in value.elements]))
-            return updated.with_changes(value=_built(value))
+                elements = [e.with_changes(value=_built(e.value, self.from_httpx)) for e in value.elements]
+                return updated.with_changes(value=value.with_changes(elements=elements))
+            return updated.with_changes(value=_built(value, self.from_httpx))
         return updated
+
+    def _answering(self) -> bool:
+        """Is the node being left part of what a respx route answers with?"""
+        return bool(self.answers or self.keep_defs.intersection(self.defs))
 
     def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.Name:
         if id(original) in self.not_names:
@@ -351,6 +226,11 @@ class _Mover(Transformer):
             return updated.with_changes(value="pytest_httpx2")
         if value == "respx_mock" and self.fixture_scopes and self.fixture_scopes[-1]:
             return updated.with_changes(value="httpx2_mock")
+        if value in self.response_names and not self._answering() and not self.annotations:
+            # ``from httpx import Response`` stays httpx's for respx: a use that is no route's answer
+            # (an isinstance check of what the code returns) would need httpx2's under the same name
+            self.unmovable = (f"{value} (httpx.Response, imported by name) answers respx's routes and is also used "
+                              "otherwise: the first must stay httpx's class, the other becomes httpx2's")
         return updated
 
     def leave_Attribute(self, original: cst.Attribute, updated: cst.Attribute) -> cst.BaseExpression:
@@ -390,12 +270,18 @@ class _Mover(Transformer):
                 and original.args[0].value.attr.value == "handler":
             self.unmovable = ("a respx router serves as an httpx transport (MockTransport(router.handler)): it answers with "
                               "httpx's responses, which httpx2's MockTransport rejects")
-        if func == "httpx.Response" and (self.answers or self.keep_defs.intersection(self.defs)):
+        if func == "httpx.Response" and self._answering():
             # what a respx route answers with, directly or from a side effect's function: httpx's class
             self.kept_httpx = True
             return updated.with_changes(func=original.func)
         last = func.rsplit(".", 1)[-1]
-        if last in _PATCHERS and updated.args and updated.args[0].keyword is None:
+        if last in ("object", "setattr", "delattr") and updated.args and isinstance(updated.args[0].value, cst.Attribute) \
+                and updated.args[0].value.attr.value == "httpx":
+            # ``patch.object(api.httpx, "get")``: the module api imports httpx2 now
+            args = list(updated.args)
+            args[0] = args[0].with_changes(value=args[0].value.with_changes(attr=cst.Name("httpx2")))
+            return updated.with_changes(args=args)
+        if last in self.patchers and updated.args and updated.args[0].keyword is None:
             first = updated.args[0].value
             if isinstance(first, cst.SimpleString) and re.fullmatch(r"[\w.]+", str(first.evaluated_value)):
                 raw = first.value
@@ -480,18 +366,36 @@ class _Mover(Transformer):
         name = dotted(updated.module) or ""
         for old, new in (("httpx", "httpx2"), ("pytest_httpx", "pytest_httpx2")):
             if name == old or name.startswith(old + "."):
-                if old == "httpx" and self.respx and not isinstance(updated.names, cst.ImportStar) and any(
-                        a.name.value in _RESPX_KEEPS for a in updated.names if isinstance(a.name, cst.Name)):
-                    return updated  # respx's Response/Request: this import stays httpx's
                 return updated.with_changes(module=_renamed_module(updated.module, old, new))
         return updated
 
     def leave_SimpleStatementLine(self, original, updated):
+        if self.response_names and len(original.body) == 1 and isinstance(original.body[0], cst.ImportFrom):
+            return self._split_response_import(original, updated)
         if len(original.body) == 1 and id(original.body[0]) in self.split and not self.kept_import:
             self.kept_import = True
             old = original.with_changes(leading_lines=[])
             return cst.FlattenSentinel([updated.with_changes(body=[original.body[0]]), old.with_changes(body=updated.body)])
         return updated
+
+    def _split_response_import(self, original, updated):
+        """``from httpx import Response, ConnectError`` in a file using respx: Response stays httpx's
+        (respx's answers), the rest comes from httpx2."""
+        node = original.body[0]
+        if isinstance(node.names, cst.ImportStar) or dotted(node.module) != "httpx" or node.relative:
+            return updated
+        kept = [a for a in node.names if (a.asname.name.value if a.asname else a.name.value) in self.response_names]
+        if not kept:
+            return updated
+        self.kept_httpx = True
+        moved = [a for a in updated.body[0].names if a.name.value not in _RESPX_KEEPS or a.asname is not None and
+                 a.asname.name.value not in self.response_names]
+        kept = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) if i == len(kept) - 1 else a for i, a in enumerate(kept)]
+        lines = [original.with_changes(body=[node.with_changes(names=kept, rpar=None, lpar=None)])]
+        if moved:
+            moved[-1] = moved[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+            lines.append(updated.with_changes(leading_lines=[], body=[updated.body[0].with_changes(names=moved)]))
+        return cst.FlattenSentinel(lines)
 
     def leave_Module(self, original, updated):
         if self.kept_import and not self.kept_httpx:
@@ -514,6 +418,30 @@ class _DropAlias(Transformer):
         return updated.with_changes(names=names)
 
 
+def _patcher_aliases(module: cst.Module) -> set[str]:
+    """Local names of ``from unittest.mock import patch as swap`` (anywhere in the module)."""
+    out = set()
+    for node in walk(module):
+        if type(node) is cst.ImportFrom and node.module is not None and dotted(node.module) in ("unittest.mock", "mock") \
+                and not isinstance(node.names, cst.ImportStar):
+            out |= {a.asname.name.value for a in node.names if a.asname is not None and dotted(a.name) == "patch"}  # type: ignore[union-attr]
+    return out
+
+
+def _from_httpx(module: cst.Module) -> dict[str, str]:
+    """Local name -> name in httpx, of the module's top-level ``from httpx import ...``."""
+    out = {}
+    for statement in module.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None \
+                        and dotted(small.module) == "httpx" and not isinstance(small.names, cst.ImportStar):
+                    for alias in small.names:
+                        name = dotted(alias.name) or ""
+                        out[alias.asname.name.value if alias.asname else name] = name  # type: ignore[union-attr]
+    return out
+
+
 def _side_effect_functions(module: cst.Module) -> set[str]:
     out = set()
     for node in walk(module):
@@ -524,9 +452,12 @@ def _side_effect_functions(module: cst.Module) -> set[str]:
     return out
 
 
-def _built(value: cst.BaseExpression) -> cst.BaseExpression:
-    """``httpx2.ConnectError`` → ``httpx2.ConnectError("Mock Error")`` (respx's own message)."""
+def _built(value: cst.BaseExpression, from_httpx: dict[str, str]) -> cst.BaseExpression:
+    """``httpx2.ConnectError`` → ``httpx2.ConnectError("Mock Error")`` (respx's own message); also a
+    class imported by name from httpx (now httpx2)."""
     name = dotted(value) or ""
+    if isinstance(value, cst.Name) and value.value in from_httpx:
+        name = "httpx2." + from_httpx[value.value]
     if name.startswith("httpx2.") and name.count(".") == 1 and _EXCEPTION_CLASS.fullmatch(name[7:]):
         return cst.Call(value, [cst.Arg(cst.SimpleString('"Mock Error"'))])
     return value

@@ -51,7 +51,7 @@ def _named_or_using(named: set[str], path) -> set[str]:
     return (named - {f"the fixture {f}" for f in fixtures}) | using
 
 
-@pytest.mark.parametrize("timeout", [[], ["--timeout", "10"]], ids=["requests-timeout", "timeout-10"])
+@pytest.mark.parametrize("timeout", [[], ["--timeout", "10"], ["--target", "httpx2"]], ids=["requests-timeout", "timeout-10", "httpx2"])
 def test_followed_tests_pass_and_the_others_are_named(tmp_path, timeout):
     project = tmp_path / "project"
     shutil.copytree(PROJECT, project)
@@ -61,7 +61,9 @@ def test_followed_tests_pass_and_the_others_are_named(tmp_path, timeout):
     assert proc.returncode == 0, proc.stderr
     followed = (project / "tests" / "test_api.py").read_text()
     assert not re.search(r"\brequests\.|import requests", followed), followed
-    if timeout:
+    if "httpx2" in timeout:  # the patches follow the code to httpx2
+        assert "httpx2" in followed and not re.search(r"\bhttpx\b(?!2)", followed), followed
+    if "10" in timeout:
         assert "timeout=10" in followed
     named = _named(project / "report.json")
     refused = PROJECT / "tests" / "test_refused.py"

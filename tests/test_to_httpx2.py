@@ -9,7 +9,7 @@ import textwrap
 
 import pytest
 
-from codemods import to_httpx2
+from codemods import _httpx2_checks
 from migrator.engine.options import Options
 from migrator.engine.pipeline import migrate_source
 from migrator.project.dependencies import Needs, needs_from, features, rewrite
@@ -90,11 +90,12 @@ def test_patch_targets_and_importorskip_name_httpx2():
         def test_x(monkeypatch):
             monkeypatch.setattr("pkg.api.httpx.get", None)
             with mock.patch("httpx.Client.send"), mock.patch.object(httpx.Client, "get"):
-                pass
+                monkeypatch.setattr(api.httpx, "get", None)
             assert "httpx.Client" != "keep this string"
     """).code
     assert 'pytest.importorskip("httpx2")' in code and '"pkg.api.httpx2.get"' in code
     assert 'mock.patch("httpx2.Client.send")' in code and "mock.patch.object(httpx2.Client" in code
+    assert "monkeypatch.setattr(api.httpx2, " in code
     assert '"httpx.Client" != "keep this string"' in code  # a string that is not a patch target stays
 
 
@@ -193,8 +194,8 @@ def test_a_package_built_on_httpx_is_reported(tmp_path, monkeypatch):
     (dist / "top_level.txt").write_text("fancy_sdk\n")
     (dist / "RECORD").write_text("fancy_sdk/__init__.py,,\n")
     monkeypatch.syspath_prepend(str(tmp_path))
-    to_httpx2._distributions.cache_clear()
-    to_httpx2._built_on_httpx.cache_clear()
+    _httpx2_checks._distributions.cache_clear()
+    _httpx2_checks._built_on_httpx.cache_clear()
     try:
         assert "fancy_sdk" in importlib.metadata.packages_distributions()
         result = _moved("import httpx\nfrom fancy_sdk import Api\n\nApi(http_client=httpx.Client())\n")
@@ -202,8 +203,8 @@ def test_a_package_built_on_httpx_is_reported(tmp_path, monkeypatch):
         (tmp_path / "fancy_sdk" / "__init__.py").write_text("")
         own = migrate_source("import httpx\nimport fancy_sdk\n", str(tmp_path / "tests" / "test_own.py"), MOVE)
     finally:
-        to_httpx2._distributions.cache_clear()
-        to_httpx2._built_on_httpx.cache_clear()
+        _httpx2_checks._distributions.cache_clear()
+        _httpx2_checks._built_on_httpx.cache_clear()
     [found] = [f for f in result.findings if f.code == "httpx-package"]
     assert found.line == 2 and "fancy-sdk" in found.message and "httpx2" in result.code
     assert "httpx-package" not in [f.code for f in own.findings] and "httpx2" in own.code
@@ -266,3 +267,44 @@ def test_target_from_the_config_file_and_a_project_moved_twice(tmp_path):
     assert '"httpx2>=2.16"' in (tmp_path / "pyproject.toml").read_text()
     again = run("--no-cache", "--check", str(tmp_path))
     assert again.returncode == 0, again.stderr
+
+
+def test_httpx_names_imported_one_by_one_in_a_respx_file():
+    """``from httpx import Response``, respx's answers: Response stays httpx's, the rest of the import
+    moves; an exception class imported by name is given to respx built."""
+    code = _moved("""
+        import respx
+        from httpx import Client, ConnectError, Response
+
+        @respx.mock(base_url="https://x.test")
+        def test_x(respx_mock):
+            respx_mock.get("/a").mock(return_value=Response(204))
+            respx_mock.get("/b").mock(side_effect=ConnectError)
+            with Client() as client:
+                assert client.get("https://x.test/a").status_code == 204
+    """).code
+    assert "from httpx import Response\nfrom httpx2 import Client, ConnectError\n" in code
+    assert 'side_effect=ConnectError("Mock Error")' in code and "return_value=Response(204)" in code
+
+
+def test_a_response_class_imported_by_name_and_used_otherwise_too_keeps_the_file():
+    source = textwrap.dedent("""
+        import respx
+        from httpx import Response
+
+        @respx.mock
+        def test_x():
+            respx.get("https://x.test").mock(return_value=Response(204))
+            assert isinstance(fetch(), Response)
+    """)
+    result = _moved(source)
+    assert result.code == source
+    assert any(f.code == "httpx2-not-moved" and "Response" in f.message for f in result.findings)
+
+
+def test_an_optional_import_guard_moves_with_its_none():
+    code = _moved("try:\n    import httpx\nexcept ImportError:\n    httpx = None\n\n\ndef f():\n    return httpx and httpx.get\n").code
+    assert code == "try:\n    import httpx2\nexcept ImportError:\n    httpx2 = None\n\n\ndef f():\n    return httpx2 and httpx2.get\n"
+    guarded = migrate_source("try:\n    import requests\nexcept ImportError:\n    requests = None\n\n\ndef f(u):\n"
+                             "    return requests.get(u, timeout=1)\n", "m.py", TO_HTTPX2).code
+    assert "    import httpx2\n" in guarded and "    httpx2 = None\n" in guarded and "httpx2.get(" in guarded

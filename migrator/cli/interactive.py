@@ -71,7 +71,7 @@ def make_consistent(old: str, new: str, partial: str) -> str | None:
         return None
     used = _used_names(module)
     imported = _bound_names(module)
-    add = {"httpx"} if "httpx" in used and "httpx" not in imported else set()
+    add = {name for name in ("httpx", "httpx2") if name in used and name not in imported}
     # tracked (requests/urllib3) imports: restore those still needed, drop those the full migration dropped
     restore = [
         stmt for stmt in _tracked_import_lines(original)

@@ -12,7 +12,7 @@ import ast
 
 import libcst as cst
 
-from codemods import to_httpx2
+from codemods import _httpx2_checks as checks, to_httpx2
 from migrator.engine.codegen import generate
 from migrator.engine.findings import Code, Finding, unsuppressed
 from migrator.engine.formatting import format_touched
@@ -21,7 +21,7 @@ from migrator.engine.options import Options
 
 _NAME = to_httpx2.ToHttpx2.name
 NotMovable = to_httpx2.NotMovable
-imports_httpx = to_httpx2.imports_httpx
+imports_httpx = checks.imports_httpx
 
 
 def not_moved(path: str, message: str, line: int = 1) -> Finding:
@@ -32,14 +32,14 @@ def finished(options: Options, tree: cst.Module, source: str) -> cst.Module:
     """The run's final tree, on the target library."""
     if options.target != "httpx2":
         return tree
-    respx = to_httpx2.uses_respx(source) or existing_module_alias(tree, "respx") is not None
+    respx = checks.uses_respx(source) or existing_module_alias(tree, "respx") is not None
     return to_httpx2.retarget(tree, respx)
 
 
 def refused(options: Options, before: ast.Module, path: str, stays_on: str) -> Finding | None:
     if options.target != "httpx2":
         return None
-    why = to_httpx2.refusal(before)
+    why = checks.refusal(before)
     if why is None:
         return None
     line, reason = why
@@ -53,16 +53,16 @@ def target_findings(before: ast.Module, path: str, text: str, moved_from: str) -
     found.append(_finding(to_httpx2.TRUST_STORE, path, first,
                           "httpx2 verifies TLS certificates against the system's trust store; "
                           f"{'requests' if moved_from == 'requests' else 'httpx'} used certifi's bundle"))
-    for line in to_httpx2.ca_mentions(before):
+    for line in checks.ca_mentions(before):
         found.append(_finding(to_httpx2.TRUST_STORE, path, line,
                               "certifi's bundle or requests' CA variables are named here: httpx2 trusts the "
                               "system's store by default, and reads SSL_CERT_FILE, not REQUESTS_CA_BUNDLE", "warning"))
-    for line, module, dist in to_httpx2.httpx_packages(before, path):
+    for line, module, dist in checks.httpx_packages(before, path):
         found.append(_finding(to_httpx2.HTTPX_PACKAGE, path, line,
                               f"{module} ({dist}) is built on httpx, not httpx2: the clients, responses and "
                               "exceptions it takes or gives are httpx's classes"))
-    if to_httpx2.uses_respx(text):
-        for line in to_httpx2.respx_request_checks(before):
+    if checks.uses_respx(text):
+        for line in checks.respx_request_checks(before):
             found.append(_finding(to_httpx2.HTTPX_PACKAGE, path, line,
                                   "respx records httpx.Request objects: a check against httpx2.Request is False for them"))
     return unsuppressed(found, text)[0]
@@ -79,6 +79,16 @@ def spoken(findings: list[Finding], options: Options) -> list[Finding]:
             continue
         out.append(Finding(f.code, f.severity, f.path, f.line, f.column, to_httpx2.speak(f.message), to_httpx2.speak(f.hint), f.codemod))
     return out
+
+
+def moved_to_httpx2(text: str) -> str:
+    """``text`` (code the tool wrote for httpx, which can move) on httpx2."""
+    from codemods._helpers import VARIANTS
+
+    for httpx_text, httpx2_text in VARIANTS.values():  # the tool's helpers, as written for httpx2
+        text = text.replace(httpx_text, httpx2_text)
+    module = cst.parse_module(text)
+    return generate(to_httpx2.retarget(module, checks.uses_respx(text)))[0]
 
 
 def move_source(text: str, path: str, options: Options):

@@ -83,6 +83,9 @@ def patched_code(path: str, old_text: str, new_text: str) -> PatchedCode:
         return PatchedCode(f"{path} cannot be read", {}, {})
     for helper in (text for texts in VARIANTS.values() for text in texts):  # the tool's helpers: what they read is judged where they are called
         new_text = new_text.replace(helper, "")
+    # code moved to httpx2 (--target httpx2) is judged as the httpx code it was: the same API; a test
+    # that follows it is written for httpx, then moved to httpx2 too (test_patches.report)
+    new_text = re.sub(r"\bhttpx2\b", "httpx", new_text)
     module_why = None
     if not any(isinstance(n, ast.Import) and any(a.name == "requests" and a.asname is None for a in n.names) for n in tree.body):
         module_why = f"{path} does not import requests under that name at the top of the module"

@@ -108,7 +108,7 @@ def run(
             pool.shutdown(cancel_futures=True)
     follow_code(results, reach, lambda path: mocks_enabled(options, path))
     if patching:
-        report_test_patches(results, patching, reach, options.timeout_source())
+        report_test_patches(results, patching, reach, options.timeout_source(), options.target)
     remove_unused(results, reach, patch_targets(patching))
     return [r for r in results if r is not None]
 

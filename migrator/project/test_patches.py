@@ -22,6 +22,7 @@ from codemods._request_args import VERBS
 from codemods.mock_libraries import is_test_file
 from migrator.engine.findings import Code, Finding
 from migrator.engine.formatting import format_touched
+from migrator.engine.httpx2 import moved_to_httpx2
 from migrator.engine.sourcefile import decode
 from migrator.project.dependencies import features
 from migrator.project.packages import package_of
@@ -142,11 +143,12 @@ def _nodes_by_test(tree: ast.Module):
                     yield name, node
 
 
-def report(results, candidates: dict[int, bytes], reach, timeout: str = "None") -> None:
+def report(results, candidates: dict[int, bytes], reach, timeout: str = "None", library: str = "httpx") -> None:
     """Make each test file (``candidates``: index in ``results`` -> its bytes) follow the modules the
     run moved to httpx (:mod:`migrator.project.patch_follow`), and add a finding for each test patching
     requests in such a module that cannot follow (``reach``: a :class:`migrator.project.test_reach.Reach`,
-    which finds the file a module is). ``timeout``: the timeout the migration wrote, as source."""
+    which finds the file a module is). ``timeout``: the timeout the migration wrote, as source;
+    ``library``: the one the code moved to (a test that follows it to httpx2 is moved there too)."""
     facts: dict[int, PatchedCode] = {}
     package_files: dict[str, list[int]] = {}  # package -> its code files' indexes
     for index, data in candidates.items():
@@ -218,6 +220,8 @@ def report(results, candidates: dict[int, bytes], reach, timeout: str = "None") 
             followed = wanted.keys() - refused.keys()
             reasons = [(test, target, f"{why}; it is left as it was: {refused[test]}" if test in refused else why, line)
                        for test, target, why, line in reasons]
+            if new_text != text and library == "httpx2":
+                new_text = moved_to_httpx2(new_text)
             if new_text != text:
                 _write(test_file, source, data, text, new_text)
             spans = _spans(data, followed)  # what the run said of their requests code is answered now
