@@ -203,11 +203,11 @@ def write_diff(orig: Path, tree: Path, dest: Path) -> None:
 
 
 _OLD_MOCKS = re.compile(r"^[ \t]*(?:import|from)[ \t]+(?:responses|requests_mock)\b", re.M)
-_NEW_MOCKS = re.compile(r"^[ \t]*(?:import|from)[ \t]+(?:respx|pytest_httpx)\b|\bhttpx_mock\b", re.M)
+_NEW_MOCKS = re.compile(r"^[ \t]*(?:import|from)[ \t]+(?:respx|pytest_httpx2?)\b|\bhttpx2?_mock\b", re.M)
 
 
 def mock_files(root: Path) -> dict[str, int]:
-    """Test files importing responses/requests-mock ("old"), and respx/pytest-httpx ("new")."""
+    """Test files importing responses/requests-mock ("old"), and respx/pytest-httpx/httpx2-pytest ("new")."""
     counts = {"old": 0, "new": 0}
     for path in root.rglob("*.py"):
         relative = path.relative_to(root).as_posix()
@@ -289,7 +289,7 @@ def run_library(suite: Suite, args: argparse.Namespace) -> dict:
     again = migrate(suite, args.tool, tree, work / "report-again.json", work / "migrate-again.log", dry_run=True)
     result = compare(suite.name, before, after, report, orig, tree)
     result["second_run"] = second_run(report, again)
-    result.update(commit=suite.commit, repo=suite.repo, style=suite.style, seconds=[round(before_s), round(after_s)])
+    result.update(commit=suite.commit, repo=suite.repo, style=suite.style, seconds=[round(before_s), round(after_s)], args=suite.args)
     (work / "result.json").write_text(json.dumps(result, indent=1) + "\n")
     return result
 
@@ -311,7 +311,8 @@ def render(result: dict, work: Path) -> str:
     if summary:
         sessions = summary.get("sessions", {})
         lines.append(
-            f"   migrate: {summary.get('files_changed', '?')} of {summary.get('files_using_requests', '?')} files using requests changed; "
+            f"   migrate: {summary.get('files_changed', '?')} of {summary.get('files_using_requests', '?')} files using "
+            f"{'httpx' if '--from httpx' in ' '.join(result.get('args', [])) else 'requests'} changed; "
             f"sessions migrated {sessions.get('migrated', '?')}, kept {sessions.get('kept', '?')}; findings {summary.get('findings', {})}"
         )
     again = result.get("second_run")

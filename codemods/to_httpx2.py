@@ -121,24 +121,40 @@ def speak(text: str) -> str:
     return re.sub(r"(?<![\w-])httpx(?![\w-])", "httpx2", text)
 
 
-def retarget(module: cst.Module, respx: bool) -> cst.Module:
+def retarget(module: cst.Module, respx: bool, text_of=None) -> cst.Module:
     """``module`` with its httpx code on httpx2 (:func:`codemods._httpx2_checks.refusal` said it can move). ``respx``: the
-    file's text imports respx (its tree is searched for respx's fixture too)."""
-    fixture = any(type(n) is cst.Name and n.value == "respx_mock" for n in walk(module))
+    file's text imports respx (its tree is searched for respx's fixture too). ``text_of``: a
+    top-level statement's code where known (else None): one that names nothing the move acts on is
+    left alone unseen."""
+    from_httpx = _from_httpx(module)
+    names = _NAMES | from_httpx.keys()
+    words = re.compile("|".join(sorted(map(re.escape, {*names, "httpx"}))))
+    scan = _Scan(module, names, (lambda st: (t := text_of(st)) is None or words.search(t) is not None) if text_of else None)
     has_httpx2 = any(isinstance(s, cst.SimpleStatementLine) and any(
         isinstance(b, cst.Import) and any(dotted(a.name) == "httpx2" and a.asname is None for a in b.names) for b in s.body)
         for s in module.body)
-    mover = _Mover(respx or fixture, has_httpx2)
+    mover = _Mover(respx or scan.fixture, has_httpx2)
     mover.imports_respx = respx
-    mover.from_httpx = _from_httpx(module)
-    mover.patchers = _PATCHERS | _patcher_aliases(module)
-    if respx or fixture:
-        mover.keep_defs = _side_effect_functions(module)
+    mover.from_httpx = from_httpx
+    mover.patchers = _PATCHERS | scan.patchers
+    if respx or scan.fixture:
+        mover.keep_defs = scan.side_effects
         mover.response_names = {local for local, name in mover.from_httpx.items() if name == "Response"}
-    moved = transform(module, mover)
+    # only the statements that name something the move renames are transformed (most do not)
+    body: list = []
+    for i, statement in enumerate(module.body):
+        result = transform(statement, mover) if i in scan.touched else statement
+        if isinstance(result, cst.FlattenSentinel):
+            body += list(result.nodes)
+        elif isinstance(result, cst.SimpleStatementLine) and not result.body or isinstance(result, cst.RemovalSentinel):
+            continue  # an import of httpx beside httpx2's
+        else:
+            body.append(result)
+    moved = module.with_changes(body=body)
+    moved = mover.leave_Module(module, moved)
     if mover.unmovable:
         raise NotMovable(mover.unmovable)
-    body = list(moved.body)
+    body = list(moved.body)  # (what leave_Module made of it)
     if mover.kept_httpx and not mover.kept_import:  # respx's types stay httpx's: so does their import
         body = _inserted(body, cst.parse_statement("import httpx\n"))
     if mover.global_router and not any(_sets_default_mocker(s) for s in body):
@@ -418,14 +434,44 @@ class _DropAlias(Transformer):
         return updated.with_changes(names=names)
 
 
-def _patcher_aliases(module: cst.Module) -> set[str]:
-    """Local names of ``from unittest.mock import patch as swap`` (anywhere in the module)."""
-    out = set()
-    for node in walk(module):
-        if type(node) is cst.ImportFrom and node.module is not None and dotted(node.module) in ("unittest.mock", "mock") \
-                and not isinstance(node.names, cst.ImportStar):
-            out |= {a.asname.name.value for a in node.names if a.asname is not None and dotted(a.name) == "patch"}  # type: ignore[union-attr]
-    return out
+# names whose statements the move transforms (with the names ``from httpx import`` binds)
+_NAMES = frozenset({"httpx", "httpx_mock", "pytest_httpx", "respx", "respx_mock", "pytest", "mock", "patch", "monkeypatch", "mocker"})
+
+
+class _Scan:
+    """One walk over the module: the top-level statements the move must transform (those naming
+    httpx, its test libraries or a patcher, or holding a string that says httpx), respx's fixture,
+    aliases of ``patch``, and the functions respx's side effects call."""
+
+    def __init__(self, module: cst.Module, names: frozenset[str] | set[str], may_name=None):
+        self.touched: set[int] = set()
+        self.fixture = False
+        self.patchers: set[str] = set()
+        self.side_effects: set[str] = set()
+        for index, statement in enumerate(module.body):
+            if may_name is not None and not may_name(statement):
+                continue  # its code names none of them (every alias of patch included: "patch" is one)
+            for node in walk(statement):
+                kind = type(node)
+                if kind is cst.Name:
+                    if node.value in names or node.value in self.patchers:
+                        self.touched.add(index)
+                        self.fixture |= node.value == "respx_mock"
+                elif kind is cst.SimpleString:
+                    if "httpx" in node.value:
+                        self.touched.add(index)
+                elif kind is cst.ImportFrom and node.module is not None and not isinstance(node.names, cst.ImportStar):
+                    if dotted(node.module) in ("unittest.mock", "mock"):
+                        self.patchers |= {a.asname.name.value for a in node.names  # type: ignore[union-attr]
+                                          if a.asname is not None and dotted(a.name) == "patch"}
+                        self.touched.add(index)
+                elif kind is cst.Arg and node.keyword is not None and node.keyword.value == "side_effect":
+                    value = node.value.func if isinstance(node.value, cst.Call) else node.value
+                    if isinstance(value, cst.Name):
+                        self.side_effects.add(value.value)
+        if self.patchers:  # an alias used before its import was seen: look again for it
+            self.touched |= {i for i, st in enumerate(module.body)
+                             if any(type(n) is cst.Name and n.value in self.patchers for n in walk(st))}
 
 
 def _from_httpx(module: cst.Module) -> dict[str, str]:
@@ -439,16 +485,6 @@ def _from_httpx(module: cst.Module) -> dict[str, str]:
                     for alias in small.names:
                         name = dotted(alias.name) or ""
                         out[alias.asname.name.value if alias.asname else name] = name  # type: ignore[union-attr]
-    return out
-
-
-def _side_effect_functions(module: cst.Module) -> set[str]:
-    out = set()
-    for node in walk(module):
-        if type(node) is cst.Arg and node.keyword is not None and node.keyword.value == "side_effect":
-            value = node.value.func if isinstance(node.value, cst.Call) else node.value
-            if isinstance(value, cst.Name):
-                out.add(value.value)
     return out
 
 

@@ -308,3 +308,11 @@ def test_an_optional_import_guard_moves_with_its_none():
     guarded = migrate_source("try:\n    import requests\nexcept ImportError:\n    requests = None\n\n\ndef f(u):\n"
                              "    return requests.get(u, timeout=1)\n", "m.py", TO_HTTPX2).code
     assert "    import httpx2\n" in guarded and "    httpx2 = None\n" in guarded and "httpx2.get(" in guarded
+
+
+def test_a_requests_mock_library_becomes_respx_with_pytest_httpx2():
+    needs = needs_from([features("import httpx2\n"), features("import respx\nimport httpx2\n")], "httpx2")
+    text = rewrite("requirements-dev.txt", "responses==0.25\npytest\n", needs).text
+    assert text == "respx>=0.21\npytest-httpx2>=1.0\npytest\n"
+    toml = rewrite("pyproject.toml", '[project.optional-dependencies]\ntest = ["requests-mock", "pytest"]\n', needs).text
+    assert 'test = ["respx>=0.21", "pytest-httpx2>=1.0", "pytest"]' in toml

@@ -28,12 +28,18 @@ def not_moved(path: str, message: str, line: int = 1) -> Finding:
     return _finding(to_httpx2.NOT_MOVED, path, line, message)
 
 
-def finished(options: Options, tree: cst.Module, source: str) -> cst.Module:
-    """The run's final tree, on the target library."""
+def finished(options: Options, tree: cst.Module, source: str, generated: dict | None = None) -> cst.Module:
+    """The run's final tree, on the target library. ``generated``: the code of its statements, where
+    known (:func:`migrator.engine.codegen.generate`), so that those naming no httpx are passed by."""
     if options.target != "httpx2":
         return tree
     respx = checks.uses_respx(source) or existing_module_alias(tree, "respx") is not None
-    return to_httpx2.retarget(tree, respx)
+
+    def text_of(statement) -> str | None:
+        known = generated.get(id(statement)) if generated else None
+        return "".join(known[1]) if known is not None and known[0] is statement else None
+
+    return to_httpx2.retarget(tree, respx, text_of)
 
 
 def refused(options: Options, before: ast.Module, path: str, stays_on: str) -> Finding | None:

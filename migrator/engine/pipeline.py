@@ -173,13 +173,18 @@ def migrate_source(text: str, path: str, options: Options, timings: dict[str, fl
             tree = ast.parse(code, path)
             names = names_of(tree)
             missed = unused_imports(names, before) - run_.exported
+            fixed = run_.fixed
             if missed:  # the references missed an import's last use (see output_names)
-                code, _ = generate(httpx2.finished(options, fix_imports(run_.final, run_.unused() | missed, run_.add), text), run_.generated)
+                fixed = fix_imports(run_.final, run_.unused() | missed, run_.add)
+                code, _ = generate(fixed, run_.generated)
                 tree = ast.parse(code, path)
-            compile(tree, path, "exec")
             lost = lost_bindings(bound_before, names)
             if lost:  # a codemod removed a definition something still uses: never ship that
                 raise RuntimeError(f"the migration would leave {', '.join(sorted(lost))} undefined")
+            if options.target == "httpx2":  # the httpx code, checked above, moves to httpx2: once, at the end
+                code, _ = generate(httpx2.finished(options, fixed, text, run_.generated), run_.generated)
+                tree = ast.parse(code, path)
+            compile(tree, path, "exec")
         lap("verification (ast, compile)")
     except httpx2.NotMovable as exc:
         return SourceResult(text, unsuppressed([httpx2.not_moved(path, f"the file stays on requests: {exc}")], text)[0], text)
@@ -209,6 +214,7 @@ class _Run:
     add: set[str]
     exported: set[str]  # names __all__ lists: their imports stay
     code: str = ""
+    fixed: cst.Module | None = None  # the tree ``code`` was generated from
     generated: object = None
     found: list[Finding] = dataclasses.field(default_factory=list)
     suppressed: int = 0
@@ -229,13 +235,15 @@ def _run_codemods(ctx: Context, module: cst.Module, before: ast.Module, text: st
     run = _Run(ctx, final, add, exported(before) if "__all__" in text else set())
     drop = run.unused()
     nested = NESTED_IMPORT_RE.search(text) is not None
-    run.code, run.generated = generate(httpx2.finished(options, fix_imports(final, drop, add, nested), text))
+    run.fixed = fix_imports(final, drop, add, nested)
+    run.code, run.generated = generate(run.fixed)
     # Imports are fixed first so the output is generated once in the common case: the
     # survivors check reads only non-import lines, which fixing imports leaves alone.
     if catch_all.survivors(ctx, final, run.code) or ctx.options.requests_stays and ctx.exception_swaps:
         run.final, changed = _where_requests_stays(ctx, final, add)
         if changed or run.unused() != drop:
-            run.code, _ = generate(httpx2.finished(options, fix_imports(run.final, run.unused(), add, nested), text), run.generated)
+            run.fixed = fix_imports(run.final, run.unused(), add, nested)
+            run.code, _ = generate(run.fixed, run.generated)
     lap("imports, codegen, survivors")
     found = ctx.resolve_findings()
     lap("finding positions")

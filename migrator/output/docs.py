@@ -198,6 +198,8 @@ def index_page() -> str:
     for cls in _TARGET_STEPS:
         title, _ = _module_doc(cls)
         out.append(f"- [`{cls.name}`](codemods/{cls.name}.md): {_rst_to_md(title)}")
+    out += ["", "httpx2 keeps httpx 0.28's API, so with `--target httpx2` the pages below read with httpx2 "
+            "for httpx (and the findings say so); what differs is on the page of `to_httpx2`."]
     out += ["", "Then, over the whole run (these need what the other files became):", ""]
     for name, module, _ in _RUN_PASSES:
         title = (module.__doc__ or "").strip().partition("\n")[0]

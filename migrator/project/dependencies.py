@@ -408,7 +408,8 @@ def _requirement_line(line: str, needs: Needs, path: str, number: int, findings:
             return []  # both mock libraries named: the new one once
         placed.add(swap)
         _note_pytest9(swap, path, number, findings)
-        return [indent + swap + trailing + ending]
+        followers = [f"{indent}{r}{ending or chr(10)}" for r in _followers(_NAME.match(swap).group(1), needs, placed)]  # type: ignore[union-attr]
+        return [indent + swap + trailing + (ending or ("\n" if followers else ""))] + followers
     if name == "httpx" and needs.drop_httpx:
         return [indent + _retargeted(stripped, needs) + trailing + ending]
     if name in needs.after:
@@ -445,7 +446,8 @@ def _array_line(line: str, needs: Needs, path: str, number: int, findings: list[
                 items = [] if swap in placed else [f"{quote}{swap}{quote}"]
                 if swap not in placed:
                     _note_pytest9(swap, path, number, findings)
-                placed.add(swap)
+                    placed.add(swap)
+                    items += [f"{quote}{r}{quote}" for r in _followers(_NAME.match(swap).group(1), needs, placed)]  # type: ignore[union-attr]
             elif split[0] == "httpx" and needs.drop_httpx:
                 items = [f"{quote}{_retargeted(req, needs)}{quote}"]
             elif split[0] in needs.after:
