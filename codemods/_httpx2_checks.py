@@ -31,8 +31,8 @@ def refusal(tree: ast.Module) -> tuple[int, str] | None:
                 if is_httpx and alias.asname:
                     aliased = node.lineno
                 bound = alias.asname or alias.name.split(".")[0]
-                if bound in ("httpx", "httpx2") and not (is_httpx or alias.name.split(".")[0] == "httpx2"):
-                    names.append(bound)
+                if bound == "httpx" and not is_httpx or bound == "httpx2" and alias.name.split(".")[0] != "httpx2":
+                    names.append(bound)  # (``import httpx2 as httpx``: the rename would break it)
         elif isinstance(node, ast.ImportFrom):
             if node.module and node.module.split(".")[0] == "httpx_retries":
                 return node.lineno, "it uses httpx-retries, whose RetryTransport takes httpx's transports only"
@@ -160,12 +160,14 @@ def _distributions() -> dict[str, list[str]]:
     return metadata.packages_distributions()
 
 
-_IMPORTS_HTTPX = re.compile(rb"^[ \t]*(?:import[ \t]+[^#\n]*\bhttpx\b|from[ \t]+httpx\b)", re.M)
+_IMPORTS_HTTPX = re.compile(rb"^[ \t]*(?:import[ \t]+[^#\n]*\b(?:httpx|respx|pytest_httpx)\b|from[ \t]+(?:httpx|respx|pytest_httpx)\b)"
+                            rb"|\b(?:httpx_mock|respx_mock)\b", re.M)
 
 
 def imports_httpx(data: bytes) -> bool:
-    """Does the file import httpx itself (not httpx2): what ``--from httpx`` moves."""
-    return b"httpx" in data and _IMPORTS_HTTPX.search(data) is not None
+    """Does the file use httpx itself (not httpx2), or its test libraries (respx, pytest-httpx, their
+    fixtures: a conftest.py or a test may use them without importing httpx): what ``--from httpx`` moves."""
+    return (b"httpx" in data or b"respx" in data) and _IMPORTS_HTTPX.search(data) is not None
 
 
 def uses_respx(text: str) -> bool:

@@ -23,9 +23,11 @@ dependencies gain ``pytest-httpx2`` beside respx, and ``pytest-httpx`` becomes `
 httpx has had no release since 0.28.1; httpx2 is its maintained successor under a new import
 name. respx stays built on httpx: a route answers with an ``httpx.Response`` (an ``httpx2.Response``
 as ``return_value`` is a TypeError) and records ``httpx.Request`` objects. So in a file that uses
-respx, a response built with ``httpx.Response(...)`` stays httpx's (with its import); exceptions a route
-raises (``side_effect=``) become httpx2's, which is what the code under test catches, and
-``isinstance(r, httpx.Response)`` becomes httpx2's, the class of what the code under test returns.
+respx, every response built with ``httpx.Response(...)`` stays httpx's (with its import): in a route's
+``.mock()``, a side effect's function, a fixture or a variable alike (a mock standing in for the
+code's client gets one too; it reads the same); exceptions a route raises (``side_effect=``) become
+httpx2's, which is what the code under test catches, and ``isinstance(r, httpx.Response)`` becomes
+httpx2's, the class of what the code under test returns.
 ``httpx2.alias_httpx()`` (an import hook) is not used: it would change every import of httpx in
 the interpreter, the libraries' included.
 
@@ -54,7 +56,7 @@ import re
 
 import libcst as cst
 
-from codemods.base import Codemod, kwarg
+from codemods.base import Codemod, kwarg, literal_text, with_function
 from migrator.engine.findings import Code
 from migrator.engine.names import dotted
 from migrator.engine.visitors import Transformer, transform, walk
@@ -103,6 +105,33 @@ _DEFAULT_MOCKER = ("# respx's module-level router (@respx.mock, respx.get) mocks
                    'respx.mocks.DEFAULT_MOCKER = "httpcore2"\n')
 
 
+RESPX_HANDLER = "_respx_handler"
+# respx matches httpx's requests and answers with httpx's responses; httpx2's MockTransport hands its
+# handler httpx2's requests and takes httpx2's responses. The body goes as sent (still encoded):
+# httpx2 decodes it by its headers, as httpx did.
+_RESPX_HANDLER_TEXT = '''def _respx_handler(handler):
+    """A respx router's handler for httpx2's MockTransport (written by requests2httpx): respx
+    matches httpx's requests and answers with httpx's responses; the transport takes httpx2's.
+    """
+
+    def handle(request):
+        sent = httpx.Request(
+            request.method,
+            str(request.url),
+            headers=request.headers.raw,
+            content=request.content,
+        )
+        response = handler(sent)
+        return httpx2.Response(
+            response.status_code,
+            headers=response.headers.raw,
+            content=b"".join(response.stream),
+            extensions=response.extensions,
+            request=request,
+        )
+
+    return handle
+'''
 _EXCEPTION_CLASS = re.compile(r"[A-Z]\w*(?:Error|Timeout|Exception|Redirects|Protocol)")
 
 
@@ -138,7 +167,6 @@ def retarget(module: cst.Module, respx: bool, text_of=None) -> cst.Module:
     mover.from_httpx = from_httpx
     mover.patchers = _PATCHERS | scan.patchers
     if respx or scan.fixture:
-        mover.keep_defs = scan.side_effects
         mover.response_names = {local for local, name in mover.from_httpx.items() if name == "Response"}
     # only the statements that name something the move renames are transformed (most do not)
     body: list = []
@@ -159,6 +187,9 @@ def retarget(module: cst.Module, respx: bool, text_of=None) -> cst.Module:
         body = _inserted(body, cst.parse_statement("import httpx\n"))
     if mover.global_router and not any(_sets_default_mocker(s) for s in body):
         body = _inserted(body, cst.parse_statement(_DEFAULT_MOCKER))
+    if mover.respx_handler and not any(isinstance(s, cst.FunctionDef) and s.name.value == RESPX_HANDLER for s in body):
+        at = max((i + 1 for i, s in enumerate(body) if _sets_default_mocker(s)), default=_after_imports(body))
+        body = with_function(body, at, _RESPX_HANDLER_TEXT)
     return moved.with_changes(body=body)
 
 
@@ -167,12 +198,17 @@ def _sets_default_mocker(statement: cst.BaseStatement) -> bool:
             and any(dotted(t.target) == "respx.mocks.DEFAULT_MOCKER" for t in statement.body[0].targets))
 
 
-def _inserted(body: list, stmt: cst.BaseStatement) -> list:
-    """``stmt`` after the last top-level import (the imports' block: isort order is the formatter's)."""
+def _after_imports(body: list) -> int:
     at = 0
     for i, s in enumerate(body):
         if isinstance(s, cst.SimpleStatementLine) and all(isinstance(b, (cst.Import, cst.ImportFrom)) for b in s.body):
             at = i + 1
+    return at
+
+
+def _inserted(body: list, stmt: cst.BaseStatement) -> list:
+    """``stmt`` after the last top-level import (the imports' block: isort order is the formatter's)."""
+    at = _after_imports(body)
     if at < len(body) and isinstance(stmt, cst.SimpleStatementLine) and isinstance(stmt.body[0], cst.Assign):
         return body[:at] + [stmt.with_changes(leading_lines=[cst.EmptyLine(), *stmt.leading_lines])] + body[at:]
     return body[:at] + [stmt] + body[at:]
@@ -195,12 +231,10 @@ class _Mover(Transformer):
         self.called: set[int] = set()  # ids of the func of every call
         self.split: set[int] = set()  # ids of ``import httpx`` statements that become two
         self.unmovable = ""
+        self.respx_handler = False  # a respx router serves as a MockTransport's handler: _respx_handler is needed
         self.annotations = 0  # depth of annotations around the node
         self.imports_respx = respx  # (else respx is used through its fixture alone)
-        self.answers = 0  # depth of respx routes' answers (``route.mock(...)``, ``route % ...``) around the node
         self.defs: list[str] = []  # the functions around the node
-        # functions a respx route's side effect calls (``side_effect=f`` or ``side_effect=factory(...)``)
-        self.keep_defs: set[str] = set()
         self.from_httpx: dict[str, str] = {}  # local name -> httpx's name, of ``from httpx import ...``
         self.patchers = _PATCHERS  # the names of calls whose first argument is a dotted path to patch
         self.response_names: set[str] = set()  # (in a file using respx) local names of httpx.Response
@@ -215,6 +249,11 @@ class _Mover(Transformer):
             self.not_names.add(id(node.keyword))
         return True
 
+    def leave_Assign(self, original: cst.Assign, updated: cst.Assign) -> cst.Assign:
+        if self.respx and any(isinstance(t.target, cst.Attribute) and t.target.attr.value == "side_effect" for t in original.targets):
+            return updated.with_changes(value=_built(updated.value, self.from_httpx))  # ``route.side_effect = httpx.ConnectError``
+        return updated
+
     def leave_Arg(self, original: cst.Arg, updated: cst.Arg) -> cst.Arg:
         if self.respx and original.keyword is not None and original.keyword.value == "side_effect":
             # respx builds an exception class it is given with httpx's arguments (``message``
@@ -226,9 +265,6 @@ class _Mover(Transformer):
             return updated.with_changes(value=_built(value, self.from_httpx))
         return updated
 
-    def _answering(self) -> bool:
-        """Is the node being left part of what a respx route answers with?"""
-        return bool(self.answers or self.keep_defs.intersection(self.defs))
 
     def leave_Name(self, original: cst.Name, updated: cst.Name) -> cst.Name:
         if id(original) in self.not_names:
@@ -242,7 +278,7 @@ class _Mover(Transformer):
             return updated.with_changes(value="pytest_httpx2")
         if value == "respx_mock" and self.fixture_scopes and self.fixture_scopes[-1]:
             return updated.with_changes(value="httpx2_mock")
-        if value in self.response_names and not self._answering() and not self.annotations:
+        if value in self.response_names and id(original) not in self.called and not self.annotations:
             # ``from httpx import Response`` stays httpx's for respx: a use that is no route's answer
             # (an isinstance check of what the code returns) would need httpx2's under the same name
             self.unmovable = (f"{value} (httpx.Response, imported by name) answers respx's routes and is also used "
@@ -264,30 +300,23 @@ class _Mover(Transformer):
     # ---- calls: patch targets, respx routers ----------------------------------
     def visit_Call(self, node: cst.Call) -> bool:
         self.called.add(id(node.func))
-        if self.respx and isinstance(node.func, cst.Attribute) and node.func.attr.value == "mock" and dotted(node.func) != "respx.mock":
-            self.answers += 1  # ``route.mock(return_value=..., side_effect=...)``
         return True
-
-    def visit_BinaryOperation(self, node: cst.BinaryOperation) -> bool:
-        if self.respx and isinstance(node.operator, cst.Modulo):
-            self.answers += 1  # ``route % httpx.Response(...)``
-        return True
-
-    def leave_BinaryOperation(self, original, updated):
-        if self.respx and isinstance(original.operator, cst.Modulo):
-            self.answers -= 1
-        return updated
 
     def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.Call:
         func = dotted(original.func) or ""
-        if self.respx and isinstance(original.func, cst.Attribute) and original.func.attr.value == "mock" and func != "respx.mock":
-            self.answers -= 1
-        if self.respx and func == "httpx.MockTransport" and original.args and isinstance(original.args[0].value, cst.Attribute) \
-                and original.args[0].value.attr.value == "handler":
-            self.unmovable = ("a respx router serves as an httpx transport (MockTransport(router.handler)): it answers with "
-                              "httpx's responses, which httpx2's MockTransport rejects")
-        if func == "httpx.Response" and self._answering():
-            # what a respx route answers with, directly or from a side effect's function: httpx's class
+        if self.respx and func == "httpx.MockTransport" and original.args and isinstance(original.args[0].value, cst.Attribute):
+            handler = original.args[0].value.attr.value
+            if handler == "async_handler":
+                self.unmovable = ("a respx router's async_handler serves as an httpx transport: it answers with httpx's "
+                                  "responses, which httpx2's MockTransport rejects")
+            elif handler == "handler":  # ``MockTransport(router.handler)``: through an adapter written once
+                self.respx_handler = self.kept_httpx = True
+                arg = updated.args[0]
+                return updated.with_changes(args=[arg.with_changes(value=cst.Call(cst.Name(RESPX_HANDLER), [cst.Arg(arg.value)])),
+                                                  *updated.args[1:]])
+        if func == "httpx.Response" and self.respx:
+            # in a file that uses respx, a response built is what a route answers with (directly, from
+            # a side effect's function, a fixture, a variable): respx takes httpx's class alone
             self.kept_httpx = True
             return updated.with_changes(func=original.func)
         last = func.rsplit(".", 1)[-1]
@@ -306,7 +335,11 @@ class _Mover(Transformer):
                     args = list(updated.args)
                     args[0] = args[0].with_changes(value=first.with_changes(value=moved))
                     return updated.with_changes(args=args)
-        if func in ("respx.mock", "respx.MockRouter") and not any(a.keyword and a.keyword.value == "using" for a in updated.args):
+        using = next((a for a in updated.args if a.keyword and a.keyword.value == "using"), None)
+        if func in ("respx.mock", "respx.MockRouter") and using is not None and literal_text(using.value) in ("httpcore", "httpx"):
+            args = [a.with_changes(value=cst.SimpleString('"httpcore2"')) if a is using else a for a in updated.args]
+            return updated.with_changes(args=args)  # the mocker for httpx2's transport
+        if func in ("respx.mock", "respx.MockRouter") and using is None:
             if any(a.keyword is None for a in updated.args):
                 return updated  # @respx.mock(func) form: the module-level router (DEFAULT_MOCKER)
             args = list(updated.args)
@@ -331,6 +364,11 @@ class _Mover(Transformer):
 
     # ---- functions: respx's fixture -----------------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        if node.name.value == RESPX_HANDLER:  # written by an earlier run: its httpx names are respx's
+            self.kept_httpx = True
+            self.fixture_scopes.append(False)
+            self.defs.append(node.name.value)
+            return False
         takes = any(p.name.value == "respx_mock" for p in (*node.params.params, *node.params.kwonly_params))
         decorated = any((dotted(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator) or "").startswith("respx.")
                         for d in node.decorators)
@@ -441,13 +479,12 @@ _NAMES = frozenset({"httpx", "httpx_mock", "pytest_httpx", "respx", "respx_mock"
 class _Scan:
     """One walk over the module: the top-level statements the move must transform (those naming
     httpx, its test libraries or a patcher, or holding a string that says httpx), respx's fixture,
-    aliases of ``patch``, and the functions respx's side effects call."""
+    and aliases of ``patch``."""
 
     def __init__(self, module: cst.Module, names: frozenset[str] | set[str], may_name=None):
         self.touched: set[int] = set()
         self.fixture = False
         self.patchers: set[str] = set()
-        self.side_effects: set[str] = set()
         for index, statement in enumerate(module.body):
             if may_name is not None and not may_name(statement):
                 continue  # its code names none of them (every alias of patch included: "patch" is one)
@@ -465,10 +502,6 @@ class _Scan:
                         self.patchers |= {a.asname.name.value for a in node.names  # type: ignore[union-attr]
                                           if a.asname is not None and dotted(a.name) == "patch"}
                         self.touched.add(index)
-                elif kind is cst.Arg and node.keyword is not None and node.keyword.value == "side_effect":
-                    value = node.value.func if isinstance(node.value, cst.Call) else node.value
-                    if isinstance(value, cst.Name):
-                        self.side_effects.add(value.value)
         if self.patchers:  # an alias used before its import was seen: look again for it
             self.touched |= {i for i, st in enumerate(module.body)
                              if any(type(n) is cst.Name and n.value in self.patchers for n in walk(st))}

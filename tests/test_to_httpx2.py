@@ -132,13 +132,14 @@ def test_respx_answers_stay_httpx_responses_and_the_rest_moves():
                 router.get("/c") % httpx.Response(201)
                 response = httpx.get("https://x.test/a")
             assert isinstance(response, httpx.Response)
-            assert response != httpx.Response(204)
+            canned = httpx.Response(204)
+            router.get("/d").mock(return_value=canned)
     """).code
     assert 'respx.mock(base_url="https://x.test", using="httpcore2")' in code
     assert "return httpx.Response(200)" in code and "return_value=httpx.Response(204)" in code
     assert "side_effect=[httpx2.ReadTimeout(\"Mock Error\"), httpx.Response(200)]" in code
     assert "% httpx.Response(201)" in code
-    assert "isinstance(response, httpx2.Response)" in code and "response != httpx2.Response(204)" in code
+    assert "isinstance(response, httpx2.Response)" in code and "canned = httpx.Response(204)" in code
     assert "import httpx\nimport httpx2\nimport respx\n" in code
     assert "DEFAULT_MOCKER" not in code  # no module-level router here
 
@@ -316,3 +317,32 @@ def test_a_requests_mock_library_becomes_respx_with_pytest_httpx2():
     assert text == "respx>=0.21\npytest-httpx2>=1.0\npytest\n"
     toml = rewrite("pyproject.toml", '[project.optional-dependencies]\ntest = ["requests-mock", "pytest"]\n', needs).text
     assert 'test = ["respx>=0.21", "pytest-httpx2>=1.0", "pytest"]' in toml
+
+
+def test_a_respx_router_serving_as_a_transport_goes_through_an_adapter():
+    source = "import httpx\nimport respx\n\nrouter = respx.Router()\nclient = httpx.Client(transport=httpx.MockTransport(router.handler))\n"
+    code = _moved(source).code
+    assert "httpx2.MockTransport(_respx_handler(router.handler))" in code and "def _respx_handler(handler):" in code
+    assert "import httpx\nimport httpx2\nimport respx\n" in code
+    assert migrate_source(code, "tests/test_m.py", MOVE).code == code  # written once
+    asynchronous = source.replace("router.handler", "router.async_handler")
+    result = _moved(asynchronous)
+    assert result.code == asynchronous and any(f.code == "httpx2-not-moved" for f in result.findings)
+
+
+def test_review_cases_of_the_respx_move():
+    """A route's side_effect set as an attribute is built; using="httpcore" becomes httpcore2's;
+    ``import httpx2 as httpx`` with a fallback stays as it is."""
+    code = _moved("""
+        import httpx
+        import respx
+
+        def test_x():
+            with respx.mock(using="httpcore") as router:
+                route = router.get("https://x.test")
+                route.side_effect = httpx.ConnectError
+    """).code
+    assert 'using="httpcore2"' in code and 'route.side_effect = httpx2.ConnectError("Mock Error")' in code
+    fallback = "try:\n    import httpx2 as httpx\nexcept ImportError:\n    import httpx\n\nhttpx.get\n"
+    result = _moved(fallback)
+    assert result.code == fallback and any(f.code == "httpx2-not-moved" for f in result.findings)

@@ -233,7 +233,7 @@ def rewrite(path: str, text: str, needs: Needs) -> Edit:
 
 def _without_own_table(text: str) -> str:
     """pyproject.toml without ``[tool.requests2httpx]``, whose ``target = "httpx2"`` is no requirement."""
-    return re.sub(r"^\[tool\.requests2httpx\][^\[]*", "", text, flags=re.M)
+    return re.sub(r"^\[tool\.requests2httpx\][ \t]*(?:#.*)?\n(?:(?!\[).*(?:\n|$))*", "", text, flags=re.M)
 
 
 # --- requirement strings --------------------------------------------------------------------------
