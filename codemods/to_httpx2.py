@@ -234,7 +234,6 @@ class _Mover(Transformer):
         self.respx_handler = False  # a respx router serves as a MockTransport's handler: _respx_handler is needed
         self.annotations = 0  # depth of annotations around the node
         self.imports_respx = respx  # (else respx is used through its fixture alone)
-        self.defs: list[str] = []  # the functions around the node
         self.from_httpx: dict[str, str] = {}  # local name -> httpx's name, of ``from httpx import ...``
         self.patchers = _PATCHERS  # the names of calls whose first argument is a dotted path to patch
         self.response_names: set[str] = set()  # (in a file using respx) local names of httpx.Response
@@ -367,7 +366,6 @@ class _Mover(Transformer):
         if node.name.value == RESPX_HANDLER:  # written by an earlier run: its httpx names are respx's
             self.kept_httpx = True
             self.fixture_scopes.append(False)
-            self.defs.append(node.name.value)
             return False
         takes = any(p.name.value == "respx_mock" for p in (*node.params.params, *node.params.kwonly_params))
         decorated = any((dotted(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator) or "").startswith("respx.")
@@ -375,12 +373,10 @@ class _Mover(Transformer):
         # respx's fixture: where respx is imported, its default mocker (set for the module) serves it
         self.fixture_scopes.append(self.respx and takes and not decorated and not self.imports_respx)
         self.global_router |= self.respx and takes and not decorated and self.imports_respx
-        self.defs.append(node.name.value)
         return True
 
     def leave_FunctionDef(self, original, updated):
         self.fixture_scopes.pop()
-        self.defs.pop()
         return updated
 
     # ---- imports -----------------------------------------------------------
