@@ -13,7 +13,7 @@ this tool). httpx2 keeps httpx 0.28's API, so the move is a rename, done on the 
 | ``mock.patch.object(api.httpx, "get")``, ``monkeypatch.setattr(api.httpx, "get", fake)`` | ``api.httpx2`` |
 | pytest-httpx: ``httpx_mock``, ``from pytest_httpx import HTTPXMock``, ``@pytest.mark.httpx_mock(...)`` | httpx2-pytest: ``httpx2_mock``, ``from pytest_httpx2 import HTTPXMock``, ``@pytest.mark.httpx2_mock(...)`` |
 | respx: ``respx.mock(...)``, ``respx.MockRouter(...)`` | ``respx.mock(..., using="httpcore2")`` (pytest-httpx2's mocker) |
-| respx's module-level router (``@respx.mock``, ``respx.get(...)``, ``respx.start()``) and its ``respx_mock`` fixture | the same, after ``respx.mocks.DEFAULT_MOCKER = "httpcore2"`` written once below the imports |
+| respx's module-level router (``@respx.mock``, ``respx.get(...)``, ``respx.start()``) and its ``respx_mock`` fixture | the same, with an autouse fixture that sets ``respx.mocks.DEFAULT_MOCKER = "httpcore2"`` for each of the module's tests (``monkeypatch``); where the router may start before a test's fixtures (``respx.start()``, ``setup_class``, a module-scoped fixture) or the module does not import pytest, the assignment written once below the imports |
 | in a file that does not import respx: its ``respx_mock`` fixture, ``@pytest.mark.respx(...)`` | pytest-httpx2's ``httpx2_mock`` fixture, ``@pytest.mark.httpx2(...)`` |
 
 The package's dependency files follow: ``httpx`` becomes ``httpx2>=2.16`` (extras kept), test
@@ -103,6 +103,19 @@ _RESPX_GLOBAL = frozenset({"start", "stop", "clear", "reset", "get", "post", "pu
                            "route", "add", "pop", "request", "calls", "routes"})
 _DEFAULT_MOCKER = ("# respx's module-level router (@respx.mock, respx.get) mocks httpx2 (pytest-httpx2's mocker)\n"
                    'respx.mocks.DEFAULT_MOCKER = "httpcore2"\n')
+DEFAULT_MOCKER_FIXTURE = "_respx_mocks_httpx2"
+# respx reads DEFAULT_MOCKER when a router starts, and it is process-wide: set by a fixture, it holds
+# for this module's tests alone (a test file left on httpx, run in the same session, keeps httpcore)
+_DEFAULT_MOCKER_FIXTURE_TEXT = '''@pytest.fixture(autouse=True)
+def _respx_mocks_httpx2(monkeypatch):
+    """respx's module-level router (@respx.mock, respx.get, respx_mock) mocks httpx2 in this
+    module's tests: pytest-httpx2's mocker, set for each test and put back after it (written by
+    requests2httpx)."""
+    monkeypatch.setattr(respx.mocks, "DEFAULT_MOCKER", "httpcore2")
+'''
+# where respx's module-level router may start before a test's fixtures: DEFAULT_MOCKER is set for the module
+_EARLY_FUNCTIONS = frozenset({"setUpClass", "setup_class", "setUpModule", "setup_module", "tearDownClass", "teardown_class",
+                              "tearDownModule", "teardown_module"})
 
 
 RESPX_HANDLER = "_respx_handler"
@@ -186,7 +199,10 @@ def retarget(module: cst.Module, respx: bool, text_of=None) -> cst.Module:
     if mover.kept_httpx and not mover.kept_import:  # respx's types stay httpx's: so does their import
         body = _inserted(body, cst.parse_statement("import httpx\n"))
     if mover.global_router and not any(_sets_default_mocker(s) for s in body):
-        body = _inserted(body, cst.parse_statement(_DEFAULT_MOCKER))
+        if mover.router_started_early or not _imports_pytest(body):
+            body = _inserted(body, cst.parse_statement(_DEFAULT_MOCKER))
+        else:
+            body = with_function(body, _after_imports(body), _DEFAULT_MOCKER_FIXTURE_TEXT)
     if mover.respx_handler and not any(isinstance(s, cst.FunctionDef) and s.name.value == RESPX_HANDLER for s in body):
         at = max((i + 1 for i, s in enumerate(body) if _sets_default_mocker(s)), default=_after_imports(body))
         body = with_function(body, at, _RESPX_HANDLER_TEXT)
@@ -194,8 +210,16 @@ def retarget(module: cst.Module, respx: bool, text_of=None) -> cst.Module:
 
 
 def _sets_default_mocker(statement: cst.BaseStatement) -> bool:
+    if isinstance(statement, cst.FunctionDef):
+        return statement.name.value == DEFAULT_MOCKER_FIXTURE
     return (isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[0], cst.Assign)
             and any(dotted(t.target) == "respx.mocks.DEFAULT_MOCKER" for t in statement.body[0].targets))
+
+
+def _imports_pytest(body: list) -> bool:
+    return any(isinstance(s, cst.SimpleStatementLine) and any(
+        isinstance(b, cst.Import) and any(dotted(a.name) == "pytest" and a.asname is None for a in b.names) for b in s.body)
+        for s in body)
 
 
 def _after_imports(body: list) -> int:
@@ -227,6 +251,8 @@ class _Mover(Transformer):
         self.kept_httpx = False  # respx's types stayed httpx.<name>
         self.kept_import = False  # ... and ``import httpx`` stayed for them
         self.global_router = False
+        self.router_started_early = False  # respx's module-level router may start before a test's fixtures
+        self.early_scopes: list[bool] = []  # per function: does it run before a test's fixtures?
         self.fixture_scopes: list[bool] = []  # per function: does respx_mock name pytest-httpx2's fixture?
         self.called: set[int] = set()  # ids of the func of every call
         self.split: set[int] = set()  # ids of ``import httpx`` statements that become two
@@ -294,6 +320,7 @@ class _Mover(Transformer):
             attr = original.attr.value
             if attr in _RESPX_GLOBAL or attr == "mock" and id(original) not in self.called:
                 self.global_router = True
+                self.router_started_early |= attr in ("start", "stop") or not self.early_scopes or self.early_scopes[-1]
         return updated
 
     # ---- calls: patch targets, respx routers ----------------------------------
@@ -366,7 +393,10 @@ class _Mover(Transformer):
         if node.name.value == RESPX_HANDLER:  # written by an earlier run: its httpx names are respx's
             self.kept_httpx = True
             self.fixture_scopes.append(False)
+            self.early_scopes.append(False)
             return False
+        self.early_scopes.append(bool(self.early_scopes and self.early_scopes[-1]) or node.name.value in _EARLY_FUNCTIONS
+                                 or any(_wider_fixture(d.decorator) for d in node.decorators))
         takes = any(p.name.value == "respx_mock" for p in (*node.params.params, *node.params.kwonly_params))
         decorated = any((dotted(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator) or "").startswith("respx.")
                         for d in node.decorators)
@@ -377,6 +407,7 @@ class _Mover(Transformer):
 
     def leave_FunctionDef(self, original, updated):
         self.fixture_scopes.pop()
+        self.early_scopes.pop()
         return updated
 
     # ---- imports -----------------------------------------------------------
@@ -501,6 +532,14 @@ class _Scan:
         if self.patchers:  # an alias used before its import was seen: look again for it
             self.touched |= {i for i, st in enumerate(module.body)
                              if any(type(n) is cst.Name and n.value in self.patchers for n in walk(st))}
+
+
+def _wider_fixture(decorator: cst.BaseExpression) -> bool:
+    """``@pytest.fixture(scope="module")`` (any scope but a test's own)."""
+    if not isinstance(decorator, cst.Call) or not (dotted(decorator.func) or "").endswith("fixture"):
+        return False
+    scope = next((a.value for a in decorator.args if a.keyword is not None and a.keyword.value == "scope"), None)
+    return scope is not None and literal_text(scope) != "function"
 
 
 def _from_httpx(module: cst.Module) -> dict[str, str]:

@@ -150,6 +150,53 @@ def test_respx_module_level_router_gets_httpcore2_as_its_default():
     assert "import httpx\n" not in code  # nothing of respx's answers was built here
 
 
+_GLOBAL_ROUTER_TEST = """
+    import httpx
+    import pytest
+    import respx
+
+
+    @respx.mock
+    def test_global_router():
+        respx.get("https://x.test/a").respond(204)
+        assert httpx.get("https://x.test/a").status_code == 204
+
+
+    def test_fixture(respx_mock):
+        respx_mock.get("https://x.test/b").respond(201)
+        assert httpx.get("https://x.test/b").status_code == 201
+"""
+
+
+def test_a_pytest_module_sets_respxs_default_mocker_for_its_own_tests_alone():
+    code = _moved(_GLOBAL_ROUTER_TEST).code
+    assert "@pytest.fixture(autouse=True)\ndef _respx_mocks_httpx2(monkeypatch):" in code
+    assert 'monkeypatch.setattr(respx.mocks, "DEFAULT_MOCKER", "httpcore2")' in code
+    assert "\nrespx.mocks.DEFAULT_MOCKER" not in code
+    assert migrate_source(code, "tests/test_m.py", MOVE).code == code  # written once
+
+
+@pytest.mark.parametrize("early", [
+    "@pytest.fixture(scope='module')\ndef router():\n    with respx.mock:\n        yield\n",
+    "class TestX:\n    @classmethod\n    def setup_class(cls):\n        respx.start()\n",
+])
+def test_a_router_started_before_the_tests_fixtures_gets_the_module_level_default(early):
+    code = _moved(textwrap.dedent(_GLOBAL_ROUTER_TEST) + "\n\n" + early).code
+    assert '\nrespx.mocks.DEFAULT_MOCKER = "httpcore2"\n' in code and "_respx_mocks_httpx2" not in code
+
+
+def test_a_test_file_left_on_httpx_passes_in_the_same_session_as_a_moved_one(tmp_path):
+    """respx's default mocker is process-wide: set at module level by the moved file, it would make
+    respx's module-level router miss httpx in the file left on httpx (whichever runs first)."""
+    moved = _moved(_GLOBAL_ROUTER_TEST).code
+    assert "import httpx2" in moved
+    (tmp_path / "test_a_moved.py").write_text(moved)
+    (tmp_path / "test_b_left.py").write_text(textwrap.dedent(_GLOBAL_ROUTER_TEST))
+    (tmp_path / "test_c_moved.py").write_text(moved)
+    proc = run_pytest(tmp_path)
+    assert proc.returncode == 0 and "6 passed" in proc.stdout, proc.stdout + proc.stderr
+
+
 def test_a_fixture_only_respx_test_takes_pytest_httpx2s_fixture():
     code = _moved("""
         import httpx
