@@ -161,12 +161,14 @@ def _distributions() -> dict[str, list[str]]:
 
 
 _IMPORTS_HTTPX = re.compile(rb"^[ \t]*(?:import[ \t]+[^#\n]*\b(?:httpx|respx|pytest_httpx)\b|from[ \t]+(?:httpx|respx|pytest_httpx)\b)"
-                            rb"|\b(?:httpx_mock|respx_mock)\b", re.M)
+                            rb"|\b(?:httpx_mock|respx_mock)\b"
+                            rb"|[\"'][\w.]*(?<![\w])httpx\.[\w.]+[\"']", re.M)  # a patch target: "pkg.api.httpx.get"
 
 
 def imports_httpx(data: bytes) -> bool:
     """Does the file use httpx itself (not httpx2), or its test libraries (respx, pytest-httpx, their
-    fixtures: a conftest.py or a test may use them without importing httpx): what ``--from httpx`` moves."""
+    fixtures: a conftest.py or a test may use them without importing httpx; a patch target naming
+    httpx in a dotted path): what ``--from httpx`` moves."""
     return (b"httpx" in data or b"respx" in data) and _IMPORTS_HTTPX.search(data) is not None
 
 

@@ -96,6 +96,18 @@ HTTPX_PACKAGE = Code(
     "Found by reading the installed package's requirements in the environment running the tool.",
     "Upgrade the package to a release built on httpx2, or keep the objects you hand it on httpx.",
 )
+MOCK_LIBRARIES = Code(
+    "httpx2-mock-libraries",
+    "error",
+    "The package's tests use respx and pytest-httpx: it stays on httpx",
+    "On httpx2, respx needs pytest-httpx2 (its mocker for httpcore2) and pytest-httpx's tests need "
+    "httpx2-pytest. Both install the module ``pytest_httpx2`` and a fixture ``httpx2_mock``, so one "
+    "environment can hold only one of them, and half of the tests would fail. The package's code "
+    "migrates to httpx (as with ``--target httpx``) and code already on httpx stays; each file using "
+    "either library is named. Counted with the tests this run migrates to ``--mock-library``.",
+    "Move one set of tests to the other library (``respx_mock.get(url).respond(...)`` for "
+    "``httpx_mock.add_response(url=...)``, or the other way), then run the tool again.",
+)
 
 _RESPX_KEEPS = frozenset({"Response"})  # respx's routes answer with httpx's Response
 _PATCHERS = frozenset({"patch", "setattr", "delattr", "multiple", "importorskip", "import_module", "find_spec"})
@@ -154,7 +166,7 @@ class NotMovable(Exception):
 
 class ToHttpx2(Codemod):
     name = "to_httpx2"
-    codes = (TRUST_STORE, NOT_MOVED, HTTPX_PACKAGE)
+    codes = (TRUST_STORE, NOT_MOVED, HTTPX_PACKAGE, MOCK_LIBRARIES)
 
 
 def speak(text: str) -> str:

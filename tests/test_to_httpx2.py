@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import importlib.metadata
+import importlib.util
 import textwrap
 
 import pytest
@@ -393,3 +394,68 @@ def test_review_cases_of_the_respx_move():
     fallback = "try:\n    import httpx2 as httpx\nexcept ImportError:\n    import httpx\n\nhttpx.get\n"
     result = _moved(fallback)
     assert result.code == fallback and any(f.code == "httpx2-not-moved" for f in result.findings)
+
+
+def _two_mock_libraries(root, code: str, first_test: str) -> None:
+    (root / "pyproject.toml").write_text('[project]\nname = "p"\ndependencies = ["httpx>=0.27", "requests>=2"]\n\n'
+                                         '[project.optional-dependencies]\ntest = ["respx", "pytest-httpx"]\n')
+    (root / "p").mkdir()
+    (root / "p" / "__init__.py").write_text("")
+    (root / "p" / "api.py").write_text(code)
+    (root / "tests").mkdir()
+    (root / "tests" / "test_a.py").write_text(first_test)
+    (root / "tests" / "test_b.py").write_text(
+        "import httpx\n\nfrom p import api\n\n\ndef test_b(httpx_mock):\n    httpx_mock.add_response(json={'a': 1})\n"
+        "    assert api.fetch('https://x.test') == {'a': 1}\n")
+
+
+@pytest.mark.parametrize("source, code, first_test", [
+    ("httpx", "import httpx\n\n\ndef fetch(u):\n    return httpx.get(u).json()\n",
+     "import httpx\nimport respx\n\nfrom p import api\n\n\n@respx.mock\ndef test_a():\n    respx.get('https://x.test').respond(json={})\n"
+     "    assert api.fetch('https://x.test') == {}\n"),
+    ("requests", "import requests\n\n\ndef fetch(u):\n    return requests.get(u, timeout=5).json()\n",
+     "import responses\n\nfrom p import api\n\n\n@responses.activate\ndef test_a():\n    responses.get('https://x.test', json={})\n"
+     "    assert api.fetch('https://x.test') == {}\n"),
+])
+def test_a_package_whose_tests_need_both_httpx2_mock_plugins_stays_on_httpx(tmp_path, source, code, first_test):
+    """respx (pytest-httpx2) and pytest-httpx (httpx2-pytest) install the same module on httpx2: the
+    package stays on httpx, whole, and each file using one of them says why; its tests pass."""
+    _two_mock_libraries(tmp_path, code, first_test)
+    proc = run("--no-cache", "--from", source, "--target", "httpx2", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.count("httpx2-mock-libraries") == 2, proc.stderr
+    assert "test_a.py:" in proc.stderr and "test_b.py:6" in proc.stderr
+    texts = [p.read_text() for p in tmp_path.rglob("*.py")] + [(tmp_path / "pyproject.toml").read_text()]
+    assert not any("httpx2" in t for t in texts)
+    assert "import httpx\n" in (tmp_path / "p" / "api.py").read_text()
+    assert "import respx\n" in (tmp_path / "tests" / "test_a.py").read_text()
+    proc = run_pytest(tmp_path / "tests")
+    assert proc.returncode == 0 and "2 passed" in proc.stdout, proc.stdout + proc.stderr
+    again = run("--no-cache", "--check", "--from", source, "--target", "httpx2", str(tmp_path))
+    assert again.returncode == 1 and again.stderr.count("httpx2-mock-libraries") == 2, again.stderr
+
+
+def test_files_linked_to_a_file_that_stays_on_httpx_stay_with_it(tmp_path):
+    """api.py cannot move (httpx-retries); the client module it uses, the test patching it and the
+    unrelated module differ: only what is linked to api.py by imports stays, and the tests pass."""
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "__init__.py").write_text("")
+    (tmp_path / "p" / "errors.py").write_text("import httpx\n\n\ndef fail(u):\n    raise httpx.ConnectError('down')\n")
+    (tmp_path / "p" / "api.py").write_text(
+        "import httpx\nimport httpx_retries\n\nfrom p.errors import fail\n\n\ndef fetch(u):\n    try:\n        fail(u)\n"
+        "    except httpx.HTTPError:\n        return None\n")
+    (tmp_path / "p" / "other.py").write_text("import httpx\n\n\ndef get(u):\n    return httpx.get(u)\n")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_api.py").write_text(
+        "from unittest import mock\n\nfrom p import api\n\n\ndef test_fetch():\n    with mock.patch('p.api.httpx.get'):\n"
+        "        assert api.fetch('u') is None\n")
+    before = {p: p.read_text() for p in tmp_path.rglob("*.py")}
+    proc = run("--no-cache", "--from", "httpx", "--target", "httpx2", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    changed = {p.relative_to(tmp_path).as_posix() for p, text in before.items() if p.read_text() != text}
+    assert changed == {"p/other.py"}, changed
+    assert proc.stderr.count("httpx2-not-moved") == 3, proc.stderr  # api.py, and errors.py and the test with it
+    assert "p/errors.py:1:1: error [httpx2-not-moved]" in proc.stderr.replace(str(tmp_path) + "/", "")
+    if importlib.util.find_spec("httpx_retries"):  # (a test extra)
+        proc = run_pytest(tmp_path / "tests")
+        assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -14,7 +14,7 @@ import codemods
 from migrator import __version__
 from migrator.cli import config
 from migrator.output import formats, report
-from migrator.project import dependencies, packages
+from migrator.project import dependencies, mock_conflict, packages
 from migrator.cli.progress import progress_bar
 from migrator.output.diff import colorize, unified
 from migrator.project.discovery import discover, link_finding
@@ -179,15 +179,16 @@ def migrate(
         links = [(link, real) for link, real in links if link in in_shard]
     written: list[str] = []  # files written so far: Ctrl-C says how many
     try:
+        held = mock_conflict.held_packages(files, options, packages.package_of) if options.target == "httpx2" else {}
         with progress_bar(len(files), enabled=not quiet and output_format == "text") as advance:
-            results = run(files, options, jobs or default_jobs(), advance, None if no_cache else Cache(default_root(), options))
+            results = _run(files, options, held, jobs or default_jobs(), advance, no_cache)
     except OSError as exc:
         raise _fail(f"cannot read {exc.filename}: {exc.strerror}")
     except KeyboardInterrupt:
         raise _interrupted(written)
     try:
         results += [_skipped_link(link, real, paths) for link, real in links]
-        results += dependencies.results_for(results, packages.package_of, options.target, options.source)
+        results += dependencies.results_for(results, packages.package_of, options.target, options.source, set(held))
         mode = "check" if check else "dry-run" if dry_run else "write"
         color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
         if interactive:
@@ -237,6 +238,24 @@ def migrate(
         raise _interrupted(written)
     if check and (any(r.changed for r in results) or any(f.severity == "error" for r in results for f in r.findings)):
         raise typer.Exit(1)  # an error finding is code that breaks or changes behaviour, migrated or not
+
+
+def _run(files: list[str], options: Options, held: dict, jobs: int, advance, no_cache: bool) -> list[FileResult]:
+    """The run; packages whose tests use respx and pytest-httpx (``held``) run with ``--target httpx``
+    (:mod:`migrator.project.mock_conflict`), each file in its place."""
+    import dataclasses
+
+    on_httpx = [f for f in files if packages.package_of(f) in held]
+    if not on_httpx:
+        return run(files, options, jobs, advance, None if no_cache else Cache(default_root(), options))
+    httpx_options = dataclasses.replace(options, target="httpx")
+    results = run([f for f in files if packages.package_of(f) not in held], options, jobs, advance,
+                  None if no_cache else Cache(default_root(), options))
+    results += run(on_httpx, httpx_options, jobs, advance, None if no_cache else Cache(default_root(), httpx_options))
+    order = {path: i for i, path in enumerate(files)}
+    results.sort(key=lambda r: order.get(r.path, len(order)))
+    mock_conflict.report(results, held)
+    return results
 
 
 def _skipped_link(link: str, real: str, paths: list[str]) -> FileResult:

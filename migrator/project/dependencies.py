@@ -542,8 +542,11 @@ def _setup_py(path: str, text: str, needs: Needs) -> Edit:
 
 
 # --- a run's dependency-file results ------------------------------------------------------------------
-def results_for(code_results: list, package_of, target: str = "httpx", source: str = "requests") -> list:
-    """FileResults for the dependency files of every package whose code the run migrated."""
+def results_for(code_results: list, package_of, target: str = "httpx", source: str = "requests",
+                held: set[str] = frozenset()) -> list:  # type: ignore[assignment]
+    """FileResults for the dependency files of every package whose code the run migrated; ``held``:
+    packages kept on httpx under ``--target httpx2`` (:mod:`migrator.project.mock_conflict`)."""
+    asked = target
     from migrator.engine.pipeline import FileResult
 
     by_package: dict[str, list] = {}
@@ -553,6 +556,9 @@ def results_for(code_results: list, package_of, target: str = "httpx", source: s
     for package, members in sorted(by_package.items()):
         if not package or all(m.skipped for m in members):
             continue  # files in no package, or a package that never used requests
+        if package in held and source == "httpx":
+            continue  # nothing of it moved
+        target = "httpx" if package in held else asked
         needs = needs_from([m.features for m in members], target)
         if source == "httpx":  # only httpx's code moved: requests' lines are not this run's business
             needs = dataclasses.replace(needs, drop_requests=False, swaps={k: v for k, v in needs.swaps.items() if k == "pytest-httpx"})

@@ -11,7 +11,9 @@ from typing import Callable
 from codemods.mock_libraries import mocks_enabled
 from migrator.project.cache import Cache
 from migrator.project.dependencies import features_of_bytes
+from migrator.project.httpx2_follow import follow_kept
 from migrator.lint.rules import imports_httpx
+from migrator.engine.httpx2 import imports_httpx as moves_to_httpx2
 from migrator.engine.names import imports_requests
 from migrator.engine.options import Options
 from migrator.engine.pipeline import FileResult, migrate_bytes
@@ -61,7 +63,7 @@ def run(
                 patching[i] = data
             if path.endswith(".py"):
                 imports[i] = imported(path, data)
-            if imports_requests(data) or imports_httpx(data):
+            if imports_requests(data) or imports_httpx(data) or options.source == "httpx" and moves_to_httpx2(data):
                 cached = cache.get(path, data) if cache is not None else None
                 if cached is not None:
                     results[i] = cached
@@ -107,6 +109,8 @@ def run(
         if pool is not None:
             pool.shutdown(cancel_futures=True)
     follow_code(results, reach, lambda path: mocks_enabled(options, path))
+    if options.source == "httpx":
+        follow_kept(results, reach, lambda path: mocks_enabled(options, path))
     if patching:
         report_test_patches(results, patching, reach, options.timeout_source(), options.target)
     remove_unused(results, reach, patch_targets(patching))
