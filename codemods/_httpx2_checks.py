@@ -47,6 +47,9 @@ def refusal(tree: ast.Module) -> tuple[int, str] | None:
             names.append(node.name)
         elif isinstance(node, (ast.Global, ast.Nonlocal)):
             names += node.names
+        elif isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets) \
+                and any(isinstance(e, ast.Constant) and e.value == "httpx" for e in getattr(node.value, "elts", ())):
+            return node.lineno, "it re-exports the module httpx (__all__): its importers would find httpx2 under another name"
         taken = [n for n in names if n in ("httpx", "httpx2")]
         if taken:
             return getattr(node, "lineno", 1), f"the name {taken[0]!r} is bound here by something other than its import"
@@ -96,6 +99,24 @@ def respx_request_checks(tree: ast.Module) -> list[int]:
     return sorted(lines)
 
 
+def respx_side_effects_by_name(tree: ast.Module) -> list[int]:
+    """Lines where a respx route's side effect is given by a name that is no function of the module
+    (a variable, a parameter): if it holds an httpx2 exception class, respx cannot build it."""
+    defined = {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    defined |= {a.asname or a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) for a in n.names}  # (seen, built)
+    lines = set()
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "mock"
+                and not (isinstance(node.func.value, ast.Name) and node.func.value.id in ("mock", "unittest", "respx"))):
+            continue
+        for keyword in node.keywords:
+            if keyword.arg == "side_effect":
+                items = keyword.value.elts if isinstance(keyword.value, (ast.List, ast.Tuple)) else [keyword.value]
+                if any(isinstance(item, ast.Name) and item.id not in defined for item in items):
+                    lines.add(keyword.value.lineno)
+    return sorted(lines)
+
+
 def httpx_packages(tree: ast.Module, path: str = "") -> list[tuple[int, str, str]]:
     """(line, module, distribution) for each import of a package built on httpx, not httpx2; not
     the project's own packages (a folder or module of that name beside the file or above it)."""
@@ -115,10 +136,21 @@ def httpx_packages(tree: ast.Module, path: str = "") -> list[tuple[int, str, str
 
 
 def _own_package(top: str, path: str) -> bool:
-    folder = os.path.dirname(os.path.abspath(path)) if path else ""
+    return own_module(top, path)
+
+
+def own_module(dotted: str, path: str) -> bool:
+    """Is ``dotted`` (``pkg.httpx``) a module of the project's own, beside the file ``path`` or in
+    a folder above it (or its ``src``)?"""
+    return _own_module(dotted, os.path.dirname(os.path.abspath(path)) if path else "")
+
+
+@functools.lru_cache(maxsize=4096)
+def _own_module(dotted: str, folder: str) -> bool:
+    relative = dotted.replace(".", os.sep)
     while folder:
         for base in (folder, os.path.join(folder, "src")):
-            if os.path.isfile(os.path.join(base, top, "__init__.py")) or os.path.isfile(os.path.join(base, top + ".py")):
+            if os.path.isfile(os.path.join(base, relative, "__init__.py")) or os.path.isfile(os.path.join(base, relative + ".py")):
                 return True
         parent = os.path.dirname(folder)
         folder = "" if parent == folder else parent

@@ -96,6 +96,16 @@ HTTPX_PACKAGE = Code(
     "Found by reading the installed package's requirements in the environment running the tool.",
     "Upgrade the package to a release built on httpx2, or keep the objects you hand it on httpx.",
 )
+RESPX_SIDE_EFFECT = Code(
+    "httpx2-respx-side-effect",
+    "warning",
+    "A respx route's side effect is given by name: respx cannot build an httpx2 exception class",
+    "respx builds an exception class given as a side effect with a message when it is one of httpx's "
+    "(``httpx.ConnectError``): the move writes httpx2's classes built (``httpx2.ConnectError(\"Mock Error\")``) "
+    "where the side effect names them. Given through a name (a variable, a ``parametrize`` argument), "
+    "the class cannot be seen: if it is an httpx2 one, respx calls it bare and the test fails with TypeError.",
+    "Give the side effect built: ``side_effect=exc(\"Mock Error\")``, or build the classes where they are listed.",
+)
 MOCK_LIBRARIES = Code(
     "httpx2-mock-libraries",
     "error",
@@ -157,7 +167,14 @@ _RESPX_HANDLER_TEXT = '''def _respx_handler(handler):
 
     return handle
 '''
-_EXCEPTION_CLASS = re.compile(r"[A-Z]\w*(?:Error|Timeout|Exception|Redirects|Protocol)")
+# the classes respx builds with a message when given one (httpx.RequestError's); it calls the others bare
+_REQUEST_ERRORS = frozenset({
+    "CloseError", "ConnectError", "ConnectTimeout", "DecodingError", "LocalProtocolError", "NetworkError", "PoolTimeout",
+    "ProtocolError", "ProxyError", "ReadError", "ReadTimeout", "RemoteProtocolError", "RequestError", "TimeoutException",
+    "TooManyRedirects", "TransportError", "UnsupportedProtocol", "WriteError", "WriteTimeout"})
+# a string naming httpx's objects: a dotted path (``"pkg.api.httpx.get"``) or a type (``"list[httpx.Client] | None"``)
+_TYPE_TEXT = re.compile(r"[\w.\[\],|]+")
+_LOGGERS = re.compile(r"(httpx|httpcore)(\.\w+)*")
 
 
 class NotMovable(Exception):
@@ -166,7 +183,7 @@ class NotMovable(Exception):
 
 class ToHttpx2(Codemod):
     name = "to_httpx2"
-    codes = (TRUST_STORE, NOT_MOVED, HTTPX_PACKAGE, MOCK_LIBRARIES)
+    codes = (TRUST_STORE, NOT_MOVED, HTTPX_PACKAGE, RESPX_SIDE_EFFECT, MOCK_LIBRARIES)
 
 
 def speak(text: str) -> str:
@@ -175,20 +192,21 @@ def speak(text: str) -> str:
     return re.sub(r"(?<![\w-])httpx(?![\w-])", "httpx2", text)
 
 
-def retarget(module: cst.Module, respx: bool, text_of=None) -> cst.Module:
+def retarget(module: cst.Module, respx: bool, text_of=None, own_module=None) -> cst.Module:
     """``module`` with its httpx code on httpx2 (:func:`codemods._httpx2_checks.refusal` said it can move). ``respx``: the
     file's text imports respx (its tree is searched for respx's fixture too). ``text_of``: a
     top-level statement's code where known (else None): one that names nothing the move acts on is
-    left alone unseen."""
-    from_httpx = _from_httpx(module)
+    left alone unseen. ``own_module``: is a dotted name (``pkg.httpx``) a module of the project's own?"""
+    from_httpx = _from_httpx(module, everywhere=respx)
     names = _NAMES | from_httpx.keys()
-    words = re.compile("|".join(sorted(map(re.escape, {*names, "httpx"}))))
+    words = re.compile("|".join(sorted(map(re.escape, {*names, "httpx", "httpcore"}))))
     scan = _Scan(module, names, (lambda st: (t := text_of(st)) is None or words.search(t) is not None) if text_of else None)
     has_httpx2 = any(isinstance(s, cst.SimpleStatementLine) and any(
         isinstance(b, cst.Import) and any(dotted(a.name) == "httpx2" and a.asname is None for a in b.names) for b in s.body)
         for s in module.body)
     mover = _Mover(respx or scan.fixture, has_httpx2)
     mover.imports_respx = respx
+    mover.own_module = own_module
     mover.from_httpx = from_httpx
     mover.patchers = _PATCHERS | scan.patchers
     if respx or scan.fixture:
@@ -210,6 +228,8 @@ def retarget(module: cst.Module, respx: bool, text_of=None) -> cst.Module:
     body = list(moved.body)  # (what leave_Module made of it)
     if mover.kept_httpx and not mover.kept_import:  # respx's types stay httpx's: so does their import
         body = _inserted(body, cst.parse_statement("import httpx\n"))
+    if mover.split_done and not has_httpx2 and not _uses_name(body, "httpx2"):  # nothing but respx's types
+        body = list(cst.Module(body=body).visit(_DropAlias("httpx2")).body)
     if mover.global_router and not any(_sets_default_mocker(s) for s in body):
         if mover.router_started_early or not _imports_pytest(body):
             body = _inserted(body, cst.parse_statement(_DEFAULT_MOCKER))
@@ -226,6 +246,13 @@ def _sets_default_mocker(statement: cst.BaseStatement) -> bool:
         return statement.name.value == DEFAULT_MOCKER_FIXTURE
     return (isinstance(statement, cst.SimpleStatementLine) and isinstance(statement.body[0], cst.Assign)
             and any(dotted(t.target) == "respx.mocks.DEFAULT_MOCKER" for t in statement.body[0].targets))
+
+
+def _uses_name(body: list, name: str) -> bool:
+    """Is ``name`` used by a statement that is not an import?"""
+    return any(type(n) is cst.Name and n.value == name for s in body
+               if not (isinstance(s, cst.SimpleStatementLine) and all(isinstance(b, (cst.Import, cst.ImportFrom)) for b in s.body))
+               for n in walk(s))
 
 
 def _imports_pytest(body: list) -> bool:
@@ -250,8 +277,22 @@ def _inserted(body: list, stmt: cst.BaseStatement) -> list:
     return body[:at] + [stmt] + body[at:]
 
 
-def _moved_path(raw: str) -> str:
-    return re.sub(r"(?<![\w.])httpx(?=\.|['\"]$|$)|(?<=\.)httpx(?=\.|['\"]$)", "httpx2", raw)
+def _moved_path(path: str, own_module=None) -> str:
+    """``pkg.api.httpx.get`` -> ``pkg.api.httpx2.get`` (not a project's own ``pkg/httpx.py``)."""
+    parts = path.split(".")
+    for i, part in enumerate(parts):
+        if part == "httpx" and (i == 0 or own_module is None or not own_module(".".join(parts[: i + 1]))):
+            parts[i] = "httpx2"
+    return ".".join(parts)
+
+
+def _with_text(node: cst.SimpleString, change) -> cst.SimpleString:
+    """The string with its text changed by ``change`` (prefix and quotes kept)."""
+    raw = node.value
+    prefix = raw[: len(raw) - len(raw.lstrip("rRbBuU"))]
+    quote = raw[len(prefix) : len(prefix) + 3] if raw[len(prefix) : len(prefix) + 3] in ('"""', "'''") else raw[len(prefix)]
+    text = raw[len(prefix) + len(quote) : len(raw) - len(quote)]
+    return node.with_changes(value=f"{prefix}{quote}{change(text)}{quote}")
 
 
 class _Mover(Transformer):
@@ -275,6 +316,9 @@ class _Mover(Transformer):
         self.from_httpx: dict[str, str] = {}  # local name -> httpx's name, of ``from httpx import ...``
         self.patchers = _PATCHERS  # the names of calls whose first argument is a dotted path to patch
         self.response_names: set[str] = set()  # (in a file using respx) local names of httpx.Response
+        self.own_module = None  # (retarget's own_module)
+        self.split_done = False  # ``import httpx`` became httpx's and httpx2's
+        self.docstrings: set[int] = set()  # ids of strings standing as statements
 
     # ---- names -------------------------------------------------------------
     def visit_Attribute(self, node: cst.Attribute) -> bool:
@@ -364,14 +408,20 @@ class _Mover(Transformer):
             args = list(updated.args)
             args[0] = args[0].with_changes(value=args[0].value.with_changes(attr=cst.Name("httpx2")))
             return updated.with_changes(args=args)
-        if last in self.patchers and updated.args and updated.args[0].keyword is None:
-            first = updated.args[0].value
-            if isinstance(first, cst.SimpleString) and re.fullmatch(r"[\w.]+", str(first.evaluated_value)):
-                raw = first.value
-                moved = raw[:len(raw) - len(raw.lstrip("rRbBuU"))] + _moved_path(raw.lstrip("rRbBuU"))
-                if moved != raw:
+        if last in self.patchers or last == "getLogger":
+            # the dotted path patched (first, or ``target=``); a logger's name (httpx2 logs as "httpx2")
+            at = next((k for k, a in enumerate(updated.args) if a.keyword is None and k == 0
+                       or a.keyword is not None and a.keyword.value in ("target", "name")), None)
+            first = updated.args[at].value if at is not None else None
+            if isinstance(first, cst.SimpleString) and isinstance(first.evaluated_value, str) and (
+                    re.fullmatch(r"[\w.]+", first.evaluated_value) if last != "getLogger" else _LOGGERS.fullmatch(first.evaluated_value)):
+                if last == "getLogger":
+                    moved = _with_text(first, lambda t: re.sub(r"^(httpx|httpcore)\b", r"\g<1>2", t))
+                else:
+                    moved = _with_text(first, lambda t: _moved_path(t, self.own_module))
+                if moved.value != first.value:
                     args = list(updated.args)
-                    args[0] = args[0].with_changes(value=first.with_changes(value=moved))
+                    args[at] = args[at].with_changes(value=moved)
                     return updated.with_changes(args=args)
         using = next((a for a in updated.args if a.keyword and a.keyword.value == "using"), None)
         if func in ("respx.mock", "respx.MockRouter") and using is not None and literal_text(using.value) in ("httpcore", "httpx"):
@@ -395,10 +445,28 @@ class _Mover(Transformer):
         self.annotations -= 1
         return updated
 
-    def leave_SimpleString(self, original: cst.SimpleString, updated: cst.SimpleString) -> cst.SimpleString:
-        if self.annotations and "httpx." in updated.value:  # a forward reference: ``"httpx.Client"``
-            return updated.with_changes(value=re.sub(r"(?<![\w.])httpx\.", "httpx2.", updated.value))
+    def leave_FormattedStringText(self, original, updated):
+        # ``f"{package}.httpx.get"``: a patch target built from parts
+        if "httpx" in updated.value and re.fullmatch(r"[\w.]+", updated.value) and "." in updated.value:
+            return updated.with_changes(value=_moved_path(updated.value))
         return updated
+
+    def visit_Expr(self, node: cst.Expr) -> bool:
+        self.docstrings.add(id(node.value))
+        return True
+
+    def leave_SimpleString(self, original: cst.SimpleString, updated: cst.SimpleString) -> cst.SimpleString:
+        if "httpx." not in updated.value:
+            return updated
+        if self.annotations:  # a forward reference: ``"httpx.Client"``
+            return updated.with_changes(value=re.sub(r"(?<![\w.])httpx\.", "httpx2.", updated.value))
+        text = original.evaluated_value
+        if id(original) in self.docstrings or not isinstance(text, str) or not _TYPE_TEXT.fullmatch(
+                text.replace(" | ", "|").replace(", ", ",")):
+            return updated
+        # ``cast("httpx.Client", x)``, ``TypeVar("C", bound="httpx.Client")``, ``Alias = "httpx.Client"``, a patch
+        # target kept in a constant: the names httpx's objects have now
+        return _with_text(updated, lambda t: re.sub(r"[\w.]+", lambda m: _moved_path(m.group(), self.own_module), t))
 
     # ---- functions: respx's fixture -----------------------------------------
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
@@ -466,7 +534,7 @@ class _Mover(Transformer):
         if self.response_names and len(original.body) == 1 and isinstance(original.body[0], cst.ImportFrom):
             return self._split_response_import(original, updated)
         if len(original.body) == 1 and id(original.body[0]) in self.split and not self.kept_import:
-            self.kept_import = True
+            self.kept_import = self.split_done = True
             old = original.with_changes(leading_lines=[])
             return cst.FlattenSentinel([updated.with_changes(body=[original.body[0]]), old.with_changes(body=updated.body)])
         return updated
@@ -534,7 +602,7 @@ class _Scan:
                         self.touched.add(index)
                         self.fixture |= node.value == "respx_mock"
                 elif kind is cst.SimpleString:
-                    if "httpx" in node.value:
+                    if "httpx" in node.value or "httpcore" in node.value:
                         self.touched.add(index)
                 elif kind is cst.ImportFrom and node.module is not None and not isinstance(node.names, cst.ImportStar):
                     if dotted(node.module) in ("unittest.mock", "mock"):
@@ -554,17 +622,18 @@ def _wider_fixture(decorator: cst.BaseExpression) -> bool:
     return scope is not None and literal_text(scope) != "function"
 
 
-def _from_httpx(module: cst.Module) -> dict[str, str]:
-    """Local name -> name in httpx, of the module's top-level ``from httpx import ...``."""
+def _from_httpx(module: cst.Module, everywhere: bool = False) -> dict[str, str]:
+    """Local name -> name in httpx, of the module's top-level ``from httpx import ...`` (``everywhere``:
+    in functions too: a respx file's ``Response`` imported in a test stays httpx's as well)."""
     out = {}
-    for statement in module.body:
-        if isinstance(statement, cst.SimpleStatementLine):
-            for small in statement.body:
-                if isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None \
-                        and dotted(small.module) == "httpx" and not isinstance(small.names, cst.ImportStar):
-                    for alias in small.names:
-                        name = dotted(alias.name) or ""
-                        out[alias.asname.name.value if alias.asname else name] = name  # type: ignore[union-attr]
+    smalls = (n for n in walk(module) if isinstance(n, cst.ImportFrom)) if everywhere else (
+        small for statement in module.body if isinstance(statement, cst.SimpleStatementLine) for small in statement.body)
+    for small in smalls:
+        if isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None \
+                and dotted(small.module) == "httpx" and not isinstance(small.names, cst.ImportStar):
+            for alias in small.names:
+                name = dotted(alias.name) or ""
+                out[alias.asname.name.value if alias.asname else name] = name  # type: ignore[union-attr]
     return out
 
 
@@ -574,7 +643,7 @@ def _built(value: cst.BaseExpression, from_httpx: dict[str, str]) -> cst.BaseExp
     name = dotted(value) or ""
     if isinstance(value, cst.Name) and value.value in from_httpx:
         name = "httpx2." + from_httpx[value.value]
-    if name.startswith("httpx2.") and name.count(".") == 1 and _EXCEPTION_CLASS.fullmatch(name[7:]):
+    if name.startswith("httpx2.") and name.count(".") == 1 and name[7:] in _REQUEST_ERRORS:
         return cst.Call(value, [cst.Arg(cst.SimpleString('"Mock Error"'))])
     return value
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import importlib.metadata
 import importlib.util
+import re
 import textwrap
 
 import pytest
@@ -97,7 +98,7 @@ def test_patch_targets_and_importorskip_name_httpx2():
     assert 'pytest.importorskip("httpx2")' in code and '"pkg.api.httpx2.get"' in code
     assert 'mock.patch("httpx2.Client.send")' in code and "mock.patch.object(httpx2.Client" in code
     assert "monkeypatch.setattr(api.httpx2, " in code
-    assert '"httpx.Client" != "keep this string"' in code  # a string that is not a patch target stays
+    assert '"httpx2.Client" != "keep this string"' in code  # a dotted name moves (a patch target in a constant)
 
 
 def test_an_existing_httpx2_import_is_not_written_twice():
@@ -293,6 +294,8 @@ def test_httpx_becomes_httpx2_in_pyproject_setup_py_and_poetry():
     assert 'dependencies = ["httpx2[socks]>=2.16", "requests"]' in rewrite("pyproject.toml", text, needs).text
     assert '"httpx2>=2.16"' in rewrite("setup.py", 'setup(install_requires=["httpx"])\n', needs).text
     assert 'httpx2 = "^2.16"' in rewrite("pyproject.toml", '[tool.poetry.dependencies]\nhttpx = "^0.27"\n', needs).text
+    table = '[tool.poetry.dependencies]\nhttpx = { version = "^0.27", extras = ["http2"], optional = true }  # the client\n'
+    assert 'httpx2 = { version = "^2.16", extras = ["http2"], optional = true }  # the client\n' in rewrite("pyproject.toml", table, needs).text
 
 
 # ---- the command line -------------------------------------------------------------------------------
@@ -459,3 +462,114 @@ def test_files_linked_to_a_file_that_stays_on_httpx_stay_with_it(tmp_path):
     if importlib.util.find_spec("httpx_retries"):  # (a test extra)
         proc = run_pytest(tmp_path / "tests")
         assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_patch_targets_in_keywords_constants_and_type_strings_move():
+    code = _moved("""
+        from typing import TypeVar, cast
+        from unittest import mock
+
+        import httpx
+
+        TARGET = "pkg.api.httpx.Client"
+        C = TypeVar("C", bound="httpx.Client")
+        Alias = "list[httpx.Response] | None"
+
+        def test_x():
+            with mock.patch(target="pkg.api.httpx.get"), mock.patch(TARGET), mock.patch(f"{__name__}.httpx.get"):
+                client = cast("httpx.Client", object())
+            assert "httpx.Client" != "said httpx.Client here"
+    """).code
+    assert 'TARGET = "pkg.api.httpx2.Client"' in code and 'bound="httpx2.Client"' in code
+    assert 'Alias = "list[httpx2.Response] | None"' in code and 'mock.patch(target="pkg.api.httpx2.get")' in code
+    assert 'cast("httpx2.Client", object())' in code and '"said httpx.Client here"' in code  # prose stays
+    assert 'mock.patch(f"{__name__}.httpx2.get")' in code
+
+
+def test_a_projects_own_httpx_module_keeps_its_name_in_patch_targets(tmp_path):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "httpx.py").write_text("def helper():\n    return 1\n")
+    (tmp_path / "tests").mkdir()
+    test = tmp_path / "tests" / "test_x.py"
+    source = "from unittest import mock\n\nimport httpx\n\n\ndef test_x():\n    with mock.patch('pkg.httpx.helper'), mock.patch('pkg.api.httpx.get'):\n        httpx.get\n"
+    code = migrate_source(source, str(test), MOVE).code
+    assert "mock.patch('pkg.httpx.helper')" in code and "mock.patch('pkg.api.httpx2.get')" in code
+
+
+def test_loggers_of_httpx_and_httpcore_are_httpx2s():
+    code = _moved("import logging\n\nimport httpx\n\nlogging.getLogger('httpx').setLevel(logging.WARNING)\n"
+                  "logging.getLogger(name='httpcore.connection')\nlogging.getLogger('httpx_auth')\n").code
+    assert "getLogger('httpx2')" in code and "getLogger(name='httpcore2.connection')" in code
+    assert "getLogger('httpx_auth')" in code
+
+
+def test_logger_names_are_those_httpx2_logs_under():
+    import httpx2
+    import logging
+
+    seen = []
+    handler = logging.Handler()
+    handler.emit = seen.append
+    logging.getLogger("httpx2").addHandler(handler)
+    logging.getLogger("httpx2").setLevel(logging.INFO)
+    try:
+        with httpx2.Client(transport=httpx2.MockTransport(lambda r: httpx2.Response(200))) as client:
+            client.get("https://x.test")
+    finally:
+        logging.getLogger("httpx2").removeHandler(handler)
+    assert seen and seen[0].name == "httpx2"
+
+
+def test_a_module_re_exporting_httpx_stays():
+    result = _moved("import httpx\n\n__all__ = ['httpx', 'get']\n\n\ndef get(u):\n    return httpx.get(u)\n")
+    assert "httpx2" not in result.code
+    [error] = [f for f in result.findings if f.code == "httpx2-not-moved"]
+    assert error.line == 3 and "__all__" in error.message
+
+
+def test_respx_gaps_function_level_response_status_errors_and_side_effects_by_name():
+    result = _moved("""
+        import httpx
+        import pytest
+        import respx
+
+        @pytest.mark.parametrize("exc", [httpx.ConnectError])
+        def test_x(exc):
+            from httpx import Response
+            with respx.mock() as router:
+                router.get("https://x.test/a").mock(return_value=Response(204))
+                router.get("https://x.test/b").mock(side_effect=exc)
+                router.get("https://x.test/c").mock(side_effect=[httpx.HTTPStatusError, httpx.ReadTimeout])
+    """)
+    code = result.code
+    assert "    from httpx import Response\n" in code
+    assert "side_effect=[httpx2.HTTPStatusError, httpx2.ReadTimeout(\"Mock Error\")]" in code
+    assert [f.line for f in result.findings if f.code == "httpx2-respx-side-effect"] == [11]
+
+
+def test_respx_answers_alone_leave_no_unused_httpx2_import():
+    code = _moved("import httpx\nimport respx\n\n\n@respx.mock\ndef test_x():\n    respx.get('u').mock(return_value=httpx.Response(200))\n").code
+    assert "import httpx2" not in code and "import httpx\n" in code
+
+
+@pytest.mark.parametrize("source", ["requests", "httpx"])
+def test_a_later_run_keeps_reporting_what_the_move_left_to_check(tmp_path, source):
+    """The certifi warning stays until a person deals with it; the once-only info does not repeat;
+    a silenced line is counted."""
+    (tmp_path / "p.py").write_text(
+        f"import os\n\nimport {source}\n\nCA = os.environ['CURL_CA_BUNDLE']  # requests2httpx: ignore[httpx2-trust-store]\n"
+        f"BUNDLE = os.environ['REQUESTS_CA_BUNDLE']\n\n\ndef f(u):\n    return {source}.get(u, timeout=3)\n")
+    first = run("--no-cache", "--from", source, "--target", "httpx2", str(tmp_path))
+    assert first.returncode == 0 and "import httpx2" in (tmp_path / "p.py").read_text(), first.stderr
+    again = run("--no-cache", "--check", "--from", source, "--target", "httpx2", str(tmp_path))
+    lines = [line for line in again.stderr.splitlines() if "httpx2-trust-store" in line]
+    assert [line.split(":")[1] for line in lines] == ["6"] and "warning" in lines[0], again.stderr
+    assert "; 1 suppressed" in again.stderr, again.stderr
+
+
+def test_findings_of_a_file_left_unchanged_speak_of_httpx2():
+    source = "import requests\n\nS = requests.Session()\nS.mount('http://', object())\n"
+    result = migrate_source(source, "m.py", TO_HTTPX2)
+    assert result.code == source and result.findings
+    assert not any(re.search(r"\bhttpx\b(?![-_2])", f.message + f.hint) for f in result.findings), result.findings

@@ -28,7 +28,7 @@ def not_moved(path: str, message: str, line: int = 1) -> Finding:
     return _finding(to_httpx2.NOT_MOVED, path, line, message)
 
 
-def finished(options: Options, tree: cst.Module, source: str, generated: dict | None = None) -> cst.Module:
+def finished(options: Options, tree: cst.Module, source: str, generated: dict | None = None, path: str = "") -> cst.Module:
     """The run's final tree, on the target library. ``generated``: the code of its statements, where
     known (:func:`migrator.engine.codegen.generate`), so that those naming no httpx are passed by."""
     if options.target != "httpx2":
@@ -39,7 +39,7 @@ def finished(options: Options, tree: cst.Module, source: str, generated: dict | 
         known = generated.get(id(statement)) if generated else None
         return "".join(known[1]) if known is not None and known[0] is statement else None
 
-    return to_httpx2.retarget(tree, respx, text_of)
+    return to_httpx2.retarget(tree, respx, text_of, lambda name: checks.own_module(name, path))
 
 
 def refused(options: Options, before: ast.Module, path: str, stays_on: str) -> Finding | None:
@@ -52,13 +52,16 @@ def refused(options: Options, before: ast.Module, path: str, stays_on: str) -> F
     return _finding(to_httpx2.NOT_MOVED, path, line, f"the file stays on {stays_on}: {reason}")
 
 
-def target_findings(before: ast.Module, path: str, text: str, moved_from: str) -> list[Finding]:
-    """What moving this file to httpx2 asks the reader to check (``before``: the file as read)."""
+def target_findings(before: ast.Module, path: str, text: str, moved_from: str | None) -> tuple[list[Finding], int]:
+    """What moving this file to httpx2 asks the reader to check (``before``: the file as read), and
+    how many of those ``# requests2httpx: ignore`` silenced. ``moved_from`` None: the file is on
+    httpx2 already (a later run): what still needs a person's eye, without the once-only info."""
     found = []
-    first = _first_import(before, moved_from)
-    found.append(_finding(to_httpx2.TRUST_STORE, path, first,
-                          "httpx2 verifies TLS certificates against the system's trust store; "
-                          f"{'requests' if moved_from == 'requests' else 'httpx'} used certifi's bundle"))
+    if moved_from is not None:
+        first = _first_import(before, moved_from)
+        found.append(_finding(to_httpx2.TRUST_STORE, path, first,
+                              "httpx2 verifies TLS certificates against the system's trust store; "
+                              f"{'requests' if moved_from == 'requests' else 'httpx'} used certifi's bundle"))
     for line in checks.ca_mentions(before):
         found.append(_finding(to_httpx2.TRUST_STORE, path, line,
                               "certifi's bundle or requests' CA variables are named here: httpx2 trusts the "
@@ -71,7 +74,24 @@ def target_findings(before: ast.Module, path: str, text: str, moved_from: str) -
         for line in checks.respx_request_checks(before):
             found.append(_finding(to_httpx2.HTTPX_PACKAGE, path, line,
                                   "respx records httpx.Request objects: a check against httpx2.Request is False for them"))
-    return unsuppressed(found, text)[0]
+        for line in checks.respx_side_effects_by_name(before):
+            found.append(_finding(to_httpx2.RESPX_SIDE_EFFECT, path, line,
+                                  "this side effect is given by name: if it holds an httpx2 exception class, respx calls it "
+                                  "without the message it needs (TypeError); give it built, exc(\"Mock Error\")"))
+    return unsuppressed(found, text)
+
+
+def lasting_findings(text: str, path: str) -> tuple[list[Finding], int]:
+    """A later run over a file on httpx2: the warnings its move gave, as long as their cause is there."""
+    if "httpx2" not in text:
+        return [], 0
+    try:
+        tree = ast.parse(text, path)
+    except (SyntaxError, ValueError):
+        return [], 0
+    if _first_import(tree, "httpx2") == 0:
+        return [], 0
+    return target_findings(tree, path, text, None)
 
 
 def spoken(findings: list[Finding], options: Options) -> list[Finding]:
@@ -111,7 +131,7 @@ def move_source(text: str, path: str, options: Options):
     if refusal is not None:
         return SourceResult(text, unsuppressed([refusal], text)[0], text, sends=False)
     try:
-        code, _ = generate(finished(options, module, text))
+        code, _ = generate(finished(options, module, text, path=path))
         if code == text:
             return SourceResult(text, [], text, sends=False)
         compile(ast.parse(code, path), path, "exec")
@@ -119,21 +139,21 @@ def move_source(text: str, path: str, options: Options):
         return SourceResult(text, unsuppressed([not_moved(path, f"the file stays on httpx: {exc}")], text)[0], text, sends=False)
     except Exception as exc:  # a bug must not stop the run nor reach the disk
         return SourceResult(text, [engine_finding(F.INTERNAL_ERROR, path, f"{type(exc).__name__}: {exc}")], text)
-    found = target_findings(before, path, text, "httpx")
+    found, silenced = target_findings(before, path, text, "httpx")
     if options.format:
         formatted = format_touched(text, code, module.default_indent)
         if formatted is None:
             found.append(engine_finding(F.FORMAT_SKIPPED, path, "touched lines left unformatted"))
         else:
             code = formatted
-    return SourceResult(code, sorted(found, key=Finding.sort_key), text, sends=False)
+    return SourceResult(code, sorted(found, key=Finding.sort_key), text, silenced, sends=False)
 
 
 def _first_import(tree: ast.Module, module: str) -> int:
     lines = [node.lineno for node in ast.walk(tree) if (
         isinstance(node, ast.Import) and any(a.name.split(".")[0] == module for a in node.names)
         or isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").split(".")[0] == module)]
-    return min(lines, default=1)
+    return min(lines, default=1 if module != "httpx2" else 0)
 
 
 def _finding(code: Code, path: str, line: int, message: str, severity: str | None = None) -> Finding:

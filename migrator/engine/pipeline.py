@@ -182,7 +182,7 @@ def migrate_source(text: str, path: str, options: Options, timings: dict[str, fl
             if lost:  # a codemod removed a definition something still uses: never ship that
                 raise RuntimeError(f"the migration would leave {', '.join(sorted(lost))} undefined")
             if options.target == "httpx2":  # the httpx code, checked above, moves to httpx2: once, at the end
-                code, _ = generate(httpx2.finished(options, fixed, text, run_.generated), run_.generated)
+                code, _ = generate(httpx2.finished(options, fixed, text, run_.generated, path), run_.generated)
                 tree = ast.parse(code, path)
             compile(tree, path, "exec")
         lap("verification (ast, compile)")
@@ -190,8 +190,9 @@ def migrate_source(text: str, path: str, options: Options, timings: dict[str, fl
         return SourceResult(text, unsuppressed([httpx2.not_moved(path, f"the file stays on requests: {exc}")], text)[0], text)
     except Exception as exc:  # a codemod bug must not stop the run nor reach the disk
         return SourceResult(text, [_finding(F.INTERNAL_ERROR, path, f"{type(exc).__name__}: {exc}")], text)
-    if code != text and options.target == "httpx2":
-        found = sorted(httpx2.spoken(found, options) + httpx2.target_findings(before, path, text, "requests"), key=Finding.sort_key)
+    if options.target == "httpx2":  # (on a later run too, where the file no longer changes)
+        moved, silenced = httpx2.target_findings(before, path, text, "requests") if code != text else httpx2.lasting_findings(text, path)
+        found, suppressed = sorted(httpx2.spoken(found, options) + moved, key=Finding.sort_key), suppressed + silenced
     if code != text and options.format:
         formatted = format_touched(text, code, module.default_indent, tree=tree)
         if formatted is None:
@@ -325,7 +326,7 @@ def migrate_bytes(data: bytes, shown: str, options: Options) -> FileResult:
 def _migrate_bytes(data: bytes, shown: str, options: Options) -> FileResult:
     if options.source == "httpx":
         if not httpx2.imports_httpx(data):
-            return FileResult(shown, data, None, [], skipped=True)
+            return _lint_only(data, shown) if imports_httpx(data) else FileResult(shown, data, None, [], skipped=True)
     elif not imports_requests(data):
         if imports_httpx(data):  # httpx code already: its pitfalls and residuals are reported too
             return _lint_only(data, shown)
@@ -352,6 +353,8 @@ def _lint_only(data: bytes, shown: str) -> FileResult:
         return FileResult(shown, data, None, [], skipped=True)
     try:
         found, silenced = unsuppressed(lint_module(module, shown), text)
+        lasting, more = httpx2.lasting_findings(text, shown)  # code on httpx2 already: what its move left to check
+        found, silenced = sorted(found + lasting, key=Finding.sort_key), silenced + more
     except Exception as exc:  # a lint bug must not stop the run
         found, silenced = [_finding(F.INTERNAL_ERROR, shown, f"lint: {type(exc).__name__}: {exc}")], 0
     return FileResult(shown, data, None, found, skipped=True, suppressed=silenced)

@@ -337,7 +337,13 @@ def _lines(path: str, text: str, needs: Needs, name: str) -> Edit:
             if match and normalized(match.group(2)) == "types-requests" and needs.drop_requests:
                 continue
             if match and normalized(match.group(2)) == "httpx" and needs.drop_httpx:
-                out.append(f'{match.group(1)}httpx2{match.group(3)}"^{HTTPX2_SPEC.lstrip(">=")}"\n')
+                value = match.group(4) + "\n"
+                version = f'"^{HTTPX2_SPEC.lstrip(">=")}"'
+                if value.lstrip().startswith("{"):  # ``{ version = "^0.27", extras = [...], optional = true }``: kept
+                    value = re.sub(r'(\bversion\s*=\s*)(["\'])[^"\']*\2', lambda m: m.group(1) + version, value, count=1)
+                    out.append(f"{match.group(1)}httpx2{match.group(3)}{value}")
+                else:
+                    out.append(f'{match.group(1)}httpx2{match.group(3)}{version}\n')
                 continue
             if match and normalized(match.group(2)) in needs.after:
                 out.append(line)
