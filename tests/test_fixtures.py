@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from migrator.engine.options import Options
 from migrator.engine.pipeline import migrate_source
 from tests.fixture_cases import case_id, cases, expected_findings, options
 

@@ -11,7 +11,7 @@ import textwrap
 
 import pytest
 
-from codemods import _httpx2_checks
+from codemods._httpx2 import checks as _httpx2_checks
 from migrator.engine.options import Options
 from migrator.engine.pipeline import migrate_source
 from migrator.project.dependencies import Needs, needs_from, features, rewrite

@@ -208,7 +208,7 @@ def _settle(result: FileResult, all_hunks, chosen, ask, out) -> str | None:
     if partial is not None:
         return partial
     out.write(f"The hunks chosen for {result.path} do not make a consistent file on their own.\n")
-    answer = _ask(ask, f"Apply the whole file or skip it [w,s]? ", "ws", out)
+    answer = _ask(ask, "Apply the whole file or skip it [w,s]? ", "ws", out)
     return result.new_text if answer == "w" else None
 
 

@@ -12,7 +12,8 @@ import ast
 
 import libcst as cst
 
-from codemods import _httpx2_checks as checks, to_httpx2
+from codemods import to_httpx2
+from codemods._httpx2 import checks
 from migrator.engine.codegen import generate
 from migrator.engine.findings import Code, Finding, unsuppressed
 from migrator.engine.formatting import format_touched
