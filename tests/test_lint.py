@@ -89,6 +89,23 @@ def test_lint_command_exit_codes_and_formats(tmp_path):
     assert run("/no/such/dir").returncode == 2
 
 
+def test_lint_writes_the_same_json_report_as_migrate(tmp_path):
+    import json
+
+    (tmp_path / "bad.py").write_text(SAMPLE)
+    run = lambda *a: subprocess.run([sys.executable, "-m", "migrator", *a], capture_output=True, text=True)
+    proc = run("lint", "--report", str(tmp_path / "lint.json"), str(tmp_path / "bad.py"))
+    assert proc.returncode == 1, proc.stderr
+    linted = json.loads((tmp_path / "lint.json").read_text())
+    run("--dry-run", "--no-cache", "--report", str(tmp_path / "migrate.json"), str(tmp_path / "bad.py"))
+    migrated = json.loads((tmp_path / "migrate.json").read_text())
+    assert linted.keys() == migrated.keys()
+    codes = lambda report: sorted((f["line"], f["code"]) for f in report["findings"])
+    # migrate adds the requests code's own; lint alone reads the dependency files (missing-extra)
+    assert codes(linted) and {c for c in codes(linted) if c[1] != "missing-extra"} <= set(codes(migrated))
+    assert run("lint", "--report", str(tmp_path / "no" / "dir.json"), str(tmp_path)).returncode == 2
+
+
 def test_the_pitfalls_are_real(tmp_path):
     servers = LoopbackServers()
     try:

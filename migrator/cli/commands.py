@@ -226,14 +226,7 @@ def migrate(
                     )
             typer.echo(report.human_summary(results, mode, options.source), err=True)
         if report_file:
-            text = report.as_json(results)
-            if report_file == "-":
-                typer.echo(text, nl=False)
-            else:
-                try:
-                    Path(report_file).write_text(text, encoding="utf-8")
-                except OSError as exc:
-                    raise _fail(f"cannot write report {report_file}: {exc.strerror}")
+            _write_report(results, report_file)
     except KeyboardInterrupt:  # while writing, or after: each file is as it was or fully written
         raise _interrupted(written)
     if check and (any(r.changed for r in results) or any(f.severity == "error" for r in results for f in r.findings)):
@@ -333,6 +326,7 @@ def lint(
     exclude: Optional[List[str]] = typer.Option(None, "--exclude", metavar="GLOB", help="Skip files or folders matching GLOB."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print findings only, no summary."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Also print each finding's hint."),
+    report_file: Optional[str] = typer.Option(None, "--report", metavar="FILE", help="Write every finding as JSON to FILE ('-' for stdout), as migrate --report does."),
 ) -> None:
     """Find httpx pitfalls: un-awaited AsyncClient calls, blocking calls in async def, unclosed
     clients, missing timeouts, removed/deprecated arguments, missing extras, unread streams, a
@@ -362,8 +356,21 @@ def lint(
     findings = [f for r in results for f in r.findings]
     if not quiet:
         typer.echo(f"{len(files)} file{'' if len(files) == 1 else 's'} checked; {len(findings)} finding{'' if len(findings) == 1 else 's'}", err=True)
+    if report_file:
+        _write_report(results, report_file)
     if any(f.severity in ("error", "warning") for f in findings):
         raise typer.Exit(1)
+
+
+def _write_report(results: list[FileResult], report_file: str) -> None:
+    text = report.as_json(results)
+    if report_file == "-":
+        typer.echo(text, nl=False)
+        return
+    try:
+        Path(report_file).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise _fail(f"cannot write report {report_file}: {exc.strerror}")
 
 
 def _declared(path: str) -> str:
