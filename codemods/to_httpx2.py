@@ -27,7 +27,9 @@ name. respx stays built on httpx: a route answers with an ``httpx.Response`` (an
 as ``return_value`` is a TypeError) and records ``httpx.Request`` objects. So in a file that uses
 respx, every response built with ``httpx.Response(...)`` stays httpx's (with its import): in a route's
 ``.mock()``, a side effect's function, a fixture or a variable alike (a mock standing in for the
-code's client gets one too; it reads the same); exceptions a route raises (``side_effect=``) become
+code's client gets one too; it reads the same), but not in a function or lambda that serves
+``httpx.MockTransport`` as its handler (directly or through ``mock.Mock(side_effect=...)``): httpx2's
+``MockTransport`` takes httpx2's responses; exceptions a route raises (``side_effect=``) become
 httpx2's, which is what the code under test catches, and ``isinstance(r, httpx.Response)`` becomes
 httpx2's, the class of what the code under test returns.
 ``httpx2.alias_httpx()`` (an import hook) is not used: it would change every import of httpx in
@@ -69,7 +71,7 @@ import libcst as cst
 
 from codemods._httpx2.mover import Mover
 from codemods._httpx2.respx import (
-    DEFAULT_MOCKER_FIXTURE_TEXT, DEFAULT_MOCKER_TEXT, RESPX_HANDLER, RESPX_HANDLER_TEXT, sets_default_mocker,
+    DEFAULT_MOCKER_FIXTURE_TEXT, DEFAULT_MOCKER_TEXT, RESPX_HANDLER, RESPX_HANDLER_TEXT, sets_default_mocker, transport_handlers,
 )
 from codemods._httpx2.tree import (
     NAMES, PATCHERS, DropAlias, Scan, after_imports, imports_pytest, inserted, names_from_httpx, uses_name,
@@ -171,6 +173,7 @@ def retarget(module: cst.Module, respx: bool, text_of=None, own_module=None) -> 
     mover.from_httpx = from_httpx
     mover.patchers = PATCHERS | scan.patchers
     if respx or scan.fixture:
+        mover.transport_handlers = transport_handlers(module)
         mover.response_names = {local for local, name in mover.from_httpx.items() if name == "Response"}
     # only the statements that name something the move renames are transformed (most do not)
     body: list = []

@@ -573,3 +573,38 @@ def test_findings_of_a_file_left_unchanged_speak_of_httpx2():
     result = migrate_source(source, "m.py", TO_HTTPX2)
     assert result.code == source and result.findings
     assert not any(re.search(r"\bhttpx\b(?![-_2])", f.message + f.hint) for f in result.findings), result.findings
+
+
+def test_a_mock_transports_own_handler_answers_with_httpx2_in_a_respx_file(tmp_path):
+    """Seen on replicate: a test file using respx also hands httpx.MockTransport a function of its
+    own (through mock.Mock(side_effect=...)); httpx2's MockTransport takes httpx2's responses."""
+    source = textwrap.dedent("""
+        from unittest import mock
+
+        import httpx
+        import respx
+
+
+        def test_own_handler():
+            def answer(request):
+                return httpx.Response(401, json={})
+
+            wrapper = mock.Mock(side_effect=answer)
+            with httpx.Client(transport=httpx.MockTransport(wrapper)) as client:
+                assert client.get("https://x.test").status_code == 401
+            with httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(204))) as client:
+                assert client.get("https://x.test").status_code == 204
+
+
+        def test_respx_route():
+            with respx.mock(base_url="https://x.test") as router:
+                router.get("/a").mock(return_value=httpx.Response(201))
+                assert httpx.get("https://x.test/a").status_code == 201
+    """)
+    code = _moved(source).code
+    assert "return httpx2.Response(401" in code and "lambda r: httpx2.Response(204)" in code
+    assert "return_value=httpx.Response(201)" in code
+    (tmp_path / "test_before.py").write_text(source)
+    (tmp_path / "test_after.py").write_text(code)
+    proc = run_pytest(tmp_path)
+    assert proc.returncode == 0 and "4 passed" in proc.stdout, proc.stdout + proc.stderr

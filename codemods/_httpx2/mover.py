@@ -30,6 +30,8 @@ class Mover(Transformer):
         self.split: set[int] = set()  # ids of ``import httpx`` statements that become two
         self.unmovable = ""
         self.respx_handler = False  # a respx router serves as a MockTransport's handler: _respx_handler is needed
+        self.transport_handlers: tuple[set[str], set[int]] = (set(), set())  # (respx.transport_handlers)
+        self.in_handler = 0  # depth of MockTransport handlers around the node
         self.annotations = 0  # depth of annotations around the node
         self.imports_respx = respx  # (else respx is used through its fixture alone)
         self.from_httpx: dict[str, str] = {}  # local name -> httpx's name, of ``from httpx import ...``
@@ -115,7 +117,7 @@ class Mover(Transformer):
                 arg = updated.args[0]
                 return updated.with_changes(args=[arg.with_changes(value=cst.Call(cst.Name(RESPX_HANDLER), [cst.Arg(arg.value)])),
                                                   *updated.args[1:]])
-        if func == "httpx.Response" and self.respx:
+        if func == "httpx.Response" and self.respx and not self.in_handler:
             # in a file that uses respx, a response built is what a route answers with (directly, from
             # a side effect's function, a fixture, a variable): respx takes httpx's class alone
             self.kept_httpx = True
@@ -188,7 +190,16 @@ class Mover(Transformer):
         return with_text(updated, lambda t: re.sub(r"[\w.]+", lambda m: moved_path(m.group(), self.own_module), t))
 
     # ---- functions: respx's fixture -----------------------------------------
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        self.in_handler += id(node) in self.transport_handlers[1]
+        return True
+
+    def leave_Lambda(self, original, updated):
+        self.in_handler -= id(original) in self.transport_handlers[1]
+        return updated
+
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self.in_handler += node.name.value in self.transport_handlers[0]
         if node.name.value == RESPX_HANDLER:  # written by an earlier run: its httpx names are respx's
             self.kept_httpx = True
             self.fixture_scopes.append(False)
@@ -205,6 +216,7 @@ class Mover(Transformer):
         return True
 
     def leave_FunctionDef(self, original, updated):
+        self.in_handler -= original.name.value in self.transport_handlers[0]
         self.fixture_scopes.pop()
         self.early_scopes.pop()
         return updated

@@ -89,3 +89,30 @@ def built(value: cst.BaseExpression, from_httpx: dict[str, str]) -> cst.BaseExpr
     if name.startswith("httpx2.") and name.count(".") == 1 and name[7:] in REQUEST_ERRORS:
         return cst.Call(value, [cst.Arg(cst.SimpleString('"Mock Error"'))])
     return value
+
+
+def transport_handlers(module: cst.Module) -> tuple[set[str], set[int]]:
+    """The functions (by name) and lambdas (by id) that serve ``httpx.MockTransport`` as its
+    handler, directly or through ``mock.Mock(side_effect=f)``/``Mock(wraps=f)``: in a file that uses
+    respx too, the responses they build are httpx2's (httpx2's MockTransport takes no other)."""
+    from migrator.engine.visitors import walk
+
+    calls = [n for n in walk(module) if isinstance(n, cst.Call)]
+    wrapped: dict[str, str] = {}  # name = Mock(side_effect=f) -> f
+    for node in walk(module):
+        if isinstance(node, cst.Assign) and len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name) \
+                and isinstance(node.value, cst.Call) and (dotted(node.value.func) or "").rsplit(".", 1)[-1] in ("Mock", "MagicMock"):
+            inner = next((a.value for a in node.value.args if a.keyword is not None and a.keyword.value in ("side_effect", "wraps")), None)
+            if isinstance(inner, cst.Name):
+                wrapped[node.targets[0].target.value] = inner.value
+    names: set[str] = set()
+    lambdas: set[int] = set()
+    for call in calls:
+        if (dotted(call.func) or "").rsplit(".", 1)[-1] != "MockTransport" or not call.args:
+            continue
+        handler = call.args[0].value
+        if isinstance(handler, cst.Lambda):
+            lambdas.add(id(handler))
+        elif isinstance(handler, cst.Name):
+            names.add(wrapped.get(handler.value, handler.value))
+    return names, lambdas

@@ -326,7 +326,8 @@ def migrate_bytes(data: bytes, shown: str, options: Options) -> FileResult:
 def _migrate_bytes(data: bytes, shown: str, options: Options) -> FileResult:
     if options.source == "httpx":
         if not httpx2.imports_httpx(data):
-            return _lint_only(data, shown) if imports_httpx(data) else FileResult(shown, data, None, [], skipped=True)
+            # (on httpx2 already, a later run: what its move left to check; not lint, which the move does not run)
+            return _lint_only(data, shown, lint=False) if imports_httpx(data) else FileResult(shown, data, None, [], skipped=True)
     elif not imports_requests(data):
         if imports_httpx(data):  # httpx code already: its pitfalls and residuals are reported too
             return _lint_only(data, shown)
@@ -345,14 +346,14 @@ def _migrate_bytes(data: bytes, shown: str, options: Options) -> FileResult:
     return FileResult(shown, data, new, result.findings, old_text=source.text, new_text=result.code, suppressed=result.suppressed, sends=result.sends, sessions=result.sessions, narrowed=result.narrowed)
 
 
-def _lint_only(data: bytes, shown: str) -> FileResult:
+def _lint_only(data: bytes, shown: str, lint: bool = True) -> FileResult:
     try:
         text = decode(data).text
         module = cst.parse_module(text)
     except (SyntaxError, UnicodeDecodeError, LookupError, cst.ParserSyntaxError):
         return FileResult(shown, data, None, [], skipped=True)
     try:
-        found, silenced = unsuppressed(lint_module(module, shown), text)
+        found, silenced = unsuppressed(lint_module(module, shown), text) if lint else ([], 0)
         lasting, more = httpx2.lasting_findings(text, shown)  # code on httpx2 already: what its move left to check
         found, silenced = sorted(found + lasting, key=Finding.sort_key), silenced + more
     except Exception as exc:  # a lint bug must not stop the run
