@@ -20,6 +20,7 @@ from migrator.output.diff import colorize, unified
 from migrator.project.discovery import discover, link_finding
 from migrator.engine.options import Options
 from migrator.engine.pipeline import FileResult
+from migrator.engine.style import style_for
 from migrator.project.cache import Cache, default_root
 from migrator.project.runner import default_jobs, run
 from migrator.engine.sourcefile import atomic_write
@@ -224,6 +225,10 @@ def migrate(
                         f"{sev['error']} errors, {sev['warning']} warnings, {sev['info']} info",
                         err=True,
                     )
+            if options.format and output_format == "text":  # (above the summary, which stays the last line)
+                styles = sorted({style_for(r.path).describe() for r in results if r.changed and r.kind == "code"})
+                for described in styles:
+                    typer.echo(f"touched lines formatted {described}", err=True)
             typer.echo(report.human_summary(results, mode, options.source), err=True)
         if report_file:
             _write_report(results, report_file)

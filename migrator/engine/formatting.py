@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import ast
 import bisect
+import dataclasses
 import functools
 
 from migrator.engine import linediff
 from migrator.engine.already_black import already_black
+from migrator.engine.style import DEFAULT, Style, single_quoted
 
 
 def touched_ranges(before: str, after: str) -> list[tuple[int, int]]:
@@ -35,21 +37,33 @@ def touched_ranges(before: str, after: str) -> list[tuple[int, int]]:
 
 
 @functools.lru_cache(maxsize=None)
-def _mode(line_length: int = 88):
+def _mode(line_length: int = 88, style: Style = DEFAULT):
     import black  # imported here: only files that changed pay for it
 
     # Migrated code needs httpx 0.28, which needs Python 3.8: say so rather than let black
-    # infer the versions from the features each piece happens to use.
+    # infer the versions from the features each piece happens to use (the project's, if it says).
     targets = {v for v in black.TargetVersion if v.value >= black.TargetVersion.PY38.value}
-    return black.Mode(target_versions=targets, line_length=line_length)
+    named = {v for v in black.TargetVersion if v.name.lower() in style.target_versions}
+    return black.Mode(target_versions=named or targets, line_length=line_length,
+                      string_normalization=style.string_normalization and not style.single_quotes,
+                      magic_trailing_comma=style.magic_trailing_comma)
 
 
-def format_touched(before: str, after: str, indent: str, pieces: bool = True, tree: ast.Module | None = None) -> str | None:
+def format_touched(before: str, after: str, indent: str, pieces: bool = True, tree: ast.Module | None = None,
+                   style: Style = DEFAULT) -> str | None:
     """``after`` with its touched lines formatted, or None when formatting was skipped.
 
     ``pieces=False`` gives black the whole file (what the pieces must agree with);
-    ``tree``: ``after`` already parsed by ``ast``.
+    ``tree``: ``after`` already parsed by ``ast``; ``style``: the project's settings
+    (:func:`migrator.engine.style.style_for`).
     """
+    formatted = _format_touched(before, after, indent, pieces, tree, style)
+    if formatted is not None and style.single_quotes:
+        formatted = single_quoted(formatted, touched_ranges(before, formatted))
+    return formatted
+
+
+def _format_touched(before: str, after: str, indent: str, pieces: bool, tree: ast.Module | None, style: Style) -> str | None:
     ranges = touched_ranges(before, after)
     if not ranges:
         return after
@@ -63,7 +77,7 @@ def format_touched(before: str, after: str, indent: str, pieces: bool = True, tr
     lines = after.splitlines(keepends=True)
     if pieces:
         try:
-            out = _format_pieces(tree, lines, ranges)
+            out = _format_pieces(tree, lines, ranges, style)
         except _Unverified:
             return None
         except Exception:  # a piece black cannot take on its own: the whole file then
@@ -73,7 +87,7 @@ def format_touched(before: str, after: str, indent: str, pieces: bool = True, tr
     import black
 
     try:
-        formatted = black.format_str(after, mode=_mode(), lines=ranges)
+        formatted = black.format_str(after, mode=_mode(style.line_length, style), lines=ranges)
     except Exception:  # black cannot format it (e.g. syntax it does not support): keep ours
         return None
     result = "".join(_merge(lines, formatted.splitlines(keepends=True), ranges))
@@ -102,7 +116,7 @@ def _merge(ours: list[str], black_lines: list[str], ranges: list[tuple[int, int]
     return merged
 
 
-def _format_pieces(tree: ast.Module, lines: list[str], ranges: list[tuple[int, int]]) -> str | None:
+def _format_pieces(tree: ast.Module, lines: list[str], ranges: list[tuple[int, int]], style: Style = DEFAULT) -> str | None:
     """black on each statement holding a touched line; None: give black the whole file.
 
     A piece is (first line, last line, column, whether it is only a compound statement's
@@ -110,19 +124,19 @@ def _format_pieces(tree: ast.Module, lines: list[str], ranges: list[tuple[int, i
     merged and checked on its own: the same syntax tree before and after, so the file's is
     too (the lines between pieces are untouched).
     """
-    pieces = _pieces(tree, lines, ranges)
+    pieces = _pieces(tree, lines, ranges, style)
     if pieces is None or any(piece[2] % 4 for piece in pieces):
         return None
     out = list(lines)
     for start, end, column, header_only, node in reversed(pieces):
         piece = lines[start - 1 : end]
         local = [(max(lo, start) - start + 1, min(hi, end) - start + 1) for lo, hi in ranges if lo <= end and hi >= start]
-        if start == end and _black_is_known() and already_black(piece[0][column:], 88 - column):
+        if start == end and style.string_normalization and _black_is_known() and already_black(piece[0][column:], style.line_length - column):
             continue  # black would give it back as it is (most touched lines): no need to ask it
         if _dedentable(node, piece, column):
-            replacement = _format_dedented(piece, column, local)
+            replacement = _format_dedented(piece, column, local, style)
         else:
-            replacement = _format_nested(piece, column, header_only, local)
+            replacement = _format_nested(piece, column, header_only, local, style)
         if end == len(lines) and not lines[-1].endswith(("\n", "\r")) and replacement:
             replacement[-1] = replacement[-1].rstrip("\r\n")  # the file had no final newline
         out[start - 1 : end] = replacement
@@ -141,7 +155,7 @@ def _black_is_known() -> bool:
         return False
 
 
-def _format_nested(piece: list[str], column: int, header_only: bool, local: list[tuple[int, int]]) -> list[str]:
+def _format_nested(piece: list[str], column: int, header_only: bool, local: list[tuple[int, int]], style: Style = DEFAULT) -> list[str]:
     """black on a piece put back at its depth under ``if True:`` headers (and given a ``pass``
     body when it is a header alone)."""
 
@@ -154,7 +168,7 @@ def _format_nested(piece: list[str], column: int, header_only: bool, local: list
     if header_only:
         text.append(" " * (column + 4) + "pass" + newline)
     local = [(lo + depth, hi + depth) for lo, hi in local]
-    merged = _merge(text, _black("".join(text), 88, tuple(local)).splitlines(keepends=True), local)
+    merged = _merge(text, _black("".join(text), style.line_length, tuple(local), style).splitlines(keepends=True), local)
     _verify(text, merged)
     if header_only:
         if merged[-1].strip() != "pass":
@@ -163,14 +177,14 @@ def _format_nested(piece: list[str], column: int, header_only: bool, local: list
     return _without_headers(merged, depth)
 
 
-def _format_dedented(piece: list[str], column: int, local: list[tuple[int, int]]) -> list[str]:
+def _format_dedented(piece: list[str], column: int, local: list[tuple[int, int]], style: Style = DEFAULT) -> list[str]:
     """black on a simple statement moved to column 0, with the line length shortened by the
     indentation it had, so every line is measured as in the file (cheaper than headers)."""
 
     text = [line[column:] for line in piece]
     if not text[-1].endswith(("\n", "\r")):
         text[-1] += "\n"
-    merged = _merge(text, _black("".join(text), 88 - column, tuple(local)).splitlines(keepends=True), local)
+    merged = _merge(text, _black("".join(text), style.line_length - column, tuple(local), style).splitlines(keepends=True), local)
     out = [" " * column + line if line.strip() else line for line in _trimmed(merged)]
     # checked where it goes, at its depth: moving it must not have changed it either
     headers = ["    " * k + "if True:\n" for k in range(column // 4)]
@@ -179,13 +193,13 @@ def _format_dedented(piece: list[str], column: int, local: list[tuple[int, int]]
 
 
 @functools.lru_cache(maxsize=4096)
-def _black(text: str, line_length: int, lines: tuple[tuple[int, int], ...]) -> str:
+def _black(text: str, line_length: int, lines: tuple[tuple[int, int], ...], style: Style = DEFAULT) -> str:
     """black on a piece. The same piece recurs across a project (every client the migration makes
     in a function has the same constructor line, ``with httpx.Client(...) as session:`` among
     them): black gives the same output for the same input, so each is formatted once per process."""
     import black
 
-    return black.format_str(text, mode=_mode(line_length), lines=lines)
+    return black.format_str(text, mode=_mode(line_length, style), lines=lines)
 
 
 def _verify(text: list[str], merged: list[str]) -> None:
@@ -223,9 +237,12 @@ def _trimmed(segment: list[str]) -> list[str]:
     return segment[lo:hi]
 
 
-def _pieces(tree: ast.Module, lines: list[str], ranges: list[tuple[int, int]]) -> list[tuple[int, int, int, bool, ast.stmt | None]] | None:
+def _pieces(tree: ast.Module, lines: list[str], ranges: list[tuple[int, int]], style: Style = DEFAULT) -> list[tuple[int, int, int, bool, ast.stmt | None]] | None:
     """The pieces to format, in order (None: a touched line no statement holds, or overlaps)."""
-    touched = sorted({n for lo, hi in ranges for n in range(lo, hi + 1)} - _written_helpers(tree, lines))
+    touched = {n for lo, hi in ranges for n in range(lo, hi + 1)}
+    if dataclasses.replace(style, source="", target_versions=()) == DEFAULT:  # the helpers are written in black's defaults
+        touched -= _written_helpers(tree, lines)
+    touched = sorted(touched)
     # each touched line's smallest holding statement: paint the largest first, the smallest last
     smallest: dict[int, tuple[int, int, int, int | None, ast.stmt]] = {}
     for span in sorted(_statement_spans(tree, lines, touched), key=lambda s: s[0] - s[1]):

@@ -28,6 +28,7 @@ import tempfile
 from pathlib import Path
 
 from migrator.engine.options import Options
+from migrator.engine.style import style_for
 from migrator.engine.pipeline import FileResult
 
 ENV = "REQUESTS2HTTPX_CACHE_DIR"
@@ -79,7 +80,9 @@ class Cache:
             pass  # no cache to keep tidy
 
     def _path(self, shown: str, data: bytes) -> Path:
-        digest = hashlib.sha256(self._options + b"\0" + shown.encode("utf-8", "surrogateescape") + b"\0" + data).hexdigest()
+        # the project's formatter settings shape the result too (a changed line length misses)
+        style = repr(style_for(shown)).encode()
+        digest = hashlib.sha256(self._options + b"\0" + style + b"\0" + shown.encode("utf-8", "surrogateescape") + b"\0" + data).hexdigest()
         return self.folder / digest[:2] / digest
 
     def get(self, shown: str, data: bytes) -> FileResult | None:

@@ -1,0 +1,107 @@
+"""The migration's touched lines follow the project's formatter settings: read from [tool.black],
+ruff's configuration or flake8's max-line-length, and checked with the real black and ruff."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from migrator.engine import style
+from migrator.engine.style import Style, style_for
+from tests.test_cli import run
+
+CLIENT = textwrap.dedent('''\
+    import requests
+
+
+    class WeatherClient:
+        def __init__(self, base_url, token):
+            self.base_url = base_url
+            self.session = requests.Session()
+            self.session.headers.update({"Authorization": f"Bearer {token}", "Accept": "application/json"})
+
+        def forecast(self, city, days=3):
+            response = self.session.get(self.base_url + "/forecast", params={"city": city, "days": days}, timeout=5)
+            response.raise_for_status()
+            return response.json()
+
+        def close(self):
+            self.session.close()
+''')
+
+
+@pytest.fixture(autouse=True)
+def _fresh_style_cache():
+    style._style_of_folder.cache_clear()
+    style._toml.cache_clear()
+    yield
+    style._style_of_folder.cache_clear()
+    style._toml.cache_clear()
+
+
+@pytest.mark.parametrize("files, expected", [
+    ({"pyproject.toml": "[tool.black]\nline-length = 79\nskip-string-normalization = true\n"},
+     Style(79, string_normalization=False, source="[tool.black] in pyproject.toml")),
+    ({"pyproject.toml": "[tool.black]\nline-length = 100\ntarget-version = ['py311']\nskip-magic-trailing-comma = true\n"},
+     Style(100, magic_trailing_comma=False, target_versions=("py311",), source="[tool.black] in pyproject.toml")),
+    ({"pyproject.toml": "[tool.ruff]\nline-length = 120\n\n[tool.ruff.format]\nquote-style = 'single'\n"},
+     Style(120, string_normalization=False, single_quotes=True, source="[tool.ruff] in pyproject.toml")),
+    ({"ruff.toml": "line-length = 99\n[format]\nquote-style = 'preserve'\n", "pyproject.toml": "[project]\nname = 'p'\n"},
+     Style(99, string_normalization=False, source="ruff's ruff.toml")),
+    ({"setup.cfg": "[flake8]\nmax-line-length = 79\n"}, Style(79, source="flake8's max-line-length in setup.cfg")),
+    ({"tox.ini": "[flake8]\nmax-line-length = 110\n", "pyproject.toml": "[project]\nname = 'p'\n"},
+     Style(110, source="flake8's max-line-length in tox.ini")),
+    ({"pyproject.toml": "[project]\nname = 'p'\n"}, Style()),
+])
+def test_settings_are_read_where_the_project_keeps_them(tmp_path, monkeypatch, files, expected):
+    monkeypatch.chdir(tmp_path)
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    (tmp_path / "pkg").mkdir()
+    assert style_for(str(tmp_path / "pkg" / "m.py")) == expected
+
+
+def test_a_packages_own_pyproject_ends_the_search(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text("[tool.black]\nline-length = 79\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "pyproject.toml").write_text("[project]\nname = 's'\n")
+    assert style_for(str(tmp_path / "sub" / "m.py")) == Style()
+    assert style_for(str(tmp_path / "m.py")).line_length == 79
+
+
+def _tool(name: str) -> list[str]:
+    exe = Path(sys.executable).parent / name
+    if exe.exists():
+        return [str(exe)]
+    found = shutil.which(name)
+    if found is None:
+        pytest.skip(f"{name} is not installed")
+    return [found]
+
+
+@pytest.mark.parametrize("config, formatter, check", [
+    ("[tool.black]\nline-length = 79\n", ["black", "-q"], ["black", "--check", "-q"]),
+    ("[tool.black]\nline-length = 110\nskip-string-normalization = true\n", ["black", "-q"], ["black", "--check", "-q"]),
+    ("[tool.ruff]\nline-length = 100\n\n[tool.ruff.format]\nquote-style = 'single'\n", ["ruff", "format", "-q"], ["ruff", "format", "--check", "-q"]),
+    ("[tool.ruff]\nline-length = 72\n", ["ruff", "format", "-q"], ["ruff", "format", "--check", "-q"]),
+])
+def test_a_formatted_project_stays_formatted_by_its_own_formatter(tmp_path, config, formatter, check):
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "w"\ndependencies = ["requests"]\n\n' + config)
+    (tmp_path / "w").mkdir()
+    (tmp_path / "w" / "__init__.py").write_text("")
+    (tmp_path / "w" / "client.py").write_text(CLIENT)
+    tool = lambda args: subprocess.run(_tool(args[0]) + args[1:] + ["w"], cwd=tmp_path, capture_output=True, text=True)
+    assert tool(formatter).returncode == 0
+    assert tool(check).returncode == 0  # the project as its formatter leaves it
+    proc = run("--no-cache", str(tmp_path / "w"), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "httpx.Client(" in (tmp_path / "w" / "client.py").read_text()
+    assert "touched lines formatted as [tool." in proc.stderr
+    after = tool(check)
+    assert after.returncode == 0, after.stdout + after.stderr + (tmp_path / "w" / "client.py").read_text()
