@@ -105,3 +105,70 @@ def test_a_formatted_project_stays_formatted_by_its_own_formatter(tmp_path, conf
     assert "touched lines formatted as [tool." in proc.stderr
     after = tool(check)
     assert after.returncode == 0, after.stdout + after.stderr + (tmp_path / "w" / "client.py").read_text()
+
+
+IMPORTING = textwrap.dedent('''\
+    """The weather client."""
+    import logging
+    import os
+
+    import requests
+
+    from w.settings import TOKEN
+
+    log = logging.getLogger(__name__)
+
+
+    def forecast(city, days=3):
+        response = requests.get("https://api.example.com/forecast", params={"city": city, "days": days}, timeout=5)
+        response.raise_for_status()
+        return response.json(), TOKEN, os.sep
+''')
+
+
+@pytest.mark.parametrize("config, sorter, check", [
+    ('[tool.isort]\nprofile = "black"\nknown_first_party = ["w"]\n', [sys.executable, "-m", "isort", "-q"],
+     [sys.executable, "-m", "isort", "--check-only", "-q"]),
+    ('[tool.isort]\nforce_single_line = true\nforce_sort_within_sections = true\n', [sys.executable, "-m", "isort", "-q"],
+     [sys.executable, "-m", "isort", "--check-only", "-q"]),
+    ('[tool.ruff.lint]\nselect = ["E", "F", "I"]\n\n[tool.ruff.lint.isort]\nknown-first-party = ["w"]\nforce-sort-within-sections = true\n',
+     ["ruff", "check", "-q", "--fix", "--select", "I"], ["ruff", "check", "-q", "--select", "I"]),
+    ('[tool.ruff]\nline-length = 79\n\n[tool.ruff.lint]\nextend-select = ["I"]\n\n[tool.ruff.lint.isort]\nforce-single-line = true\n',
+     ["ruff", "check", "-q", "--fix", "--select", "I"], ["ruff", "check", "-q", "--select", "I"]),
+])
+def test_a_sorted_project_stays_sorted_by_its_own_import_sorter(tmp_path, config, sorter, check):
+    """The helper the migration adds needs urllib.parse: it lands where the project's sorter puts a
+    standard-library import, checked by the sorter itself (isort --check-only, ruff check --select I)."""
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "w"\ndependencies = ["requests"]\n\n' + config)
+    (tmp_path / "w").mkdir()
+    (tmp_path / "w" / "__init__.py").write_text("")
+    (tmp_path / "w" / "settings.py").write_text('TOKEN = "x"\n')
+    (tmp_path / "w" / "client.py").write_text(IMPORTING)
+    tool = lambda args: subprocess.run((_tool(args[0]) if args[0] == "ruff" else args[:1]) + args[1:] + ["w"],
+                                       cwd=tmp_path, capture_output=True, text=True)
+    tool(sorter)
+    assert tool(check).returncode == 0  # the project as its sorter leaves it
+    proc = run("--no-cache", str(tmp_path / "w"), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    text = (tmp_path / "w" / "client.py").read_text()
+    assert "import urllib.parse" in text and "import httpx" in text
+    assert "imports sorted as " in proc.stderr
+    after = tool(check)
+    assert after.returncode == 0, after.stdout + after.stderr + text
+
+
+def test_an_unsorted_file_is_not_reordered(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "w"\n\n[tool.isort]\nprofile = "black"\n')
+    source = "import requests\nimport os\n\n\ndef f(u):\n    return requests.get(u, timeout=3).json(), os.sep\n"
+    (tmp_path / "m.py").write_text(source)
+    assert run("--no-cache", str(tmp_path)).returncode == 0
+    assert (tmp_path / "m.py").read_text().startswith("import httpx\nimport os\n")  # in requests' place, os after it
+
+
+def test_a_project_naming_no_sorter_keeps_a_file_in_isorts_order(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "w"\n')
+    (tmp_path / "m.py").write_text(
+        "import os\n\nimport requests\n\n\ndef f(u, q):\n    return requests.get(u, params=q, timeout=3).json(), os.sep\n")
+    proc = run("--no-cache", str(tmp_path))
+    assert proc.returncode == 0 and "imports sorted as" not in proc.stderr
+    assert (tmp_path / "m.py").read_text().startswith("import os\nimport urllib.parse\n\nimport httpx\n")

@@ -20,6 +20,7 @@ from migrator.output.diff import colorize, unified
 from migrator.project.discovery import discover, link_finding
 from migrator.engine.options import Options
 from migrator.engine.pipeline import FileResult
+from migrator.engine.import_order import import_sort_for
 from migrator.engine.style import style_for
 from migrator.project.cache import Cache, default_root
 from migrator.project.runner import default_jobs, run
@@ -226,9 +227,11 @@ def migrate(
                         err=True,
                     )
             if options.format and output_format == "text":  # (above the summary, which stays the last line)
-                styles = sorted({style_for(r.path).describe() for r in results if r.changed and r.kind == "code"})
-                for described in styles:
+                changed = [r.path for r in results if r.changed and r.kind == "code"]
+                for described in sorted({style_for(path).describe() for path in changed}):
                     typer.echo(f"touched lines formatted {described}", err=True)
+                for sort in sorted({s.source for s in map(import_sort_for, changed) if s.source}):
+                    typer.echo(f"imports sorted as {sort} says (in files that were sorted)", err=True)
             typer.echo(report.human_summary(results, mode, options.source), err=True)
         if report_file:
             _write_report(results, report_file)

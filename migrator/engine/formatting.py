@@ -23,7 +23,7 @@ import functools
 
 from migrator.engine import linediff
 from migrator.engine.already_black import already_black
-from migrator.engine.style import DEFAULT, Style, single_quoted
+from migrator.engine.style import DEFAULT, Style, single_quoted, style_for
 
 
 def touched_ranges(before: str, after: str) -> list[tuple[int, int]]:
@@ -95,6 +95,15 @@ def _format_touched(before: str, after: str, indent: str, pieces: bool, tree: as
         return result if ast.dump(ast.parse(result)) == ast.dump(tree) else None
     except SyntaxError:
         return None
+
+
+def format_for_project(before: str, after: str, indent: str, path: str, tree: ast.Module | None = None) -> str | None:
+    """:func:`format_touched` with the settings of the project holding ``path``, then its imports in
+    the order its import sorter gives them (:mod:`migrator.engine.import_order`)."""
+    from migrator.engine.import_order import import_sort_for, sorted_imports
+
+    formatted = format_touched(before, after, indent, tree=tree, style=style_for(path))
+    return None if formatted is None else sorted_imports(before, formatted, path, import_sort_for(path))
 
 
 class _Unverified(Exception):

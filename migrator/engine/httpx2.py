@@ -16,8 +16,7 @@ from codemods import to_httpx2
 from codemods._httpx2 import checks
 from migrator.engine.codegen import generate
 from migrator.engine.findings import Code, Finding, unsuppressed
-from migrator.engine.formatting import format_touched
-from migrator.engine.style import style_for
+from migrator.engine.formatting import format_for_project
 from migrator.engine.imports import existing_module_alias
 from migrator.engine.options import Options
 
@@ -143,7 +142,7 @@ def move_source(text: str, path: str, options: Options):
         return SourceResult(text, [engine_finding(F.INTERNAL_ERROR, path, f"{type(exc).__name__}: {exc}")], text)
     found, silenced = target_findings(before, path, text, "httpx")
     if options.format:
-        formatted = format_touched(text, code, module.default_indent, style=style_for(path))
+        formatted = format_for_project(text, code, module.default_indent, path)
         if formatted is None:
             found.append(engine_finding(F.FORMAT_SKIPPED, path, "touched lines left unformatted"))
         else:

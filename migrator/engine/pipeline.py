@@ -28,8 +28,7 @@ from migrator.engine.context import Context
 from migrator.project.dependencies import HTTPX_SENDS, features, features_of_bytes
 from migrator.engine.engine import Engine
 from migrator.engine.findings import Finding, unsuppressed
-from migrator.engine.formatting import format_touched
-from migrator.engine.style import style_for
+from migrator.engine.formatting import format_for_project
 from migrator.engine import httpx2
 from migrator.engine.imports import NESTED_IMPORT_RE, existing_module_alias, fix_imports
 from migrator.lint.rules import imports_httpx, lint_module
@@ -195,7 +194,7 @@ def migrate_source(text: str, path: str, options: Options, timings: dict[str, fl
         moved, silenced = httpx2.target_findings(before, path, text, "requests") if code != text else httpx2.lasting_findings(text, path)
         found, suppressed = sorted(httpx2.spoken(found, options) + moved, key=Finding.sort_key), suppressed + silenced
     if code != text and options.format:
-        formatted = format_touched(text, code, module.default_indent, tree=tree, style=style_for(path))
+        formatted = format_for_project(text, code, module.default_indent, path, tree=tree)
         if formatted is None:
             found.append(_finding(F.FORMAT_SKIPPED, path, "touched lines left unformatted"))
         else:

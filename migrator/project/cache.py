@@ -28,6 +28,7 @@ import tempfile
 from pathlib import Path
 
 from migrator.engine.options import Options
+from migrator.engine.import_order import import_sort_for
 from migrator.engine.style import style_for
 from migrator.engine.pipeline import FileResult
 
@@ -81,7 +82,7 @@ class Cache:
 
     def _path(self, shown: str, data: bytes) -> Path:
         # the project's formatter settings shape the result too (a changed line length misses)
-        style = repr(style_for(shown)).encode()
+        style = repr((style_for(shown), import_sort_for(shown))).encode()
         digest = hashlib.sha256(self._options + b"\0" + style + b"\0" + shown.encode("utf-8", "surrogateescape") + b"\0" + data).hexdigest()
         return self.folder / digest[:2] / digest
 

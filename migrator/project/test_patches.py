@@ -21,8 +21,7 @@ import libcst as cst
 from codemods._request_args import VERBS
 from codemods.mock_libraries import is_test_file
 from migrator.engine.findings import Code, Finding
-from migrator.engine.formatting import format_touched
-from migrator.engine.style import style_for
+from migrator.engine.formatting import format_for_project
 from migrator.engine.httpx2 import moved_to_httpx2
 from migrator.engine.sourcefile import decode
 from migrator.project.dependencies import features
@@ -273,7 +272,7 @@ def _functions(tree: ast.Module):
 def _write(test_file, source, data: bytes, text: str, new_text: str) -> None:
     """The test file's result now ends as ``new_text`` (touched lines formatted like the rest)."""
     module_indent = cst.parse_module(new_text).default_indent
-    formatted = format_touched(text, new_text, module_indent, style=style_for(test_file.path))
+    formatted = format_for_project(text, new_text, module_indent, test_file.path)
     new_text = formatted if formatted is not None else new_text
     if not test_file.changed:
         test_file.original, test_file.old_text = data, source.text

@@ -28,8 +28,7 @@ import re
 import libcst as cst
 
 from migrator.engine.findings import Code, Finding
-from migrator.engine.formatting import format_touched
-from migrator.engine.style import style_for
+from migrator.engine.formatting import format_for_project
 from migrator.engine.imports import fix_imports
 from migrator.engine.output_names import exported
 from migrator.engine.sourcefile import decode
@@ -111,7 +110,7 @@ def _rewrite(result, text: str, names: set[str]) -> None:
         return
     if not new_text.strip():
         new_text = ""  # a module that only imported requests
-    formatted = format_touched(text, new_text, module.default_indent, style=style_for(result.path))
+    formatted = format_for_project(text, new_text, module.default_indent, result.path)
     new_text = formatted if formatted is not None else new_text
     source = decode(result.original) if result.original else None
     if not result.changed:

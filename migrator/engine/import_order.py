@@ -1,0 +1,142 @@
+"""Imports where the project's import sorter puts them.
+
+A project that sorts its imports with isort (``[tool.isort]``, ``.isort.cfg``, ``[isort]`` in
+setup.cfg or tox.ini) or with ruff's ``I`` rules gets the imports the migration added, removed or
+moved sorted the same way: by isort itself, with the project's own isort configuration (read by
+isort), or with ruff's isort settings given to isort under their isort names. A project that names
+no sorter gets isort's black profile, in the files whose imports already followed it. Only where
+the file was sorted before: a file left unsorted is not reordered by the migration.
+"""
+
+from __future__ import annotations
+
+import configparser
+import dataclasses
+import functools
+import os
+from pathlib import Path
+
+from migrator.engine.style import _toml
+
+# isort's own files and the sections it reads in each
+_ISORT_FILES = ((".isort.cfg", ("settings", "isort")), ("setup.cfg", ("isort", "tool:isort")), ("tox.ini", ("isort", "tool:isort")))
+# ruff's isort settings and their isort names (the same meaning: ruff's docs say so of each)
+_RUFF_TO_ISORT = {
+    "known-first-party": "known_first_party",
+    "known-third-party": "known_third_party",
+    "known-local-folder": "known_local_folder",
+    "extra-standard-library": "extra_standard_library",
+    "force-single-line": "force_single_line",
+    "force-sort-within-sections": "force_sort_within_sections",
+    "combine-as-imports": "combine_as_imports",
+    "lines-after-imports": "lines_after_imports",
+    "lines-between-types": "lines_between_types",
+    "order-by-type": "order_by_type",
+    "case-sensitive": "case_sensitive",
+    "force-wrap-aliases": "force_wrap_aliases",
+    "split-on-trailing-comma": "split_on_trailing_comma",
+    "from-first": "from_first",
+    "single-line-exclusions": "single_line_exclusions",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class ImportSort:
+    settings_path: str = ""  # a folder whose isort configuration isort reads
+    settings: tuple[tuple[str, object], ...] = ()  # (ruff's, under isort's names)
+    source: str = ""
+
+    @functools.cached_property
+    def config(self):
+        import isort
+
+        if self.settings_path:
+            return isort.Config(settings_path=self.settings_path, quiet=True)
+        return isort.Config(quiet=True, **{k: list(v) if isinstance(v, tuple) else v for k, v in self.settings})
+
+
+# a project that names no sorter: files already in isort's black-profile order keep to it
+UNSAID = ImportSort(settings=(("profile", "black"),))
+
+
+def import_sort_for(path: str) -> ImportSort:
+    """How the project sorts the imports of the file ``path`` (:data:`UNSAID`: it does not say)."""
+    return _of_folder(os.path.dirname(os.path.abspath(path))) or UNSAID
+
+
+@functools.lru_cache(maxsize=None)
+def _of_folder(folder: str) -> ImportSort | None:
+    current = folder
+    while True:
+        found = _isort(current) or _ruff(current)
+        if found is not None:
+            return found
+        if os.path.isfile(os.path.join(current, "pyproject.toml")) or os.path.isdir(os.path.join(current, ".git")):
+            return None  # the project's root
+        parent = os.path.dirname(current)
+        if parent == current:
+            return None
+        current = parent
+
+
+def _isort(folder: str) -> ImportSort | None:
+    pyproject = os.path.join(folder, "pyproject.toml")
+    if isinstance(_toml(pyproject).get("tool", {}).get("isort"), dict):
+        return ImportSort(settings_path=folder, source=f"[tool.isort] in {_shown(pyproject)}")
+    for name, sections in _ISORT_FILES:
+        path = os.path.join(folder, name)
+        if not os.path.isfile(path):
+            continue
+        parser = configparser.RawConfigParser()
+        try:
+            parser.read(path, encoding="utf-8")
+        except (configparser.Error, UnicodeDecodeError):
+            continue
+        if any(parser.has_section(section) for section in sections):
+            return ImportSort(settings_path=folder, source=f"isort's settings in {_shown(path)}")
+    return None
+
+
+def _ruff(folder: str) -> ImportSort | None:
+    pyproject = os.path.join(folder, "pyproject.toml")
+    for path, nested in ((os.path.join(folder, ".ruff.toml"), False), (os.path.join(folder, "ruff.toml"), False), (pyproject, True)):
+        data = _toml(path)
+        config = data.get("tool", {}).get("ruff") if nested else data
+        if not isinstance(config, dict) or not config:
+            continue
+        lint = config.get("lint", {}) if isinstance(config.get("lint"), dict) else {}
+        selected = [*lint.get("select", config.get("select", [])), *lint.get("extend-select", config.get("extend-select", []))]
+        if not any(code == "ALL" or code == "I" or str(code).startswith("I0") for code in selected):
+            return None  # ruff is the project's linter, without its import rules
+        options = lint.get("isort", config.get("isort", {}))
+        settings: dict[str, object] = {"profile": "black", "line_length": int(config.get("line-length", 88))}
+        for ruff_name, isort_name in _RUFF_TO_ISORT.items():
+            if ruff_name in options:
+                value = options[ruff_name]
+                settings[isort_name] = tuple(value) if isinstance(value, list) else value
+        root = os.path.dirname(path)
+        sources = config.get("src", [".", "src"])
+        settings["src_paths"] = tuple(os.path.join(root, s) for s in sources)
+        settings["directory"] = root
+        return ImportSort(settings=tuple(sorted(settings.items())), source=f"ruff's isort rules in {_shown(path)}")
+    return None
+
+
+def _shown(path: str) -> str:
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
+
+
+def sorted_imports(before: str, after: str, path: str, sort: ImportSort) -> str:
+    """``after`` with its imports sorted as the project sorts them, where ``before`` was sorted."""
+    if before == after:
+        return after
+    import isort
+
+    file_path = Path(path)
+    try:
+        if isort.code(before, config=sort.config, file_path=file_path) != before:
+            return after  # the project leaves this file unsorted: so does the migration
+        return isort.code(after, config=sort.config, file_path=file_path)
+    except Exception:  # isort cannot read it (a syntax it does not know): as it was
+        return after
