@@ -10,13 +10,12 @@ the file was sorted before: a file left unsorted is not reordered by the migrati
 
 from __future__ import annotations
 
-import configparser
 import dataclasses
 import functools
 import os
 from pathlib import Path
 
-from migrator.engine.style import _toml
+from migrator.engine.style import _toml, ini
 
 # isort's own files and the sections it reads in each
 _ISORT_FILES = ((".isort.cfg", ("settings", "isort")), ("setup.cfg", ("isort", "tool:isort")), ("tox.ini", ("isort", "tool:isort")))
@@ -85,14 +84,8 @@ def _isort(folder: str) -> ImportSort | None:
         return ImportSort(settings_path=folder, source=f"[tool.isort] in {_shown(pyproject)}")
     for name, sections in _ISORT_FILES:
         path = os.path.join(folder, name)
-        if not os.path.isfile(path):
-            continue
-        parser = configparser.RawConfigParser()
-        try:
-            parser.read(path, encoding="utf-8")
-        except (configparser.Error, UnicodeDecodeError):
-            continue
-        if any(parser.has_section(section) for section in sections):
+        parser = ini(path)
+        if parser is not None and any(parser.has_section(section) for section in sections):
             return ImportSort(settings_path=folder, source=f"isort's settings in {_shown(path)}")
     return None
 

@@ -121,18 +121,26 @@ def _ruff(folder: str, pyproject: str) -> Style | None:
 def _flake8(folder: str) -> Style | None:
     for name in ("setup.cfg", "tox.ini", ".flake8"):
         path = os.path.join(folder, name)
-        if not os.path.isfile(path):
+        parser = ini(path)
+        if parser is None:
             continue
-        parser = configparser.RawConfigParser()
-        try:
-            parser.read(path, encoding="utf-8")
-            value = parser.get("flake8", "max-line-length", fallback=None) or parser.get("flake8", "max_line_length", fallback=None)
-        except (configparser.Error, UnicodeDecodeError):
-            continue
+        value = parser.get("flake8", "max-line-length", fallback=None) or parser.get("flake8", "max_line_length", fallback=None)
         if value and value.strip().isdigit():
             return Style(line_length=int(value.strip()), string_normalization=True,
                          source=f"flake8's max-line-length in {_shown(path)}")
     return None
+
+
+def ini(path: str) -> configparser.RawConfigParser | None:
+    """An ini-style file (setup.cfg, tox.ini), read; None if it is missing or unreadable."""
+    if not os.path.isfile(path):
+        return None
+    parser = configparser.RawConfigParser()
+    try:
+        parser.read(path, encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError):
+        return None
+    return parser
 
 
 @functools.lru_cache(maxsize=None)
