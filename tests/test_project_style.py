@@ -38,10 +38,10 @@ CLIENT = textwrap.dedent('''\
 @pytest.fixture(autouse=True)
 def _fresh_style_cache():
     style._style_of_folder.cache_clear()
-    style._toml.cache_clear()
+    style.read_toml.cache_clear()
     yield
     style._style_of_folder.cache_clear()
-    style._toml.cache_clear()
+    style.read_toml.cache_clear()
 
 
 @pytest.mark.parametrize("files, expected", [

@@ -15,7 +15,7 @@ import functools
 import os
 from pathlib import Path
 
-from migrator.engine.style import _toml, ini
+from migrator.engine.style import read_toml, ini
 
 # isort's own files and the sections it reads in each
 _ISORT_FILES = ((".isort.cfg", ("settings", "isort")), ("setup.cfg", ("isort", "tool:isort")), ("tox.ini", ("isort", "tool:isort")))
@@ -80,7 +80,7 @@ def _of_folder(folder: str) -> ImportSort | None:
 
 def _isort(folder: str) -> ImportSort | None:
     pyproject = os.path.join(folder, "pyproject.toml")
-    if isinstance(_toml(pyproject).get("tool", {}).get("isort"), dict):
+    if isinstance(read_toml(pyproject).get("tool", {}).get("isort"), dict):
         return ImportSort(settings_path=folder, source=f"[tool.isort] in {_shown(pyproject)}")
     for name, sections in _ISORT_FILES:
         path = os.path.join(folder, name)
@@ -93,7 +93,7 @@ def _isort(folder: str) -> ImportSort | None:
 def _ruff(folder: str) -> ImportSort | None:
     pyproject = os.path.join(folder, "pyproject.toml")
     for path, nested in ((os.path.join(folder, ".ruff.toml"), False), (os.path.join(folder, "ruff.toml"), False), (pyproject, True)):
-        data = _toml(path)
+        data = read_toml(path)
         config = data.get("tool", {}).get("ruff") if nested else data
         if not isinstance(config, dict) or not config:
             continue

@@ -79,7 +79,7 @@ def _shown(path: str) -> str:
 
 
 def _black(pyproject: str) -> Style | None:
-    table = _toml(pyproject).get("tool", {}).get("black")
+    table = read_toml(pyproject).get("tool", {}).get("black")
     if not isinstance(table, dict):
         return None
     import black
@@ -100,7 +100,7 @@ def _black(pyproject: str) -> Style | None:
 
 def _ruff(folder: str, pyproject: str) -> Style | None:
     for name, table in ((os.path.join(folder, ".ruff.toml"), None), (os.path.join(folder, "ruff.toml"), None), (pyproject, "ruff")):
-        data = _toml(name)
+        data = read_toml(name)
         config = data.get("tool", {}).get("ruff") if table else data
         if not isinstance(config, dict) or not config:
             continue
@@ -144,7 +144,7 @@ def ini(path: str) -> configparser.RawConfigParser | None:
 
 
 @functools.lru_cache(maxsize=None)
-def _toml(path: str) -> dict:
+def read_toml(path: str) -> dict:
     try:
         with open(path, "rb") as fh:
             return tomllib.load(fh)
