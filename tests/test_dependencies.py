@@ -135,3 +135,17 @@ def test_charset_normalizer_is_added_once_even_where_httpx_is_declared_already()
     assert rewrite("requirements.txt", once, TEXT_DONE).text == once
     declared = "requests>=2\ncharset_normalizer==3.3\n"
     assert rewrite("requirements.txt", declared, TEXT_DONE).text == "httpx>=0.28\ncharset_normalizer==3.3\n"
+
+
+def test_an_array_laid_out_one_requirement_a_line_keeps_its_layout():
+    """Seen on todoist-api-python's [dependency-groups]: what is added goes on lines of its own."""
+    text = ('[project]\nname = "p"\ndependencies = [\n  "requests>=2",  # the client\n  "attrs"\n]\n\n'
+            '[dependency-groups]\ndev = [\n  "pytest",\n  "responses>=0.23"\n]\n')
+    needs = needs_of(["import httpx\nimport respx\n"])
+    needs.swaps["responses"] = "respx>=0.21"
+    needs.after["respx"] = ["pytest-httpx2>=1.0"]
+    out = rewrite("pyproject.toml", text, needs).text
+    assert '  "httpx>=0.28",  # the client\n  "attrs"\n' in out
+    assert 'dev = [\n  "pytest",\n  "respx>=0.21",\n  "pytest-httpx2>=1.0"\n]\n' in out
+    one_line = rewrite("pyproject.toml", '[project]\ndependencies = ["requests", "attrs"]\n', needs_of(["import httpx\nimport charset_normalizer\n"])).text
+    assert one_line.startswith('[project]\ndependencies = ["httpx>=0.28", ')

@@ -463,6 +463,12 @@ def _array_line(line: str, needs: Needs, path: str, number: int, findings: list[
                 items = [] if needs.drop_requests else [match.group(0)]
                 items += [f"{quote}{r}{quote}" for r in (
                     ([_replacement(req, needs)] if needs.httpx else []) + needs.companions())]
+        alone = re.fullmatch(r"([ \t]*)" + re.escape(match.group(0)) + r"([ \t]*,?)([ \t]*#[^\n]*)?(\n?)", line)
+        if len(items) > 1 and len(strings) == 1 and alone is not None:
+            # one requirement a line: each added one on a line of its own, as the array is laid out
+            indent, comma, comment, newline = alone.group(1), alone.group(2), alone.group(3) or "", alone.group(4)
+            lines = [f"{indent}{items[0]},{comment}"] + [f"{indent}{item}," for item in items[1:-1]] + [f"{indent}{items[-1]}{comma}"]
+            return "\n".join(lines) + newline, found
         if items:
             pieces.append(line[position:match.start()] + ", ".join(items))
             position = match.end()
