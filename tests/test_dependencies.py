@@ -149,3 +149,46 @@ def test_an_array_laid_out_one_requirement_a_line_keeps_its_layout():
     assert 'dev = [\n  "pytest",\n  "respx>=0.21",\n  "pytest-httpx2>=1.0"\n]\n' in out
     one_line = rewrite("pyproject.toml", '[project]\ndependencies = ["requests", "attrs"]\n', needs_of(["import httpx\nimport charset_normalizer\n"])).text
     assert one_line.startswith('[project]\ndependencies = ["httpx>=0.28", ')
+
+
+def test_httpx_goes_where_requests_was_even_when_an_extra_declares_it():
+    """An extra already naming httpx does not make it a core dependency: code that imported requests
+    in the core must find httpx installed without the extra."""
+    needs = needs_of(["import httpx\n"])
+    text = '[project]\nname = "p"\ndependencies = ["requests>=2"]\n\n[project.optional-dependencies]\nhttp2 = ["httpx[http2]"]\n'
+    out = rewrite("pyproject.toml", text, needs).text
+    assert 'dependencies = ["httpx>=0.28"]' in out and 'http2 = ["httpx[http2]"]' in out
+    assert rewrite("pyproject.toml", out, needs).text == out  # declared where requests was: a second run adds nothing
+    extra = '[project]\nname = "p"\ndependencies = ["attrs"]\n\n[project.optional-dependencies]\nhttp = ["requests"]\ncli = ["httpx"]\n'
+    out = rewrite("pyproject.toml", extra, needs).text
+    assert 'dependencies = ["attrs"]' in out and 'http = ["httpx>=0.28"]' in out  # an extra stays an extra
+    cfg = "[options]\ninstall_requires =\n    requests\n\n[options.extras_require]\nfast =\n    httpx[http2]\n"
+    out = rewrite("setup.cfg", cfg, needs).text
+    assert "install_requires =\n    httpx>=0.28\n" in out and "fast =\n    httpx[http2]\n" in out
+    same = '[project]\nname = "p"\ndependencies = ["requests", "httpx>=0.27"]\n'
+    assert rewrite("pyproject.toml", same, needs).text == '[project]\nname = "p"\ndependencies = ["httpx>=0.27"]\n'
+
+
+def test_tox_nox_pipfile_and_pip_tools_files_are_edited_like_the_others(tmp_path):
+    from migrator.project.dependencies import dependency_files
+
+    needs = needs_of(["import httpx\n", "import respx\n"])
+    tox = "[tox]\nenvlist = py311\n\n[testenv]\ndeps =\n    pytest\n    responses>=0.23  # mocks\n    -rrequirements.txt\ncommands = pytest\n"
+    assert rewrite("tox.ini", tox, needs).text == tox.replace("responses>=0.23", "respx>=0.21")
+    nox = ('import nox\n\n\n@nox.session\ndef tests(session):\n    session.install("-e", ".", "pytest", "requests-mock")\n'
+           '    session.install("requests", silent=True)\n    session.run("pytest")\n')
+    out = rewrite("noxfile.py", nox, needs).text
+    assert 'session.install("-e", ".", "pytest", "respx>=0.21")' in out
+    assert 'session.install("httpx>=0.28", silent=True)' in out
+    pipfile = '[packages]\nrequests = "*"\n\n[dev-packages]\nresponses = "*"\npytest = "*"\n'
+    out = rewrite("Pipfile", pipfile, needs).text
+    assert out == '[packages]\nhttpx = ">=0.28"\n\n[dev-packages]\nrespx = ">=0.21"\npytest = "*"\n'
+    assert rewrite("requirements-dev.in", "requests\nresponses\n", needs).text == "httpx>=0.28\nrespx>=0.21\n"
+    setup = 'setup(install_requires=["requests"], tests_require=["responses"])\n'
+    assert rewrite("setup.py", setup, needs).text == 'setup(install_requires=["httpx>=0.28"], tests_require=["respx>=0.21"])\n'
+    poetry = '[tool.poetry.group.dev.dependencies]\nrequests-mock = "^1.11"\n'
+    assert rewrite("pyproject.toml", poetry, needs).text == '[tool.poetry.group.dev.dependencies]\nrespx = "^0.21"\n'
+    for name in ("tox.ini", "noxfile.py", "Pipfile", "requirements-dev.in", "setup.py"):
+        (tmp_path / name).write_text("")
+    assert sorted(p.rsplit("/", 1)[-1] for p in dependency_files(str(tmp_path))) == [
+        "Pipfile", "noxfile.py", "requirements-dev.in", "setup.py", "tox.ini"]

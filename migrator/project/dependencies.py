@@ -14,12 +14,18 @@ Poetry's tables), ``setup.cfg`` (``install_requires``/``extras_require``) and ``
 
 from __future__ import annotations
 
+import configparser
 import dataclasses
 import glob
 import os
 import re
 
 import libcst as cst
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
 
 from migrator.engine.findings import Code, Finding
 from migrator.engine.visitors import Transformer, transform
@@ -196,9 +202,11 @@ def normalized(name: str) -> str:
 
 
 def dependency_files(package_dir: str) -> list[str]:
-    found = sorted(glob.glob(os.path.join(package_dir, "requirements*.txt")))
-    found += sorted(glob.glob(os.path.join(package_dir, "requirements", "*.txt")))
-    for name in ("pyproject.toml", "setup.cfg", "setup.py"):
+    found = []
+    for extension in ("txt", "in"):  # (pip-tools' .in files: the .txt are compiled from them)
+        found += sorted(glob.glob(os.path.join(package_dir, f"requirements*.{extension}")))
+        found += sorted(glob.glob(os.path.join(package_dir, "requirements", f"*.{extension}")))
+    for name in ("pyproject.toml", "setup.cfg", "setup.py", "tox.ini", "noxfile.py", "Pipfile"):
         path = os.path.join(package_dir, name)
         if os.path.isfile(path):
             found.append(path)
@@ -217,18 +225,63 @@ def rewrite(path: str, text: str, needs: Needs) -> Edit:
     # what the file already declares is not added again (a second run changes nothing)
     declared = _HTTPX2_DECLARED if needs.target == "httpx2" else _HTTPX_DECLARED
     requirements = _without_own_table(text) if name == "pyproject.toml" else text
+    holding = _arrays_declaring(name, requirements, needs)
     needs = dataclasses.replace(
         needs,
-        # (a declared httpx that becomes httpx2 declares it too)
-        httpx=needs.httpx and not declared.search(requirements) and not (needs.drop_httpx and _HTTPX_DECLARED.search(requirements)),
+        # (a declared httpx that becomes httpx2 declares it too); in pyproject.toml and setup.cfg, httpx
+        # declared in another list (an extra) does not stand for it where requests was (the core)
+        httpx=needs.httpx and (holding is not None or not declared.search(requirements))
+        and not (holding is None and needs.drop_httpx and _HTTPX_DECLARED.search(requirements)),
         httpx_retries=needs.httpx_retries and not re.search(r"httpx[-_]retries", text),
         charset_normalizer=needs.charset_normalizer and not re.search(r"charset[-_]normalizer", text, re.I),
     )
     needs.after = {k: [r for r in v if not re.search(rf"(?:^|[\"'\s]){re.escape(_NAME.match(r).group(1))}\b(?![-_.])", text, re.M | re.I)]
                    for k, v in needs.after.items()}
-    if name == "setup.py":
-        return _setup_py(path, text, needs)
-    return _lines(path, text, needs, name)
+    if name in ("setup.py", "noxfile.py"):
+        return _python_file(path, text, needs, nox=name == "noxfile.py")
+    return _lines(path, text, needs, name, holding or set())
+
+
+def _arrays_declaring(name: str, text: str, needs: Needs) -> set[str] | None:
+    """The lists of a pyproject.toml or setup.cfg that declare the target library already
+    (``project.dependencies``, ``project.optional-dependencies.http``, ``dependency-groups.dev``,
+    ``tool.poetry.dependencies``, ``options.install_requires``, ``options.extras_require.http``);
+    None for other files, or one that cannot be read (then the whole file counts)."""
+    names = {"httpx2"} if needs.target == "httpx2" else {"httpx"}
+    if needs.drop_httpx:
+        names.add("httpx")
+    lists: dict[str, list[str]] = {}
+    if name == "pyproject.toml":
+        try:
+            data = tomllib.loads(text)
+        except (tomllib.TOMLDecodeError, ValueError):
+            return None
+        project = data.get("project", {})
+        lists["project.dependencies"] = project.get("dependencies", [])
+        for extra, reqs in (project.get("optional-dependencies") or {}).items():
+            lists[f"project.optional-dependencies.{extra}"] = reqs
+        for group, reqs in (data.get("dependency-groups") or {}).items():
+            lists[f"dependency-groups.{group}"] = reqs
+        poetry = data.get("tool", {}).get("poetry", {})
+        for table, deps in [("tool.poetry.dependencies", poetry.get("dependencies")), ("tool.poetry.dev-dependencies", poetry.get("dev-dependencies")),
+                            *((f"tool.poetry.group.{g}.dependencies", v.get("dependencies")) for g, v in (poetry.get("group") or {}).items())]:
+            if isinstance(deps, dict):
+                lists[table] = list(deps)
+    elif name == "setup.cfg":
+        parser = configparser.RawConfigParser()
+        try:
+            parser.read_string(text)
+        except configparser.Error:
+            return None
+        if parser.has_option("options", "install_requires"):
+            lists["options.install_requires"] = parser.get("options", "install_requires").splitlines()
+        if parser.has_section("options.extras_require"):
+            for extra, value in parser.items("options.extras_require"):
+                lists[f"options.extras_require.{extra}"] = value.splitlines()
+    else:
+        return None
+    return {key for key, reqs in lists.items() if any(
+        isinstance(r, str) and (m := _NAME.match(r)) is not None and normalized(m.group(1)) in names for r in reqs)}
 
 
 def _without_own_table(text: str) -> str:
@@ -277,7 +330,11 @@ _STRING = re.compile(r""""([^"\n]*)"|'([^'\n]*)'""")
 _SECTION = re.compile(r"^\s*\[([^\]]+)\]\s*(#.*)?$")
 
 
-def _lines(path: str, text: str, needs: Needs, name: str) -> Edit:
+def _lines(path: str, text: str, needs: Needs, name: str, holding: set[str] = frozenset()) -> Edit:  # type: ignore[assignment]
+    """``holding``: the lists that declare the target library already (:func:`_arrays_declaring`):
+    where requests stands in one of them, it is not added again."""
+    others = dataclasses.replace(needs, httpx=False)
+    current = ""  # the list being read
     lines = text.splitlines(keepends=True)
     out: list[str] = []
     findings: list[Finding] = []
@@ -285,7 +342,9 @@ def _lines(path: str, text: str, needs: Needs, name: str) -> Edit:
     section = ""
     in_array = False  # inside a dependencies array of pyproject.toml
     in_cfg_list = False  # inside install_requires/extras_require of setup.cfg
-    kind = "requirements" if name.endswith(".txt") else "pyproject" if name == "pyproject.toml" else "cfg"
+    kind = "requirements" if name.endswith((".txt", ".in")) else "pyproject" if name in ("pyproject.toml", "Pipfile") else "cfg"
+    caret = name != "Pipfile"  # Poetry's "^0.28"; a Pipfile's ">=0.28"
+    spec_text = lambda spec: f'"^{spec.lstrip(">=")}"' if caret else f'"{spec}"'  # noqa: E731
     placed: set[str] = set()  # replacement requirements already written in this file
     for number, line in enumerate(lines, 1):
         header = _SECTION.match(line)
@@ -301,10 +360,12 @@ def _lines(path: str, text: str, needs: Needs, name: str) -> Edit:
             key = re.match(r"^(\w[\w-]*)\s*=", line)
             if key:
                 in_cfg_list = section in ("options", "options.extras_require") and (
-                    key.group(1) in ("install_requires", "tests_require") or section == "options.extras_require")
+                    key.group(1) in ("install_requires", "tests_require") or section == "options.extras_require") or (
+                    name == "tox.ini" and (section == "testenv" or section.startswith("testenv:")) and key.group(1) == "deps")
+                current = f"{section}.{key.group(1)}"
                 head, _, value = line.partition("=")
                 if in_cfg_list and value.strip():
-                    replaced = _requirement_line(value, needs, path, number, findings, placed)
+                    replaced = _requirement_line(value, others if current in holding else needs, path, number, findings, placed)
                     declared |= _names_requests(value)
                     out.append(head + "=" + "".join(replaced) if replaced else head + "=\n")
                     continue
@@ -312,33 +373,33 @@ def _lines(path: str, text: str, needs: Needs, name: str) -> Edit:
                 continue
             if in_cfg_list and line[:1] in (" ", "\t") and line.strip():
                 declared |= _names_requests(line)
-                out += _requirement_line(line, needs, path, number, findings, placed)
+                out += _requirement_line(line, others if current in holding else needs, path, number, findings, placed)
                 continue
             if line.strip() and line[:1] not in (" ", "\t"):
                 in_cfg_list = False
             out.append(line)
             continue
         # pyproject.toml
-        poetry = section.startswith("tool.poetry") and section.endswith("dependencies")
+        poetry = section.startswith("tool.poetry") and section.endswith("dependencies") or name == "Pipfile" and section in ("packages", "dev-packages")
         if poetry:
             match = re.match(r"^(\s*)([A-Za-z0-9][A-Za-z0-9._-]*)(\s*=\s*)(.*)$", line.rstrip("\n"))
             if match and normalized(match.group(2)) == "requests":
                 declared = True
                 new = []
-                if needs.httpx:
+                if needs.httpx and section not in holding:
                     extras = sorted(needs.httpx_extras)
-                    version = needs.spec.lstrip(">=")
-                    value = f'{{ version = "^{version}", extras = {extras!r} }}'.replace("'", '"') if extras else f'"^{version}"'
+                    version = spec_text(needs.spec)
+                    value = f'{{ version = {version}, extras = {extras!r} }}'.replace("'", '"') if extras else version
                     new.append(f"{match.group(1)}{needs.library}{match.group(3)}{value}\n")
                 for companion, spec in needs.companion_specs():
-                    new.append(f'{match.group(1)}{companion}{match.group(3)}"^{spec.lstrip(">=")}"\n')
+                    new.append(f'{match.group(1)}{companion}{match.group(3)}{spec_text(spec)}\n')
                 out += new + ([] if needs.drop_requests else [line])
                 continue
             if match and normalized(match.group(2)) == "types-requests" and needs.drop_requests:
                 continue
             if match and normalized(match.group(2)) == "httpx" and needs.drop_httpx:
                 value = match.group(4) + "\n"
-                version = f'"^{HTTPX2_SPEC.lstrip(">=")}"'
+                version = spec_text(HTTPX2_SPEC)
                 if value.lstrip().startswith("{"):  # ``{ version = "^0.27", extras = [...], optional = true }``: kept
                     value = re.sub(r'(\bversion\s*=\s*)(["\'])[^"\']*\2', lambda m: m.group(1) + version, value, count=1)
                     out.append(f"{match.group(1)}httpx2{match.group(3)}{value}")
@@ -348,8 +409,16 @@ def _lines(path: str, text: str, needs: Needs, name: str) -> Edit:
             if match and normalized(match.group(2)) in needs.after:
                 out.append(line)
                 for r in _followers(normalized(match.group(2)), needs, placed):
-                    follower, spec = re.match(r"([\w.-]+)>=(.*)", r).groups()  # type: ignore[union-attr]
-                    out.append(f'{match.group(1)}{follower}{match.group(3)}"^{spec}"\n')
+                    follower, spec = re.match(r"([\w.-]+)(>=.*)", r).groups()  # type: ignore[union-attr]
+                    out.append(f'{match.group(1)}{follower}{match.group(3)}{spec_text(spec)}\n')
+                continue
+            if match and normalized(match.group(2)) in needs.swaps:  # ``responses = "^0.25"``: the new mock library
+                swap = needs.swaps[normalized(match.group(2))]
+                if swap not in placed:
+                    placed.add(swap)
+                    for r in [swap, *_followers(_NAME.match(swap).group(1), needs, placed)]:  # type: ignore[union-attr]
+                        library, spec = re.match(r"([\w.-]+)(>=.*)", r).groups()  # type: ignore[union-attr]
+                        out.append(f'{match.group(1)}{library}{match.group(3)}{spec_text(spec)}\n')
                 continue
             if match:
                 _note_mocks(match.group(2), path, number, findings)
@@ -358,9 +427,9 @@ def _lines(path: str, text: str, needs: Needs, name: str) -> Edit:
         starts = re.match(r"^\s*([\w.-]+)\s*=\s*\[", line)
         dependency_table = section in ("project.optional-dependencies", "dependency-groups")
         if starts and ((section == "project" and starts.group(1) == "dependencies") or dependency_table):
-            in_array = True
+            in_array, current = True, f"{section}.{starts.group(1)}"
         if in_array:
-            new_line, found = _array_line(line, needs, path, number, findings, placed)
+            new_line, found = _array_line(line, others if current in holding else needs, path, number, findings, placed)
             declared |= found
             if new_line is not None:
                 out.append(new_line)
@@ -488,12 +557,39 @@ def _array_line(line: str, needs: Needs, path: str, number: int, findings: list[
 
 
 # --- setup.py, through LibCST ------------------------------------------------------------------------
-class _SetupRequirements(Transformer):
+def _edited_requirement(req: str, needs: Needs, placed: set[str]) -> list[str] | None:
+    """The requirement strings that replace ``req`` in a list (None: it stays as it is)."""
+    split = _split_requirement(req)
+    if split is None:
+        return None
+    name = split[0]
+    if name == "types-requests" and needs.drop_requests:
+        return []
+    if name in needs.swaps:
+        swap = needs.swaps[name]
+        if swap in placed:
+            return []  # both mock libraries named: the new one once
+        placed.add(swap)
+        return [swap, *_followers(_NAME.match(swap).group(1), needs, placed)]  # type: ignore[union-attr]
+    if name == "httpx" and needs.drop_httpx:
+        return [_retargeted(req, needs)]
+    if name in needs.after:
+        return [req, *_followers(name, needs, placed)]
+    if name != "requests":
+        return None
+    return ([] if needs.drop_requests else [req]) + ([_replacement(req, needs)] if needs.httpx else []) + needs.companions()
+
+
+class _PythonRequirements(Transformer):
+    """The requirement strings of setup.py's ``install_requires=[...]``/``extras_require``/
+    ``tests_require``, or of a noxfile's ``session.install("...", ...)``."""
+
     _KEYS = ("install_requires", "extras_require", "tests_require")
 
-    def __init__(self, needs: Needs):
+    def __init__(self, needs: Needs, nox: bool):
         super().__init__()
         self.needs = needs
+        self.nox = nox
         self.depth = 0
         self.declared = False
         self.placed: set[str] = set()
@@ -507,48 +603,48 @@ class _SetupRequirements(Transformer):
             self.depth -= 1
         return updated
 
-    def leave_List(self, original: cst.List, updated: cst.List) -> cst.List:
-        if not self.depth:
-            return updated
-        elements: list[cst.Element] = []
-        for el in updated.elements:
-            value = el.value
+    def _edited(self, items: list, value_of, with_value) -> list:
+        out = []
+        for item in items:
+            value = value_of(item)
             req = value.evaluated_value if isinstance(value, cst.SimpleString) else None
-            split = _split_requirement(req) if isinstance(req, str) else None
-            if split is None:
-                elements.append(el)
+            new = _edited_requirement(req, self.needs, self.placed) if isinstance(req, str) else None
+            if new is None:
+                out.append(item)
                 continue
-            if split[0] == "types-requests" and self.needs.drop_requests:
-                continue
-            quote = value.quote  # type: ignore[union-attr]
-            if split[0] == "httpx" and self.needs.drop_httpx:
-                elements.append(el.with_changes(value=cst.SimpleString(f"{quote}{_retargeted(req, self.needs)}{quote}")))
-                continue
-            if split[0] in self.needs.after:
-                elements.append(el)
-                for r in _followers(split[0], self.needs, self.placed):
-                    elements.append(el.with_changes(value=cst.SimpleString(f"{quote}{r}{quote}")))
-                continue
-            if split[0] != "requests":
-                elements.append(el)
-                continue
-            self.declared = True
-            if not self.needs.drop_requests:
-                elements.append(el)
-            for new in ([_replacement(req, self.needs)] if self.needs.httpx else []) + self.needs.companions():
-                elements.append(el.with_changes(value=cst.SimpleString(f"{quote}{new}{quote}")))
+            self.declared |= _split_requirement(req)[0] == "requests"  # type: ignore[index]
+            out += [item if r == req else with_value(item, cst.SimpleString(f"{value.quote}{r}{value.quote}")) for r in new]
+        return out
+
+    def leave_List(self, original: cst.List, updated: cst.List) -> cst.List:
+        if not self.depth or self.nox:
+            return updated
+        elements = self._edited(list(updated.elements), lambda el: el.value, lambda el, v: el.with_changes(value=v))
         if elements and len(elements) < len(updated.elements):
-            last_comma = updated.elements[-1].comma
-            elements[-1] = elements[-1].with_changes(comma=last_comma)
+            elements[-1] = elements[-1].with_changes(comma=updated.elements[-1].comma)
         return updated.with_changes(elements=elements)
 
+    def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.Call:
+        func = original.func
+        if not (self.nox and isinstance(func, cst.Attribute) and func.attr.value == "install"):
+            return updated
+        positional = [a for a in updated.args if a.keyword is None and a.star == ""]
+        rest = [a for a in updated.args if a not in positional]
+        args = self._edited(positional, lambda a: a.value, lambda a, v: a.with_changes(value=v))
+        args = [a.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))) for a in args[:-1]] + args[-1:]
+        if rest and args:
+            args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        elif args:
+            args[-1] = args[-1].with_changes(comma=positional[-1].comma if positional else cst.MaybeSentinel.DEFAULT)
+        return updated.with_changes(args=[*args, *rest])
 
-def _setup_py(path: str, text: str, needs: Needs) -> Edit:
+
+def _python_file(path: str, text: str, needs: Needs, nox: bool) -> Edit:
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError:
         return Edit(text, [], False)
-    transformer = _SetupRequirements(needs)
+    transformer = _PythonRequirements(needs, nox)
     new = transform(module, transformer)
     return Edit(new.code, [], transformer.declared)
 
