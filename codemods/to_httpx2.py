@@ -71,7 +71,8 @@ import libcst as cst
 
 from codemods._httpx2.mover import Mover
 from codemods._httpx2.respx import (
-    DEFAULT_MOCKER_FIXTURE_TEXT, DEFAULT_MOCKER_TEXT, RESPX_HANDLER, RESPX_HANDLER_TEXT, sets_default_mocker, transport_handlers,
+    DEFAULT_MOCKER_FIXTURE_TEXT, DEFAULT_MOCKER_TEXT, RESPX_HANDLER, RESPX_HANDLER_TEXT, imported_at_runtime, sets_default_mocker,
+    transport_handlers,
 )
 from codemods._httpx2.tree import (
     NAMES, PATCHERS, DropAlias, Scan, after_imports, imports_pytest, inserted, names_from_httpx, uses_name,
@@ -168,7 +169,7 @@ def retarget(module: cst.Module, respx: bool, text_of=None, own_module=None) -> 
         isinstance(b, cst.Import) and any(dotted(a.name) == "httpx2" and a.asname is None for a in b.names) for b in s.body)
         for s in module.body)
     mover = Mover(respx or scan.fixture, has_httpx2)
-    mover.imports_respx = respx
+    mover.imports_respx = respx and imported_at_runtime(module, "respx")  # (not only for type checkers)
     mover.own_module = own_module
     mover.from_httpx = from_httpx
     mover.patchers = PATCHERS | scan.patchers

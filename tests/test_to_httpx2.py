@@ -608,3 +608,31 @@ def test_a_mock_transports_own_handler_answers_with_httpx2_in_a_respx_file(tmp_p
     (tmp_path / "test_after.py").write_text(code)
     proc = run_pytest(tmp_path)
     assert proc.returncode == 0 and "4 passed" in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_respx_imported_for_type_checkers_alone_means_the_fixture_is_pytest_httpx2s(tmp_path):
+    """Seen on todoist-api-python: respx imported under TYPE_CHECKING, its fixture used; no name
+    respx exists when the tests run, so nothing may be written through it."""
+    source = textwrap.dedent("""
+        from __future__ import annotations
+
+        from typing import TYPE_CHECKING
+
+        import httpx
+
+        if TYPE_CHECKING:
+            import respx
+
+
+        def test_x(respx_mock: respx.MockRouter) -> None:
+            respx_mock.get("https://x.test/a").mock(return_value=httpx.Response(204))
+            assert httpx.get("https://x.test/a").status_code == 204
+            assert len(respx_mock.calls) == 1
+    """)
+    code = _moved(source).code
+    assert "def test_x(httpx2_mock: respx.MockRouter)" in code and "len(httpx2_mock.calls)" in code
+    assert "respx.mocks" not in code and "_respx_mocks_httpx2" not in code
+    (tmp_path / "test_before.py").write_text(source)
+    (tmp_path / "test_after.py").write_text(code)
+    proc = run_pytest(tmp_path)
+    assert proc.returncode == 0 and "2 passed" in proc.stdout, proc.stdout + proc.stderr

@@ -116,3 +116,19 @@ def transport_handlers(module: cst.Module) -> tuple[set[str], set[int]]:
         elif isinstance(handler, cst.Name):
             names.add(wrapped.get(handler.value, handler.value))
     return names, lambdas
+
+
+def imported_at_runtime(module: cst.Module, name: str) -> bool:
+    """Does the module import ``name`` where the code runs (not only under ``if TYPE_CHECKING:``)?
+    (todoist-api-python imports respx for its annotations alone and uses respx's fixture.)"""
+    from migrator.engine.visitors import walk
+
+    hidden: set[int] = set()
+    imports = []
+    for node in walk(module):
+        if isinstance(node, cst.If) and (dotted(node.test) or "").endswith("TYPE_CHECKING"):
+            hidden |= {id(n) for n in walk(node.body)}
+        elif isinstance(node, cst.Import) and any(dotted(a.name) == name for a in node.names) \
+                or isinstance(node, cst.ImportFrom) and node.module is not None and dotted(node.module) == name:
+            imports.append(node)
+    return any(id(node) not in hidden for node in imports)
