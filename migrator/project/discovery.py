@@ -1,8 +1,9 @@
 """Which .py files a run looks at.
 
 Directories are walked in sorted order (so output is stable); version-control,
-virtualenv, build and cache folders are skipped, as is whatever a ``.gitignore``
-on the way excludes, and whatever ``--exclude`` globs match.  A file named
+virtualenv, build and cache folders are skipped, as is whatever git ignores (the
+``.gitignore`` files on the way and the repository's ``.git/info/exclude``, read with
+pathspec's gitignore spec), and whatever ``--exclude`` globs match.  A file named
 explicitly on the command line is always taken, like black and ruff do.
 
 A symlinked file stands for its target: the target is taken once (however many links
@@ -29,65 +30,28 @@ SKIP_DIRS = frozenset({
 
 
 class GitIgnore:
-    """The subset of gitignore patterns projects use: globs, ``**``, ``/``-anchoring, ``!``, dirs."""
+    """One ignore file (a ``.gitignore``, or ``.git/info/exclude``) as git reads it, through
+    pathspec's gitignore spec; its patterns are relative to ``base``."""
 
     def __init__(self, base: Path, lines: list[str]):
+        import pathspec
+
         self.base = base
-        self.rules: list[tuple[re.Pattern[str], bool, bool]] = []  # (regex, negated, dir_only)
-        for raw in lines:
-            line = raw.rstrip("\n").rstrip()
-            if not line or line.startswith("#"):
-                continue
-            negated = line.startswith("!")
-            if negated:
-                line = line[1:]
-            dir_only = line.endswith("/")
-            line = line.rstrip("/")
-            anchored = "/" in line
-            line = line.lstrip("/")
-            self.rules.append((_glob_regex(line, anchored), negated, dir_only))
+        self.spec = pathspec.GitIgnoreSpec.from_lines(lines)
 
     @classmethod
-    def load(cls, folder: Path) -> "GitIgnore | None":
-        path = folder / ".gitignore"
+    def load(cls, folder: Path, path: Path | None = None) -> "GitIgnore | None":
+        """``folder``'s .gitignore (or the file ``path``, whose patterns are relative to ``folder``)."""
         try:
-            return cls(folder, path.read_text(encoding="utf-8", errors="replace").splitlines())
+            text = (path or folder / ".gitignore").read_text(encoding="utf-8", errors="replace")
         except OSError:
             return None
+        return cls(folder, text.splitlines())
 
     def ignored(self, path: Path, is_dir: bool) -> bool | None:
-        """True/False when a rule decides, None when none matches."""
+        """True/False when a pattern decides (the last that matches), None when none does."""
         rel = path.relative_to(self.base).as_posix()
-        verdict = None
-        for regex, negated, dir_only in self.rules:
-            if dir_only and not is_dir:
-                continue
-            if regex.fullmatch(rel):
-                verdict = not negated
-        return verdict
-
-
-def _glob_regex(pattern: str, anchored: bool) -> re.Pattern[str]:
-    out = []
-    i = 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("/**", i) and i + 3 == len(pattern):
-            out.append("/.*")
-            i += 3
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    body = "".join(out)
-    return re.compile(body if anchored else "(?:.*/)?" + body)
+        return self.spec.check_file(rel + "/" if is_dir else rel).include
 
 
 def _excluded(rel: str, name: str, globs: tuple[str, ...]) -> bool:
@@ -161,21 +125,26 @@ def _shown(path: str) -> str:
 
 
 def _ancestor_ignores(folder: Path) -> list[GitIgnore | None]:
-    """.gitignore files above ``folder``, up to the repository root (the folder with .git)."""
+    """The ignore files above ``folder``, up to the repository root (the folder with .git), in
+    git's order of precedence, lowest first: the repository's ``.git/info/exclude``, then each
+    ``.gitignore`` from the root down (a deeper one overrides)."""
     chain = []
     for parent in [folder, *folder.parents]:
         chain.append(parent)
         if (parent / ".git").exists():
             break
     else:
-        chain = [folder]
-    return [GitIgnore.load(p) for p in reversed(chain[1:])]
+        return []
+    root = chain[-1]
+    return [GitIgnore.load(root, root / ".git" / "info" / "exclude"), *(GitIgnore.load(p) for p in reversed(chain[1:]))]
 
 
 def _is_ignored(ignores: list[GitIgnore], path: Path, is_dir: bool) -> bool:
     verdict = False
     resolved = path.resolve()
     for gi in ignores:
+        if gi is None:
+            continue
         try:
             v = gi.ignored(resolved, is_dir)
         except ValueError:
