@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import fnmatch
 import os
-import re
 from pathlib import Path
 
 from migrator.engine.findings import Code, Finding
