@@ -192,3 +192,12 @@ def test_tox_nox_pipfile_and_pip_tools_files_are_edited_like_the_others(tmp_path
         (tmp_path / name).write_text("")
     assert sorted(p.rsplit("/", 1)[-1] for p in dependency_files(str(tmp_path))) == [
         "Pipfile", "noxfile.py", "requirements-dev.in", "setup.py", "tox.ini"]
+
+
+def test_requirements_are_read_as_pep_508_says():
+    needs = needs_of(["import httpx\n"])
+    text = 'requests[socks] @ https://example.com/requests.whl ; python_version >= "3.8"\nRequests_Toolbelt==1.0\n-r base.txt\n'
+    out = rewrite("requirements.txt", text, needs).text
+    assert out.splitlines()[0] == 'httpx[socks]>=0.28; python_version >= "3.8"'
+    assert "Requests_Toolbelt==1.0\n-r base.txt\n" in out  # another project, and an option line
+    assert rewrite("requirements.txt", "requests>=2,<\n", needs).text == "requests>=2,<\n"  # not a requirement: left

@@ -21,6 +21,7 @@ import os
 import re
 
 import libcst as cst
+from packaging.requirements import InvalidRequirement, Requirement
 
 try:
     import tomllib
@@ -291,11 +292,15 @@ def _without_own_table(text: str) -> str:
 
 # --- requirement strings --------------------------------------------------------------------------
 def _split_requirement(req: str) -> tuple[str, str, str] | None:
-    """(normalized name, extras text, the rest) of a PEP 508 requirement string."""
-    match = _NAME.match(req)
-    if not match:
+    """(normalized name, extras text, the rest: version and marker as written) of a PEP 508
+    requirement string, read by ``packaging``; None for what is not one (``-r file``, a tox factor)."""
+    try:
+        parsed = Requirement(req.strip())
+    except InvalidRequirement:
         return None
-    return normalized(match.group(1)), match.group(2) or "", req[match.end():]
+    match = _NAME.match(req)
+    extras = f"[{','.join(sorted(parsed.extras))}]" if parsed.extras else ""
+    return normalized(parsed.name), extras, req[match.end():] if match else ""
 
 
 def _replacement(req: str, needs: Needs) -> str:
