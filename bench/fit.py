@@ -112,8 +112,6 @@ def fit(suite: Suite, args: argparse.Namespace) -> dict:
     orig, tree = work / "orig", work / "tree"
     export(mirror_of(suite, Path(args.mirrors)), suite.commit, orig)
     checks = checks_of(orig)
-    if not checks:
-        return {"name": suite.name, "checks": [], "files": 0, "rows": {}}
     fresh_tree(orig, tree)
     log = work / "migrate.log"
     log.unlink(missing_ok=True)
@@ -124,7 +122,46 @@ def fit(suite: Suite, args: argparse.Namespace) -> dict:
         before = [p for p in changed if passes(check, orig, p)]
         broken = [p for p in before if not passes(check, tree, p)]
         rows[name] = {"passed_before": len(before), "still_passing": len(before) - len(broken), "broken": broken}
-    return {"name": suite.name, "checks": list(checks), "files": len(changed), "rows": rows}
+    return {"name": suite.name, "checks": list(checks), "files": len(changed), "rows": rows,
+            "dependency_files": [_dependency_edit(orig, tree, f["path"]) for f in report["files"]
+                                 if f.get("changed") and f.get("kind") == "dependencies"]}
+
+
+_LISTS = ("dependencies", "optional-dependencies", "dependency-groups", "install_requires", "extras_require", "packages", "dev-packages")
+
+
+def _dependency_edit(orig: Path, tree: Path, path: str) -> dict:
+    """The line-based edit of a dependency file, checked: it still parses, only dependency lists
+    differ once parsed, and every comment line is still there."""
+    before, after = (orig / path).read_text(), (tree / path).read_text()
+    row = {"path": path, "parses": True, "only_lists": True, "comments_kept": True}
+    comments = lambda text: [line.strip() for line in text.splitlines() if line.strip().startswith("#")]  # noqa: E731
+    row["comments_kept"] = comments(before) == comments(after)
+    if path.endswith(("pyproject.toml", "Pipfile")):
+        try:
+            old, new = tomllib.loads(before), tomllib.loads(after)
+        except tomllib.TOMLDecodeError:
+            row["parses"] = False
+            return row
+        row["only_lists"] = _strip_lists(old) == _strip_lists(new)
+    elif path.endswith((".cfg", ".ini")):
+        old_cfg, new_cfg = configparser.RawConfigParser(), configparser.RawConfigParser()
+        try:
+            old_cfg.read_string(before)
+            new_cfg.read_string(after)
+        except configparser.Error:
+            row["parses"] = False
+            return row
+        row["only_lists"] = all(dict(old_cfg.items(s)) == dict(new_cfg.items(s)) or s.startswith(("options", "testenv"))
+                                for s in old_cfg.sections())
+    return row
+
+
+def _strip_lists(data):
+    """The parsed file without its dependency lists (what the edit may change)."""
+    if isinstance(data, dict):
+        return {k: _strip_lists(v) for k, v in data.items() if k not in _LISTS and not (k.endswith("dependencies"))}
+    return data
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -146,16 +183,18 @@ def main(argv: list[str] | None = None) -> int:
         except SuiteError as exc:
             print(f"== {suite.name}: {exc}")
             continue
-        if not result["checks"]:
-            if args.only:
-                print(f"== {suite.name}: configures no formatter or import sorter")
-            continue
-        print(f"== {suite.name}: {result['files']} files changed; checks: {', '.join(result['checks'])}")
+        checks = ", ".join(result["checks"]) or "none configured (its dependency files only)"
+        print(f"== {suite.name}: {result['files']} files changed; checks: {checks}")
         for name, row in result["rows"].items():
             print(f"   {name}: {row['still_passing']} of {row['passed_before']} that passed before still pass")
             for path in row["broken"]:
                 print(f"     broken: {path}")
                 failures += 1
+        for row in result["dependency_files"]:
+            verdict = "ok" if row["parses"] and row["only_lists"] and row["comments_kept"] else "CHANGED BEYOND ITS LISTS"
+            print(f"   {row['path']}: parses {row['parses']}, only dependency lists differ {row['only_lists']}, "
+                  f"comments kept {row['comments_kept']}: {verdict}")
+            failures += verdict != "ok"
         (Path(args.scratch) / suite.name / "fit.json").write_text(json.dumps(result, indent=1))
     return 1 if failures else 0
 
