@@ -190,7 +190,8 @@ def code_page(code: Code, owner: str) -> str:
 
 
 def index_page() -> str:
-    out = ["# Codemods and report codes", "", "Codemods run in this order, all on one parse of each file:", ""]
+    out = ["# Codemods and report codes", "", "[What differs between requests and httpx](differences.md), row by row, with "
+           "the codemods and codes below that handle each difference.", "", "Codemods run in this order, all on one parse of each file:", ""]
     for cls in codemods.ORDER:
         title, _ = _module_doc(cls)
         out.append(f"1. [`{cls.name}`](codemods/{cls.name}.md): {_rst_to_md(title)}")
@@ -217,7 +218,10 @@ def index_page() -> str:
 
 
 def generate() -> dict[Path, str]:
-    pages = {DOCS / "index.md": index_page()}
+    from migrator.output import differences
+
+    names = {cls.name for cls in (*codemods.ORDER, *_TARGET_STEPS)} | {name for name, _, _ in _RUN_PASSES}
+    pages = {DOCS / "index.md": index_page(), DOCS / "differences.md": differences.page(names, {c.code for c in _all_codes()})}
     for cls in (*codemods.ORDER, *_TARGET_STEPS):
         pages[DOCS / "codemods" / f"{cls.name}.md"] = codemod_page(cls)
     for name, module, codes in _RUN_PASSES:
