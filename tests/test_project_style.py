@@ -111,6 +111,7 @@ IMPORTING = textwrap.dedent('''\
     """The weather client."""
     import logging
     import os
+    from collections import ChainMap, Counter, OrderedDict, defaultdict, deque, namedtuple
 
     import requests
 
@@ -135,6 +136,9 @@ IMPORTING = textwrap.dedent('''\
      ["ruff", "check", "-q", "--fix", "--select", "I"], ["ruff", "check", "-q", "--select", "I"]),
     ('[tool.ruff]\nline-length = 79\n\n[tool.ruff.lint]\nextend-select = ["I"]\n\n[tool.ruff.lint.isort]\nforce-single-line = true\n',
      ["ruff", "check", "-q", "--fix", "--select", "I"], ["ruff", "check", "-q", "--select", "I"]),
+    # no sorter named: isort's black profile at black's line length, and black itself still passes
+    ('[tool.black]\nline-length = 79\n', [sys.executable, "-m", "isort", "-q", "--profile", "black", "-l", "79"],
+     [sys.executable, "-m", "isort", "--check-only", "-q", "--profile", "black", "-l", "79"]),
 ])
 def test_a_sorted_project_stays_sorted_by_its_own_import_sorter(tmp_path, config, sorter, check):
     """The helper the migration adds needs urllib.parse: it lands where the project's sorter puts a
@@ -144,15 +148,20 @@ def test_a_sorted_project_stays_sorted_by_its_own_import_sorter(tmp_path, config
     (tmp_path / "w" / "__init__.py").write_text("")
     (tmp_path / "w" / "settings.py").write_text('TOKEN = "x"\n')
     (tmp_path / "w" / "client.py").write_text(IMPORTING)
-    tool = lambda args: subprocess.run((_tool(args[0]) if args[0] == "ruff" else args[:1]) + args[1:] + ["w"],
+    tool = lambda args: subprocess.run((_tool(args[0]) if args[0] in ("ruff", "black") else args[:1]) + args[1:] + ["w"],
                                        cwd=tmp_path, capture_output=True, text=True)
     tool(sorter)
-    assert tool(check).returncode == 0  # the project as its sorter leaves it
+    if "[tool.black]" in config:
+        tool(["black", "-q"])
+        assert tool(["black", "--check", "-q"]).returncode == 0
+    assert tool(check).returncode == 0  # the project as its tools leave it
     proc = run("--no-cache", str(tmp_path / "w"), cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     text = (tmp_path / "w" / "client.py").read_text()
     assert "import urllib.parse" in text and "import httpx" in text
-    assert "imports sorted as " in proc.stderr
+    assert "imports sorted as " in proc.stderr or "isort" not in config and "ruff" not in config
+    if "[tool.black]" in config:
+        assert tool(["black", "--check", "-q"]).returncode == 0
     after = tool(check)
     assert after.returncode == 0, after.stdout + after.stderr + text
 

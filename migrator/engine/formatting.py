@@ -102,8 +102,9 @@ def format_for_project(before: str, after: str, indent: str, path: str, tree: as
     the order its import sorter gives them (:mod:`migrator.engine.import_order`)."""
     from migrator.engine.import_order import import_sort_for, sorted_imports
 
-    formatted = format_touched(before, after, indent, tree=tree, style=style_for(path))
-    return None if formatted is None else sorted_imports(before, formatted, path, import_sort_for(path))
+    style = style_for(path)
+    formatted = format_touched(before, after, indent, tree=tree, style=style)
+    return None if formatted is None else sorted_imports(before, formatted, path, import_sort_for(path, style.line_length))
 
 
 class _Unverified(Exception):

@@ -58,9 +58,13 @@ class ImportSort:
 UNSAID = ImportSort(settings=(("profile", "black"),))
 
 
-def import_sort_for(path: str) -> ImportSort:
-    """How the project sorts the imports of the file ``path`` (:data:`UNSAID`: it does not say)."""
-    return _of_folder(os.path.dirname(os.path.abspath(path))) or UNSAID
+def import_sort_for(path: str, line_length: int = 88) -> ImportSort:
+    """How the project sorts the imports of the file ``path``; where it names no sorter, isort's black
+    profile at the formatter's ``line_length`` (:data:`UNSAID`)."""
+    found = _of_folder(os.path.dirname(os.path.abspath(path)))
+    if found is not None:
+        return found
+    return UNSAID if line_length == 88 else dataclasses.replace(UNSAID, settings=(("line_length", line_length), ("profile", "black")))
 
 
 @functools.lru_cache(maxsize=None)
