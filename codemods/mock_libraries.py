@@ -111,6 +111,8 @@ call count is the sum of both.
 
 from __future__ import annotations
 
+import functools
+
 import libcst as cst
 
 from codemods import _requests_mock, _responses_callbacks, _responses_mock
@@ -157,6 +159,7 @@ def mocks_enabled(options, path: str) -> bool:
     return options.tests if options.tests is not None else is_test_file(path)
 
 
+@functools.lru_cache(maxsize=65536)  # (asked for each pair of files a test's reach follows)
 def is_test_file(path: str) -> bool:
     parts = path.replace("\\", "/").split("/")
     name = parts[-1]

@@ -181,3 +181,19 @@ def test_a_project_naming_no_sorter_keeps_a_file_in_isorts_order(tmp_path):
     proc = run("--no-cache", str(tmp_path))
     assert proc.returncode == 0 and "imports sorted as" not in proc.stderr
     assert (tmp_path / "m.py").read_text().startswith("import os\nimport urllib.parse\n\nimport httpx\n")
+
+
+@pytest.mark.parametrize("text, head", [
+    ('"""Doc.\n\nmore\n"""\nimport os\nfrom x import (\n    a,\n)\n\nimport requests\n\nX = 1\nimport late\n',
+     '"""Doc.\n\nmore\n"""\nimport os\nfrom x import (\n    a,\n)\n\nimport requests\n'),
+    ("#!/usr/bin/env python\nfrom __future__ import annotations\nimport a\ntry:\n    import b\nexcept ImportError:\n    b = None\n",
+     "#!/usr/bin/env python\nfrom __future__ import annotations\nimport a\n"),
+    ("x = 1\nimport a\n", ""),
+    ("import a, \\\n    b\n", None),
+])
+def test_isort_is_given_the_leading_imports_alone(text, head):
+    from migrator.engine.import_order import _head
+
+    cut = _head(text)
+    assert (cut[0] if cut else None) == head
+    assert cut is None or "".join(cut) == text

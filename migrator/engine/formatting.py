@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import ast
 import bisect
-import dataclasses
 import functools
 
 from migrator.engine import linediff
@@ -250,7 +249,8 @@ def _trimmed(segment: list[str]) -> list[str]:
 def _pieces(tree: ast.Module, lines: list[str], ranges: list[tuple[int, int]], style: Style = DEFAULT) -> list[tuple[int, int, int, bool, ast.stmt | None]] | None:
     """The pieces to format, in order (None: a touched line no statement holds, or overlaps)."""
     touched = {n for lo, hi in ranges for n in range(lo, hi + 1)}
-    if dataclasses.replace(style, source="", target_versions=()) == DEFAULT:  # the helpers are written in black's defaults
+    if (style.line_length, style.string_normalization, style.magic_trailing_comma, style.single_quotes) == (88, True, True, False):
+        # the helpers are written in black's defaults
         touched -= _written_helpers(tree, lines)
     touched = sorted(touched)
     # each touched line's smallest holding statement: paint the largest first, the smallest last

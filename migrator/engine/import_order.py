@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
-from pathlib import Path
+import re
 
 from migrator.engine.style import read_toml, ini
 
@@ -61,7 +61,12 @@ UNSAID = ImportSort(settings=(("profile", "black"),))
 def import_sort_for(path: str, line_length: int = 88) -> ImportSort:
     """How the project sorts the imports of the file ``path``; where it names no sorter, isort's black
     profile at the formatter's ``line_length`` (:data:`UNSAID`)."""
-    found = _of_folder(os.path.dirname(os.path.abspath(path)))
+    return _sort_of(os.path.dirname(os.path.abspath(path)), line_length)
+
+
+@functools.lru_cache(maxsize=None)
+def _sort_of(folder: str, line_length: int) -> ImportSort:
+    found = _of_folder(folder)
     if found is not None:
         return found
     return UNSAID if line_length == 88 else dataclasses.replace(UNSAID, settings=(("line_length", line_length), ("profile", "black")))
@@ -130,10 +135,58 @@ def sorted_imports(before: str, after: str, path: str, sort: ImportSort) -> str:
         return after
     import isort
 
-    file_path = Path(path)
+    if "isort:" in before:
+        return after  # action comments (skip_file, off/on): isort on the whole file decides, not the migration
+    old_head, new_head = _head(before), _head(after)
+    if old_head is None or new_head is None or not new_head[0].strip() or new_head[0] == old_head[0]:
+        return after  # (an unchanged import block stays as it was, sorted or not)
     try:
-        if isort.code(before, config=sort.config, file_path=file_path) != before:
+        # isort is given the imports at the top alone (all a migration adds to): the rest is not its
+        # business, and a large file costs nothing more. No file path: isort would skip a file
+        # outside the folder it runs in (the project's own skip settings are not consulted)
+        if isort.code(old_head[0], config=sort.config) != old_head[0]:
             return after  # the project leaves this file unsorted: so does the migration
-        return isort.code(after, config=sort.config, file_path=file_path)
+        sorted_head = isort.code(new_head[0], config=sort.config)
     except Exception:  # isort cannot read it (a syntax it does not know): as it was
         return after
+    return sorted_head + new_head[1] if sorted_head.strip() else after
+
+
+_STATEMENT_START = re.compile(r"(?:import|from)[ \t]")
+
+
+def _head(text: str) -> tuple[str, str] | None:
+    """(the module's leading imports, with the docstring and comments before them; the rest), cut
+    after the last line of the last import that comes before any other statement. None if the cut
+    cannot be made safely (a line continued with a backslash)."""
+    lines = text.splitlines(keepends=True)
+    end = 0  # lines[:end] is the head
+    i, n = 0, len(lines)
+    docstring = False
+    while i < n:
+        line = lines[i]
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            i += 1
+            continue
+        opening = stripped.lstrip("rRuUbB")
+        if not end and not docstring and opening[:1] in "\"'":  # the module's docstring
+            docstring = True
+            quote = opening[:3]
+            if quote in ('"""', "'''"):
+                rest = opening[3:]
+                while quote not in rest and i + 1 < n:
+                    i += 1
+                    rest = lines[i]
+            i += 1
+            continue
+        if line[:1] in " \t" or not _STATEMENT_START.match(line):
+            break
+        if line.rstrip("\r\n").endswith("\\"):
+            return None
+        if "(" in line and ")" not in line:  # a parenthesised import: to its closing line
+            while ")" not in lines[i] and i + 1 < n:
+                i += 1
+        i += 1
+        end = i
+    return "".join(lines[:end]), "".join(lines[end:])
