@@ -137,12 +137,52 @@ class UnitPlan:
                     unit.kept = changed = True
         return changed
 
+    def decline(self, roots: frozenset[tuple[int, int]]) -> None:
+        """Keep on requests the units made at these (line, column) positions (``migrate -i``'s no)."""
+        for unit in self.units:
+            root = unit_root(unit)
+            if (root.lineno, root.col_offset) in roots and not unit.kept:
+                unit.blockers.append((root.lineno, "its migration was declined at migrate -i's prompt"))
+                unit.kept = True
+
+    def described(self) -> tuple["UnitInfo", ...]:
+        """What a person is asked about: each unit, by where its session is made."""
+        out = []
+        for unit in self.units:
+            root = unit_root(unit)
+            names = sorted(".".join(("self" if slot[0] == "attr" else "", slot[-1])).lstrip(".") for slot in unit.slots
+                           if slot[0] in ("name", "attr"))
+            what = "the session parameter" if isinstance(root, ast.arg) else "the requests.Session"
+            label = f"{what} {names[0] if names else ''} made at line {root.lineno}".replace("  ", " ")
+            out.append(UnitInfo(f"{root.lineno}:{root.col_offset}", root.lineno, tuple(sorted(set(unit.spans))), unit.kept, label))
+        return tuple(sorted(out, key=lambda u: tuple(map(int, u.id.split(":")))))
+
     def kept_units(self) -> list[Unit]:
         return [u for u in self.units if u.kept]
 
     def reported_units(self) -> list[Unit]:
         """Kept units that get a finding of their own (not those whose class's finding covers them)."""
         return [u for u in self.units if u.kept and u.blockers]
+
+
+@dataclass(frozen=True)
+class UnitInfo:
+    """A unit as ``migrate -i`` and the report name it: ``id`` is ``line:column`` of its session's
+    making (a ``requests.Session()`` call or an annotated parameter) in the file as read."""
+
+    id: str
+    line: int
+    spans: tuple[tuple[int, int], ...]
+    kept: bool
+    label: str
+
+    def on_line(self, line: int) -> bool:
+        return any(start <= line <= end for start, end in self.spans)
+
+
+def unit_root(unit: Unit) -> ast.AST:
+    """Where the unit's session is made (a ``Session()`` call first)."""
+    return min(unit.roots, key=lambda n: (isinstance(n, ast.arg), n.lineno, n.col_offset))
 
 
 def plan_units(tree: ast.Module, imports: dict[str, str], class_problems: dict | None = None) -> UnitPlan:
@@ -316,7 +356,7 @@ def unit_findings(plan: UnitPlan, path: str, text: str, code, codemod: str) -> l
     out = []
     lines = text.splitlines()
     for unit in plan.reported_units():
-        root = min(unit.roots, key=lambda n: (isinstance(n, ast.arg), n.lineno, n.col_offset))  # a Session() first
+        root = unit_root(unit)
         line = lines[root.lineno - 1] if root.lineno <= len(lines) else ""
         column = len(line.encode("utf-8")[: root.col_offset].decode("utf-8", "replace")) + 1
         reasons = "; ".join(f"line {n}: {why}" for n, why in sorted(set(unit.blockers)))

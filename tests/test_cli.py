@@ -134,7 +134,7 @@ def test_report_json(project, tmp_path):
         str(project / "pkg" / "bad.py"), str(project / "pkg" / "client.py")}
     bad = [f for f in doc["findings"] if f["code"] == "request-arg-unsupported"]
     assert len(bad) == 1
-    assert set(bad[0]) == {"path", "line", "column", "code", "severity", "message", "hint", "codemod"}
+    assert set(bad[0]) == {"path", "line", "column", "code", "severity", "message", "hint", "codemod", "unit"}
     assert (bad[0]["line"], bad[0]["severity"], bad[0]["codemod"]) == (2, "error", "module_functions")
     assert doc["summary"]["files_scanned"] == 3 and doc["summary"]["files_changed"] == 1
 

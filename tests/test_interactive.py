@@ -31,7 +31,7 @@ def unrelated():
 def second(url):
     return requests.post(url, json={}).status_code
 '''
-PROMPT = r"Apply this hunk to .*\[y,n,a,d,q,\?\]\? "
+PROMPT = r"(?:Apply this change to|Migrate .* in) .*\[y,n,a,d,q,s,\?\]\? "
 
 
 def spawn(path: Path):
@@ -78,7 +78,7 @@ def test_help_and_quit_write_nothing_more(tmp_path):
     child = spawn(path)
     child.expect(PROMPT)
     child.sendline("?")
-    child.expect("apply this hunk and all later hunks")
+    child.expect("apply this change and every later one")
     child.expect(PROMPT)
     child.sendline("q")
     child.expect("0 files written")

@@ -194,7 +194,7 @@ def migrate(
         mode = "check" if check else "dry-run" if dry_run else "write"
         color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
         if interactive:
-            _interactive(results, color, written)  # findings are shown with their hunks
+            _interactive(results, color, written, options)  # findings are shown with their hunks
             raise typer.Exit(0)
         for result in results:
             if not result.changed:
@@ -303,11 +303,19 @@ def _emit(results, output_format: str, *, with_pending: bool, quiet: bool, verbo
             typer.echo(line, err=True)
 
 
-def _interactive(results, color: bool, written: list[str]) -> None:
+def _interactive(results, color: bool, written: list[str], options: Options) -> None:
     from migrator.cli.interactive import review
+    from migrator.engine.pipeline import migrate_source
+
+    def rerun(result, declined):  # the file migrated again with the declined units kept
+        again = migrate_source(result.old_text, result.path, options, declined=declined)
+        for f in again.findings:
+            if f.code == "session-kept" and "declined at migrate -i" in f.message:
+                typer.echo(f"{f.path}:{f.line}:{f.column}: {f.severity} [{f.code}] {f.message}", err=True)
+        return again.code
 
     try:
-        decided = review(results, input, sys.stdout, color)
+        decided = review(results, input, sys.stdout, color, rerun, options.format)
     except KeyboardInterrupt:
         typer.echo("\nmigrate: interrupted; nothing was written", err=True)
         raise typer.Exit(130)

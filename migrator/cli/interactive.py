@@ -1,20 +1,28 @@
-"""``migrate -i``: approve the migration hunk by hunk, like ``git add -p``.
+"""``migrate -i``: approve the migration a question at a time, like ``git add -p``.
 
-A file assembled from some of its hunks is made consistent before it is written: the import
-fix-up runs again (httpx imported when an approved hunk uses it, requests imports kept while
-anything still uses them, dropped where the full migration dropped them), and the result must
-compile. When a partial selection cannot be made consistent, the user chooses the whole file or
-none of it. Nothing is written for a file until its last hunk is decided.
+A question covers a **unit** (a session and every hunk it spans, with its findings: answering for it
+applies or skips all of them) or a group of **independent changes** (a module function call, an
+exception clause; grouped by the function or class they are in, ``s`` splits such a group into its
+hunks). Import changes are never asked about: they follow from what is approved.
+
+What is written is the engine's own output for the answers, not hunks put together: the file is
+migrated again with the declined units kept on requests (each named by a ``session-kept`` error,
+as any kept unit is), then the declined independent changes are left out and the imports made to
+match (``requests`` kept while anything uses it, ``httpx`` imported where something does). The
+result must compile; when a selection cannot be made consistent, the choice is the whole file or
+none of it. Nothing is written for a file until its last question is answered.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import ast
+from dataclasses import dataclass, field
 from typing import Callable, TextIO
 
 import libcst as cst
 
 from migrator.engine import linediff
+from migrator.engine.formatting import format_for_project
 from migrator.engine.imports import fix_imports
 from migrator.engine.names import import_bindings
 from migrator.engine.pipeline import FileResult
@@ -22,10 +30,11 @@ from migrator.engine.visitors import Visitor, visit
 from migrator.output.diff import colorize
 
 HELP = """\
-y - apply this hunk
-n - do not apply this hunk
-a - apply this hunk and all later hunks in the file
-d - do not apply this hunk or any later hunk in the file
+y - apply this change (a unit: every hunk of it)
+n - do not apply it
+a - apply this change and every later one in the file
+d - do not apply this change nor any later one in the file
+s - split a group of independent changes into its hunks (a unit migrates whole: it does not split)
 q - quit; write what was approved so far, and nothing else
 ? - print help
 """
@@ -39,6 +48,14 @@ class Hunk:
     @property
     def old_lines(self) -> tuple[int, int]:
         return self.opcodes[0][1] + 1, self.opcodes[-1][2]
+
+    @property
+    def changed_old_lines(self) -> tuple[int, int]:
+        """The first and last old line its changes touch (an insertion: the line before it)."""
+        changes = [op for op in self.opcodes if op[0] != "equal"]
+        lo = changes[0][1] + 1 if changes[0][2] > changes[0][1] else max(changes[0][1], 1)
+        hi = max(changes[-1][2], lo)
+        return lo, hi
 
 
 def hunks(old: str, new: str) -> list[Hunk]:
@@ -160,54 +177,151 @@ class Quit(Exception):
     pass
 
 
-def review(results: list[FileResult], ask: Callable[[str], str], out: TextIO, color: bool) -> list[tuple[FileResult, str]]:
-    """Ask about every hunk; return (file, text to write) for each file with approved hunks."""
+@dataclass
+class Question:
+    hunks: list[Hunk]
+    unit: object | None = None  # codemods._units.UnitInfo
+    lines: set[int] = field(default_factory=set)  # old lines it covers (for its findings)
+
+    def prompt(self, path: str) -> str:
+        count = f"{len(self.hunks)} hunk{'s' if len(self.hunks) != 1 else ''}"
+        if self.unit is not None:
+            return f"Migrate {self.unit.label} in {path} ({count}) [y,n,a,d,q,s,?]? "
+        return f"Apply this change to {path} ({count}) [y,n,a,d,q,s,?]? "
+
+
+def questions(result: FileResult, file_hunks: list[Hunk]) -> list[Question]:
+    """The file's questions, in the order of their first hunk: one per migrated unit, one per
+    function or class holding independent changes; hunks that only change imports are not asked."""
+    units = [u for u in result.units if not u.kept]
+    groups: dict[object, Question] = {}
+    order: list[Question] = []
+    enclosing = _top_level_spans(result.old_text)
+    for hunk in file_hunks:
+        if _imports_only(hunk, result.old_text, result.new_text):
+            continue
+        lo, hi = _code_lines(hunk, result.old_text)
+        unit = next((u for u in units if any(u.on_line(n) for n in range(lo, max(hi, lo) + 1))), None)
+        key: object = ("unit", unit.id) if unit is not None else ("in", next((span for span in enclosing if span[0] <= lo <= span[1]), lo))
+        if key not in groups:
+            groups[key] = Question([], unit)
+            order.append(groups[key])
+        groups[key].hunks.append(hunk)
+        groups[key].lines |= set(range(lo, max(hi, lo) + 1))
+    return order
+
+
+def _code_lines(hunk: Hunk, old: str) -> tuple[int, int]:
+    """The first and last old line a hunk changes other than an import (a hunk that joins the
+    import block's change to the first code change is asked about with that code)."""
+    a = old.splitlines()
+    lines = [i + 1 for tag, i1, i2, _, _ in hunk.opcodes if tag != "equal" for i in range(i1, i2)
+             if a[i].strip() and not a[i].lstrip().startswith(("import ", "from "))]
+    return (min(lines), max(lines)) if lines else hunk.changed_old_lines
+
+
+def _top_level_spans(text: str) -> list[tuple[int, int]]:
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return []
+    return [(node.lineno, node.end_lineno or node.lineno) for node in tree.body]
+
+
+def _imports_only(hunk: Hunk, old: str, new: str) -> bool:
+    """Does the hunk change nothing but import lines (and blank lines)?"""
+    a, b = old.splitlines(), new.splitlines()
+    changed = [a[i] for tag, i1, i2, _, _ in hunk.opcodes if tag != "equal" for i in range(i1, i2)]
+    changed += [b[j] for tag, _, _, j1, j2 in hunk.opcodes if tag != "equal" for j in range(j1, j2)]
+    return all(not line.strip() or line.lstrip().startswith(("import ", "from ")) for line in changed)
+
+
+def review(results: list[FileResult], ask: Callable[[str], str], out: TextIO, color: bool,
+           rerun: Callable[[FileResult, frozenset], str | None] | None = None, formatting: bool = True) -> list[tuple[FileResult, str]]:
+    """Ask every question; return (file, text to write) for each file with approved changes.
+    ``rerun(result, declined units)``: the file migrated with those units kept on requests;
+    ``formatting``: a file put together from some changes is formatted as a full run's is."""
     decided: list[tuple[FileResult, str]] = []
     for result in results:
         if not result.changed:
             continue
         file_hunks = hunks(result.old_text, result.new_text)
-        chosen: list[Hunk] = []
+        asked = questions(result, file_hunks)
+        approved: list[Question] = []
         rest: str | None = None  # "a" or "d" for the rest of this file
         quitting = False
         header = f"--- a/{result.path}\n+++ b/{result.path}\n"
         out.write(colorize(header) if color else header)
-        for hunk in file_hunks:
-            if rest is None:
-                out.write(colorize(hunk.text) if color else hunk.text)
-                lo, hi = hunk.old_lines
-                for f in result.findings:
-                    if lo <= f.line <= max(hi, lo):
-                        out.write(f"  {f.severity} [{f.code}] line {f.line}: {f.message}\n")
-                answer = _ask(ask, f"Apply this hunk to {result.path} [y,n,a,d,q,?]? ", "ynadq", out)
-                if answer == "q":
-                    quitting = True
-                    break
-                if answer in "ad":
-                    rest = answer
-                if answer in "ya":
-                    chosen.append(hunk)
-            elif rest == "a":
-                chosen.append(hunk)
-        text = _settle(result, file_hunks, chosen, ask, out)
-        if text is not None:
-            decided.append((result, text))
+        todo = list(asked)
+        while todo:
+            question = todo.pop(0)
+            if rest is not None:
+                if rest == "a":
+                    approved.append(question)
+                continue
+            answer = _ask_question(question, result, ask, out, color)
+            if answer == "q":
+                quitting = True
+                break
+            if answer == "s":
+                todo[:0] = [Question([h], None, set(range(h.changed_old_lines[0], h.changed_old_lines[1] + 1))) for h in question.hunks]
+                continue
+            if answer in "ad":
+                rest = answer
+            if answer in "ya":
+                approved.append(question)
+        if approved:
+            text = _settle(result, asked, approved, rerun, ask, out, formatting)
+            if text is not None:
+                decided.append((result, text))
         if quitting:
             break
     return decided
 
 
-def _settle(result: FileResult, all_hunks, chosen, ask, out) -> str | None:
-    if not chosen:
-        return None
-    if len(chosen) == len(all_hunks):
+def _ask_question(question: Question, result: FileResult, ask, out: TextIO, color: bool) -> str:
+    for hunk in question.hunks:
+        out.write(colorize(hunk.text) if color else hunk.text)
+    for f in result.findings:
+        if f.line in question.lines or question.unit is not None and question.unit.on_line(f.line):
+            out.write(f"  {f.severity} [{f.code}] line {f.line}: {f.message}\n")
+    while True:
+        answer = _ask(ask, question.prompt(result.path), "ynadqs", out)
+        if answer == "s" and (question.unit is not None or len(question.hunks) == 1):
+            out.write("A unit migrates whole: its hunks cannot be applied apart.\n" if question.unit is not None
+                      else "This change is one hunk already.\n")
+            continue
+        return answer
+
+
+def _settle(result: FileResult, asked: list[Question], approved: list[Question], rerun, ask, out, formatting: bool = True) -> str | None:
+    every = [h for q in asked for h in q.hunks]
+    chosen = [h for q in approved for h in q.hunks]
+    if len(chosen) == len(every) and all(q in approved or q.unit is None for q in asked):
         return result.new_text
     if result.kind != "code":
         return assemble(result.old_text, result.new_text, chosen)
-    partial = make_consistent(result.old_text, result.new_text, assemble(result.old_text, result.new_text, chosen))
+    declined_units = frozenset(q.unit.id for q in asked if q.unit is not None and q not in approved)
+    declined_lines = {n for q in asked if q.unit is None for h in q.hunks if h not in chosen
+                      for n in range(h.changed_old_lines[0], h.changed_old_lines[1] + 1)}
+    new = result.new_text
+    if declined_units and rerun is not None:
+        positions = frozenset(tuple(map(int, unit_id.split(":"))) for unit_id in declined_units)
+        new = rerun(result, positions)  # type: ignore[arg-type]
+        if new is None:
+            new = result.new_text
+    again = hunks(result.old_text, new)
+    kept = [h for h in again if not any(declined_lines & set(range(h.changed_old_lines[0], h.changed_old_lines[1] + 1)))]
+    if len(kept) == len(again):
+        return new if new != result.old_text else None
+    partial = make_consistent(result.old_text, new, assemble(result.old_text, new, kept))
+    if partial is not None and formatting:
+        # formatted and its imports sorted as the full run's are (the project's settings)
+        formatted = format_for_project(result.old_text, partial, cst.parse_module(partial).default_indent, result.path)
+        partial = formatted if formatted is not None else partial
     if partial is not None:
-        return partial
-    out.write(f"The hunks chosen for {result.path} do not make a consistent file on their own.\n")
+        return partial if partial != result.old_text else None
+    out.write(f"The changes chosen for {result.path} do not make a consistent file on their own.\n")
     answer = _ask(ask, "Apply the whole file or skip it [w,s]? ", "ws", out)
     return result.new_text if answer == "w" else None
 
@@ -220,4 +334,4 @@ def _ask(ask: Callable[[str], str], prompt: str, allowed: str, out: TextIO) -> s
             return "q" if "q" in allowed else allowed[-1]
         if answer and answer in allowed:
             return answer
-        out.write(HELP if "q" in allowed else "w - apply every hunk of the file\ns - leave the file as it is\n")
+        out.write(HELP if "q" in allowed else "w - apply every change of the file\ns - leave the file as it is\n")

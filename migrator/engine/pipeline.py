@@ -60,6 +60,7 @@ class SourceResult:
     sends: bool = True  # the output still sends requests through requests (a session, requests.get...)
     sessions: tuple[int, int] = (0, 0)  # units (codemods._units) migrated, kept on requests
     narrowed: bool = False  # except clauses now catch httpx's errors alone (requests' left none here)
+    units: tuple = ()  # codemods._units.UnitInfo: each session unit, migrated or kept
 
     @property
     def changed(self) -> bool:
@@ -83,6 +84,7 @@ class FileResult:
     sessions: tuple[int, int] = (0, 0)  # SourceResult.sessions
     narrowed: bool = False  # SourceResult.narrowed
     moved: bool = False  # the migration made code here send requests through httpx
+    units: tuple = ()  # SourceResult.units
 
     @property
     def changed(self) -> bool:
@@ -93,10 +95,12 @@ def _finding(code: F.Code, path: str, message: str, line: int = 1, column: int =
     return Finding(code.code, code.severity, path, line, column, message, code.fix, "engine")
 
 
-def migrate_source(text: str, path: str, options: Options, timings: dict[str, float] | None = None) -> SourceResult:
+def migrate_source(text: str, path: str, options: Options, timings: dict[str, float] | None = None,
+                   declined: frozenset[tuple[int, int]] = frozenset()) -> SourceResult:
     """Migrate one module's source; never raises for bad input or a failing codemod.
 
-    ``timings``: seconds per step are added to it (bench/phases.py).
+    ``timings``: seconds per step are added to it (bench/phases.py). ``declined``: the units (by the
+    line and column where their session is made) kept on requests because a person said no.
     """
     if options.source == "httpx":  # code already on httpx moves to httpx2: that step alone
         return httpx2.move_source(text, path, options)
@@ -129,6 +133,7 @@ def migrate_source(text: str, path: str, options: Options, timings: dict[str, fl
         plan = UnitPlan.empty()
         if _MAY_HOLD_SESSIONS.search(text):
             plan = plan_units(before, ctx.scopes[0].imports, class_problems(ctx, module))
+            plan.decline(declined)
         skip: set[int] = set()
         if options.skip_unrelated and ctx.import_names is not None:
             # requests_mock: the pytest fixture's name, bound by no import
@@ -203,7 +208,7 @@ def migrate_source(text: str, path: str, options: Options, timings: dict[str, fl
     sends = any(q in _SENDERS or q.startswith("requests.Session.") for q in ctx.surviving_quals)
     kept_units = len(plan.kept_units())
     narrowed = bool(ctx.exception_swaps) and not ctx.exceptions_paired
-    return SourceResult(code, found, text, suppressed, sends, (len(plan.units) - kept_units, kept_units), narrowed)
+    return SourceResult(code, found, text, suppressed, sends, (len(plan.units) - kept_units, kept_units), narrowed, plan.described())
 
 
 @dataclasses.dataclass
@@ -338,12 +343,12 @@ def _migrate_bytes(data: bytes, shown: str, options: Options) -> FileResult:
         return FileResult(shown, data, None, [_finding(F.PARSE_ERROR, shown, f"cannot decode: {exc}")], sends=True)
     result = migrate_source(source.text, shown, options)
     if result.code == source.text:
-        return FileResult(shown, data, None, result.findings, suppressed=result.suppressed, sends=result.sends, sessions=result.sessions, narrowed=result.narrowed)
+        return FileResult(shown, data, None, result.findings, suppressed=result.suppressed, sends=result.sends, sessions=result.sessions, narrowed=result.narrowed, units=result.units)
     try:
         new = source.encode(result.code)
     except UnicodeEncodeError as exc:
         return FileResult(shown, data, None, [_finding(F.INTERNAL_ERROR, shown, f"cannot re-encode: {exc}")])
-    return FileResult(shown, data, new, result.findings, old_text=source.text, new_text=result.code, suppressed=result.suppressed, sends=result.sends, sessions=result.sessions, narrowed=result.narrowed)
+    return FileResult(shown, data, new, result.findings, old_text=source.text, new_text=result.code, suppressed=result.suppressed, sends=result.sends, sessions=result.sessions, narrowed=result.narrowed, units=result.units)
 
 
 def _lint_only(data: bytes, shown: str, lint: bool = True) -> FileResult:

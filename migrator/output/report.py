@@ -37,15 +37,24 @@ def as_json(results: list[FileResult]) -> str:
         "version": REPORT_VERSION,
         "tool": {"name": "requests2httpx", "version": __version__},
         "files": [
-            {"path": r.path, "kind": r.kind, "changed": r.changed, "findings": len(r.findings)}
+            {"path": r.path, "kind": r.kind, "changed": r.changed, "findings": len(r.findings),
+             # the session units, as migrate -i asks about them: id (line:column where the session is made)
+             "units": [{"id": u.id, "label": u.label, "kept": u.kept} for u in r.units]}
             for r in results
             if not r.skipped
         ],
-        "findings": [f.as_dict() for r in results for f in r.findings],
+        "findings": [_with_unit(f.as_dict(), r) for r in results for f in r.findings],
         "summary": summary(results),
         "packages": packages.summaries([r for r in results if not r.skipped]),
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def _with_unit(finding: dict, result: FileResult) -> dict:
+    """The finding, with the id of the unit whose lines hold it (the question ``migrate -i`` shows
+    it with), or None."""
+    unit = next((u for u in result.units if u.on_line(finding["line"])), None)
+    return {**finding, "unit": unit.id if unit is not None else None}
 
 
 def finding_lines(findings: Iterable[Finding], verbose: bool = False) -> list[str]:
