@@ -80,7 +80,7 @@ def _version(value: bool) -> None:
 def migrate(
     paths: List[str] = typer.Argument(None, help="Files or folders to migrate (default: the current folder)."),
     dry_run: bool = typer.Option(False, "--dry-run", "--diff", help="Print a unified diff of what would change; write nothing."),
-    interactive: bool = typer.Option(False, "--interactive", "-i", help="Review the migration hunk by hunk and apply the ones you approve (needs a terminal)."),
+    interactive: bool = typer.Option(False, "--interactive", "-i", help="Review the migration unit by unit (a session with every hunk it spans; other changes by function) and apply what you approve (needs a terminal)."),
     check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if any file would change or any error finding remains (for CI)."),
     report_file: Optional[str] = typer.Option(None, "--report", metavar="FILE", help="Write every finding as JSON to FILE ('-' for stdout)."),
     timeout: Optional[str] = typer.Option(None, "--timeout", metavar="none|SECONDS", help="Timeout written on calls that had none: 'none' keeps requests' wait-forever (default), a number sets seconds."),
