@@ -46,10 +46,6 @@ class Hunk:
     text: str  # as shown: a unified-diff hunk
 
     @property
-    def old_lines(self) -> tuple[int, int]:
-        return self.opcodes[0][1] + 1, self.opcodes[-1][2]
-
-    @property
     def changed_old_lines(self) -> tuple[int, int]:
         """The first and last old line its changes touch (an insertion: the line before it)."""
         changes = [op for op in self.opcodes if op[0] != "equal"]
@@ -171,10 +167,6 @@ def _first_import_index(body) -> int:
         if isinstance(stmt, cst.SimpleStatementLine) and any(isinstance(x, (cst.Import, cst.ImportFrom)) for x in stmt.body):
             return i
     return 0
-
-
-class Quit(Exception):
-    pass
 
 
 @dataclass
