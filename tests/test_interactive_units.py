@@ -212,3 +212,10 @@ def test_the_report_names_the_unit_of_each_finding_as_migrate_i_asks(tmp_path):
     [kept] = [f for f in doc["findings"] if f["code"] == "session-kept"]
     assert kept["unit"] == "3:4" and [(u["id"], u["kept"]) for u in units["app.py"]] == [("3:4", True)]
     assert all("unit" in f for f in doc["findings"])
+
+
+def test_verbose_text_output_names_each_findings_unit(tmp_path):
+    (tmp_path / "app.py").write_text("import requests\n\nS = requests.Session()\nS.mount('http://', object())\n")
+    proc = subprocess.run([sys.executable, "-m", "migrator", "--no-cache", "--dry-run", "-v", str(tmp_path)],
+                          capture_output=True, text=True, timeout=120)
+    assert "[session-kept]" in proc.stderr and "    unit: 3:4 (the requests.Session S made at line 3)" in proc.stderr, proc.stderr

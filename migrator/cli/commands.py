@@ -299,7 +299,9 @@ def _emit(results, output_format: str, *, with_pending: bool, quiet: bool, verbo
     elif output_format == "github":
         typer.echo(formats.github(results, with_pending), nl=False)
     elif not quiet:
-        for line in report.finding_lines((f for r in results for f in r.findings), verbose):
+        units = {r.path: r.units for r in results if r.units}
+        unit_of = lambda f: next((u for u in units.get(f.path, ()) if u.on_line(f.line)), None)  # noqa: E731
+        for line in report.finding_lines((f for r in results for f in r.findings), verbose, unit_of):
             typer.echo(line, err=True)
 
 

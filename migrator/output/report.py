@@ -57,12 +57,17 @@ def _with_unit(finding: dict, result: FileResult) -> dict:
     return {**finding, "unit": unit.id if unit is not None else None}
 
 
-def finding_lines(findings: Iterable[Finding], verbose: bool = False) -> list[str]:
+def finding_lines(findings: Iterable[Finding], verbose: bool = False, unit_of=None) -> list[str]:
+    """Text lines for findings; with ``verbose``, each one's hint and (``unit_of(finding)``) the
+    unit it belongs to, as ``migrate -i`` and ``--report`` name it."""
     out = []
     for f in findings:
         out.append(f"{f.path}:{f.line}:{f.column}: {f.severity} [{f.code}] {f.message}")
         if verbose and f.hint:
             out.append(f"    hint: {f.hint}")
+        unit = unit_of(f) if verbose and unit_of is not None else None
+        if unit is not None:
+            out.append(f"    unit: {unit.id} ({unit.label})")
     return out
 
 
