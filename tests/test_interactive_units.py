@@ -151,6 +151,9 @@ def test_the_demo_projects_units_each_as_answered(tmp_path, servers, api, downlo
     api_text, download_text = (after / "weather" / "api.py").read_text(), (after / "weather" / "download.py").read_text()
     assert ("httpx.Client(" in api_text) == (api == "y") and ("requests.Session()" in api_text) == (api == "n")
     assert ("requests.Session()" in download_text) == (download == "n")
+    # the dependency file follows the answers: requests stays declared while a declined unit uses it
+    declared = (after / "pyproject.toml").read_text()
+    assert '"httpx>=' in declared and ('"requests' in declared) == ("n" in (api, download)), declared
     assert_equivalent(before / "scenario.py", after / "scenario.py", servers)
 
 

@@ -194,7 +194,8 @@ def migrate(
         mode = "check" if check else "dry-run" if dry_run else "write"
         color = sys.stdout.isatty() and "NO_COLOR" not in os.environ
         if interactive:
-            _interactive(results, color, written, options)  # findings are shown with their hunks
+            code_results = [r for r in results if r.kind != "dependencies"]
+            _interactive(code_results, color, written, options, set(held))  # findings are shown with their hunks
             raise typer.Exit(0)
         for result in results:
             if not result.changed:
@@ -305,9 +306,14 @@ def _emit(results, output_format: str, *, with_pending: bool, quiet: bool, verbo
             typer.echo(line, err=True)
 
 
-def _interactive(results, color: bool, written: list[str], options: Options) -> None:
+def _interactive(results, color: bool, written: list[str], options: Options, held: set[str]) -> None:
+    """Code files question by question; then the dependency files as the answers leave the code
+    (a declined session keeps requests declared)."""
+    import dataclasses
+
     from migrator.cli.interactive import review
     from migrator.engine.pipeline import migrate_source
+    from migrator.project.dependencies import features, features_of_bytes
 
     def rerun(result, declined):  # the file migrated again with the declined units kept
         again = migrate_source(result.old_text, result.path, options, declined=declined)
@@ -317,7 +323,14 @@ def _interactive(results, color: bool, written: list[str], options: Options) -> 
         return again.code
 
     try:
-        decided = review(results, input, sys.stdout, color, rerun, options.format)
+        stopped: list[bool] = []
+        decided = review(results, input, sys.stdout, color, rerun, options.format, stopped)
+        if not stopped:  # (q: what was approved so far, and nothing more)
+            texts = {result.path: text for result, text in decided}
+            answered = [dataclasses.replace(r, features=features(texts[r.path]) if r.path in texts else
+                                            features_of_bytes(r.original) if r.changed else r.features) for r in results]
+            dependency_files = dependencies.results_for(answered, packages.package_of, options.target, options.source, held)
+            decided += review(dependency_files, input, sys.stdout, color, None, options.format)
     except KeyboardInterrupt:
         typer.echo("\nmigrate: interrupted; nothing was written", err=True)
         raise typer.Exit(130)

@@ -229,10 +229,12 @@ def _imports_only(hunk: Hunk, old: str, new: str) -> bool:
 
 
 def review(results: list[FileResult], ask: Callable[[str], str], out: TextIO, color: bool,
-           rerun: Callable[[FileResult, frozenset], str | None] | None = None, formatting: bool = True) -> list[tuple[FileResult, str]]:
+           rerun: Callable[[FileResult, frozenset], str | None] | None = None, formatting: bool = True,
+           stopped: list[bool] | None = None) -> list[tuple[FileResult, str]]:
     """Ask every question; return (file, text to write) for each file with approved changes.
     ``rerun(result, declined units)``: the file migrated with those units kept on requests;
-    ``formatting``: a file put together from some changes is formatted as a full run's is."""
+    ``formatting``: a file put together from some changes is formatted as a full run's is;
+    ``stopped``: True is appended to it when the person quit (q)."""
     decided: list[tuple[FileResult, str]] = []
     for result in results:
         if not result.changed:
@@ -267,6 +269,8 @@ def review(results: list[FileResult], ask: Callable[[str], str], out: TextIO, co
             if text is not None:
                 decided.append((result, text))
         if quitting:
+            if stopped is not None:
+                stopped.append(True)
             break
     return decided
 
