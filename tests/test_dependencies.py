@@ -201,3 +201,9 @@ def test_requirements_are_read_as_pep_508_says():
     assert out.splitlines()[0] == 'httpx[socks]>=0.28; python_version >= "3.8"'
     assert "Requests_Toolbelt==1.0\n-r base.txt\n" in out  # another project, and an option line
     assert rewrite("requirements.txt", "requests>=2,<\n", needs).text == "requests>=2,<\n"  # not a requirement: left
+
+
+def test_a_requirements_file_without_a_final_newline_keeps_each_requirement_on_its_line():
+    needs = needs_of(["import httpx\nimport charset_normalizer\n"])
+    out = rewrite("requirements.txt", "attrs\nrequests>=2  # http", needs).text
+    assert out == "attrs\nhttpx>=0.28  # http\ncharset-normalizer>=2", out  # (it ended without a newline, and still does)

@@ -480,29 +480,19 @@ def _requirement_line(line: str, needs: Needs, path: str, number: int, findings:
     indent = body[: len(body) - len(body.lstrip())]
     ending = "\n" if line.endswith("\n") else ""
     trailing = (body[len(body.rstrip()):].replace("\n", "") + hash_ + comment.rstrip("\n")) if hash_ else ""
-    if name == "types-requests" and needs.drop_requests:
-        return []
-    if name in needs.swaps:
-        swap = needs.swaps[name]
-        if swap in placed:
-            return []  # both mock libraries named: the new one once
-        placed.add(swap)
-        _note_pytest9(swap, path, number, findings)
-        followers = [f"{indent}{r}{ending or chr(10)}" for r in _followers(_NAME.match(swap).group(1), needs, placed)]  # type: ignore[union-attr]
-        return [indent + swap + trailing + (ending or ("\n" if followers else ""))] + followers
-    if name == "httpx" and needs.drop_httpx:
-        return [indent + _retargeted(stripped, needs) + trailing + ending]
-    if name in needs.after:
-        return [line if line.endswith("\n") else line + "\n"] + [f"{indent}{r}{ending}" for r in _followers(name, needs, placed)]
-    if name != "requests":
+    new = _edited_requirement(stripped, needs, placed)
+    if new is None:
         return [line]
-    new = []
-    if needs.httpx:
-        new.append(indent + _replacement(stripped, needs) + (trailing if needs.drop_requests else "") + ending)
-    new += [f"{indent}{companion}{ending}" for companion in needs.companions()]
-    if not needs.drop_requests:
-        new.insert(0, line if line.endswith("\n") else line + "\n")
-    return new
+    if name in needs.swaps and new:
+        _note_pytest9(new[0], path, number, findings)
+    out = []
+    for k, req in enumerate(new):
+        last = k == len(new) - 1
+        if req == stripped:  # the line itself stays, as written
+            out.append(line if line.endswith("\n") or last else line + "\n")
+        else:  # the first new requirement takes the line's comment
+            out.append(indent + req + (trailing if k == 0 else "") + (ending if last else "\n"))
+    return out
 
 
 def _array_line(line: str, needs: Needs, path: str, number: int, findings: list[Finding], placed: set[str]) -> tuple[str | None, bool]:
