@@ -181,3 +181,10 @@ def test_ctrl_c_while_writing_finishes_the_file_being_written_and_says_how_many(
         text = (tmp_path / name).read_text()
         assert "import httpx" in text and "import requests" not in text
         compile(text, name, "exec")
+
+
+def test_an_httpx_import_nothing_uses_any_more_is_dropped():
+    old = "import requests\n\n\ndef f(u):\n    return requests.get(u)\n"
+    new = "import httpx\n\n\ndef f(u):\n    return httpx.get(u)\n"
+    partial = make_consistent(old, new, "import httpx\n\n\ndef f(u):\n    return requests.get(u)\n")
+    assert partial == old

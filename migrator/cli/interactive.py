@@ -21,6 +21,7 @@ from typing import Callable, TextIO
 
 import libcst as cst
 
+from codemods._httpx2.tree import DropAlias
 from migrator.engine import linediff
 from migrator.engine.formatting import format_for_project
 from migrator.engine.imports import fix_imports
@@ -94,6 +95,9 @@ def make_consistent(old: str, new: str, partial: str) -> str | None:
     drop = {name for stmt in _tracked_import_lines(module) for name in _line_bindings(stmt)
             if name not in used and name not in still_in_full}
     module = fix_imports(module, drop, add)
+    for name in ("httpx", "httpx2"):  # imported for changes that were declined: nothing uses it
+        if name in imported and name not in used:
+            module = module.visit(DropAlias(name))
     if restore:
         body = list(module.body)
         at = _first_import_index(body)
