@@ -37,7 +37,8 @@ except ImportError:
 def fetch(url):
     return httpx.get(url, follow_redirects=True, timeout=None).content
 '''
-# ``requests is None`` is still requests' (and reported): its import stays in the guard
+# ``requests is None`` asks whether the optional dependency is there: with httpx in the same guard
+# (both None together), the check reads httpx, and requests leaves the guard
 STAYS = '''try:
     import requests
 except ImportError:
@@ -50,17 +51,27 @@ def fetch(url):
     return requests.get(url).content
 '''
 STAYS_AFTER = '''try:
-    import requests
     import httpx
 except ImportError:
-    requests = None
     httpx = None
 
 
 def fetch(url):
-    if requests is None:
+    if httpx is None:
         raise RuntimeError("install requests")
     return httpx.get(url, follow_redirects=True, timeout=None).content
+'''
+# a parameter named requests is another object: its check stays, and so does requests' import
+PARAMETER = '''try:
+    import requests
+except ImportError:
+    requests = None
+
+
+def fetch(url, requests=requests):
+    if requests is None:
+        raise RuntimeError("install requests")
+    return requests.get(url).content
 '''
 
 
@@ -71,12 +82,13 @@ def migrate(source: str) -> str:
 @pytest.mark.parametrize("before, after", [
     (GONE, GONE_AFTER),
     (STAYS, STAYS_AFTER),
+    (PARAMETER, PARAMETER),
     # on the header's line; a flag rather than None: nothing binds httpx, as nothing bound requests
     ("try: import requests\nexcept ImportError: requests = None; OK = False\n\nrequests.get('u')\n",
      "try:\n    import httpx\nexcept ImportError: httpx = None; OK = False\n\nhttpx.get('u', follow_redirects=True, timeout=None)\n"),
     ("try:\n    import requests\n    OK = True\nexcept (ImportError, OSError):\n    OK = False\n\nrequests.get('u')\n",
      "try:\n    import httpx\n    OK = True\nexcept (ImportError, OSError):\n    OK = False\n\nhttpx.get('u', follow_redirects=True, timeout=None)\n"),
-], ids=["requests-gone", "requests-stays", "one-line", "flag"])
+], ids=["requests-gone", "presence-check", "parameter", "one-line", "flag"])
 def test_httpx_is_imported_in_the_guard_requests_had(before, after):
     assert migrate(before) == after
 
@@ -136,4 +148,4 @@ def test_the_migrated_module_imports_where_httpx_is_missing(tmp_path, source, fe
     proc = subprocess.run([sys.executable, "-c", _IMPORT_WITHOUT_HTTPX, str(path)], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[0] == fetch
-    assert proc.stdout.splitlines()[1] == "httpx None requests " + ("None" if source is STAYS else "-")
+    assert proc.stdout.splitlines()[1] == "httpx None requests -"

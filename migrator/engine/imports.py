@@ -282,3 +282,79 @@ def _mirror(handler: cst.ExceptHandler, bound: set[str], drop: set[str], add: li
     if suite:
         out = [small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT) for small in out]
     return handler.with_changes(body=block.with_changes(body=out))
+
+
+# --- optional dependencies: ``if requests is None`` where httpx sits in the same guard ----------------
+def guard_mirrors_httpx(module: cst.Module, library: str = "httpx") -> bool:
+    """Does a top-level ``try`` import both requests and ``library`` (plainly), every ``except`` that
+    catches a failed import setting both to None or neither? Then ``requests is None`` and
+    ``httpx is None`` always say the same: either import failing sets both."""
+    for stmt in module.body:
+        if not isinstance(stmt, cst.Try):
+            continue
+        plain = {dotted(a.name) for line in _top_level_lines([stmt]) for s in line.body if isinstance(s, cst.Import)
+                 for a in s.names if a.asname is None}
+        if not {"requests", library} <= plain:
+            continue
+        for handler in stmt.handlers:
+            if not _catches_import_error(handler):
+                continue
+            items = handler.body.body
+            nones = {_none_binding(item) for item in items}
+            if ("requests" in nones) != (library in nones):
+                return False
+        return True
+    return False
+
+
+class PresenceChecks(Transformer):
+    """``requests is None``, ``requests is not None``, ``not requests`` and ``if requests:`` read
+    ``httpx`` instead (see :func:`guard_mirrors_httpx`): the check no longer keeps requests imported."""
+
+    def __init__(self, library: str = "httpx"):
+        super().__init__()
+        self.library = library
+
+    def _named(self, node: cst.BaseExpression) -> cst.BaseExpression:
+        if isinstance(node, cst.Name) and node.value == "requests":
+            return node.with_changes(value=self.library)
+        return node
+
+    def leave_Comparison(self, original, updated):
+        if len(updated.comparisons) == 1 and isinstance(updated.comparisons[0].operator, (cst.Is, cst.IsNot)) \
+                and isinstance(updated.comparisons[0].comparator, cst.Name) and updated.comparisons[0].comparator.value == "None":
+            return updated.with_changes(left=self._named(updated.left))
+        return updated
+
+    def leave_UnaryOperation(self, original, updated):
+        return updated.with_changes(expression=self._named(updated.expression)) if isinstance(updated.operator, cst.Not) else updated
+
+    def leave_If(self, original, updated):
+        return updated.with_changes(test=self._named(updated.test))
+
+    def leave_IfExp(self, original, updated):
+        return updated.with_changes(test=self._named(updated.test))
+
+
+def requests_only_imported(tree) -> bool:
+    """Is the name ``requests`` bound nowhere in the file (an ``ast`` tree) but by its imports and
+    the ``requests = None`` of an ``except`` clause? (A parameter or variable of that name would be
+    another object: its ``is None`` check is not about the module.)"""
+    import ast
+
+    allowed: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ExceptHandler):
+            for item in node.body:
+                if isinstance(item, ast.Assign) and isinstance(item.value, ast.Constant) and item.value.value is None:
+                    allowed |= {id(t) for t in item.targets}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id == "requests" and not isinstance(node.ctx, ast.Load) and id(node) not in allowed:
+            return False
+        if isinstance(node, ast.arg) and node.arg == "requests":
+            return False
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and node.name == "requests":
+            return False
+        if isinstance(node, (ast.Global, ast.Nonlocal)) and "requests" in node.names:
+            return False
+    return True

@@ -30,7 +30,9 @@ from migrator.engine.engine import Engine
 from migrator.engine.findings import Finding, unsuppressed
 from migrator.engine.formatting import format_for_project
 from migrator.engine import httpx2
-from migrator.engine.imports import NESTED_IMPORT_RE, existing_module_alias, fix_imports
+from migrator.engine.imports import (
+    NESTED_IMPORT_RE, PresenceChecks, existing_module_alias, fix_imports, guard_mirrors_httpx, requests_only_imported,
+)
 from migrator.lint.rules import imports_httpx, lint_module
 from migrator.engine.names import bindings, imports_requests
 from migrator.engine.options import Options
@@ -174,13 +176,17 @@ def migrate_source(text: str, path: str, options: Options, timings: dict[str, fl
             found = sorted(found + units, key=Finding.sort_key)
         tree = None
         if code != text:
+            final, fixed = run_.final, run_.fixed
+            if guard_mirrors_httpx(fixed) and requests_only_imported(before):
+                # ``if requests is None`` beside httpx in one optional-import guard: the same check, on httpx
+                final, fixed = transform(final, PresenceChecks()), transform(fixed, PresenceChecks())
+                code, _ = generate(fixed, run_.generated)
             # CPython's parser and compiler are the judges (what LibCST can read, it wrote)
             tree = ast.parse(code, path)
             names = names_of(tree)
             missed = unused_imports(names, before) - run_.exported
-            fixed = run_.fixed
             if missed:  # the references missed an import's last use (see output_names)
-                fixed = fix_imports(run_.final, run_.unused() | missed, run_.add)
+                fixed = fix_imports(final, run_.unused() | missed, run_.add)
                 code, _ = generate(fixed, run_.generated)
                 tree = ast.parse(code, path)
             lost = lost_bindings(bound_before, names)
