@@ -207,3 +207,17 @@ def test_a_requirements_file_without_a_final_newline_keeps_each_requirement_on_i
     needs = needs_of(["import httpx\nimport charset_normalizer\n"])
     out = rewrite("requirements.txt", "attrs\nrequests>=2  # http", needs).text
     assert out == "attrs\nhttpx>=0.28  # http\ncharset-normalizer>=2", out  # (it ended without a newline, and still does)
+
+
+def test_a_setup_cfg_extra_named_in_capitals_is_one_list():
+    needs = needs_of(["import httpx\n"])
+    cfg = "[options.extras_require]\nHTTP =\n    requests>=2.28\n    httpx>=0.27\n"
+    out = rewrite("setup.cfg", cfg, needs).text
+    assert out.count("httpx") == 1 and "httpx>=0.27" in out, out
+
+
+def test_a_noxfile_install_call_is_never_left_empty_nor_reformatted_without_a_change():
+    needs = needs_of(["import httpx\n"])
+    nox = ('@nox.session\ndef lint(session):\n    session.install("types-requests")\n    session.install(\n        "pytest",\n'
+           '        "coverage[toml]",\n    )\n    session.install(*DEPS, "requests")\n')
+    assert rewrite("noxfile.py", nox, needs).text == nox

@@ -222,3 +222,97 @@ def test_verbose_text_output_names_each_findings_unit(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "migrator", "--no-cache", "--dry-run", "-v", str(tmp_path)],
                           capture_output=True, text=True, timeout=120)
     assert "[session-kept]" in proc.stderr and "    unit: 3:4 (the requests.Session S made at line 3)" in proc.stderr, proc.stderr
+
+
+API = '''import requests
+
+
+class Api:
+    def __init__(self):
+        self.session = requests.Session()
+
+    def get(self, path):
+        r = self.session.get("http://127.0.0.1:9/" + path, timeout=5)
+        r.raise_for_status()
+        return r.json()
+'''
+UTILS = '''import requests
+
+from pkg.api import Api
+
+
+def status():
+    return requests.get("http://127.0.0.1:9/status", timeout=5).status_code
+
+
+def safe_get(api: Api, path):
+    try:
+        return api.get(path)
+    except requests.RequestException:
+        return None
+'''
+
+
+def test_a_declined_session_keeps_the_except_clauses_that_catch_its_errors_wide(tmp_path):
+    """Found by review: utils.py, approved, caught httpx's errors alone around calls into api.py,
+    whose declined session stays on requests: safe_get raised where it returned None."""
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "pkg"\ndependencies = ["requests"]\n')
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "api.py").write_text(API)
+    (tmp_path / "pkg" / "utils.py").write_text(UTILS)
+    asked = answer_all(tmp_path, lambda label: "n" if label else "y", cwd=tmp_path)
+    assert ("the requests.Session self.session made at line 6", "n") in asked, asked
+    utils = (tmp_path / "pkg" / "utils.py").read_text()
+    assert "httpx.get(" in utils and "except (requests.RequestException, httpx.HTTPError):" in utils, utils
+    proc = subprocess.run([sys.executable, "-c", "from pkg import api, utils; print(utils.safe_get(api.Api(), 'x'))"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert proc.stdout.strip() == "None", proc.stderr
+
+
+def test_a_file_opening_with_a_future_import_takes_requests_back_below_it(tmp_path):
+    source = ("from __future__ import annotations\n\nimport requests\n\n\ndef a(u):\n    return requests.get(u, timeout=3).status_code\n"
+              + "".join(f"\n# {i}" for i in range(6)) + "\n\n\ndef b(u):\n    return requests.post(u, timeout=3).status_code\n")
+    target = tmp_path / "m.py"
+    target.write_text(source)
+    answers = iter("yn")
+    answer_all(target, lambda label: next(answers))
+    written = target.read_text()
+    assert written.startswith("from __future__ import annotations\n"), written
+    assert "import httpx\nimport requests\n" in written and "requests.post(u" in written and "httpx.get(u" in written
+    compile(written, "m.py", "exec")
+
+
+def test_a_package_held_on_httpx_stays_there_when_a_unit_is_declined(tmp_path):
+    """Found by review: with --target httpx2, the re-run for a declined unit wrote httpx2 into a
+    package held on httpx (its tests use respx and pytest-httpx)."""
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "pkg"\ndependencies = ["requests"]\n')
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    shutil.copy(TWO, tmp_path / "pkg" / "two.py")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_a.py").write_text("import respx\n\n\ndef test_a():\n    assert respx\n")
+    (tmp_path / "tests" / "test_b.py").write_text("def test_b(httpx_mock):\n    assert httpx_mock\n")
+    child = pexpect.spawn(sys.executable, ["-m", "migrator", "-i", "--no-cache", "--target", "httpx2", "pkg", "tests"],
+                          cwd=str(tmp_path), encoding="utf-8", timeout=120, env={**os.environ, "NO_COLOR": "1"})
+    answers = iter("yn")
+    while child.expect([PROMPT, pexpect.EOF]) == 0:
+        child.sendline(next(answers, "y") if child.match.group("label") else "y")
+    written = (tmp_path / "pkg" / "two.py").read_text()
+    assert "import httpx\n" in written and "httpx2" not in written and "requests.Session()" in written, written
+
+
+def test_a_change_shown_in_a_declined_units_hunk_is_declined_with_it(tmp_path):
+    """Found by review: b()'s call shared a hunk with the session in a(); the person declined that
+    hunk, and b() was written migrated anyway."""
+    source = ('import requests\n\n\ndef a():\n    s = requests.Session()\n    return s.get("http://x", timeout=5).text\n\n\n'
+              'def b():\n    return requests.get("http://y", timeout=5).status_code\n'
+              + "".join(f"\n# {i}" for i in range(8)) + '\n\n\ndef c():\n    return requests.get("http://z", timeout=5).status_code\n')
+    target = tmp_path / "m.py"
+    target.write_text(source)
+    asked = answer_all(target, lambda label: "n" if label else "y")
+    assert [a for _, a in asked] == ["n", "y"], asked
+    written = target.read_text()
+    assert 'requests.get("http://y", timeout=5)' in written and "s = requests.Session()" in written, written
+    assert 'httpx.get("http://z"' in written
+    compile(written, "m.py", "exec")

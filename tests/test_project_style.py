@@ -66,13 +66,21 @@ def test_settings_are_read_where_the_project_keeps_them(tmp_path, monkeypatch, f
     assert style_for(str(tmp_path / "pkg" / "m.py")) == expected
 
 
-def test_a_packages_own_pyproject_ends_the_search(tmp_path, monkeypatch):
+def test_a_monorepo_package_without_its_own_settings_takes_the_roots_as_black_does(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
     (tmp_path / "pyproject.toml").write_text("[tool.black]\nline-length = 79\n")
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "pyproject.toml").write_text("[project]\nname = 's'\n")
-    assert style_for(str(tmp_path / "sub" / "m.py")) == Style()
-    assert style_for(str(tmp_path / "m.py")).line_length == 79
+    assert style_for(str(tmp_path / "sub" / "m.py")).line_length == 79  # black passes a pyproject without [tool.black]
+    (tmp_path / "sub" / "pyproject.toml").write_text("[project]\nname = 's'\n\n[tool.black]\nline-length = 100\n")
+    style._style_of_folder.cache_clear()
+    style.read_toml.cache_clear()
+    assert style_for(str(tmp_path / "sub" / "m.py")).line_length == 100
+    (tmp_path / "sub" / "m.py").write_text("")
+    black = subprocess.run([str(Path(sys.executable).parent / "black"), "--verbose", "--check", "sub/m.py"],
+                           cwd=tmp_path, capture_output=True, text=True)
+    assert "/sub` as project root" in black.stderr  # (black agrees)
 
 
 def _tool(name: str) -> list[str]:
@@ -190,6 +198,9 @@ def test_a_project_naming_no_sorter_keeps_a_file_in_isorts_order(tmp_path):
      "#!/usr/bin/env python\nfrom __future__ import annotations\nimport a\n"),
     ("x = 1\nimport a\n", ""),
     ("import a, \\\n    b\n", None),
+    # a parenthesis in a comment does not end the import (found by review)
+    ("import os\nfrom m import (  # noqa: F401 (re-exported)\n    a,  # (old)\n    b,\n)\n\nX = 1\n",
+     "import os\nfrom m import (  # noqa: F401 (re-exported)\n    a,  # (old)\n    b,\n)\n"),
 ])
 def test_isort_is_given_the_leading_imports_alone(text, head):
     from migrator.engine.import_order import _head
@@ -197,3 +208,23 @@ def test_isort_is_given_the_leading_imports_alone(text, head):
     cut = _head(text)
     assert (cut[0] if cut else None) == head
     assert cut is None or "".join(cut) == text
+
+
+def test_single_quotes_as_ruff_writes_them_and_never_in_a_raw_string():
+    from migrator.engine.style import single_quoted
+
+    text = 'x = key.strip("\\"\' ")\ny = {"q": r"say \\"hi\\""}\nz = "it\'s"\nw = "plain"\n'
+    assert single_quoted(text, [(1, 4)]) == 'x = key.strip(\'"\\\' \')\ny = {\'q\': r"say \\"hi\\""}\nz = "it\'s"\nw = \'plain\'\n'
+
+
+def test_a_project_naming_no_sorter_sorts_the_same_from_any_folder(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "demo"\n')
+    (tmp_path / "demo").mkdir()
+    (tmp_path / "demo" / "__init__.py").write_text("")
+    (tmp_path / "demo" / "util.py").write_text("X = 1\n")
+    source = "import os\n\nimport pytest\nimport requests\n\nfrom demo import util\n\n\ndef f(u):\n    return requests.get(u, timeout=3), os, pytest, util\n"
+    (tmp_path / "demo" / "m.py").write_text(source)
+    proc = subprocess.run([sys.executable, "-m", "migrator", "--no-cache", str(tmp_path / "demo" / "m.py")],
+                          cwd="/", capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "demo" / "m.py").read_text().startswith("import os\n\nimport httpx\nimport pytest\n\nfrom demo import util\n")

@@ -315,8 +315,11 @@ def _interactive(results, color: bool, written: list[str], options: Options, hel
     from migrator.engine.pipeline import migrate_source
     from migrator.project.dependencies import features, features_of_bytes
 
-    def rerun(result, declined):  # the file migrated again with the declined units kept
-        again = migrate_source(result.old_text, result.path, options, declined=declined)
+    def rerun(result, declined, widen):  # the file migrated again with the declined units kept
+        own = dataclasses.replace(options, requests_stays=options.requests_stays or widen)
+        if packages.package_of(result.path) in held:  # (its package stays on httpx: mock_conflict)
+            own = dataclasses.replace(own, target="httpx")
+        again = migrate_source(result.old_text, result.path, own, declined=declined)
         for f in again.findings:
             if f.code == "session-kept" and "declined at migrate -i" in f.message:
                 typer.echo(f"{f.path}:{f.line}:{f.column}: {f.severity} [{f.code}] {f.message}", err=True)

@@ -101,6 +101,8 @@ def make_consistent(old: str, new: str, partial: str) -> str | None:
     if restore:
         body = list(module.body)
         at = _first_import_index(body)
+        while at < len(body) and _is_future_import(body[at]):  # ``from __future__`` stays first
+            at += 1
         body[at:at] = [s.with_changes(leading_lines=()) for s in restore]
         module = module.with_changes(body=body)
     code = module.code
@@ -166,6 +168,11 @@ def _line_bindings(stmt: cst.SimpleStatementLine) -> set[str]:
     return {name for x in stmt.body if isinstance(x, (cst.Import, cst.ImportFrom)) for name in import_bindings(x)}
 
 
+def _is_future_import(stmt) -> bool:
+    return isinstance(stmt, cst.SimpleStatementLine) and any(
+        isinstance(x, cst.ImportFrom) and isinstance(x.module, cst.Name) and x.module.value == "__future__" for x in stmt.body)
+
+
 def _first_import_index(body) -> int:
     for i, stmt in enumerate(body):
         if isinstance(stmt, cst.SimpleStatementLine) and any(isinstance(x, (cst.Import, cst.ImportFrom)) for x in stmt.body):
@@ -216,6 +223,13 @@ def _code_lines(hunk: Hunk, old: str) -> tuple[int, int]:
     return (min(lines), max(lines)) if lines else hunk.changed_old_lines
 
 
+def _replaced_code_lines(hunk: Hunk, old: str) -> set[int]:
+    """The old lines a hunk replaces or deletes, imports and blank lines aside."""
+    a = old.splitlines()
+    return {i + 1 for tag, i1, i2, _, _ in hunk.opcodes if tag in ("replace", "delete") for i in range(i1, i2)
+            if a[i].strip() and not a[i].lstrip().startswith(("import ", "from "))}
+
+
 def _top_level_spans(text: str) -> list[tuple[int, int]]:
     try:
         tree = ast.parse(text)
@@ -233,13 +247,18 @@ def _imports_only(hunk: Hunk, old: str, new: str) -> bool:
 
 
 def review(results: list[FileResult], ask: Callable[[str], str], out: TextIO, color: bool,
-           rerun: Callable[[FileResult, frozenset], str | None] | None = None, formatting: bool = True,
+           rerun: Callable[[FileResult, frozenset, bool], str | None] | None = None, formatting: bool = True,
            stopped: list[bool] | None = None) -> list[tuple[FileResult, str]]:
     """Ask every question; return (file, text to write) for each file with approved changes.
-    ``rerun(result, declined units)``: the file migrated with those units kept on requests;
-    ``formatting``: a file put together from some changes is formatted as a full run's is;
-    ``stopped``: True is appended to it when the person quit (q)."""
-    decided: list[tuple[FileResult, str]] = []
+    ``rerun(result, declined units, widen)``: the file migrated with those units kept on requests
+    (``widen``: its except clauses catching requests' errors too); ``formatting``: a file put
+    together from some changes is formatted as a full run's is; ``stopped``: True is appended to it
+    when the person quit (q).
+
+    The files are settled once every question is answered: a unit declined in one file keeps code
+    on requests that other files call into, so their narrowed except clauses are widened as a full
+    run widens them where a session stays."""
+    answered: list[tuple[FileResult, list[Question], list[Question]]] = []
     for result in results:
         if not result.changed:
             continue
@@ -269,13 +288,18 @@ def review(results: list[FileResult], ask: Callable[[str], str], out: TextIO, co
             if answer in "ya":
                 approved.append(question)
         if approved:
-            text = _settle(result, asked, approved, rerun, ask, out, formatting)
-            if text is not None:
-                decided.append((result, text))
+            answered.append((result, asked, approved))
         if quitting:
             if stopped is not None:
                 stopped.append(True)
             break
+    declined_somewhere = any(q.unit is not None and q not in approved for _, asked, approved in answered for q in asked) or any(
+        u for r in results if r.changed and r not in [a[0] for a in answered] for u in r.units if not u.kept)
+    decided: list[tuple[FileResult, str]] = []
+    for result, asked, approved in answered:
+        text = _settle(result, asked, approved, rerun, ask, out, formatting, widen=declined_somewhere and result.narrowed)
+        if text is not None:
+            decided.append((result, text))
     return decided
 
 
@@ -294,20 +318,26 @@ def _ask_question(question: Question, result: FileResult, ask, out: TextIO, colo
         return answer
 
 
-def _settle(result: FileResult, asked: list[Question], approved: list[Question], rerun, ask, out, formatting: bool = True) -> str | None:
+def _settle(result: FileResult, asked: list[Question], approved: list[Question], rerun, ask, out, formatting: bool = True,
+            widen: bool = False) -> str | None:
     every = [h for q in asked for h in q.hunks]
     chosen = [h for q in approved for h in q.hunks]
-    if len(chosen) == len(every) and all(q in approved or q.unit is None for q in asked):
+    if len(chosen) == len(every) and all(q in approved or q.unit is None for q in asked) and not widen:
         return result.new_text
     if result.kind != "code":
         return assemble(result.old_text, result.new_text, chosen)
     declined_units = frozenset(q.unit.id for q in asked if q.unit is not None and q not in approved)
     declined_lines = {n for q in asked if q.unit is None for h in q.hunks if h not in chosen
                       for n in range(h.changed_old_lines[0], h.changed_old_lines[1] + 1)}
+    # a declined unit's hunks may show another change beside it (a call on the next line): the
+    # person declined what they saw, so the code lines those hunks replace stay too (not the imports
+    # and helpers inserted there, which what is approved may need)
+    declined_lines |= {n for q in asked if q.unit is not None and q not in approved for h in q.hunks
+                       for n in _replaced_code_lines(h, result.old_text)}
     new = result.new_text
-    if declined_units and rerun is not None:
+    if (declined_units or widen) and rerun is not None:
         positions = frozenset(tuple(map(int, unit_id.split(":"))) for unit_id in declined_units)
-        new = rerun(result, positions)  # type: ignore[arg-type]
+        new = rerun(result, positions, widen)  # type: ignore[arg-type]
         if new is None:
             new = result.new_text
     again = hunks(result.old_text, new)

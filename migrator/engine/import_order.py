@@ -69,7 +69,23 @@ def _sort_of(folder: str, line_length: int) -> ImportSort:
     found = _of_folder(folder)
     if found is not None:
         return found
-    return UNSAID if line_length == 88 else dataclasses.replace(UNSAID, settings=(("line_length", line_length), ("profile", "black")))
+    # isort tells the project's own modules by the folder it runs in: the project's root, not the
+    # folder migrate was started from
+    root = _project_root(folder)
+    return dataclasses.replace(UNSAID, settings=(("directory", root), ("line_length", line_length), ("profile", "black"),
+                                                 ("src_paths", (root, os.path.join(root, "src")))))
+
+
+def _project_root(folder: str) -> str:
+    """The nearest folder up from ``folder`` holding pyproject.toml, setup.py, setup.cfg or .git."""
+    current = folder
+    while True:
+        if any(os.path.exists(os.path.join(current, name)) for name in ("pyproject.toml", "setup.py", "setup.cfg", ".git")):
+            return current
+        parent = os.path.dirname(current)
+        if parent == current:
+            return folder
+        current = parent
 
 
 @functools.lru_cache(maxsize=None)
@@ -79,8 +95,8 @@ def _of_folder(folder: str) -> ImportSort | None:
         found = _isort(current) or _ruff(current)
         if found is not None:
             return found
-        if os.path.isfile(os.path.join(current, "pyproject.toml")) or os.path.isdir(os.path.join(current, ".git")):
-            return None  # the project's root
+        if os.path.isdir(os.path.join(current, ".git")) or os.path.isdir(os.path.join(current, ".hg")):
+            return None  # the repository's root (a pyproject.toml without isort's settings is passed by)
         parent = os.path.dirname(current)
         if parent == current:
             return None
@@ -184,8 +200,9 @@ def _head(text: str) -> tuple[str, str] | None:
             break
         if line.rstrip("\r\n").endswith("\\"):
             return None
-        if "(" in line and ")" not in line:  # a parenthesised import: to its closing line
-            while ")" not in lines[i] and i + 1 < n:
+        code = lambda text: text.split("#", 1)[0]  # noqa: E731  (a comment may hold a parenthesis)
+        if "(" in code(line) and ")" not in code(line):  # a parenthesised import: to its closing line
+            while ")" not in code(lines[i]) and i + 1 < n:
                 i += 1
         i += 1
         end = i

@@ -4,7 +4,8 @@ Read, for the folder of each file, from the nearest configuration that sets them
 ``[tool.black]`` (with black's own reader), else ruff's (``[tool.ruff]`` in pyproject.toml, or
 ruff.toml/.ruff.toml: ``line-length``, ``[format] quote-style`` and ``skip-magic-trailing-comma``),
 else flake8's ``max-line-length`` (setup.cfg, tox.ini, .flake8). Nothing found: black's defaults.
-A project's ``pyproject.toml`` ends the search upward (its root), as black's does.
+The search goes up to the repository's root (``.git``/``.hg``), past ``pyproject.toml`` files that
+do not configure the tool, as black, ruff and isort do (a monorepo's packages share the root's).
 """
 
 from __future__ import annotations
@@ -64,8 +65,8 @@ def _style_of_folder(folder: str) -> Style:
             return found
         if flake8 is None:
             flake8 = _flake8(current)
-        if os.path.isfile(pyproject) or os.path.isdir(os.path.join(current, ".git")):
-            break  # the project's root
+        if os.path.isdir(os.path.join(current, ".git")) or os.path.isdir(os.path.join(current, ".hg")):
+            break  # the repository's root (a pyproject.toml without the tool's table is passed by, as black does)
         parent = os.path.dirname(current)
         if parent == current:
             break
@@ -157,8 +158,9 @@ _DOUBLE = re.compile(r'([rRbBuUfF]*)"([^"\\\n]*(?:\\.[^"\\\n]*)*)"')
 
 def single_quoted(text: str, ranges: list[tuple[int, int]]) -> str:
     """``text`` with the one-line double-quoted strings of the lines in ``ranges`` (1-based,
-    inclusive) written with single quotes, as ruff's ``quote-style = "single"`` writes them: not
-    where the string holds a single quote, and never a triple-quoted one (docstrings keep double)."""
+    inclusive) written with single quotes, as ruff's ``quote-style = "single"`` writes them: not where
+    that needs more escapes than the double quotes did, never a raw string (its backslashes are its
+    value), and never a triple-quoted one (docstrings keep double)."""
     lines = text.splitlines(keepends=True)
     wanted = {n for lo, hi in ranges for n in range(lo, hi + 1)}
     changes: dict[int, list[tuple[int, int, str]]] = {}
@@ -170,9 +172,13 @@ def single_quoted(text: str, ranges: list[tuple[int, int]]) -> str:
         if token.type != tokenize.STRING or token.start[0] not in wanted or token.start[0] != token.end[0]:
             continue
         match = _DOUBLE.fullmatch(token.string)
-        if match is None or "'" in match.group(2) or "f" in match.group(1).lower():
+        if match is None or "f" in match.group(1).lower() or "r" in match.group(1).lower():
+            continue  # (a raw string's backslashes are its value: its quotes cannot change)
+        body = match.group(2)
+        # ruff writes the preferred quote unless it needs more escapes than the other
+        if body.count("'") > body.count('\\"'):
             continue
-        body = match.group(2).replace('\\"', '"')
+        body = body.replace('\\"', '"').replace("'", "\\'")
         changes.setdefault(token.start[0], []).append((token.start[1], token.end[1], f"{match.group(1)}'{body}'"))
     for number, spans in changes.items():
         line = lines[number - 1]

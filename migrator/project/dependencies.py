@@ -367,7 +367,7 @@ def _lines(path: str, text: str, needs: Needs, name: str, holding: set[str] = fr
                 in_cfg_list = section in ("options", "options.extras_require") and (
                     key.group(1) in ("install_requires", "tests_require") or section == "options.extras_require") or (
                     name == "tox.ini" and (section == "testenv" or section.startswith("testenv:")) and key.group(1) == "deps")
-                current = f"{section}.{key.group(1)}"
+                current = f"{section}.{key.group(1)}".lower()  # (configparser lower-cases the keys it read)
                 head, _, value = line.partition("=")
                 if in_cfg_list and value.strip():
                     replaced = _requirement_line(value, others if current in holding else needs, path, number, findings, placed)
@@ -626,6 +626,10 @@ class _PythonRequirements(Transformer):
         positional = [a for a in updated.args if a.keyword is None and a.star == ""]
         rest = [a for a in updated.args if a not in positional]
         args = self._edited(positional, lambda a: a.value, lambda a, v: a.with_changes(value=v))
+        if len(args) == len(positional) and all(x is y for x, y in zip(args, positional)) or not args:
+            return updated  # nothing to change (or nothing would be left to install: nox refuses that)
+        if any(a.star for a in updated.args) or rest and updated.args.index(rest[0]) < len(positional):
+            return updated  # ``*DEPS`` or keywords among the strings: their order is not the tool's to redo
         args = [a.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))) for a in args[:-1]] + args[-1:]
         if rest and args:
             args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
