@@ -221,3 +221,19 @@ def test_a_noxfile_install_call_is_never_left_empty_nor_reformatted_without_a_ch
     nox = ('@nox.session\ndef lint(session):\n    session.install("types-requests")\n    session.install(\n        "pytest",\n'
            '        "coverage[toml]",\n    )\n    session.install(*DEPS, "requests")\n')
     assert rewrite("noxfile.py", nox, needs).text == nox
+
+
+def test_a_pipfile_keeps_requests_tables_markers_and_comments_and_its_sections_apart(tmp_path):
+    """Found by review: httpx in [dev-packages] stood for the runtime's; requests' table lost its
+    marker and comment; a project with a Pipfile alone was no package."""
+    from migrator.project.packages import package_of_dir
+
+    needs = needs_of(["import httpx\n"])
+    pipfile = ('[packages]\nrequests = {version = ">=2.28", markers = "python_version >= \'3.8\'", extras = ["socks"]}  # http\n\n'
+               '[dev-packages]\nhttpx = "*"\n')
+    out = rewrite("Pipfile", pipfile, needs).text
+    assert out.startswith('[packages]\nhttpx = {version = ">=0.28", markers = "python_version >= \'3.8\'", extras = ["socks"]}  # http\n'), out
+    assert '[dev-packages]\nhttpx = "*"\n' in out
+    (tmp_path / "Pipfile").write_text(pipfile)
+    package_of_dir.cache_clear()
+    assert package_of_dir(str(tmp_path)) != ""

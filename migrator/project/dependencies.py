@@ -268,6 +268,14 @@ def _arrays_declaring(name: str, text: str, needs: Needs) -> set[str] | None:
                             *((f"tool.poetry.group.{g}.dependencies", v.get("dependencies")) for g, v in (poetry.get("group") or {}).items())]:
             if isinstance(deps, dict):
                 lists[table] = list(deps)
+    elif name == "Pipfile":
+        try:
+            data = tomllib.loads(text)
+        except (tomllib.TOMLDecodeError, ValueError):
+            return None
+        for section in ("packages", "dev-packages"):
+            if isinstance(data.get(section), dict):
+                lists[section] = list(data[section])
     elif name == "setup.cfg":
         parser = configparser.RawConfigParser()
         try:
@@ -394,7 +402,9 @@ def _lines(path: str, text: str, needs: Needs, name: str, holding: set[str] = fr
                 if needs.httpx and section not in holding:
                     extras = sorted(needs.httpx_extras)
                     version = spec_text(needs.spec)
-                    value = f'{{ version = {version}, extras = {extras!r} }}'.replace("'", '"') if extras else version
+                    table = _table_value(match.group(4), version, extras)
+                    value = table if table is not None else (
+                        f'{{ version = {version}, extras = {extras!r} }}'.replace("'", '"') if extras else version)
                     new.append(f"{match.group(1)}{needs.library}{match.group(3)}{value}\n")
                 for companion, spec in needs.companion_specs():
                     new.append(f'{match.group(1)}{companion}{match.group(3)}{spec_text(spec)}\n')
@@ -443,6 +453,24 @@ def _lines(path: str, text: str, needs: Needs, name: str, holding: set[str] = fr
             continue
         out.append(line)
     return Edit("".join(out), findings, declared)
+
+
+def _table_value(value: str, version: str, extras: list[str]) -> str | None:
+    """requests' inline table (``{ version = "^2.31", markers = "...", optional = true }  # why``) for
+    httpx: its version replaced, its markers, ``optional`` and comment kept, its extras those httpx
+    has (socks) and needs; None for a plain version string."""
+    if not value.lstrip().startswith("{") or "}" not in value:
+        return None
+    body, _, after = value.partition("}")
+    body = re.sub(r'(\bversion\s*=\s*)(["\'])[^"\']*\2', lambda m: m.group(1) + version, body, count=1)
+    wanted = sorted(set(extras) | ({"socks"} if re.search(r"extras\s*=\s*\[[^\]]*socks", body) else set()))
+    listed = ", ".join(f'"{e}"' for e in wanted)
+    if re.search(r"\bextras\s*=\s*\[[^\]]*\]", body):
+        body = re.sub(r"(\bextras\s*=\s*)\[[^\]]*\]", lambda m: m.group(1) + f"[{listed}]", body, count=1) if wanted else \
+            re.sub(r",?\s*\bextras\s*=\s*\[[^\]]*\]", "", body, count=1)
+    elif wanted:
+        body = body.rstrip() + f", extras = [{listed}] "
+    return body + "}" + after
 
 
 def _strip_strings(line: str) -> str:

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from migrator.engine.findings import SEVERITIES
 
-MARKERS = ("pyproject.toml", "setup.cfg", "setup.py")
+MARKERS = ("pyproject.toml", "setup.cfg", "setup.py", "Pipfile")
 
 
 @lru_cache(maxsize=None)
