@@ -237,3 +237,10 @@ def test_a_pipfile_keeps_requests_tables_markers_and_comments_and_its_sections_a
     (tmp_path / "Pipfile").write_text(pipfile)
     package_of_dir.cache_clear()
     assert package_of_dir(str(tmp_path)) != ""
+
+
+def test_a_quoted_name_in_a_toml_comment_is_not_a_requirement():
+    needs = needs_of(["import httpx\n"])
+    text = '[project]\ndependencies = [\n  "urllib3<2",  # "requests" breaks with 2.x\n  "requests>=2",\n]\n'
+    out = rewrite("pyproject.toml", text, needs).text
+    assert '  "urllib3<2",  # "requests" breaks with 2.x\n  "httpx>=0.28",\n' in out, out

@@ -455,6 +455,17 @@ def _lines(path: str, text: str, needs: Needs, name: str, holding: set[str] = fr
     return Edit("".join(out), findings, declared)
 
 
+def _code_strings(line: str) -> list[re.Match]:
+    """The string literals of a TOML line before its comment (a quoted name in a comment is prose)."""
+    out = []
+    for match in _STRING.finditer(line):
+        before = line[out[-1].end() if out else 0 : match.start()]
+        if "#" in before:
+            break
+        out.append(match)
+    return out
+
+
 def _table_value(value: str, version: str, extras: list[str]) -> str | None:
     """requests' inline table (``{ version = "^2.31", markers = "...", optional = true }  # why``) for
     httpx: its version replaced, its markers, ``optional`` and comment kept, its extras those httpx
@@ -529,7 +540,7 @@ def _array_line(line: str, needs: Needs, path: str, number: int, findings: list[
     pieces: list[str] = []
     position = 0
     kept_any = False
-    strings = list(_STRING.finditer(line))
+    strings = _code_strings(line)
     for match in strings:
         quote = match.group(0)[0]
         req = match.group(1) if match.group(1) is not None else match.group(2)
