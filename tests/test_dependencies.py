@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from migrator.project.dependencies import Needs, needs_of, rewrite
 
 DONE = Needs(httpx=True, drop_requests=True)
@@ -244,3 +246,15 @@ def test_a_quoted_name_in_a_toml_comment_is_not_a_requirement():
     text = '[project]\ndependencies = [\n  "urllib3<2",  # "requests" breaks with 2.x\n  "requests>=2",\n]\n'
     out = rewrite("pyproject.toml", text, needs).text
     assert '  "urllib3<2",  # "requests" breaks with 2.x\n  "httpx>=0.28",\n' in out, out
+
+
+@pytest.mark.parametrize("before, after", [
+    ('setup(\n    install_requires=[\n        "attrs",\n        "requests>=2",  # c\n    ],\n)\n',
+     'setup(\n    install_requires=[\n        "attrs",\n        "httpx>=0.28",\n        "charset-normalizer>=2",  # c\n    ],\n)\n'),
+    ('setup(\n    install_requires=[\n        "requests>=2",  # c\n        "attrs",\n    ],\n)\n',
+     'setup(\n    install_requires=[\n        "httpx>=0.28",  # c\n        "charset-normalizer>=2",\n        "attrs",\n    ],\n)\n'),
+    ('setup(install_requires=["attrs", "requests"])\n', 'setup(install_requires=["attrs", "httpx>=0.28", "charset-normalizer>=2"])\n'),
+])
+def test_setup_py_requirements_added_where_one_stood_follow_the_lists_layout(before, after):
+    """Found by review: the last element with a comment became '"httpx>=0.28","charset-normalizer>=2",  # c'."""
+    assert rewrite("setup.py", before, needs_of(["import httpx\nimport charset_normalizer\n"])).text == after

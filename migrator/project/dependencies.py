@@ -653,7 +653,22 @@ class _PythonRequirements(Transformer):
     def leave_List(self, original: cst.List, updated: cst.List) -> cst.List:
         if not self.depth or self.nox:
             return updated
-        elements = self._edited(list(updated.elements), lambda el: el.value, lambda el, v: el.with_changes(value=v))
+        opening = updated.lbracket.whitespace_after
+        # what goes between two requirements written where one stood: the list's own layout
+        if isinstance(opening, cst.ParenthesizedWhitespace):
+            sep = cst.Comma(whitespace_after=opening.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[]))
+        else:
+            sep = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        elements: list[cst.Element] = []
+        for el in updated.elements:
+            new = self._edited([el], lambda e: e.value, lambda e, v: e.with_changes(value=v))
+            if len(new) > 1:
+                trailing = isinstance(el.comma, cst.Comma) and isinstance(el.comma.whitespace_after, cst.ParenthesizedWhitespace)
+                if trailing:  # its comment stays on the first line; the others follow, each on its own
+                    new = [new[0]] + [e.with_changes(comma=sep) for e in new[1:]]
+                else:  # the last of the list (or a one-line list): its own comma goes last
+                    new = [e.with_changes(comma=sep) for e in new[:-1]] + [new[-1].with_changes(comma=el.comma)]
+            elements += new
         if elements and len(elements) < len(updated.elements):
             elements[-1] = elements[-1].with_changes(comma=updated.elements[-1].comma)
         return updated.with_changes(elements=elements)
