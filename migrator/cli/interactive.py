@@ -293,8 +293,10 @@ def review(results: list[FileResult], ask: Callable[[str], str], out: TextIO, co
             if stopped is not None:
                 stopped.append(True)
             break
+    # a session stays on requests somewhere: declined, or in a file nothing was approved for (or not reached)
+    settled = {id(result) for result, _, _ in answered}
     declined_somewhere = any(q.unit is not None and q not in approved for _, asked, approved in answered for q in asked) or any(
-        u for r in results if r.changed and r not in [a[0] for a in answered] for u in r.units if not u.kept)
+        not u.kept for r in results if r.changed and id(r) not in settled for u in r.units)
     decided: list[tuple[FileResult, str]] = []
     for result, asked, approved in answered:
         text = _settle(result, asked, approved, rerun, ask, out, formatting, widen=declined_somewhere and result.narrowed)

@@ -82,14 +82,16 @@ def target_findings(before: ast.Module, path: str, text: str, moved_from: str | 
     return unsuppressed(found, text)
 
 
-def lasting_findings(text: str, path: str) -> tuple[list[Finding], int]:
-    """A later run over a file on httpx2: the warnings its move gave, as long as their cause is there."""
+def lasting_findings(text: str, path: str, tree: ast.Module | None = None) -> tuple[list[Finding], int]:
+    """A later run over a file on httpx2: the warnings its move gave, as long as their cause is there
+    (``tree``: ``text`` parsed already)."""
     if "httpx2" not in text:
         return [], 0
-    try:
-        tree = ast.parse(text, path)
-    except (SyntaxError, ValueError):
-        return [], 0
+    if tree is None:
+        try:
+            tree = ast.parse(text, path)
+        except (SyntaxError, ValueError):
+            return [], 0
     if _first_import(tree, "httpx2") == 0:
         return [], 0
     return target_findings(tree, path, text, None)

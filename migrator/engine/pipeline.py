@@ -202,7 +202,7 @@ def migrate_source(text: str, path: str, options: Options, timings: dict[str, fl
     except Exception as exc:  # a codemod bug must not stop the run nor reach the disk
         return SourceResult(text, [_finding(F.INTERNAL_ERROR, path, f"{type(exc).__name__}: {exc}")], text)
     if options.target == "httpx2":  # (on a later run too, where the file no longer changes)
-        moved, silenced = httpx2.target_findings(before, path, text, "requests") if code != text else httpx2.lasting_findings(text, path)
+        moved, silenced = httpx2.target_findings(before, path, text, "requests") if code != text else httpx2.lasting_findings(text, path, before)
         found, suppressed = sorted(httpx2.spoken(found, options) + moved, key=Finding.sort_key), suppressed + silenced
     if code != text and options.format:
         formatted = format_for_project(text, code, module.default_indent, path, tree=tree)
